@@ -1,0 +1,161 @@
+import { TsgradError, fmtShape } from '../util/errors.js';
+import { full } from '../tensor/create.js';
+import { binaryRaw, castRaw, contiguousRaw, sumToShape } from '../tensor/raw.js';
+import { Tensor, type GraphNode } from '../tensor/tensor.js';
+
+let gradEnabled = true;
+
+/** Whether ops currently record graph nodes. */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs fn without recording the graph (inference, parameter updates). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/** What an op's backward receives: its inputs, its output, its options and anything forward saved. */
+export interface OpContext<O, S> {
+  inputs: Tensor[];
+  out: Tensor;
+  opts: O;
+  saved: S;
+}
+
+export interface OpSpec<O, S> {
+  name: string;
+  /** Computes the output from the inputs; may return [out, saved] to pass values to backward. */
+  forward(inputs: Tensor[], opts: O): Tensor | [Tensor, S];
+  /** One gradient per input (null where none flows), given dy = dLoss/dOut. Broadcasting is undone by the engine. */
+  backward(dy: Tensor, ctx: OpContext<O, S>): Array<Tensor | null | undefined>;
+  /** Options to show in a drawing of the graph. */
+  attrs?(opts: O): Record<string, unknown>;
+}
+
+/**
+ * Defines a differentiable op: forward and backward side by side.
+ * The forward runs with recording off; a node is recorded when any input requires a gradient.
+ */
+export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inputs: Tensor[], opts: O) => Tensor {
+  return (inputs, opts) => {
+    const result = noGrad(() => spec.forward(inputs, opts));
+    const [out, saved] = Array.isArray(result) ? result : [result, undefined as S];
+    if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
+      const ctx: OpContext<O, S> = { inputs, out, opts, saved };
+      out.requiresGrad = true;
+      out.node = {
+        op: spec.name,
+        parents: inputs,
+        backward: (dy) => spec.backward(dy, ctx),
+        attrs: spec.attrs?.(opts),
+      };
+    }
+    return out;
+  };
+}
+
+/**
+ * A user-defined differentiable function of tensors.
+ * @example
+ * const cube = customOp({ name: 'cube', forward: ([x]) => x.pow(3), backward: (dy, { inputs: [x] }) => [dy.mul(x.pow(2)).mul(3)] });
+ */
+export function customOp(spec: {
+  name: string;
+  forward: (inputs: Tensor[]) => Tensor;
+  backward: (dy: Tensor, ctx: { inputs: Tensor[]; out: Tensor }) => Array<Tensor | null | undefined>;
+}): (...inputs: Tensor[]) => Tensor {
+  const op = defineOp<undefined, undefined>({
+    name: spec.name,
+    forward: (inputs) => spec.forward(inputs.map(detach)),
+    backward: (dy, ctx) => spec.backward(dy, ctx),
+  });
+  return (...inputs) => op(inputs, undefined);
+}
+
+/** A tensor sharing t's data, cut from the graph. */
+export function detach(t: Tensor): Tensor {
+  return new Tensor(t.storage, t.shape, t.strides, t.offset);
+}
+
+/** Tensors of the graph below root, each after all of its parents (reverse of backward order). */
+export function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative depth-first search: deep graphs (long training unrolls) must not overflow the stack.
+  const stack: Array<[Tensor, number]> = [[root, 0]];
+  seen.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const parents = t.node?.parents ?? [];
+    if (i < parents.length) {
+      top[1]++;
+      const p = parents[i];
+      if (!seen.has(p) && p.requiresGrad) {
+        seen.add(p);
+        stack.push([p, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+/**
+ * Reverse-mode differentiation: accumulates d(root)/d(leaf) into the `.grad` of
+ * every leaf that requires a gradient. A non-scalar root needs `gradient`,
+ * the vector of the vector-Jacobian product.
+ */
+export function backward(root: Tensor, gradient?: Tensor): void {
+  if (!root.requiresGrad) {
+    throw new TsgradError('backward: this tensor does not require gradients (no input of its graph has requiresGrad: true)');
+  }
+  let seed: Tensor;
+  if (gradient === undefined) {
+    if (root.size !== 1) {
+      throw new TsgradError(`backward: tensor of shape ${fmtShape(root.shape)} is not a scalar; pass backward(gradient) with a gradient of that shape`);
+    }
+    seed = full(root.shape, 1, { dtype: root.dtype });
+  } else {
+    if (gradient.shape.length !== root.shape.length || gradient.shape.some((d, i) => d !== root.shape[i])) {
+      throw new TsgradError(`backward: gradient shape ${fmtShape(gradient.shape)} does not match tensor shape ${fmtShape(root.shape)}`);
+    }
+    seed = castRaw(gradient, root.dtype);
+  }
+  const order = topoOrder(root);
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  noGrad(() => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (!g) continue;
+      grads.delete(t);
+      const node: GraphNode | null = t.node;
+      if (!node) {
+        t.grad = t.grad ? binaryRaw('add', t.grad, g) : contiguousRaw(g) === g ? copyOf(g) : contiguousRaw(g);
+        continue;
+      }
+      const pgs = node.backward(g);
+      node.parents.forEach((p, j) => {
+        const pg = pgs[j];
+        if (!pg || !p.requiresGrad) return;
+        const shaped = castRaw(sumToShape(pg, p.shape), p.dtype);
+        const prev = grads.get(p);
+        grads.set(p, prev ? binaryRaw('add', prev, shaped) : shaped);
+      });
+    }
+  });
+}
+
+function copyOf(t: Tensor): Tensor {
+  return new Tensor(t.storage.slice(), t.shape);
+}

@@ -1,0 +1,49 @@
+import { TsgradError } from '../util/errors.js';
+import { refKernels } from './ref/index.js';
+import type { Kernels } from './types.js';
+
+export type BackendName = 'ref' | 'wasm';
+
+/** Backends register a loader here; `wasm` is added by kernels/wasm when it loads. */
+const loaders = new Map<BackendName, () => Kernels | null>([['ref', () => refKernels]]);
+let active: Kernels = refKernels;
+let activeName: BackendName = 'ref';
+let defaultChosen = false;
+
+/** Registers a backend loader; called by kernels/wasm. */
+export function registerBackend(name: BackendName, load: () => Kernels | null): void {
+  loaders.set(name, load);
+}
+
+/** The kernels every op runs on. */
+export function kernels(): Kernels {
+  if (!defaultChosen) chooseDefault();
+  return active;
+}
+
+function chooseDefault(): void {
+  defaultChosen = true;
+  const wasm = loaders.get('wasm')?.();
+  if (wasm) {
+    active = wasm;
+    activeName = 'wasm';
+  }
+}
+
+/** Chooses the kernels: 'wasm' (WebAssembly SIMD, the default where it loads) or 'ref' (pure TypeScript). */
+export function setBackend(name: BackendName): void {
+  const load = loaders.get(name);
+  const k = load?.();
+  if (!k) throw new TsgradError(`setBackend: backend '${name}' is not available (known: ${[...loaders.keys()].join(', ')})`);
+  defaultChosen = true;
+  active = k;
+  activeName = name;
+}
+
+export function getBackend(): BackendName {
+  if (!defaultChosen) chooseDefault();
+  return activeName;
+}
+
+export { refKernels };
+export type { Kernels };

@@ -1,0 +1,21 @@
+import type { Kernels } from '../types.js';
+import { binary, copy, unary, where } from './elementwise.js';
+import { gather, indexAdd, indexSelect, scatterAdd } from './gather.js';
+import { gemm } from './gemm.js';
+import { argReduce, reduce } from './reduce.js';
+
+/** The pure-TypeScript kernels: the specification every faster backend is tested against. */
+export const refKernels: Kernels = {
+  name: 'ref',
+  unary,
+  binary,
+  where,
+  copy,
+  reduce,
+  argReduce,
+  gemm,
+  indexSelect,
+  indexAdd,
+  gather,
+  scatterAdd,
+};

@@ -1,0 +1,75 @@
+/**
+ * The Kernels interface: raw compute on typed arrays. Kernels know nothing of
+ * Tensor or autograd. The op-name lists below drive `Record<>` tables in each
+ * backend, so tsc flags a kernel that one backend forgot.
+ */
+export type DType = 'float32' | 'float64' | 'int32';
+export type FloatArray = Float32Array | Float64Array;
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+/** A strided window on a typed array; stride 0 expresses broadcasting. */
+export interface View {
+  data: TypedArray;
+  offset: number;
+  shape: readonly number[];
+  strides: readonly number[];
+}
+
+export const UNARY_OPS = [
+  'neg', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'reciprocal', 'relu', 'sigmoid', 'tanh',
+  'sign', 'erf', 'sin', 'cos', 'square', 'isnan',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+export const BINARY_OPS = [
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+/** Arguments of a (batched) matrix product out = op(A) · op(B). */
+export interface GemmArgs {
+  a: FloatArray;
+  b: FloatArray;
+  out: FloatArray;
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  /** A is stored k×m (read as its transpose) instead of m×k. */
+  transA: boolean;
+  /** B is stored n×k instead of k×n. */
+  transB: boolean;
+  /** Elements between consecutive matrices of A and B; 0 shares one matrix across the batch. */
+  strideA: number;
+  strideB: number;
+  /** Add into out instead of overwriting it. */
+  accumulate?: boolean;
+}
+
+export interface Kernels {
+  readonly name: string;
+  /** out (dense, x's shape) = op(x). */
+  unary(op: UnaryOp, x: View, out: TypedArray): void;
+  /** out (dense) = op(a, b); a and b are views of the output's shape (broadcast by stride 0). */
+  binary(op: BinaryOp, a: View, b: View, out: TypedArray): void;
+  /** out = cond != 0 ? a : b, all three views of the output's shape. */
+  where(cond: View, a: View, b: View, out: TypedArray): void;
+  /** Copies a view into another view of the same shape. */
+  copy(src: View, dst: View): void;
+  /** Reduces the middle axis of a dense [outer, red, inner] array into out [outer, inner]. */
+  reduce(op: ReduceOp, x: TypedArray, outer: number, red: number, inner: number, out: TypedArray): void;
+  /** Index of the max/min along the middle axis of [outer, red, inner] (first one on ties). */
+  argReduce(op: 'max' | 'min', x: TypedArray, outer: number, red: number, inner: number, out: Int32Array): void;
+  /** Batched matrix product, see GemmArgs. */
+  gemm(args: GemmArgs): void;
+  /** out[o, j, i] = x[o, idx[j], i] for x [outer, n, inner]. */
+  indexSelect(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, out: TypedArray): void;
+  /** out[o, idx[j], i] += src[o, j, i]. */
+  indexAdd(src: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, out: TypedArray): void;
+  /** out[o, j, i] = x[o, idx[o, j, i], i] for idx [outer, m, inner]. */
+  gather(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, m: number, out: TypedArray): void;
+  /** out[o, idx[o, j, i], i] += src[o, j, i]. */
+  scatterAdd(src: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, m: number, out: TypedArray): void;
+}

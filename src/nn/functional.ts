@@ -1,0 +1,2 @@
+/** F: every layer and loss as a plain function (F.linear, F.conv2d, F.crossEntropy, ...). */
+export * from '../ops/index.js';

@@ -1,0 +1,1 @@
+export { Module, assignInPlace } from './module.js';

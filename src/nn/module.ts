@@ -1,0 +1,144 @@
+import { noGrad } from '../autograd/engine.js';
+import { castRaw } from '../tensor/raw.js';
+import { Tensor, denseArray } from '../tensor/tensor.js';
+import { TsgradError, fmtShape } from '../util/errors.js';
+
+/**
+ * Base class of layers and models. Parameters are plain fields holding tensors
+ * with `requiresGrad: true`; other tensor fields are buffers (batch-norm running
+ * statistics); Module fields and arrays of Modules are children. Walking the
+ * fields gives the dotted names (`layers.0.weight`) used by stateDict and save.
+ *
+ * @example
+ * class Affine extends Module {
+ *   weight = randn([3, 2], { requiresGrad: true });
+ *   forward(x: Tensor) { return x.matmul(this.weight); }
+ * }
+ */
+export abstract class Module {
+  /** Training mode (dropout active, batch norm uses batch statistics); set by train()/eval(). */
+  training = true;
+
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Child modules with their field names (array entries are named by index). */
+  namedChildren(): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [];
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Module) out.push([key, value]);
+      else if (Array.isArray(value)) {
+        value.forEach((v, i) => {
+          if (v instanceof Module) out.push([`${key}.${i}`, v]);
+        });
+      }
+    }
+    return out;
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and every descendant, with dotted names ('' for this one). */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix, this]];
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(join(prefix, name)));
+    return out;
+  }
+
+  private ownTensors(): Array<[string, Tensor]> {
+    return Object.entries(this).filter((e): e is [string, Tensor] => e[1] instanceof Tensor);
+  }
+
+  /** Parameters (tensor fields that require gradients) with dotted names, children included. */
+  namedParameters(prefix = ''): Array<[string, Tensor]> {
+    const out: Array<[string, Tensor]> = [];
+    const seen = new Set<Tensor>();
+    for (const [mName, m] of this.namedModules(prefix)) {
+      for (const [name, t] of m.ownTensors()) {
+        if (t.requiresGrad && !seen.has(t)) {
+          seen.add(t);
+          out.push([join(mName, name), t]);
+        }
+      }
+    }
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  /** Tensor fields that are not parameters (running statistics and the like). */
+  namedBuffers(prefix = ''): Array<[string, Tensor]> {
+    const out: Array<[string, Tensor]> = [];
+    for (const [mName, m] of this.namedModules(prefix)) {
+      for (const [name, t] of m.ownTensors()) if (!t.requiresGrad) out.push([join(mName, name), t]);
+    }
+    return out;
+  }
+
+  /** Total number of parameter elements. */
+  numParameters(): number {
+    return this.parameters().reduce((n, p) => n + p.size, 0);
+  }
+
+  /** Sets training mode here and in every child; returns this. */
+  train(on = true): this {
+    for (const [, m] of this.namedModules()) m.training = on;
+    return this;
+  }
+
+  /** Inference mode: dropout off, batch norm uses running statistics. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the gradients of every parameter. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Parameters and buffers by dotted name (shared tensors, not copies). */
+  stateDict(): Map<string, Tensor> {
+    return new Map([...this.namedParameters(), ...this.namedBuffers()]);
+  }
+
+  /**
+   * Copies values into the parameters and buffers of the same names. With strict
+   * (the default) a missing, unexpected or mis-shaped entry throws, naming it.
+   */
+  loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, opts: { strict?: boolean } = {}): void {
+    const strict = opts.strict ?? true;
+    const src = state instanceof Map ? state : new Map(Object.entries(state));
+    const own = this.stateDict();
+    if (strict) {
+      const missing = [...own.keys()].filter((k) => !src.has(k));
+      const unexpected = [...src.keys()].filter((k) => !own.has(k));
+      if (missing.length || unexpected.length) {
+        throw new TsgradError(`loadStateDict: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''}`);
+      }
+    }
+    noGrad(() => {
+      for (const [name, dst] of own) {
+        const v = src.get(name);
+        if (!v) continue;
+        if (v.shape.length !== dst.shape.length || v.shape.some((d, i) => d !== dst.shape[i])) {
+          throw new TsgradError(`loadStateDict: ${name} has shape ${fmtShape(v.shape)} but the model expects ${fmtShape(dst.shape)}`);
+        }
+        assignInPlace(dst, v);
+      }
+    });
+  }
+}
+
+/** Overwrites a dense tensor's elements with another tensor's values (dtype converted). */
+export function assignInPlace(dst: Tensor, src: Tensor): void {
+  if (!dst.isContiguous()) throw new TsgradError('assignInPlace: destination must be a dense tensor');
+  const values = denseArray(castRaw(src, dst.dtype));
+  dst.storage.set(values, dst.offset);
+}
+
+function join(prefix: string, name: string): string {
+  return prefix ? `${prefix}.${name}` : name;
+}

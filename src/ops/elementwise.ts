@@ -1,0 +1,174 @@
+import { defineOp } from '../autograd/engine.js';
+import { kernels } from '../kernels/index.js';
+import type { BinaryOp, DType, UnaryOp } from '../kernels/types.js';
+import { scalar } from '../tensor/create.js';
+import { binaryRaw, broadcastView, promote } from '../tensor/raw.js';
+import { Tensor, newArray, viewOf } from '../tensor/tensor.js';
+import { TsgradError } from '../util/errors.js';
+import { broadcastShapes } from '../util/shape.js';
+
+/** A tensor or a plain number, which is treated as a 0-d tensor of the other operand's dtype. */
+export type TensorLike = Tensor | number;
+
+export function asTensor(v: TensorLike, like?: Tensor): Tensor {
+  if (v instanceof Tensor) return v;
+  if (typeof v !== 'number') throw new TsgradError(`expected a Tensor or a number, got ${typeof v}`);
+  const dtype: DType = like && (like.dtype !== 'int32' || Number.isInteger(v)) ? like.dtype : 'float32';
+  return scalar(v, dtype);
+}
+
+// Ops that keep integers integral; every other unary op computes in floating point.
+const INT_PRESERVING = new Set<UnaryOp>(['neg', 'abs', 'relu', 'sign', 'square']);
+
+function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
+  const dtype: DType = x.dtype === 'int32' && !INT_PRESERVING.has(op) ? 'float32' : x.dtype;
+  const out = newArray(dtype, x.size);
+  kernels().unary(op, viewOf(x), out);
+  return new Tensor(out, x.shape);
+}
+
+/** Defines a unary primitive from its kernel name and its derivative rule. */
+function unaryPrimitive(op: UnaryOp, grad: ((dy: Tensor, x: Tensor, out: Tensor) => Tensor) | null) {
+  const f = defineOp<undefined>({
+    name: op,
+    forward: ([x]) => unaryRaw(op, x),
+    backward: (dy, { inputs: [x], out }) => [grad ? grad(dy, x, out) : null],
+  });
+  return (x: Tensor): Tensor => f([x], undefined);
+}
+
+export const neg = unaryPrimitive('neg', (dy) => neg(dy));
+export const exp = unaryPrimitive('exp', (dy, _x, out) => mul(dy, out));
+export const log = unaryPrimitive('log', (dy, x) => div(dy, x));
+export const log1p = unaryPrimitive('log1p', (dy, x) => div(dy, add(x, 1)));
+export const sqrt = unaryPrimitive('sqrt', (dy, _x, out) => div(dy, mul(out, 2)));
+export const abs = unaryPrimitive('abs', (dy, x) => mul(dy, sign(x)));
+export const reciprocal = unaryPrimitive('reciprocal', (dy, _x, out) => neg(mul(dy, square(out))));
+export const relu = unaryPrimitive('relu', (dy, x) => mul(dy, gt(x, 0)));
+export const sigmoid = unaryPrimitive('sigmoid', (dy, _x, out) => mul(dy, mul(out, sub(1, out))));
+export const tanh = unaryPrimitive('tanh', (dy, _x, out) => mul(dy, sub(1, square(out))));
+export const sign = unaryPrimitive('sign', null);
+// d erf(x)/dx = 2/sqrt(pi) * exp(-x^2)
+export const erf = unaryPrimitive('erf', (dy, x) => mul(dy, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))));
+export const sin = unaryPrimitive('sin', (dy, x) => mul(dy, cos(x)));
+export const cos = unaryPrimitive('cos', (dy, x) => neg(mul(dy, sin(x))));
+export const square = unaryPrimitive('square', (dy, x) => mul(dy, mul(x, 2)));
+export const isnan = unaryPrimitive('isnan', null);
+
+/** Defines a binary primitive with broadcasting; the engine sums gradients back to each input's shape. */
+function binaryPrimitive(op: BinaryOp, grad: ((dy: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]) | null, dtype?: DType) {
+  const f = defineOp<undefined>({
+    name: op,
+    forward: ([a, b]) => binaryRaw(op, a, b, op, dtype ?? (op === 'div' || op === 'pow' ? floatOf(a, b) : undefined)),
+    backward: (dy, { inputs: [a, b], out }) => (grad ? grad(dy, a, b, out) : [null, null]),
+  });
+  return (a: TensorLike, b: TensorLike): Tensor => {
+    const ta = asTensor(a, b instanceof Tensor ? b : undefined);
+    return f([ta, asTensor(b, ta)], undefined);
+  };
+}
+
+function floatOf(a: Tensor, b: Tensor): DType {
+  const d = promote(a.dtype, b.dtype);
+  return d === 'int32' ? 'float32' : d;
+}
+
+export const add = binaryPrimitive('add', (dy) => [dy, dy]);
+export const sub = binaryPrimitive('sub', (dy, a, b) => [a.requiresGrad ? dy : null, b.requiresGrad ? neg(dy) : null]);
+export const mul = binaryPrimitive('mul', (dy, a, b) => [a.requiresGrad ? mul(dy, b) : null, b.requiresGrad ? mul(dy, a) : null]);
+export const div = binaryPrimitive('div', (dy, a, b, out) => [
+  a.requiresGrad ? div(dy, b) : null,
+  b.requiresGrad ? neg(div(mul(dy, out), b)) : null,
+]);
+// d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a
+export const pow = binaryPrimitive('pow', (dy, a, b, out) => [
+  a.requiresGrad ? mul(dy, mul(b, pow(a, sub(b, 1)))) : null,
+  b.requiresGrad ? mul(dy, mul(out, log(a))) : null,
+]);
+// Ties split the gradient evenly, as PyTorch does.
+export const maximum = binaryPrimitive('maximum', (dy, a, b) => tieSplit(dy, gt(a, b), eq(a, b)));
+export const minimum = binaryPrimitive('minimum', (dy, a, b) => tieSplit(dy, lt(a, b), eq(a, b)));
+
+function tieSplit(dy: Tensor, wins: Tensor, ties: Tensor): [Tensor, Tensor] {
+  const wa = add(wins, mul(ties, 0.5));
+  return [mul(dy, wa), mul(dy, sub(1, wa))];
+}
+
+// Comparisons return 0/1 in the operands' float dtype and carry no gradient.
+const cmpDtype = undefined;
+export const eq = binaryPrimitive('eq', null, cmpDtype);
+export const ne = binaryPrimitive('ne', null, cmpDtype);
+export const lt = binaryPrimitive('lt', null, cmpDtype);
+export const le = binaryPrimitive('le', null, cmpDtype);
+export const gt = binaryPrimitive('gt', null, cmpDtype);
+export const ge = binaryPrimitive('ge', null, cmpDtype);
+
+const whereOp = defineOp<undefined>({
+  name: 'where',
+  forward: ([c, a, b]) => {
+    const shape = broadcastShapes('where', broadcastShapes('where', c.shape, a.shape), b.shape);
+    const out = newArray(promote(a.dtype, b.dtype), shape.reduce((p, d) => p * d, 1));
+    kernels().where(viewOf(broadcastView(c, shape)), viewOf(broadcastView(a, shape)), viewOf(broadcastView(b, shape)), out);
+    return new Tensor(out, shape);
+  },
+  backward: (dy, { inputs: [c, a, b] }) => {
+    const zero = scalar(0, dy.dtype);
+    return [null, a.requiresGrad ? where(c, dy, zero) : null, b.requiresGrad ? where(c, zero, dy) : null];
+  },
+});
+
+/** Elementwise choice: cond != 0 ? a : b, with broadcasting. */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const ta = asTensor(a, b instanceof Tensor ? b : cond);
+  return whereOp([cond, ta, asTensor(b, ta)], undefined);
+}
+
+export interface ClampOptions {
+  min?: number;
+  max?: number;
+}
+
+const clampOp = defineOp<ClampOptions>({
+  name: 'clamp',
+  forward: ([x], { min = -Infinity, max = Infinity }) => {
+    let out = x;
+    if (min > -Infinity) out = binaryRaw('maximum', out, scalar(min, x.dtype));
+    if (max < Infinity) out = binaryRaw('minimum', out, scalar(max, x.dtype));
+    return out === x ? binaryRaw('add', x, scalar(0, x.dtype)) : out;
+  },
+  // The gradient passes where min <= x <= max, boundaries included (PyTorch's rule).
+  backward: (dy, { inputs: [x], opts: { min = -Infinity, max = Infinity } }) => [mul(dy, mul(ge(x, min), le(x, max)))],
+  attrs: (o) => ({ ...o }),
+});
+
+/** Limits values to [min, max]. */
+export function clamp(x: Tensor, opts: ClampOptions): Tensor {
+  if (opts.min !== undefined && opts.max !== undefined && opts.min > opts.max) {
+    throw new TsgradError(`clamp: min (${opts.min}) is greater than max (${opts.max})`);
+  }
+  return clampOp([x], opts);
+}
+
+// ---- Composites: written in the primitives above, they differentiate by themselves.
+
+/** max(x, 0) + slope * min(x, 0). */
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => where(gt(x, 0), x, mul(x, negativeSlope));
+
+/** log(1 + e^x), computed as relu(x) + log1p(e^-|x|) so that it never overflows. */
+export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
+  const { beta = 1, threshold = 20 } = opts;
+  const bx = beta === 1 ? x : mul(x, beta);
+  const soft = add(relu(bx), log1p(exp(neg(abs(bx)))));
+  const y = beta === 1 ? soft : div(soft, beta);
+  // Above the threshold PyTorch returns x itself.
+  return where(gt(bx, threshold), x, y);
+}
+
+/** Gaussian error linear unit, exact form: x * Φ(x) = 0.5 x (1 + erf(x / √2)). */
+export const gelu = (x: Tensor): Tensor => mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+
+/** x * sigmoid(x). */
+export const silu = (x: Tensor): Tensor => mul(x, sigmoid(x));
+
+/** x for x > 0, alpha (e^x - 1) otherwise. */
+export const elu = (x: Tensor, alpha = 1): Tensor => where(gt(x, 0), x, mul(sub(exp(minimum(x, 0)), 1), alpha));

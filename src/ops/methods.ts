@@ -1,0 +1,54 @@
+import { backward, detach } from '../autograd/engine.js';
+import { Tensor } from '../tensor/tensor.js';
+import * as E from './elementwise.js';
+import * as I from './indexing.js';
+import { matmul } from './matmul.js';
+import * as M from './movement.js';
+import * as R from './reduce.js';
+
+/**
+ * The op functions as Tensor methods: x.add(y) is add(x, y). Attached here, above
+ * the tensor layer, so that tensor/ never imports ops/.
+ */
+const methods = {
+  add: E.add, sub: E.sub, mul: E.mul, div: E.div, pow: E.pow,
+  maximum: E.maximum, minimum: E.minimum,
+  eq: E.eq, ne: E.ne, lt: E.lt, le: E.le, gt: E.gt, ge: E.ge,
+  neg: E.neg, exp: E.exp, log: E.log, log1p: E.log1p, sqrt: E.sqrt, abs: E.abs,
+  reciprocal: E.reciprocal, square: E.square, sign: E.sign, erf: E.erf, sin: E.sin, cos: E.cos,
+  relu: E.relu, sigmoid: E.sigmoid, tanh: E.tanh, leakyRelu: E.leakyRelu, softplus: E.softplus,
+  gelu: E.gelu, silu: E.silu, elu: E.elu, clamp: E.clamp, isnan: E.isnan,
+  sum: R.sum, mean: R.mean, max: R.max, min: R.min, var: R.variance, std: R.std,
+  argmax: R.argmax, argmin: R.argmin, logSumExp: R.logSumExp, softmax: R.softmax, logSoftmax: R.logSoftmax,
+  matmul,
+  reshape: M.reshape, permute: M.permute, transpose: M.transpose, expand: M.expand,
+  squeeze: M.squeeze, unsqueeze: M.unsqueeze, flatten: M.flatten, slice: M.slice,
+  narrow: M.narrow, select: M.select, pad: M.pad, contiguous: M.contiguous,
+  indexSelect: I.indexSelect, gather: I.gather, oneHot: I.oneHot,
+  backward, detach,
+};
+
+type Method<F> = F extends (self: Tensor, ...rest: infer R) => infer T ? (...rest: R) => T : never;
+type TensorMethods = { [K in keyof typeof methods]: Method<(typeof methods)[K]> };
+
+declare module '../tensor/tensor.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-interface
+  interface Tensor extends TensorMethods {}
+}
+
+for (const [name, fn] of Object.entries(methods)) {
+  const f = fn as (self: Tensor, ...rest: unknown[]) => unknown;
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor, ...rest: unknown[]) {
+      return f(this, ...rest);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
+/** Marks a tensor as a leaf that collects gradients; returns it for chaining. */
+export function requiresGrad(t: Tensor, on = true): Tensor {
+  t.requiresGrad = on;
+  return t;
+}

@@ -1,0 +1,17 @@
+/** The one error class tsgrad throws for bad input: the message names the op, the shapes or the file. */
+export class TsgradError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TsgradError';
+  }
+}
+
+/** Formats a shape the way error messages print it: `[8,3,28,28]`. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** Throws a TsgradError prefixed with the op name unless `ok` holds. */
+export function check(ok: boolean, op: string, message: () => string): asserts ok {
+  if (!ok) throw new TsgradError(`${op}: ${message()}`);
+}

@@ -1,0 +1,2 @@
+// placeholder until the wasm build lands
+console.log('build-wasm: no AssemblyScript sources yet');
