@@ -48,6 +48,46 @@ export interface GemmArgs {
   accumulate?: boolean;
 }
 
+/**
+ * Geometry of a 2-D convolution (1-D convolutions use h = kh = 1). x is [n, cIn, h, w],
+ * w is [cOut, cIn / groups, kh, kw], y is [n, cOut, outH, outW]; padTop/padLeft pad before,
+ * and the padding after is whatever outH/outW imply (PyTorch's 'same' pads more after).
+ */
+export interface ConvGeom {
+  n: number;
+  cIn: number;
+  h: number;
+  w: number;
+  cOut: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  dilationH: number;
+  dilationW: number;
+  groups: number;
+  outH: number;
+  outW: number;
+}
+
+/** Geometry of 2-D pooling over x [n, c, h, w] into [n, c, outH, outW]; padding counts as -inf (max) or 0 (avg). */
+export interface PoolGeom {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+}
+
 export interface Kernels {
   readonly name: string;
   /** out (dense, x's shape) = op(x). */
@@ -72,4 +112,17 @@ export interface Kernels {
   gather(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, m: number, out: TypedArray): void;
   /** out[o, idx[o, j, i], i] += src[o, j, i]. */
   scatterAdd(src: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, m: number, out: TypedArray): void;
+  /** y = conv(x, w) + bias (bias may be null); all dense, float32 or float64 alike. */
+  conv2dForward(x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, g: ConvGeom): void;
+  /** dx = dL/dx given dy (overwrites dx). */
+  conv2dBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArray, g: ConvGeom): void;
+  /** dw = dL/dw given x and dy (overwrites dw). */
+  conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArray, g: ConvGeom): void;
+  /** Max pooling; argmax receives, for each output, the flat index h*w-plane offset of its winner. */
+  maxPool2dForward(x: FloatArray, y: FloatArray, argmax: Int32Array, g: PoolGeom): void;
+  /** dx (zeroed by the kernel) += dy routed through argmax. */
+  maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatArray, g: PoolGeom): void;
+  /** Average pooling, padding counted in the divisor (PyTorch's countIncludePad default). */
+  avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void;
+  avgPool2dBackward(dy: FloatArray, dx: FloatArray, g: PoolGeom): void;
 }
