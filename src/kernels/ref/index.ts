@@ -1,5 +1,6 @@
 import type { Kernels } from '../types.js';
 import { binary, copy, unary, where } from './elementwise.js';
+import { avgPool2dBackward, avgPool2dForward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, maxPool2dBackward, maxPool2dForward } from './conv.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './gather.js';
 import { gemm } from './gemm.js';
 import { argReduce, reduce } from './reduce.js';
@@ -18,4 +19,11 @@ export const refKernels: Kernels = {
   indexAdd,
   gather,
   scatterAdd,
+  conv2dForward,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  maxPool2dForward,
+  maxPool2dBackward,
+  avgPool2dForward,
+  avgPool2dBackward,
 };
