@@ -1,2 +1,32 @@
-// placeholder until the wasm build lands
-console.log('build-wasm: no AssemblyScript sources yet');
+// Compiles the AssemblyScript kernels in assembly/ into build/kernels.wasm with the
+// `assemblyscript` devDependency (no downloads). SIMD and threads are on: the module
+// imports one shared memory (env.memory) that the main thread and every worker see.
+import asc from 'assemblyscript/asc';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+mkdirSync(join(root, 'build'), { recursive: true });
+
+// Must agree with MAX_PAGES in src/kernels/wasm/memory.ts (64 KiB pages: 2 GiB).
+const MAX_PAGES = 32768;
+
+const { error, stderr } = await asc.main([
+  join(root, 'assembly/index.ts'),
+  '--outFile', join(root, 'build/kernels.wasm'),
+  '--textFile', join(root, 'build/kernels.wat'),
+  '-O3', '--noAssert', '--converge',
+  '--runtime', 'stub',
+  '--enable', 'simd,threads',
+  '--importMemory', '--sharedMemory',
+  '--initialMemory', '64', '--maximumMemory', String(MAX_PAGES),
+  // Kernels never allocate; abort only exists for bounds checks, which --noAssert removes.
+  '--use', 'abort=',
+]);
+if (error) {
+  console.error(stderr.toString());
+  console.error(`build-wasm: asc failed: ${error.message}`);
+  process.exit(1);
+}
+console.log('build-wasm: wrote build/kernels.wasm');

@@ -1,1 +1,2 @@
-export {};
+export * from './safetensors.js';
+export * from './save.js';

@@ -1,6 +1,7 @@
 import { TsgradError } from '../util/errors.js';
 import { refKernels } from './ref/index.js';
 import type { Kernels } from './types.js';
+import { load as loadWasm, wasmLoadError } from './wasm/index.js';
 
 export type BackendName = 'ref' | 'wasm';
 
@@ -14,6 +15,8 @@ let defaultChosen = false;
 export function registerBackend(name: BackendName, load: () => Kernels | null): void {
   loaders.set(name, load);
 }
+
+registerBackend('wasm', loadWasm);
 
 /** The kernels every op runs on. */
 export function kernels(): Kernels {
@@ -34,7 +37,10 @@ function chooseDefault(): void {
 export function setBackend(name: BackendName): void {
   const load = loaders.get(name);
   const k = load?.();
-  if (!k) throw new TsgradError(`setBackend: backend '${name}' is not available (known: ${[...loaders.keys()].join(', ')})`);
+  if (!k) {
+    const why = name === 'wasm' && wasmLoadError() ? `: ${wasmLoadError()}` : '';
+    throw new TsgradError(`setBackend: backend '${name}' is not available${why} (known: ${[...loaders.keys()].join(', ')})`);
+  }
   defaultChosen = true;
   active = k;
   activeName = name;
@@ -46,4 +52,5 @@ export function getBackend(): BackendName {
 }
 
 export { refKernels };
+export { setNumThreads, getNumThreads } from './wasm/index.js';
 export type { Kernels };

@@ -1,7 +1,10 @@
+// Tensor methods (x.add(y), ...) must be attached wherever modules run, even when only nn is imported.
+import '../ops/methods.js';
 import { noGrad } from '../autograd/engine.js';
 import { castRaw } from '../tensor/raw.js';
 import { Tensor, denseArray } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
+import { summary, type SummaryOptions, type SummaryResult } from './summary.js';
 
 /**
  * Base class of layers and models. Parameters are plain fields holding tensors
@@ -76,6 +79,15 @@ export abstract class Module {
       for (const [name, t] of m.ownTensors()) if (!t.requiresGrad) out.push([join(mName, name), t]);
     }
     return out;
+  }
+
+  /**
+   * Prints a Keras-like table of layers, output shapes and parameter counts for an input of
+   * shape inputShape (without the batch axis) and returns the totals; see nn.summary.
+   * @example model.summary([1, 28, 28]).totalParams
+   */
+  summary(inputShape: readonly number[], opts?: SummaryOptions): SummaryResult {
+    return summary(this, inputShape, opts);
   }
 
   /** Total number of parameter elements. */

@@ -80,10 +80,11 @@ export const div = binaryPrimitive('div', (dy, a, b, out) => [
   a.requiresGrad ? div(dy, b) : null,
   b.requiresGrad ? neg(div(mul(dy, out), b)) : null,
 ]);
-// d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a
+// d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a. At a = 0 these read 0·inf = NaN where PyTorch
+// gives 0: for b = 0 in the first (a^0 is constant), for b >= 0 in the second.
 export const pow = binaryPrimitive('pow', (dy, a, b, out) => [
-  a.requiresGrad ? mul(dy, mul(b, pow(a, sub(b, 1)))) : null,
-  b.requiresGrad ? mul(dy, mul(out, log(a))) : null,
+  a.requiresGrad ? mul(dy, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))) : null,
+  b.requiresGrad ? mul(dy, where(mul(eq(a, 0), ge(b, 0)), 0, mul(out, log(a)))) : null,
 ]);
 // Ties split the gradient evenly, as PyTorch does.
 export const maximum = binaryPrimitive('maximum', (dy, a, b) => tieSplit(dy, gt(a, b), eq(a, b)));
@@ -171,4 +172,7 @@ export const gelu = (x: Tensor): Tensor => mul(mul(x, 0.5), add(erf(mul(x, Math.
 export const silu = (x: Tensor): Tensor => mul(x, sigmoid(x));
 
 /** x for x > 0, alpha (e^x - 1) otherwise. */
-export const elu = (x: Tensor, alpha = 1): Tensor => where(gt(x, 0), x, mul(sub(exp(minimum(x, 0)), 1), alpha));
+export const elu = (x: Tensor, alpha = 1): Tensor =>
+  // clamp, not minimum(x, 0): exp never overflows on the discarded branch, and at x = 0 the
+  // whole gradient (alpha) flows as in PyTorch, where minimum would split the tie in half.
+  where(gt(x, 0), x, mul(sub(exp(clamp(x, { max: 0 })), 1), alpha));

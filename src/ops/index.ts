@@ -6,3 +6,8 @@ export * from './reduce.js';
 export * from './matmul.js';
 export * from './indexing.js';
 export { requiresGrad } from './methods.js';
+export * from './conv.js';
+export * from './pool.js';
+export * from './dropout.js';
+export * from './norm.js';
+export * from './embedding.js';

@@ -77,7 +77,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (k1 !== k2) {
     throw new TsgradError(`matmul: inner dimensions differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} (${k1} vs ${k2})`);
   }
-  if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
+  // [k]·[k] is a dot product: the inner call already dropped b's axis, leaving [1].
+  if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), b.ndim === 1 ? 0 : -2);
   if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
   return matmulOp([a, b], undefined);
 }

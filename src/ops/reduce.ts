@@ -4,7 +4,7 @@ import { contiguousRaw, reduceRaw } from '../tensor/raw.js';
 import { Tensor, denseArray } from '../tensor/tensor.js';
 import { fmtShape, check } from '../util/errors.js';
 import { normAxes, normAxis, sizeOf } from '../util/shape.js';
-import { add, div, eq, exp, log, mul, sqrt, sub, square, where } from './elementwise.js';
+import { abs, add, div, eq, exp, log, mul, sqrt, sub, square, where } from './elementwise.js';
 import { expand, reshape, squeeze } from './movement.js';
 
 export interface ReduceOptions {
@@ -105,8 +105,9 @@ export const argmin = (x: Tensor, opts: { axis?: number; keepDim?: boolean } = {
 export function logSumExp(x: Tensor, opts: ReduceOptions = {}): Tensor {
   const { axes, keepDim } = resolve('logSumExp', x, opts);
   const m0 = detach(max(x, { axis: axes, keepDim: true }));
-  // An all -inf row would give inf - inf; shift by 0 there instead.
-  const m = where(eq(m0, -Infinity), 0, m0);
+  // An infinite maximum would give inf - inf = NaN; shift by 0 there instead (PyTorch's rule),
+  // so that an all -inf row gives -inf and a row holding +inf gives +inf.
+  const m = where(eq(abs(m0), Infinity), 0, m0);
   const r = add(log(sum(exp(sub(x, m)), { axis: axes, keepDim: true })), m);
   return keepDim ? r : squeeze(r, axes);
 }

@@ -1,1 +1,5 @@
-export {};
+export * from './fit.js';
+export * from './history.js';
+export * from './callbacks.js';
+export * from './metrics.js';
+export * from './progress.js';

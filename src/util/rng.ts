@@ -24,6 +24,19 @@ export class Rng {
     this.spare = null;
   }
 
+  /** The generator's full state (four words and the cached normal), for checkpoints that resume exactly. */
+  getState(): number[] {
+    return [...this.s, this.spare === null ? NaN : this.spare];
+  }
+
+  /** Restores a state taken by getState(). */
+  setState(state: readonly number[]): void {
+    for (let i = 0; i < 4; i++) this.s[i] = state[i] >>> 0;
+    // JSON turns the NaN marker into null: both mean "no cached normal".
+    const spare = state[4];
+    this.spare = typeof spare === 'number' && !Number.isNaN(spare) ? spare : null;
+  }
+
   /** A uniform 32-bit unsigned integer. */
   nextU32(): number {
     const s = this.s;

@@ -1,1 +1,14 @@
-export {};
+/** viz: pictures of training and of the network's insides (curves, graphs, filters, saliency, logos, reports). */
+export { svgToPng, type SvgPicture, type RasterOptions } from './files.js';
+export { imageGrid, colorize, readPng, type ImageGridOptions, type PngImage, type Colormap } from './image.js';
+export {
+  plotHistory, plotSeries, plotConfusion, renderVegaLite, historyQuantities,
+  type ChartOptions, type HistoryLike, type SeriesInput, type SeriesOptions, type HeatmapOptions,
+} from './plot.js';
+export { drawGraph, graphOfModel, dotToSvg, type DrawGraphOptions, type GraphPicture } from './graph.js';
+export { filterGrid, featureMaps, type FeatureMap, type FeatureMapOptions } from './filters.js';
+export { visualizeFilter, maximizeGrid, type MaximizeOptions, type MaximizeGridOptions, type MaximizedFilter } from './maximize.js';
+export { saliency, gradientTimesInput, saliencyImage, type Attribution } from './saliency.js';
+export { sequenceLogo, logoColumns, type LogoOptions, type LogoColumn } from './logo.js';
+export { writeReport, guessInputShape, type ReportOptions } from './report.js';
+export { sequentialLayers, findLayer, type Layer, type NamedLayer } from './layers.js';

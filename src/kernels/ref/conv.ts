@@ -1,10 +1,217 @@
-// TEMPORARY placeholder: the convolution/pooling task replaces this file with the real kernels.
 import type { ConvGeom, FloatArray, PoolGeom } from '../types.js';
-const todo = (name: string) => (): never => { throw new Error(`${name}: not implemented yet`); };
-export const conv2dForward: (x: FloatArray, w: FloatArray, b: FloatArray | null, y: FloatArray, g: ConvGeom) => void = todo('conv2dForward');
-export const conv2dBackwardInput: (dy: FloatArray, w: FloatArray, dx: FloatArray, g: ConvGeom) => void = todo('conv2dBackwardInput');
-export const conv2dBackwardWeight: (x: FloatArray, dy: FloatArray, dw: FloatArray, g: ConvGeom) => void = todo('conv2dBackwardWeight');
-export const maxPool2dForward: (x: FloatArray, y: FloatArray, a: Int32Array, g: PoolGeom) => void = todo('maxPool2dForward');
-export const maxPool2dBackward: (dy: FloatArray, a: Int32Array, dx: FloatArray, g: PoolGeom) => void = todo('maxPool2dBackward');
-export const avgPool2dForward: (x: FloatArray, y: FloatArray, g: PoolGeom) => void = todo('avgPool2dForward');
-export const avgPool2dBackward: (dy: FloatArray, dx: FloatArray, g: PoolGeom) => void = todo('avgPool2dBackward');
+import { gemm } from './gemm.js';
+
+/**
+ * Reference convolution and pooling kernels. A convolution is im2col + gemm:
+ * each sample's receptive fields are copied into a column matrix
+ * col[(c, i, j), (oh, ow)] = x[c, oh*sH - padTop + i*dH, ow*sW - padLeft + j*dW]
+ * (zero outside the input), so that y_g = W_g · col_g for every group g.
+ * The backward passes are the two transposed products and col2im.
+ */
+
+function alloc(like: FloatArray, n: number): FloatArray {
+  return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+}
+
+/** Rows of one group's column matrix (cIn/groups * kh * kw) and its columns (outH * outW). */
+function colSize(g: ConvGeom): { k: number; p: number } {
+  return { k: (g.cIn / g.groups) * g.kh * g.kw, p: g.outH * g.outW };
+}
+
+/** A 1×1 convolution with stride 1 and no padding reads x itself as its column matrix. */
+function isPointwise(g: ConvGeom): boolean {
+  return g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0
+    && g.outH === g.h && g.outW === g.w;
+}
+
+/** Fills col [cIn, kh, kw, outH*outW] from sample x (offset xOff), all groups at once. */
+function im2col(x: FloatArray, xOff: number, col: FloatArray, g: ConvGeom): void {
+  const { h, w, kh, kw, outH, outW } = g;
+  const p = outH * outW;
+  let row = 0;
+  for (let c = 0; c < g.cIn; c++) {
+    const plane = xOff + c * h * w;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, row++) {
+        const base = row * p;
+        for (let oh = 0; oh < outH; oh++) {
+          const ih = oh * g.strideH - g.padTop + i * g.dilationH;
+          const o = base + oh * outW;
+          if (ih < 0 || ih >= h) {
+            col.fill(0, o, o + outW);
+            continue;
+          }
+          const r = plane + ih * w;
+          let iw = j * g.dilationW - g.padLeft;
+          for (let ow = 0; ow < outW; ow++, iw += g.strideW) col[o + ow] = iw >= 0 && iw < w ? x[r + iw] : 0;
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: dx (offset dxOff) += every column entry at the input position it was read from. */
+function col2im(col: FloatArray, dx: FloatArray, dxOff: number, g: ConvGeom): void {
+  const { h, w, kh, kw, outH, outW } = g;
+  const p = outH * outW;
+  let row = 0;
+  for (let c = 0; c < g.cIn; c++) {
+    const plane = dxOff + c * h * w;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, row++) {
+        const base = row * p;
+        for (let oh = 0; oh < outH; oh++) {
+          const ih = oh * g.strideH - g.padTop + i * g.dilationH;
+          if (ih < 0 || ih >= h) continue;
+          const o = base + oh * outW;
+          const r = plane + ih * w;
+          let iw = j * g.dilationW - g.padLeft;
+          for (let ow = 0; ow < outW; ow++, iw += g.strideW) if (iw >= 0 && iw < w) dx[r + iw] += col[o + ow];
+        }
+      }
+    }
+  }
+}
+
+/** y = conv(x, w) + bias, one gemm per sample batched over the groups. */
+export function conv2dForward(x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, g: ConvGeom): void {
+  const { k, p } = colSize(g);
+  const coutG = g.cOut / g.groups;
+  const direct = isPointwise(g);
+  const col = direct ? null : alloc(x, g.groups * k * p);
+  for (let s = 0; s < g.n; s++) {
+    const xOff = s * g.cIn * g.h * g.w;
+    if (col) im2col(x, xOff, col, g);
+    const b = col ?? x.subarray(xOff, xOff + g.cIn * p);
+    const out = y.subarray(s * g.cOut * p, (s + 1) * g.cOut * p);
+    gemm({ a: w, b, out, batch: g.groups, m: coutG, n: p, k, transA: false, transB: false, strideA: coutG * k, strideB: k * p });
+    if (bias) {
+      for (let c = 0; c < g.cOut; c++) {
+        const bc = bias[c];
+        for (let q = c * p; q < (c + 1) * p; q++) out[q] += bc;
+      }
+    }
+  }
+}
+
+/** dx = col2im(W_g^T · dy_g) for every sample and group. */
+export function conv2dBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArray, g: ConvGeom): void {
+  const { k, p } = colSize(g);
+  const coutG = g.cOut / g.groups;
+  const direct = isPointwise(g);
+  const col = direct ? null : alloc(dy, g.groups * k * p);
+  const xs = g.cIn * g.h * g.w;
+  if (!direct) dx.fill(0, 0, g.n * xs);
+  for (let s = 0; s < g.n; s++) {
+    const dys = dy.subarray(s * g.cOut * p, (s + 1) * g.cOut * p);
+    // W_g is stored coutG×k: read transposed it is the k×coutG left factor.
+    const out = col ?? dx.subarray(s * xs, (s + 1) * xs);
+    gemm({ a: w, b: dys, out, batch: g.groups, m: k, n: p, k: coutG, transA: true, transB: false, strideA: coutG * k, strideB: coutG * p });
+    if (col) col2im(col, dx, s * xs, g);
+  }
+}
+
+/** dW_g = Σ_samples dy_g · col_g^T. */
+export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArray, g: ConvGeom): void {
+  const { k, p } = colSize(g);
+  const coutG = g.cOut / g.groups;
+  const direct = isPointwise(g);
+  const col = direct ? null : alloc(x, g.groups * k * p);
+  dw.fill(0, 0, g.cOut * k);
+  for (let s = 0; s < g.n; s++) {
+    const xOff = s * g.cIn * g.h * g.w;
+    if (col) im2col(x, xOff, col, g);
+    const b = col ?? x.subarray(xOff, xOff + g.cIn * p);
+    const dys = dy.subarray(s * g.cOut * p, (s + 1) * g.cOut * p);
+    // col_g is stored k×p, i.e. as the transposed (n×k) right factor of a coutG×k product.
+    gemm({ a: dys, b, out: dw, batch: g.groups, m: coutG, n: k, k: p, transA: false, transB: true, strideA: coutG * p, strideB: k * p, accumulate: true });
+  }
+}
+
+/** Max over each window; padding never wins (it counts as -inf). NaN propagates, as in PyTorch. */
+export function maxPool2dForward(x: FloatArray, y: FloatArray, argmax: Int32Array, g: PoolGeom): void {
+  const { h, w, outH, outW } = g;
+  for (let plane = 0; plane < g.n * g.c; plane++) {
+    const xOff = plane * h * w;
+    const yOff = plane * outH * outW;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = oh * g.strideH - g.padTop;
+      const h1 = Math.min(h0 + g.kh, h);
+      for (let ow = 0; ow < outW; ow++) {
+        const w0 = ow * g.strideW - g.padLeft;
+        const w1 = Math.min(w0 + g.kw, w);
+        let best = -Infinity;
+        let at = -1;
+        for (let ih = Math.max(h0, 0); ih < h1; ih++) {
+          for (let iw = Math.max(w0, 0); iw < w1; iw++) {
+            const v = x[xOff + ih * w + iw];
+            // The first NaN wins and stays: nothing compares greater than it.
+            if (at < 0 || v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
+              best = v;
+              at = ih * w + iw;
+            }
+          }
+        }
+        y[yOff + oh * outW + ow] = best;
+        argmax[yOff + oh * outW + ow] = at;
+      }
+    }
+  }
+}
+
+export function maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatArray, g: PoolGeom): void {
+  const hw = g.h * g.w;
+  const ohw = g.outH * g.outW;
+  dx.fill(0, 0, g.n * g.c * hw);
+  for (let plane = 0; plane < g.n * g.c; plane++) {
+    for (let q = 0; q < ohw; q++) {
+      const at = argmax[plane * ohw + q];
+      if (at >= 0) dx[plane * hw + at] += dy[plane * ohw + q];
+    }
+  }
+}
+
+/** Mean over each window; padded cells count in the divisor kh*kw (PyTorch's countIncludePad). */
+export function avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void {
+  const { h, w, outH, outW } = g;
+  const inv = 1 / (g.kh * g.kw);
+  for (let plane = 0; plane < g.n * g.c; plane++) {
+    const xOff = plane * h * w;
+    const yOff = plane * outH * outW;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = oh * g.strideH - g.padTop;
+      const h1 = Math.min(h0 + g.kh, h);
+      for (let ow = 0; ow < outW; ow++) {
+        const w0 = ow * g.strideW - g.padLeft;
+        const w1 = Math.min(w0 + g.kw, w);
+        let s = 0;
+        for (let ih = Math.max(h0, 0); ih < h1; ih++) {
+          for (let iw = Math.max(w0, 0); iw < w1; iw++) s += x[xOff + ih * w + iw];
+        }
+        y[yOff + oh * outW + ow] = s * inv;
+      }
+    }
+  }
+}
+
+export function avgPool2dBackward(dy: FloatArray, dx: FloatArray, g: PoolGeom): void {
+  const { h, w, outH, outW } = g;
+  const inv = 1 / (g.kh * g.kw);
+  dx.fill(0, 0, g.n * g.c * h * w);
+  for (let plane = 0; plane < g.n * g.c; plane++) {
+    const xOff = plane * h * w;
+    const yOff = plane * outH * outW;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = oh * g.strideH - g.padTop;
+      const h1 = Math.min(h0 + g.kh, h);
+      for (let ow = 0; ow < outW; ow++) {
+        const w0 = ow * g.strideW - g.padLeft;
+        const w1 = Math.min(w0 + g.kw, w);
+        const d = dy[yOff + oh * outW + ow] * inv;
+        for (let ih = Math.max(h0, 0); ih < h1; ih++) {
+          for (let iw = Math.max(w0, 0); iw < w1; iw++) dx[xOff + ih * w + iw] += d;
+        }
+      }
+    }
+  }
+}

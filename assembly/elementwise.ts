@@ -1,0 +1,105 @@
+// Dense float32 element-wise kernels, f32x4 where the op has a SIMD instruction.
+// Op codes must match UNARY_CODES / BINARY_CODES in src/kernels/wasm/elementwise.ts.
+
+// @ts-ignore: decorator
+@inline
+function unaryV(op: i32, x: v128): v128 {
+  switch (op) {
+    case 0: return f32x4.neg(x);
+    case 1: return f32x4.abs(x);
+    case 2: return f32x4.sqrt(x);
+    case 3: return f32x4.mul(x, x);
+    // pmax(0, x) = 0 < x ? x : 0, so NaN and -0 give 0 like the ref kernel.
+    case 4: return f32x4.pmax(f32x4.splat(0), x);
+    default: return f32x4.div(f32x4.splat(1), x);
+  }
+}
+
+function unaryS(op: i32, x: f32): f32 {
+  switch (op) {
+    case 6: return Mathf.exp(x);
+    case 7: return Mathf.log(x);
+    case 8: {
+      if (x >= 0) return 1 / (1 + Mathf.exp(-x));
+      const e = Mathf.exp(x);
+      return e / (1 + e);
+    }
+    case 9: return Mathf.tanh(x);
+    default: return f32x4.extract_lane(unaryV(op, f32x4.splat(x)), 0);
+  }
+}
+
+/** out = op(x) on a slice of len elements; args: op x out len. */
+export function unaryTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const op = load<i32>(args), x = <usize>load<i32>(args, 4), out = <usize>load<i32>(args, 8), len = load<i32>(args, 12);
+  const chunk = ((len + nTasks - 1) / nTasks + 15) & ~15;
+  const lo = min(len, task * chunk), hi = min(len, lo + chunk);
+  let i = lo;
+  if (op <= 5) for (; i + 4 <= hi; i += 4) v128.store(out + <usize>(i * 4), unaryV(op, v128.load(x + <usize>(i * 4))));
+  for (; i < hi; i++) store<f32>(out + <usize>(i * 4), unaryS(op, load<f32>(x + <usize>(i * 4))));
+}
+
+// @ts-ignore: decorator
+@inline
+function binaryV(op: i32, a: v128, b: v128): v128 {
+  switch (op) {
+    case 0: return f32x4.add(a, b);
+    case 1: return f32x4.sub(a, b);
+    case 2: return f32x4.mul(a, b);
+    case 3: return f32x4.div(a, b);
+    case 4: return f32x4.max(a, b);
+    default: return f32x4.min(a, b);
+  }
+}
+
+// out[i] = op(a[i*sa], b[i*sb]) for i < cnt, where sa, sb are 0 (broadcast) or 1.
+function binaryRow(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, cnt: i32): void {
+  let i = 0;
+  if (sa == 1 && sb == 1) {
+    for (; i + 4 <= cnt; i += 4) {
+      const o = <usize>(i * 4);
+      v128.store(out + o, binaryV(op, v128.load(a + o), v128.load(b + o)));
+    }
+  } else if (sa == 1) {
+    const bv = v128.load32_splat(b);
+    for (; i + 4 <= cnt; i += 4) {
+      const o = <usize>(i * 4);
+      v128.store(out + o, binaryV(op, v128.load(a + o), bv));
+    }
+  } else if (sb == 1) {
+    const av = v128.load32_splat(a);
+    for (; i + 4 <= cnt; i += 4) {
+      const o = <usize>(i * 4);
+      v128.store(out + o, binaryV(op, av, v128.load(b + o)));
+    }
+  }
+  for (; i < cnt; i++) {
+    const r = binaryV(op, v128.load32_splat(a + <usize>(i * sa * 4)), v128.load32_splat(b + <usize>(i * sb * 4)));
+    store<f32>(out + <usize>(i * 4), f32x4.extract_lane(r, 0));
+  }
+}
+
+/**
+ * out (dense d0×d1×d2) = op(a, b), a and b compact with element strides sa0 sa1 sa2
+ * (sa2, sb2 in {0, 1}); tasks split the flat output range.
+ * args: op a b out d0 d1 d2 sa0 sa1 sa2 sb0 sb1 sb2.
+ */
+export function binaryTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const op = load<i32>(args), a = <usize>load<i32>(args, 4), b = <usize>load<i32>(args, 8), out = <usize>load<i32>(args, 12);
+  const d1 = load<i32>(args, 20), d2 = load<i32>(args, 24);
+  const sa0 = load<i32>(args, 28), sa1 = load<i32>(args, 32), sa2 = load<i32>(args, 36);
+  const sb0 = load<i32>(args, 40), sb1 = load<i32>(args, 44), sb2 = load<i32>(args, 48);
+  const len = load<i32>(args, 16) * d1 * d2;
+  const chunk = ((len + nTasks - 1) / nTasks + 15) & ~15;
+  let o = min(len, task * chunk);
+  const hi = min(len, o + chunk);
+  while (o < hi) {
+    const rowIdx = o / d2, col = o - rowIdx * d2;
+    const cnt = min(d2 - col, hi - o);
+    const i0 = rowIdx / d1, i1 = rowIdx - i0 * d1;
+    const ao = a + <usize>((i0 * sa0 + i1 * sa1 + col * sa2) * 4);
+    const bo = b + <usize>((i0 * sb0 + i1 * sb1 + col * sb2) * 4);
+    binaryRow(op, ao, sa2, bo, sb2, out + <usize>(o * 4), cnt);
+    o += cnt;
+  }
+}

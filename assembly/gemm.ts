@@ -1,0 +1,205 @@
+// Packed, cache-blocked single-precision matrix product in the BLIS loop order:
+// a KC×NC panel of B is packed once and reused by every MC-row block of A; inside,
+// a 4×8 register tile (8 f32x4 accumulators) sweeps KC rank-1 updates from L1.
+
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const MC: i32 = 128;
+export const NC: i32 = 1024;
+
+/** Bytes of scratch one thread needs: a packed A block, a packed B panel, one edge tile. */
+export function gemmScratchBytes(): i32 {
+  return (MC * KC + KC * NC + MR * NR) * 4;
+}
+
+/**
+ * C[m0:m1, n0:n1] (+)= A · B over k, where A(i, p) = a[i*rsA + p*csA] and
+ * B(p, j) = b[p*rsB + j*csB] (element strides, so transposes cost nothing) and C is
+ * row-major with leading dimension ldc. One thread; `scratch` holds gemmScratchBytes().
+ */
+export function gemmRect(
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32,
+  m0: i32, m1: i32, n0: i32, n1: i32, k: i32,
+  accumulate: bool, scratch: usize,
+): void {
+  if (k <= 0) {
+    if (!accumulate) for (let i = m0; i < m1; i++) memory.fill(c + <usize>((i * ldc + n0) << 2), 0, <usize>((n1 - n0) << 2));
+    return;
+  }
+  const pa = scratch;
+  const pb = pa + <usize>(MC * KC * 4);
+  const tmp = pb + <usize>(KC * NC * 4);
+  for (let jc = n0; jc < n1; jc += NC) {
+    const nc = min(NC, n1 - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      // The first K block overwrites C unless the caller asked to accumulate.
+      const add = accumulate || pc > 0;
+      packB(b, rsB, csB, pc, kc, jc, nc, pb);
+      for (let ic = m0; ic < m1; ic += MC) {
+        const mc = min(MC, m1 - ic);
+        packA(a, rsA, csA, ic, mc, pc, kc, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bp = pb + <usize>(jr * kc * 4);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const ap = pa + <usize>(ir * kc * 4);
+            const cp = c + <usize>(((ic + ir) * ldc + jc + jr) * 4);
+            if (mr == MR && nr == NR) {
+              kernel4x8(kc, ap, bp, cp, ldc * 4, add);
+            } else {
+              // Edge tile: compute the full padded tile aside, then add the valid part.
+              kernel4x8(kc, ap, bp, tmp, NR * 4, false);
+              addTile(tmp, cp, ldc, mr, nr, add);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// B panel as NR-wide column strips: strip s holds B(pc+p, jc+s*NR+c) at [p*NR + c], zero-padded.
+function packB(b: usize, rsB: i32, csB: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const d = dst + <usize>(jr * kc * 4);
+    if (nr == NR && csB == 1) {
+      let src = b + <usize>((pc * rsB + jc + jr) * 4);
+      const step = <usize>(rsB * 4);
+      for (let p = 0; p < kc; p++) {
+        const o = d + <usize>(p * NR * 4);
+        v128.store(o, v128.load(src));
+        v128.store(o, v128.load(src, 16), 16);
+        src += step;
+      }
+    } else {
+      for (let cc = 0; cc < NR; cc++) {
+        if (cc < nr) {
+          const src = b + <usize>((pc * rsB + (jc + jr + cc) * csB) * 4);
+          for (let p = 0; p < kc; p++) store<f32>(d + <usize>((p * NR + cc) * 4), load<f32>(src + <usize>(p * rsB * 4)));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(d + <usize>((p * NR + cc) * 4), 0);
+        }
+      }
+    }
+  }
+}
+
+// A block as MR-high row strips: strip s holds A(ic+s*MR+r, pc+p) at [p*MR + r], zero-padded.
+function packA(a: usize, rsA: i32, csA: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const mr = min(MR, mc - ir);
+    const d = dst + <usize>(ir * kc * 4);
+    if (rsA == 1 && mr == MR) {
+      // Transposed A: the MR values of one p are adjacent in memory.
+      let src = a + <usize>(((ic + ir) + pc * csA) * 4);
+      const step = <usize>(csA * 4);
+      for (let p = 0; p < kc; p++) {
+        const o = d + <usize>(p * MR * 4);
+        v128.store(o, v128.load(src));
+        src += step;
+      }
+    } else {
+      for (let r = 0; r < MR; r++) {
+        if (r < mr) {
+          const src = a + <usize>(((ic + ir + r) * rsA + pc * csA) * 4);
+          for (let p = 0; p < kc; p++) store<f32>(d + <usize>((p * MR + r) * 4), load<f32>(src + <usize>(p * csA * 4)));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(d + <usize>((p * MR + r) * 4), 0);
+        }
+      }
+    }
+  }
+}
+
+function addTile(tmp: usize, c: usize, ldc: i32, mr: i32, nr: i32, add: bool): void {
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) {
+      const src = load<f32>(tmp + <usize>((r * NR + j) * 4));
+      const dst = c + <usize>((r * ldc + j) * 4);
+      store<f32>(dst, add ? load<f32>(dst) + src : src);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function row(cp: usize, x0: v128, x1: v128, add: bool): void {
+  if (add) {
+    v128.store(cp, f32x4.add(v128.load(cp), x0));
+    v128.store(cp, f32x4.add(v128.load(cp, 16), x1), 16);
+  } else {
+    v128.store(cp, x0);
+    v128.store(cp, x1, 16);
+  }
+}
+
+function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldcBytes: i32, add: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x: v128;
+    x = v128.load32_splat(ap, 0);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    ap += 16;
+    bp += 32;
+  }
+  const ld = <usize>ldcBytes;
+  row(c, c00, c01, add);
+  row(c + ld, c10, c11, add);
+  row(c + 2 * ld, c20, c21, add);
+  row(c + 3 * ld, c30, c31, add);
+}
+
+/**
+ * Threaded batched gemm; args (i32 words): a b c batch m n k transA transB strideA strideB
+ * accumulate scratch scratchStride mode. mode 0 splits the batch, 1 splits N, 2 splits M.
+ */
+export function gemmTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const a = <usize>load<i32>(args), b = <usize>load<i32>(args, 4), c = <usize>load<i32>(args, 8);
+  const batch = load<i32>(args, 12), m = load<i32>(args, 16), n = load<i32>(args, 20), k = load<i32>(args, 24);
+  const transA = load<i32>(args, 28) != 0, transB = load<i32>(args, 32) != 0;
+  const strideA = load<i32>(args, 36), strideB = load<i32>(args, 40);
+  const accumulate = load<i32>(args, 44) != 0;
+  const scratch = <usize>load<i32>(args, 48) + <usize>(load<i32>(args, 52) * worker);
+  const mode = load<i32>(args, 56);
+  const rsA = transA ? 1 : k, csA = transA ? m : 1;
+  const rsB = transB ? 1 : n, csB = transB ? k : 1;
+  let b0 = 0, b1 = batch, m0 = 0, m1 = m, n0 = 0, n1 = n;
+  if (mode == 0) {
+    b0 = <i32>(<i64>batch * task / nTasks);
+    b1 = <i32>(<i64>batch * (task + 1) / nTasks);
+  } else if (mode == 1) {
+    const units = (n + NR - 1) / NR;
+    n0 = min(n, <i32>(<i64>units * task / nTasks) * NR);
+    n1 = min(n, <i32>(<i64>units * (task + 1) / nTasks) * NR);
+  } else {
+    const units = (m + MR - 1) / MR;
+    m0 = min(m, <i32>(<i64>units * task / nTasks) * MR);
+    m1 = min(m, <i32>(<i64>units * (task + 1) / nTasks) * MR);
+  }
+  if (m0 >= m1 || n0 >= n1) return;
+  for (let bi = b0; bi < b1; bi++) {
+    gemmRect(
+      a + <usize>(bi * strideA * 4), rsA, csA,
+      b + <usize>(bi * strideB * 4), rsB, csB,
+      c + <usize>(bi * m * n * 4), n,
+      m0, m1, n0, n1, k, accumulate, scratch,
+    );
+  }
+}

@@ -1,0 +1,14 @@
+// Entry point of build/kernels.wasm. Every threaded kernel has the signature
+// (args, task, nTasks, worker): args points at its i32 parameter words in the shared
+// memory, task/nTasks say which share to compute, worker picks the thread's scratch.
+// No kernel allocates: JavaScript owns the heap above heapBase().
+export { gemmScratchBytes, gemmTask } from './gemm';
+export { convScratchBytes, convForwardTask, convBackwardInputTask, convBackwardWeightTask } from './conv';
+export { maxPoolForwardTask, maxPoolBackwardTask, avgPoolForwardTask, avgPoolBackwardTask } from './pool';
+export { unaryTask, binaryTask } from './elementwise';
+export { reduceTask } from './reduce';
+
+/** First free byte after the module's static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}

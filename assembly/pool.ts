@@ -1,0 +1,119 @@
+// Max and average pooling over [planes, h, w], one slice of planes per task.
+// args: x y argmax planes h w kh kw sh sw pt pl outH outW (see src/kernels/wasm/pool.ts).
+
+let p_h: i32 = 0, p_w: i32 = 0, p_kh: i32 = 0, p_kw: i32 = 0, p_sh: i32 = 0, p_sw: i32 = 0;
+let p_pt: i32 = 0, p_pl: i32 = 0, p_outH: i32 = 0, p_outW: i32 = 0, p_lo: i32 = 0, p_hi: i32 = 0;
+
+// Globals are per instance, hence per thread.
+function readPool(args: usize, task: i32, nTasks: i32): void {
+  const planes = load<i32>(args, 12);
+  p_h = load<i32>(args, 16); p_w = load<i32>(args, 20); p_kh = load<i32>(args, 24); p_kw = load<i32>(args, 28);
+  p_sh = load<i32>(args, 32); p_sw = load<i32>(args, 36); p_pt = load<i32>(args, 40); p_pl = load<i32>(args, 44);
+  p_outH = load<i32>(args, 48); p_outW = load<i32>(args, 52);
+  p_lo = <i32>(<i64>planes * task / nTasks);
+  p_hi = <i32>(<i64>planes * (task + 1) / nTasks);
+}
+
+/** y = max over each window; argmax = ih*w + iw of the first maximum (as the ref kernel). */
+export function maxPoolForwardTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const x = <usize>load<i32>(args), y = <usize>load<i32>(args, 4), am = <usize>load<i32>(args, 8);
+  readPool(args, task, nTasks);
+  const hw = p_h * p_w, ohw = p_outH * p_outW;
+  for (let pl = p_lo; pl < p_hi; pl++) {
+    const xp = x + <usize>(pl * hw * 4);
+    let o = pl * ohw;
+    for (let oh = 0; oh < p_outH; oh++) {
+      const h0 = oh * p_sh - p_pt;
+      const ha = max(h0, 0), hb = min(h0 + p_kh, p_h);
+      for (let ow = 0; ow < p_outW; ow++) {
+        const w0 = ow * p_sw - p_pl;
+        const wa = max(w0, 0), wb = min(w0 + p_kw, p_w);
+        let best = -Infinity as f32;
+        let arg = -1;
+        for (let ih = ha; ih < hb; ih++) {
+          for (let iw = wa; iw < wb; iw++) {
+            const v = load<f32>(xp + <usize>((ih * p_w + iw) * 4));
+            // The first NaN wins and stays; an all-padding window keeps argmax -1.
+            if (arg < 0 || v > best || (isNaN(v) && !isNaN(best))) {
+              best = v;
+              arg = ih * p_w + iw;
+            }
+          }
+        }
+        store<f32>(y + <usize>(o * 4), best);
+        store<i32>(am + <usize>(o * 4), arg);
+        o++;
+      }
+    }
+  }
+}
+
+/** dx = 0, then dx[argmax] += dy within each plane. */
+export function maxPoolBackwardTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const dy = <usize>load<i32>(args), dx = <usize>load<i32>(args, 4), am = <usize>load<i32>(args, 8);
+  readPool(args, task, nTasks);
+  const hw = p_h * p_w, ohw = p_outH * p_outW;
+  for (let pl = p_lo; pl < p_hi; pl++) {
+    const dp = dx + <usize>(pl * hw * 4);
+    memory.fill(dp, 0, <usize>(hw * 4));
+    for (let o = pl * ohw; o < (pl + 1) * ohw; o++) {
+      const at = load<i32>(am + <usize>(o * 4));
+      if (at < 0) continue;
+      const p = dp + <usize>(at * 4);
+      store<f32>(p, load<f32>(p) + load<f32>(dy + <usize>(o * 4)));
+    }
+  }
+}
+
+/** y = window sum / (kh*kw): padding counts in the divisor. */
+export function avgPoolForwardTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const x = <usize>load<i32>(args), y = <usize>load<i32>(args, 4);
+  readPool(args, task, nTasks);
+  const hw = p_h * p_w, ohw = p_outH * p_outW;
+  const div = <f32>(p_kh * p_kw);
+  for (let pl = p_lo; pl < p_hi; pl++) {
+    const xp = x + <usize>(pl * hw * 4);
+    let o = pl * ohw;
+    for (let oh = 0; oh < p_outH; oh++) {
+      const h0 = oh * p_sh - p_pt;
+      const ha = max(h0, 0), hb = min(h0 + p_kh, p_h);
+      for (let ow = 0; ow < p_outW; ow++) {
+        const w0 = ow * p_sw - p_pl;
+        const wa = max(w0, 0), wb = min(w0 + p_kw, p_w);
+        let s: f32 = 0;
+        for (let ih = ha; ih < hb; ih++) for (let iw = wa; iw < wb; iw++) s += load<f32>(xp + <usize>((ih * p_w + iw) * 4));
+        store<f32>(y + <usize>(o * 4), s / div);
+        o++;
+      }
+    }
+  }
+}
+
+/** dx = 0, then every window receives dy / (kh*kw). */
+export function avgPoolBackwardTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const dy = <usize>load<i32>(args), dx = <usize>load<i32>(args, 4);
+  readPool(args, task, nTasks);
+  const hw = p_h * p_w, ohw = p_outH * p_outW;
+  const div = <f32>(p_kh * p_kw);
+  for (let pl = p_lo; pl < p_hi; pl++) {
+    const dp = dx + <usize>(pl * hw * 4);
+    memory.fill(dp, 0, <usize>(hw * 4));
+    let o = pl * ohw;
+    for (let oh = 0; oh < p_outH; oh++) {
+      const h0 = oh * p_sh - p_pt;
+      const ha = max(h0, 0), hb = min(h0 + p_kh, p_h);
+      for (let ow = 0; ow < p_outW; ow++) {
+        const w0 = ow * p_sw - p_pl;
+        const wa = max(w0, 0), wb = min(w0 + p_kw, p_w);
+        const g = load<f32>(dy + <usize>(o * 4)) / div;
+        for (let ih = ha; ih < hb; ih++) {
+          for (let iw = wa; iw < wb; iw++) {
+            const p = dp + <usize>((ih * p_w + iw) * 4);
+            store<f32>(p, load<f32>(p) + g);
+          }
+        }
+        o++;
+      }
+    }
+  }
+}

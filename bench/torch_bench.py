@@ -1,0 +1,172 @@
+"""PyTorch peer for `npm run bench`: `/usr/bin/python3 bench/torch_bench.py '<ChildConfig json>'`.
+
+Runs the same cases as bench/tsgrad-bench.ts and bench/tfjs-bench.ts (names and sizes
+come from the config that bench/run.ts sends) and prints `@@bench <json>` lines.
+run.ts starts it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
+environment, since on this machine they halve OpenBLAS's speed.
+"""
+import ctypes
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+cfg = json.loads(sys.argv[1])
+torch.set_num_threads(2)
+torch.manual_seed(0)
+BATCH_TRAIN, BATCH_INFER, LR = 128, 256, 1e-3
+
+
+def emit(msg):
+    sys.stdout.write("@@bench " + json.dumps(msg) + "\n")
+    sys.stdout.flush()
+
+
+def blas_info():
+    """Which BLAS the process really maps after a matmul, plus OpenBLAS's own report when it is OpenBLAS."""
+    a = torch.randn(64, 64)
+    (a @ a).sum().item()
+    libs = set()
+    with open("/proc/self/maps") as f:
+        for line in f:
+            path = line.split()[-1] if len(line.split()) >= 6 else ""
+            if "blas" in path.lower() or "lapack" in path.lower() or "mkl" in os.path.basename(path).lower():
+                libs.add(os.path.realpath(path))
+    info = {"libraries": sorted(libs)}
+    for lib in sorted(libs):
+        if "openblas" not in lib and "libblas" not in lib:
+            continue
+        try:
+            h = ctypes.CDLL(lib)
+            h.openblas_get_config.restype = ctypes.c_char_p
+            h.openblas_get_corename.restype = ctypes.c_char_p
+            info["openblas"] = {
+                "config": h.openblas_get_config().decode(),
+                "core": h.openblas_get_corename().decode(),
+                "threads": h.openblas_get_num_threads(),
+            }
+            break
+        except (OSError, AttributeError):
+            continue
+    config = torch.__config__.show()
+    info["torch_config"] = [l.strip() for l in config.splitlines() if "BLAS" in l or "MKL" in l or "CPU capability" in l]
+    return info
+
+
+def measure(name, step):
+    w0 = time.perf_counter()
+    warm = 0
+    while True:
+        s = time.perf_counter()
+        step()
+        last = time.perf_counter() - s
+        warm += 1
+        if warm >= cfg["warmupMax"] or time.perf_counter() - w0 >= cfg["warmupSeconds"]:
+            break
+    emit({"kind": "warm", "case": name, "seconds": time.perf_counter() - w0, "stepSeconds": last})
+    t0 = time.perf_counter()
+    iters = 0
+    while True:
+        step()
+        iters += 1
+        if time.perf_counter() - t0 >= cfg["seconds"]:
+            break
+    return iters, time.perf_counter() - t0
+
+
+def result(name, value, unit, iters, secs):
+    emit({"kind": "result", "result": {"case": name, "value": value, "unit": unit, "iters": iters, "seconds": secs}})
+
+
+def sgemm(name, n):
+    a, b = torch.rand(n, n), torch.rand(n, n)
+    out = torch.empty(n, n)
+    iters, secs = measure(name, lambda: torch.mm(a, b, out=out))
+    result(name, 2 * n**3 * iters / secs / 1e9, "GFLOP/s", iters, secs)
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def keras_mnist_cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25),
+        nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10),
+    )
+
+
+class DnaCnn(nn.Module):
+    """One-hot DNA [b, 4, 200]: Conv1d 32 × 12 relu, global max pool, Dense 32 relu, Dense 1 (a logit)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 32, 12)
+        self.fc1 = nn.Linear(32, 32)
+        self.fc2 = nn.Linear(32, 1)
+
+    def forward(self, x):
+        h = F.relu(self.conv(x)).amax(dim=2)
+        return self.fc2(F.relu(self.fc1(h)))
+
+
+def train(name, model, x, y, loss_fn):
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    iters, secs = measure(name, step)
+    result(name, x.shape[0] * iters / secs, "images/s", iters, secs)
+
+
+def cnn_infer(name):
+    model = keras_mnist_cnn().eval()
+    x = torch.rand(BATCH_INFER, 1, 28, 28)
+
+    def step():
+        with torch.no_grad():
+            model(x).sum().item()
+
+    iters, secs = measure(name, step)
+    result(name, BATCH_INFER * iters / secs, "images/s", iters, secs)
+
+
+def dna_batch(b):
+    idx = torch.randint(0, 4, (b, 200))
+    return F.one_hot(idx, 4).float().permute(0, 2, 1).contiguous()
+
+
+CASES = {
+    "mlp-train": lambda n: train(n, mlp(), torch.rand(BATCH_TRAIN, 784), torch.randint(0, 10, (BATCH_TRAIN,)), F.cross_entropy),
+    "cnn-train": lambda n: train(
+        n, keras_mnist_cnn(), torch.rand(BATCH_TRAIN, 1, 28, 28), torch.randint(0, 10, (BATCH_TRAIN,)), F.cross_entropy
+    ),
+    "cnn-infer": cnn_infer,
+    "dna-train": lambda n: train(
+        n, DnaCnn(), dna_batch(BATCH_TRAIN), torch.randint(0, 2, (BATCH_TRAIN, 1)).float(), F.binary_cross_entropy_with_logits
+    ),
+}
+
+emit({"kind": "info", "info": {
+    "framework": "pytorch", "version": torch.__version__, "threads": torch.get_num_threads(),
+    "python": sys.executable, "env_OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+    "env_OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"), "blas": blas_info(),
+}})
+for name in cfg["cases"]:
+    emit({"kind": "start", "case": name})
+    if name.startswith("sgemm-"):
+        sgemm(name, int(name.split("-")[1]))
+    elif name in CASES:
+        CASES[name](name)
+    else:
+        emit({"kind": "cannot", "case": name, "reason": "not implemented by this child"})

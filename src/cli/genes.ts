@@ -1,0 +1,47 @@
+import { fitGenes, genesFromColumns, syntheticGenes } from '../apps/genes.js';
+import { emit, numberFlag, type CliTask } from './task.js';
+import { readCsv } from '../data/csv.js';
+
+export const genesTask: CliTask = {
+  name: 'genes',
+  summary: 'linear regression on the expression of 4 genes, by gradient descent through the graph',
+  usage: 'tsgrad train genes [--csv file --target column] [--epochs N] [--lr X] [--json]',
+  options: {
+    csv: { type: 'string' },
+    target: { type: 'string' },
+    epochs: { type: 'string' },
+    lr: { type: 'string' },
+    samples: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  run(values) {
+    const json = values.json === true;
+    let data;
+    if (values.csv !== undefined) {
+      if (typeof values.target !== 'string') throw new Error('--csv needs --target <column> naming the response column');
+      const file = String(values.csv);
+      const table = readCsv(file);
+      data = genesFromColumns(table.header, table.rows, values.target, file);
+    } else {
+      data = syntheticGenes({ n: numberFlag(values, 'samples', 500) });
+    }
+    const log = (line: string): void => {
+      if (json) process.stderr.write(line + '\n');
+      else console.log(line);
+    };
+    log(`genes: ${data.n} samples, features ${data.featureNames.join(', ')} -> ${data.targetName}`);
+    const result = fitGenes(data, {
+      epochs: numberFlag(values, 'epochs', 500),
+      lr: numberFlag(values, 'lr', 0.1),
+      onEpoch: (epoch, loss) => log(`epoch ${String(epoch).padStart(4)}  mse ${loss.toPrecision(6)}`),
+    });
+    const fmt = (v: number[]): string => v.map((c) => c.toFixed(4)).join(', ');
+    emit(result, json, () => {
+      log(`gradient descent  coefficients [${fmt(result.coefficients)}]  intercept ${result.intercept.toFixed(4)}`);
+      log(`closed form       coefficients [${fmt(result.closedFormCoefficients)}]  intercept ${result.closedFormIntercept.toFixed(4)}`);
+      if (result.trueCoefficients) log(`true (synthetic)  coefficients [${fmt(result.trueCoefficients)}]  intercept ${result.trueIntercept?.toFixed(4)}`);
+      log(`R² ${result.r2.toFixed(5)}  MSE ${result.mse.toPrecision(5)}`);
+    });
+    return result;
+  },
+};

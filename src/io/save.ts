@@ -1,0 +1,245 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as nn from '../nn/index.js';
+import { Module } from '../nn/module.js';
+import { Sequential } from '../nn/sequential.js';
+import { Tensor } from '../tensor/tensor.js';
+import { TsgradError, fmtShape } from '../util/errors.js';
+import { rng } from '../util/rng.js';
+import { loadSafetensors, saveSafetensors } from './safetensors.js';
+
+/**
+ * save/load of models built from the library's layers: the weights go to
+ * `model.safetensors` (readable by PyTorch's safetensors), the architecture to
+ * `config.json` as a tree of layer classes and their normalised options; a
+ * checkpoint adds the optimizer's state, the epoch and the random generator's
+ * state, so that training resumes exactly where it stopped.
+ */
+
+/** One node of the architecture: a library layer's class and options, or a Sequential's layers. */
+export interface ModelConfig {
+  class: string;
+  options?: unknown;
+  layers?: ModelConfig[];
+}
+
+export interface SavedConfig {
+  format: 'tsgrad';
+  version: 1;
+  model: ModelConfig;
+  weights: string;
+  epoch?: number;
+  optimizer?: { class: string; defaults: unknown; state: string; tensors: string };
+  rngState?: number[];
+  history?: unknown;
+}
+
+/** The optimizer interface save() needs: optim.Optimizer satisfies it. */
+export interface SavableOptimizer {
+  stateDict(): unknown;
+  loadStateDict(state: never): void;
+  readonly defaults?: unknown;
+}
+
+export interface SaveOptions {
+  /** Also save the optimizer's state (for resuming training). */
+  optimizer?: SavableOptimizer;
+  /** Epochs completed so far; fit resumes from here with `initialEpoch`. */
+  epoch?: number;
+  /** Training history to keep beside the checkpoint (JSON). */
+  history?: unknown;
+  /** String metadata written into the safetensors header. */
+  metadata?: Record<string, string>;
+}
+
+export const CONFIG_FILE = 'config.json';
+export const WEIGHTS_FILE = 'model.safetensors';
+const OPT_STATE = 'optimizer.json';
+const OPT_TENSORS = 'optimizer.safetensors';
+
+/**
+ * Saves a model (and optionally an optimizer checkpoint) into a directory.
+ * @example
+ * save(model, 'runs/mnist');            // model.safetensors + config.json
+ * const again = load('runs/mnist');     // same predictions
+ */
+export function save(model: Module, dir: string, opts: SaveOptions = {}): void {
+  mkdirSync(dir, { recursive: true });
+  const config: SavedConfig = { format: 'tsgrad', version: 1, model: modelConfig(model), weights: WEIGHTS_FILE };
+  saveSafetensors(join(dir, WEIGHTS_FILE), model.stateDict(), { format: 'pt', ...opts.metadata });
+  if (opts.epoch !== undefined) config.epoch = opts.epoch;
+  if (opts.optimizer) {
+    const tensors = new Map<string, Tensor>();
+    const state = encodeState(opts.optimizer.stateDict(), tensors, 'state');
+    writeFileSync(join(dir, OPT_STATE), JSON.stringify(state));
+    saveSafetensors(join(dir, OPT_TENSORS), tensors);
+    config.optimizer = { class: opts.optimizer.constructor.name, defaults: opts.optimizer.defaults, state: OPT_STATE, tensors: OPT_TENSORS };
+    // The generator feeds shuffling, dropout and augmentation: resuming exactly needs its state too.
+    config.rngState = rng.getState();
+  }
+  if (opts.history !== undefined) config.history = opts.history;
+  writeFileSync(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
+}
+
+/** The architecture of a model built from library layers, as a JSON tree. */
+export function modelConfig(model: Module): ModelConfig {
+  if (model instanceof Sequential) return { class: 'Sequential', layers: model.layers.map(modelConfig) };
+  const name = model.constructor.name;
+  const options = (model as unknown as { options?: unknown }).options;
+  const cls = findLayerClass(name);
+  if (!cls || cls !== model.constructor || options === undefined) {
+    return { class: name, options: undefined };
+  }
+  return { class: name, options: JSON.parse(JSON.stringify(options)) };
+}
+
+/** Builds a fresh model (new random weights) from a config tree. */
+export function buildModel(config: ModelConfig, where = CONFIG_FILE): Module {
+  if (config.class === 'Sequential') {
+    if (!Array.isArray(config.layers)) throw new TsgradError(`load: ${where}: Sequential needs a layers array`);
+    return new Sequential(...config.layers.map((c) => buildModel(c, where)));
+  }
+  const cls = findLayerClass(config.class);
+  if (!cls || config.options === undefined) {
+    throw new TsgradError(
+      `load: ${where}: model class '${config.class}' is not a library layer, so it cannot be rebuilt from the config; ` +
+        'construct the model yourself and call loadWeights(model, dir)',
+    );
+  }
+  return new cls(config.options);
+}
+
+type LayerClass = new (opts: unknown) => Module;
+
+/** Finds a Module subclass by name among the nn exports (and nn.models, where the model zoo lives). */
+function findLayerClass(name: string): LayerClass | undefined {
+  const scopes: Array<Record<string, unknown>> = [nn as unknown as Record<string, unknown>];
+  const models = (nn as unknown as Record<string, unknown>).models;
+  if (models && typeof models === 'object') scopes.push(models as Record<string, unknown>);
+  for (const scope of scopes) {
+    const v = scope[name];
+    if (typeof v === 'function' && v.prototype instanceof Module) return v as LayerClass;
+  }
+  return undefined;
+}
+
+/** Reads and checks a model directory's config.json. */
+export function readConfig(dir: string): SavedConfig {
+  const path = join(dir, CONFIG_FILE);
+  if (!existsSync(path)) throw new TsgradError(`load: ${path} not found (is ${dir} a directory written by save()?)`);
+  let config: SavedConfig;
+  try {
+    config = JSON.parse(readFileSync(path, 'utf8')) as SavedConfig;
+  } catch (e) {
+    throw new TsgradError(`load: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+  if (config?.format !== 'tsgrad' || typeof config.model !== 'object') {
+    throw new TsgradError(`load: ${path} is not a tsgrad model config (expected format "tsgrad" and a model entry)`);
+  }
+  return config;
+}
+
+/** Rebuilds a saved model and loads its weights; predictions equal the saved model's bit for bit. */
+export function load(dir: string): Module {
+  const config = readConfig(dir);
+  const model = buildModel(config.model, join(dir, CONFIG_FILE));
+  loadWeights(model, dir, config.weights ?? WEIGHTS_FILE);
+  return model;
+}
+
+/**
+ * Loads `model.safetensors` from dir into an existing model. Every parameter and
+ * buffer must be present with its shape and dtype, and the file may hold nothing
+ * else; a mismatch throws naming the tensor and the file.
+ */
+export function loadWeights(model: Module, dir: string, file = WEIGHTS_FILE): void {
+  const path = join(dir, file);
+  if (!existsSync(path)) throw new TsgradError(`load: weights file ${path} not found`);
+  const { tensors } = loadSafetensors(path);
+  const own = model.stateDict();
+  for (const [name, dst] of own) {
+    const src = tensors.get(name);
+    if (!src) {
+      throw new TsgradError(`load: ${path} has no tensor '${name}' (the model expects shape ${fmtShape(dst.shape)}); the file holds ${[...tensors.keys()].join(', ') || 'no tensors'}`);
+    }
+    if (src.dtype !== dst.dtype || src.ndim !== dst.ndim || src.shape.some((d, i) => d !== dst.shape[i])) {
+      throw new TsgradError(`load: tensor '${name}' in ${path} is ${src.dtype} ${fmtShape(src.shape)} but the model expects ${dst.dtype} ${fmtShape(dst.shape)}`);
+    }
+  }
+  const extra = [...tensors.keys()].filter((k) => !own.has(k));
+  if (extra.length) throw new TsgradError(`load: ${path} holds tensors the model does not have: ${extra.join(', ')}`);
+  model.loadStateDict(tensors);
+}
+
+export interface Checkpoint {
+  model: Module;
+  config: SavedConfig;
+  /** Epochs completed when it was saved (pass as fit's initialEpoch). */
+  epoch: number;
+  /** For `optimizer.loadStateDict(...)` on an optimizer built over `model.parameters()`. */
+  optimizerState?: unknown;
+  /** Restores the random generator to its state at save time. */
+  restoreRng(): void;
+}
+
+/**
+ * Loads a checkpoint written by save(model, dir, { optimizer, epoch }).
+ * @example
+ * const ck = loadCheckpoint('ckpt');
+ * const opt = new optim.Adam(ck.model.parameters());
+ * opt.loadStateDict(ck.optimizerState as optim.OptimizerStateDict);
+ * ck.restoreRng();
+ * fit(ck.model, { ...opts, optimizer: opt, initialEpoch: ck.epoch });
+ */
+export function loadCheckpoint(dir: string): Checkpoint {
+  const config = readConfig(dir);
+  const model = load(dir);
+  let optimizerState: unknown;
+  if (config.optimizer) {
+    const statePath = join(dir, config.optimizer.state);
+    const tensorPath = join(dir, config.optimizer.tensors);
+    if (!existsSync(statePath)) throw new TsgradError(`loadCheckpoint: ${statePath} not found`);
+    const { tensors } = loadSafetensors(tensorPath);
+    optimizerState = decodeState(JSON.parse(readFileSync(statePath, 'utf8')), tensors, tensorPath);
+  }
+  return {
+    model,
+    config,
+    epoch: config.epoch ?? 0,
+    optimizerState,
+    restoreRng: () => {
+      if (config.rngState) rng.setState(config.rngState);
+    },
+  };
+}
+
+/** JSON form of a state dict: tensors move into `tensors` under their path, non-finite numbers are tagged. */
+function encodeState(v: unknown, tensors: Map<string, Tensor>, path: string): unknown {
+  if (v instanceof Tensor) {
+    tensors.set(path, v);
+    return { $tensor: path };
+  }
+  if (typeof v === 'number' && !Number.isFinite(v)) return { $number: String(v) };
+  if (Array.isArray(v)) return v.map((e, i) => encodeState(e, tensors, `${path}.${i}`));
+  if (v instanceof Map) return { $map: [...v].map(([k, e], i) => [k, encodeState(e, tensors, `${path}.${i}`)]) };
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, encodeState(e, tensors, `${path}.${k}`)]));
+  }
+  return v;
+}
+
+function decodeState(v: unknown, tensors: Map<string, Tensor>, file: string): unknown {
+  if (Array.isArray(v)) return v.map((e) => decodeState(e, tensors, file));
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o.$tensor === 'string') {
+      const t = tensors.get(o.$tensor);
+      if (!t) throw new TsgradError(`loadCheckpoint: ${file} has no tensor '${o.$tensor}'`);
+      return t;
+    }
+    if (typeof o.$number === 'string') return Number(o.$number);
+    if (Array.isArray(o.$map)) return new Map((o.$map as Array<[unknown, unknown]>).map(([k, e]) => [k, decodeState(e, tensors, file)]));
+    return Object.fromEntries(Object.entries(o).map(([k, e]) => [k, decodeState(e, tensors, file)]));
+  }
+  return v;
+}

@@ -1,0 +1,51 @@
+/**
+ * The one binding table: every threaded export of build/kernels.wasm, by index. The
+ * worker threads resolve the same list, so a job is posted as (index, args, nTasks).
+ */
+import { Runtime } from './runtime.js';
+
+export const TASKS = [
+  'gemmTask',
+  'convForwardTask',
+  'convBackwardInputTask',
+  'convBackwardWeightTask',
+  'maxPoolForwardTask',
+  'maxPoolBackwardTask',
+  'avgPoolForwardTask',
+  'avgPoolBackwardTask',
+  'unaryTask',
+  'binaryTask',
+  'reduceTask',
+] as const;
+export type TaskName = (typeof TASKS)[number];
+
+const index = new Map<string, number>(TASKS.map((n, i) => [n, i]));
+
+let runtime: Runtime | null = null;
+let failure: string | null = null;
+
+/** The runtime, created on first use; null (with `loadError()` saying why) when it cannot load. */
+export function getRuntime(): Runtime | null {
+  if (runtime || failure) return runtime;
+  try {
+    runtime = new Runtime([...TASKS]);
+  } catch (e) {
+    failure = e instanceof Error ? e.message : String(e);
+  }
+  return runtime;
+}
+
+export function loadError(): string | null {
+  return failure;
+}
+
+/** Runs a threaded kernel: writes its argument words, then splits it into nTasks tasks. */
+export function runTask(rt: Runtime, name: TaskName, words: number[], nTasks: number): void {
+  rt.run(index.get(name)!, rt.args(words), nTasks);
+}
+
+/**
+ * Work below which a kernel stays in plain TypeScript: the copies and the thread
+ * wake-up cost more than they save. Tests lower it to reach the wasm path on tiny shapes.
+ */
+export const limits = { minGemmWork: 16384, minElements: 32768 };

@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import { assertClose } from '../../../test/util.js';
+import { refKernels } from '../ref/index.js';
+import type { ConvGeom, PoolGeom } from '../types.js';
+import { load } from './index.js';
+import { dotTol, rand, randInt, withThreads } from './test-helpers.js';
+
+const wasm = load();
+if (!wasm) throw new Error('conv.test: the wasm backend did not load (run npm run build:wasm)');
+
+type ConvCase = Partial<ConvGeom> & { n: number; cIn: number; h: number; w: number; cOut: number; kh: number; kw: number; padBottom?: number; padRight?: number };
+
+function geom(c: ConvCase): ConvGeom {
+  const g = { strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1, groups: 1, ...c };
+  const outH = Math.floor((g.h + g.padTop + (c.padBottom ?? g.padTop) - g.dilationH * (g.kh - 1) - 1) / g.strideH) + 1;
+  const outW = Math.floor((g.w + g.padLeft + (c.padRight ?? g.padLeft) - g.dilationW * (g.kw - 1) - 1) / g.strideW) + 1;
+  return { n: g.n, cIn: g.cIn, h: g.h, w: g.w, cOut: g.cOut, kh: g.kh, kw: g.kw, strideH: g.strideH, strideW: g.strideW,
+    padTop: g.padTop, padLeft: g.padLeft, dilationH: g.dilationH, dilationW: g.dilationW, groups: g.groups, outH, outW };
+}
+
+/** Forward, input gradient and weight gradient of one geometry against ref. */
+function checkConv(c: ConvCase, threads: number): void {
+  const g = geom(c);
+  const what = `conv ${JSON.stringify(g)} threads=${threads}`;
+  const x = rand(g.n * g.cIn * g.h * g.w);
+  const w = rand(g.cOut * (g.cIn / g.groups) * g.kh * g.kw);
+  const bias = randInt(0, 2) ? rand(g.cOut) : null;
+  const ySize = g.n * g.cOut * g.outH * g.outW;
+  const kk = (g.cIn / g.groups) * g.kh * g.kw;
+  const [y1, y2] = [new Float32Array(ySize), new Float32Array(ySize)];
+  wasm!.conv2dForward(x, w, bias, y1, g);
+  refKernels.conv2dForward(x, w, bias, y2, g);
+  assertClose(y1, y2, { ...dotTol(kk), what: `${what} forward` });
+
+  const dy = rand(ySize);
+  // Garbage in the outputs: both backward passes must overwrite, not accumulate.
+  const [dx1, dx2] = [rand(x.length), new Float32Array(x.length)];
+  wasm!.conv2dBackwardInput(dy, w, dx1, g);
+  refKernels.conv2dBackwardInput(dy, w, dx2, g);
+  assertClose(dx1, dx2, { ...dotTol(g.cOut * g.kh * g.kw), what: `${what} backward input` });
+
+  const [dw1, dw2] = [rand(w.length), new Float32Array(w.length)];
+  wasm!.conv2dBackwardWeight(x, dy, dw1, g);
+  refKernels.conv2dBackwardWeight(x, dy, dw2, g);
+  assertClose(dw1, dw2, { ...dotTol(g.n * g.outH * g.outW), what: `${what} backward weight` });
+}
+
+const convEdge: ConvCase[] = [
+  { n: 1, cIn: 1, h: 1, w: 1, cOut: 1, kh: 1, kw: 1 },
+  { n: 2, cIn: 3, h: 5, w: 7, cOut: 4, kh: 1, kw: 1 },
+  { n: 3, cIn: 1, h: 28, w: 28, cOut: 32, kh: 3, kw: 3 },
+  { n: 2, cIn: 5, h: 13, w: 11, cOut: 7, kh: 3, kw: 3, padTop: 1, padLeft: 1 },
+  { n: 5, cIn: 4, h: 9, w: 10, cOut: 6, kh: 3, kw: 2, strideH: 2, strideW: 3, padTop: 1, padLeft: 0 },
+  { n: 2, cIn: 3, h: 12, w: 12, cOut: 5, kh: 3, kw: 3, dilationH: 2, dilationW: 3, padTop: 2, padLeft: 1 },
+  { n: 3, cIn: 6, h: 8, w: 8, cOut: 9, kh: 3, kw: 3, groups: 3, padTop: 1, padLeft: 1 },
+  { n: 2, cIn: 4, h: 7, w: 7, cOut: 4, kh: 3, kw: 3, groups: 4, padTop: 1, padLeft: 1 },
+  // 'same' padding with an even kernel pads one more after than before.
+  { n: 2, cIn: 2, h: 6, w: 9, cOut: 3, kh: 4, kw: 4, padTop: 1, padLeft: 1, padBottom: 2, padRight: 2 },
+  // A 1-D convolution: h = kh = 1 (the DNA model's shape, smaller).
+  { n: 4, cIn: 4, h: 1, w: 50, cOut: 8, kh: 1, kw: 12 },
+  { n: 1, cIn: 2, h: 3, w: 3, cOut: 2, kh: 3, kw: 3 },
+];
+
+test('wasm conv2d forward and backward match ref on edge cases (1 and 2 threads)', () => {
+  withThreads((t) => {
+    for (const c of convEdge) checkConv(c, t);
+  });
+});
+
+test('wasm conv2d matches ref on random geometries', () => {
+  withThreads((t) => {
+    for (let i = 0; i < 12; i++) {
+      const groups = [1, 1, 2][randInt(0, 3)];
+      const kh = randInt(1, 4);
+      const kw = randInt(1, 4);
+      const dilationH = randInt(1, 3);
+      const dilationW = randInt(1, 3);
+      const h = randInt(dilationH * (kh - 1) + 1, 14);
+      const w = randInt(dilationW * (kw - 1) + 1, 14);
+      checkConv({
+        n: randInt(1, 5), cIn: groups * randInt(1, 4), cOut: groups * randInt(1, 5), h, w, kh, kw, groups,
+        strideH: randInt(1, 3), strideW: randInt(1, 3), padTop: randInt(0, kh), padLeft: randInt(0, kw), dilationH, dilationW,
+      }, t);
+    }
+  });
+});
+
+function poolGeom(n: number, c: number, h: number, w: number, kh: number, kw: number, s: number, pad: number): PoolGeom {
+  const outH = Math.floor((h + 2 * pad - kh) / s) + 1;
+  const outW = Math.floor((w + 2 * pad - kw) / s) + 1;
+  return { n, c, h, w, kh, kw, strideH: s, strideW: s, padTop: pad, padLeft: pad, outH, outW };
+}
+
+test('wasm max and avg pooling match ref, forward and backward', () => {
+  const cases = [
+    poolGeom(1, 1, 1, 1, 1, 1, 1, 0),
+    poolGeom(2, 3, 8, 8, 2, 2, 2, 0),
+    poolGeom(3, 2, 7, 9, 3, 3, 2, 1),
+    poolGeom(2, 5, 24, 24, 2, 2, 2, 0),
+    poolGeom(1, 4, 5, 6, 3, 2, 1, 1),
+  ];
+  withThreads((t) => {
+    for (const g of cases) {
+      const what = `pool ${JSON.stringify(g)} threads=${t}`;
+      const x = rand(g.n * g.c * g.h * g.w);
+      // Ties: a repeated value must pick the same (first) winner as ref.
+      x[0] = x[1];
+      const ySize = g.n * g.c * g.outH * g.outW;
+      const [y1, y2] = [new Float32Array(ySize), new Float32Array(ySize)];
+      const [a1, a2] = [new Int32Array(ySize), new Int32Array(ySize)];
+      wasm!.maxPool2dForward(x, y1, a1, g);
+      refKernels.maxPool2dForward(x, y2, a2, g);
+      assertClose(y1, y2, { atol: 0, rtol: 0, what: `${what} max forward` });
+      assertClose(a1, a2, { atol: 0, rtol: 0, what: `${what} argmax` });
+      const dy = rand(ySize);
+      const [dx1, dx2] = [rand(x.length), new Float32Array(x.length)];
+      wasm!.maxPool2dBackward(dy, a2, dx1, g);
+      refKernels.maxPool2dBackward(dy, a2, dx2, g);
+      assertClose(dx1, dx2, { atol: 1e-6, rtol: 1e-6, what: `${what} max backward` });
+      wasm!.avgPool2dForward(x, y1, g);
+      refKernels.avgPool2dForward(x, y2, g);
+      assertClose(y1, y2, { atol: 1e-6, rtol: 1e-5, what: `${what} avg forward` });
+      const dx3 = rand(x.length);
+      wasm!.avgPool2dBackward(dy, dx3, g);
+      refKernels.avgPool2dBackward(dy, dx2, g);
+      assertClose(dx3, dx2, { atol: 1e-6, rtol: 1e-5, what: `${what} avg backward` });
+    }
+  });
+});

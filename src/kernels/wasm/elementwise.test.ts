@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assertClose } from '../../../test/util.js';
+import { refKernels } from '../ref/index.js';
+import { contiguousStrides } from '../../util/shape.js';
+import type { BinaryOp, UnaryOp, View } from '../types.js';
+import { load } from './index.js';
+import { rand, randInt, withThreads } from './test-helpers.js';
+
+const wasm = load();
+if (!wasm) throw new Error('elementwise.test: the wasm backend did not load (run npm run build:wasm)');
+
+const dense = (data: Float32Array, shape: number[], offset = 0): View => ({ data, offset, shape, strides: contiguousStrides(shape) });
+const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+
+// Transcendentals: AssemblyScript's float32 Mathf against float64 Math rounded to float32.
+const UNARY_TOL = { atol: 1e-7, rtol: 2e-6 };
+
+test('wasm unary ops match ref on dense, offset and strided views', () => {
+  const ops: UnaryOp[] = ['neg', 'abs', 'sqrt', 'square', 'relu', 'reciprocal', 'exp', 'log', 'sigmoid', 'tanh', 'sin', 'erf'];
+  withThreads((t) => {
+    for (const op of ops) {
+      for (const n of [1, 3, 4, 17, 1000, 40001]) {
+        const data = rand(n + 5);
+        if (op === 'sqrt' || op === 'log') for (let i = 0; i < data.length; i++) data[i] = Math.abs(data[i]) + 1e-3;
+        data[2] = 0;
+        data[3] = -0;
+        const x = dense(data, [n], 5 % (data.length - n + 1));
+        const [a, b] = [new Float32Array(n), new Float32Array(n)];
+        wasm!.unary(op, x, a);
+        refKernels.unary(op, x, b);
+        assertClose(a, b, { ...UNARY_TOL, what: `${op} n=${n} threads=${t}` });
+      }
+      // A transposed (non-dense) view goes to ref and must still be right.
+      const data = rand(12);
+      const x: View = { data, offset: 0, shape: [4, 3], strides: [1, 4] };
+      const [a, b] = [new Float32Array(12), new Float32Array(12)];
+      wasm!.unary(op === 'sqrt' || op === 'log' ? 'abs' : op, x, a);
+      refKernels.unary(op === 'sqrt' || op === 'log' ? 'abs' : op, x, b);
+      assertClose(a, b, { ...UNARY_TOL, what: `${op} strided` });
+    }
+  });
+  // relu of NaN is 0 in ref (NaN > 0 is false); the SIMD path must agree.
+  const out = new Float32Array(8);
+  wasm.unary('relu', dense(new Float32Array([NaN, -1, 2, -0, NaN, 3, -4, 5]), [8]), out);
+  assert.deepEqual([...out], [0, 0, 2, 0, 0, 3, 0, 5]);
+});
+
+/** [a shape, a strides, b shape, b strides, out shape]: views broadcast to the out shape. */
+function bview(data: Float32Array, own: number[], out: number[]): View {
+  // own has out's rank with 1 where the operand is broadcast.
+  const st = contiguousStrides(own).map((s, i) => (own[i] === 1 && out[i] !== 1 ? 0 : s));
+  return { data, offset: 0, shape: out, strides: st };
+}
+
+test('wasm binary ops match ref on the common broadcast patterns', () => {
+  const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'gt'];
+  const patterns: [number[], number[], number[]][] = [
+    [[1], [1], [1]],
+    [[37], [37], [37]],
+    [[5, 7], [1, 1], [5, 7]],
+    [[1, 1], [5, 7], [5, 7]],
+    [[9, 13], [1, 13], [9, 13]],
+    [[9, 13], [9, 1], [9, 13]],
+    [[1, 13], [9, 1], [9, 13]],
+    [[4, 6, 5, 3], [1, 6, 1, 1], [4, 6, 5, 3]],
+    [[1, 6, 1, 1], [4, 6, 5, 3], [4, 6, 5, 3]],
+    [[3, 4, 5, 6], [3, 1, 5, 1], [3, 4, 5, 6]],
+    [[64, 300], [64, 300], [64, 300]],
+    [[2, 8, 30, 30], [1, 8, 1, 1], [2, 8, 30, 30]],
+  ];
+  withThreads((t) => {
+    for (const op of ops) {
+      for (const [sa, sb, so] of patterns) {
+        const a = bview(rand(size(sa)), sa, so);
+        const b = bview(rand(size(sb)), sb, so);
+        const [x, y] = [new Float32Array(size(so)), new Float32Array(size(so))];
+        wasm!.binary(op, a, b, x);
+        refKernels.binary(op, a, b, y);
+        assertClose(x, y, { atol: 1e-6, rtol: 1e-6, what: `${op} ${JSON.stringify([sa, sb])} threads=${t}` });
+      }
+    }
+  });
+});
+
+test('wasm reduce matches ref for sum, max and min', () => {
+  const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [3, 1, 5], [1, 1000, 1], [4, 33, 1], [2, 17, 9], [1, 50, 300], [128, 10, 1], [5, 3, 4001]];
+  withThreads((t) => {
+    for (const op of ['sum', 'max', 'min'] as const) {
+      for (const [o, r, i] of shapes) {
+        const x = rand(o * r * i);
+        const [a, b] = [new Float32Array(o * i), new Float32Array(o * i)];
+        wasm!.reduce(op, x, o, r, i, a);
+        refKernels.reduce(op, x, o, r, i, b);
+        // Both accumulate sums in float64 and round once: only the order differs.
+        assertClose(a, b, { atol: 1e-6, rtol: 1e-6, what: `${op} [${o},${r},${i}] threads=${t}` });
+      }
+    }
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * The WebAssembly SIMD backend: `{ ...refKernels, ...overrides }`. Each override checks
+ * its arguments and hands anything it cannot run (float64, int32, odd layouts, tiny
+ * sizes) to the ref kernel, so the two sets always agree on what they accept.
+ */
+import { refKernels } from '../ref/index.js';
+import type { Kernels } from '../types.js';
+import { getRuntime, limits, loadError } from './binding.js';
+import {
+  avgPool2dBackward, avgPool2dForward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward,
+  maxPool2dBackward, maxPool2dForward,
+} from './conv.js';
+import { binary, reduce, unary } from './elementwise.js';
+import { gemm } from './gemm.js';
+
+let kernelSet: Kernels | null = null;
+
+/** The wasm kernels, or null when build/kernels.wasm is missing or fails to load. */
+export function load(): Kernels | null {
+  if (kernelSet) return kernelSet;
+  if (!getRuntime()) return null;
+  kernelSet = {
+    ...refKernels,
+    name: 'wasm',
+    gemm,
+    conv2dForward,
+    conv2dBackwardInput,
+    conv2dBackwardWeight,
+    maxPool2dForward,
+    maxPool2dBackward,
+    avgPool2dForward,
+    avgPool2dBackward,
+    unary,
+    binary,
+    reduce,
+  };
+  return kernelSet;
+}
+
+/** Why the wasm backend could not load (null when it loaded or was not tried). */
+export function wasmLoadError(): string | null {
+  return loadError();
+}
+
+/**
+ * Sets the number of threads the wasm kernels use, the calling thread included
+ * (default: all cores). Has no effect on the ref backend.
+ * @example
+ * setNumThreads(1); // single-threaded, e.g. to compare with a one-thread peer
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  getRuntime()?.setThreads(n);
+}
+
+/** The number of threads the wasm kernels use (1 when wasm is not loaded). */
+export function getNumThreads(): number {
+  const rt = getRuntime();
+  return rt ? rt.threadCount : 1;
+}
+
+/** Time and bytes the wasm backend has spent copying operands in and results out. */
+export function wasmStats(): { copyMs: number; copyBytes: number } {
+  const rt = getRuntime();
+  return { copyMs: rt?.copyMs ?? 0, copyBytes: rt?.copyBytes ?? 0 };
+}
+
+/** Clears the counters of `wasmStats`. */
+export function resetWasmStats(): void {
+  const rt = getRuntime();
+  if (rt) {
+    rt.copyMs = 0;
+    rt.copyBytes = 0;
+  }
+}
+
+export { limits };

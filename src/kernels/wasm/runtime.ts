@@ -1,0 +1,267 @@
+/**
+ * The WebAssembly runtime: one compiled module, one shared memory, a bump arena in it,
+ * and a pool of threads that share both. Everything here is synchronous: the module is
+ * compiled from bytes read with readFileSync, workers are started without awaiting, and
+ * a job is dispatched by Atomics (the calling thread takes tasks too, then waits).
+ */
+import { WORKER_SOURCE } from './worker-source.js';
+
+/** Must agree with MAX_PAGES in tools/build-wasm.mjs (64 KiB pages: 2 GiB). */
+const MAX_PAGES = 32768;
+const PAGE = 65536;
+
+// Layout of the control words at the start of the heap (see worker-source.ts).
+const GEN = 0;
+const CTR = 1;
+const DONE = 2;
+const FN = 3;
+const ARGS = 4;
+const NTASKS = 5;
+const ERR = 6;
+const STOP = 7;
+const NTHREADS = 8;
+const CTRL_BYTES = 64;
+const ARGS_WORDS = 64;
+
+/** A parallel kernel: (args, task, nTasks, worker). */
+type TaskFn = (args: number, task: number, nTasks: number, worker: number) => void;
+
+interface NodeLike {
+  fs: typeof import('node:fs');
+  os: typeof import('node:os');
+  url: typeof import('node:url');
+  wt: typeof import('node:worker_threads');
+}
+
+function nodeModules(): NodeLike | null {
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  const get = proc?.getBuiltinModule;
+  if (!get) return null;
+  return {
+    fs: get('node:fs') as NodeLike['fs'],
+    os: get('node:os') as NodeLike['os'],
+    url: get('node:url') as NodeLike['url'],
+    wt: get('node:worker_threads') as NodeLike['wt'],
+  };
+}
+
+/** Reads build/kernels.wasm: beside the sources (tsx) or beside dist/ (tsc output). */
+function readWasmBytes(node: NodeLike | null): BufferSource {
+  const tried: string[] = [];
+  if (node) {
+    for (const rel of ['../../../build/kernels.wasm', '../../../../build/kernels.wasm']) {
+      const path = node.url.fileURLToPath(new URL(rel, import.meta.url));
+      tried.push(path);
+      if (node.fs.existsSync(path)) return node.fs.readFileSync(path) as Uint8Array<ArrayBuffer>;
+    }
+    throw new Error(`wasm backend: build/kernels.wasm not found (tried ${tried.join(', ')}); run 'npm run build:wasm'`);
+  }
+  // Browser: a synchronous request, allowed with an ArrayBuffer response inside a Web Worker
+  // (where decision 11 of ARCHITECTURE.md runs the library). Untested here: no browser.
+  const url = new URL('../../../../build/kernels.wasm', import.meta.url).href;
+  const xhr = new XMLHttpRequest();
+  xhr.open('GET', url, false);
+  xhr.responseType = 'arraybuffer';
+  xhr.send();
+  if (xhr.status !== 200 && xhr.status !== 0) throw new Error(`wasm backend: GET ${url} returned ${xhr.status}`);
+  return new Uint8Array(xhr.response as ArrayBuffer);
+}
+
+interface Thread {
+  terminate(): void;
+}
+
+/** The loaded module with its memory, arena and threads; created once by `createRuntime`. */
+export class Runtime {
+  readonly exports: Record<string, unknown>;
+  private readonly memory: WebAssembly.Memory;
+  private readonly module: WebAssembly.Module;
+  private readonly node: NodeLike | null;
+  private readonly ctrl: Int32Array;
+  private readonly ctrlOffset: number;
+  private readonly argsOffset: number;
+  private readonly arenaBase: number;
+  private readonly names: string[];
+  private readonly fns: TaskFn[];
+  private threads: Thread[] = [];
+  private nThreads = 1;
+  private gen = 0;
+  private top: number;
+  private f32view: Float32Array;
+  private i32view: Int32Array;
+  /** Milliseconds and bytes spent copying operands in and results out (see wasmStats). */
+  copyMs = 0;
+  copyBytes = 0;
+  /** Whether the calling thread may block in Atomics.wait (not on a browser's main thread). */
+  private readonly canWait: boolean;
+
+  constructor(names: string[]) {
+    this.node = nodeModules();
+    this.module = new WebAssembly.Module(readWasmBytes(this.node));
+    this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+    const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
+    this.exports = inst.exports as Record<string, unknown>;
+    this.names = names;
+    this.fns = names.map((n) => {
+      const f = this.exports[n];
+      if (typeof f === 'function') return f as TaskFn;
+      return () => {
+        throw new Error(`wasm backend: build/kernels.wasm lacks export '${n}' (stale build? run 'npm run build:wasm')`);
+      };
+    });
+    const base = align((this.exports.heapBase as () => number)(), 64);
+    this.ctrlOffset = base;
+    this.argsOffset = base + CTRL_BYTES;
+    this.arenaBase = align(this.argsOffset + ARGS_WORDS * 4, 64);
+    this.top = this.arenaBase;
+    this.ctrl = new Int32Array(this.memory.buffer, this.ctrlOffset, 16);
+    this.f32view = new Float32Array(this.memory.buffer);
+    this.i32view = new Int32Array(this.memory.buffer);
+    const g = globalThis as { WorkerGlobalScope?: unknown; window?: unknown };
+    this.canWait = this.node !== null || g.window === undefined;
+    this.setThreads(defaultThreads(this.node));
+  }
+
+  get threadCount(): number {
+    return this.nThreads;
+  }
+
+  /** Float32 view of the whole heap (recreated after the memory grows). */
+  get f32(): Float32Array {
+    if (this.f32view.buffer.byteLength !== this.memory.buffer.byteLength) this.refreshViews();
+    return this.f32view;
+  }
+
+  get i32(): Int32Array {
+    if (this.i32view.buffer.byteLength !== this.memory.buffer.byteLength) this.refreshViews();
+    return this.i32view;
+  }
+
+  private refreshViews(): void {
+    this.f32view = new Float32Array(this.memory.buffer);
+    this.i32view = new Int32Array(this.memory.buffer);
+  }
+
+  /** Frees the whole arena; every kernel call starts with it. */
+  reset(): void {
+    this.top = this.arenaBase;
+  }
+
+  /** Reserves `bytes` (64-byte aligned) in the arena, growing the memory when needed. */
+  alloc(bytes: number): number {
+    const p = this.top;
+    this.top = align(p + bytes, 64);
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) {
+      const pages = Math.ceil((this.top - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) {
+        throw new Error(`wasm backend: a kernel needs ${this.top} bytes of heap, more than the ${MAX_PAGES * PAGE} allowed`);
+      }
+      this.memory.grow(pages);
+    }
+    return p;
+  }
+
+  /** Copies a float32 array into a fresh arena block; returns its byte address. */
+  copyIn(src: Float32Array, n = src.length): number {
+    const p = this.alloc(n * 4);
+    const t0 = performance.now();
+    this.f32.set(n === src.length ? src : src.subarray(0, n), p >> 2);
+    this.copyMs += performance.now() - t0;
+    this.copyBytes += n * 4;
+    return p;
+  }
+
+  /** Copies n float32 values at byte address p out into dst. */
+  copyOut(p: number, dst: Float32Array, n = dst.length): void {
+    const t0 = performance.now();
+    dst.set(this.f32.subarray(p >> 2, (p >> 2) + n));
+    this.copyMs += performance.now() - t0;
+    this.copyBytes += n * 4;
+  }
+
+  /** Writes the i32 parameter words of the next job; returns their address. */
+  args(words: number[]): number {
+    if (words.length > ARGS_WORDS) throw new Error(`wasm backend: ${words.length} argument words, at most ${ARGS_WORDS}`);
+    this.i32.set(words, this.argsOffset >> 2);
+    return this.argsOffset;
+  }
+
+  /**
+   * Runs tasks 0..nTasks-1 of kernel `fn` over all threads and returns when all are done.
+   * Tasks are claimed dynamically, so a thread that wakes late simply takes fewer.
+   */
+  run(fn: number, argsPtr: number, nTasks: number): void {
+    const f = this.fns[fn];
+    if (nTasks <= 1 || this.threads.length === 0 || this.nThreads === 1) {
+      for (let t = 0; t < nTasks; t++) f(argsPtr, t, nTasks, 0);
+      return;
+    }
+    const c = this.ctrl;
+    this.gen = (this.gen + 1) | 0;
+    if (this.gen === 0) this.gen = 1;
+    c[FN] = fn;
+    c[ARGS] = argsPtr;
+    c[NTASKS] = nTasks;
+    c[DONE] = 0;
+    c[ERR] = 0;
+    Atomics.store(c, CTR, (this.gen & 0x7ff) << 20);
+    Atomics.store(c, GEN, this.gen);
+    Atomics.notify(c, GEN);
+    // The calling thread takes its share like any worker.
+    const tag = this.gen & 0x7ff;
+    for (;;) {
+      const v = Atomics.load(c, CTR);
+      const t = v & 0xfffff;
+      if (v >>> 20 !== tag || t >= nTasks) break;
+      if (Atomics.compareExchange(c, CTR, v, v + 1) !== v) continue;
+      f(argsPtr, t, nTasks, 0);
+      Atomics.add(c, DONE, 1);
+    }
+    for (let spin = 0; ; spin++) {
+      const d = Atomics.load(c, DONE);
+      if (d >= nTasks) break;
+      if (this.canWait && spin > 2000) Atomics.wait(c, DONE, d, 50);
+    }
+    if (c[ERR] !== 0) throw new Error(`wasm backend: kernel '${this.names[fn]}' trapped in a worker thread`);
+  }
+
+  /** Sets the number of threads (the calling one included), starting workers as needed. */
+  setThreads(n: number): void {
+    const want = Math.max(1, Math.floor(n));
+    while (this.threads.length < want - 1) {
+      const t = this.spawn(this.threads.length + 1);
+      if (!t) break;
+      this.threads.push(t);
+    }
+    this.nThreads = Math.min(want, this.threads.length + 1);
+    Atomics.store(this.ctrl, NTHREADS, this.nThreads);
+  }
+
+  private spawn(id: number): Thread | null {
+    const init = { module: this.module, memory: this.memory, ctrlOffset: this.ctrlOffset, names: this.names, id };
+    if (this.node) {
+      const w = new this.node.wt.Worker(WORKER_SOURCE, { eval: true, workerData: init });
+      // Idle kernel threads must not keep a script alive.
+      w.unref();
+      return w;
+    }
+    // Browser: threads share memory only when the page is cross-origin isolated.
+    const g = globalThis as { crossOriginIsolated?: boolean; Worker?: typeof Worker };
+    if (!g.crossOriginIsolated || !g.Worker) return null;
+    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    const w = new g.Worker(url);
+    w.postMessage(init);
+    return w;
+  }
+}
+
+function defaultThreads(node: NodeLike | null): number {
+  if (node) return node.os.availableParallelism?.() ?? node.os.cpus().length;
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  return g.crossOriginIsolated ? (g.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
+function align(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}

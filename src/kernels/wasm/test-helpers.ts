@@ -1,0 +1,53 @@
+// Shared by the wasm kernel tests: random float32 data, both thread counts, tolerances.
+// A private generator keeps the tests independent of the global seed.
+import { Rng } from '../../util/rng.js';
+import assert from 'node:assert/strict';
+import { getNumThreads, limits, resetWasmStats, setNumThreads, wasmStats } from './index.js';
+
+let rng = new Rng(1234);
+
+/** Uniform values in [-1, 1). */
+export function rand(n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = 2 * rng.random() - 1;
+  return a;
+}
+
+export function randInt(lo: number, hi: number): number {
+  return rng.int(lo, hi);
+}
+
+/**
+ * Runs fn with 1 and then 2 threads, with the size cut-offs at 0 so that even 1×1
+ * problems take the wasm path, and checks that fn did move data through the wasm heap
+ * (so a silent fallback to ref cannot pass for a wasm result); restores the defaults.
+ */
+export function withThreads(fn: (threads: number) => void): void {
+  const saved = { ...limits };
+  limits.minGemmWork = 0;
+  limits.minElements = 0;
+  try {
+    for (const t of [1, 2]) {
+      rng = new Rng(1234 + t);
+      setNumThreads(t);
+      assert.equal(getNumThreads(), t, 'setNumThreads did not start the threads');
+      resetWasmStats();
+      fn(t);
+      assert.ok(wasmStats().copyBytes > 0, 'the test never reached the wasm kernels');
+    }
+  } finally {
+    Object.assign(limits, saved);
+    setNumThreads(2);
+  }
+}
+
+/**
+ * Tolerance of a K-term float32 dot product against the ref kernel: both round each
+ * partial sum to float32 (unit roundoff u = 2^-24 ≈ 6e-8) but in different orders, so
+ * they may differ by up to about 2·K·u·Σ|aᵢbᵢ|. With inputs in [-1, 1], Σ|aᵢbᵢ| ≤ K but
+ * is typically K/4 and rounding errors partly cancel; atol = 1e-6·K (≈ 16·K·u) covers
+ * that with room, rtol 1e-5 covers the final rounding of large results.
+ */
+export function dotTol(k: number): { atol: number; rtol: number } {
+  return { atol: 1e-6 * Math.max(1, k), rtol: 1e-5 };
+}

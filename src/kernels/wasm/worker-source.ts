@@ -1,0 +1,48 @@
+/**
+ * The body of every kernel thread, as source text so that one string serves Node's
+ * worker_threads (eval) and the browser's Web Workers (Blob URL), under tsx and tsc alike.
+ * A thread instantiates the shared module on the shared memory, then loops: sleep on
+ * ctrl[GEN], claim tasks of the current job with compare-and-swap on ctrl[CTR], run them,
+ * count them in ctrl[DONE]. The layout of ctrl is CTRL in pool.ts.
+ */
+export const WORKER_SOURCE = `
+function run(init) {
+  const { module, memory, ctrlOffset, names, id } = init;
+  const inst = new WebAssembly.Instance(module, { env: { memory } });
+  const fns = names.map((n) => inst.exports[n]);
+  const ctrl = new Int32Array(memory.buffer, ctrlOffset, 16);
+  const GEN = 0, CTR = 1, DONE = 2, FN = 3, ARGS = 4, NTASKS = 5, ERR = 6, STOP = 7, NTHREADS = 8;
+  let seen = 0;
+  for (;;) {
+    let g = Atomics.load(ctrl, GEN);
+    // Spin a little before sleeping: kernels arrive in bursts and a futex wake costs tens of microseconds.
+    for (let s = 0; g === seen && s < 4000; s++) g = Atomics.load(ctrl, GEN);
+    if (g === seen) {
+      Atomics.wait(ctrl, GEN, seen);
+      continue;
+    }
+    seen = g;
+    if (Atomics.load(ctrl, STOP) !== 0) return;
+    if (id >= Atomics.load(ctrl, NTHREADS)) continue;
+    const fn = fns[ctrl[FN]];
+    const args = ctrl[ARGS];
+    const n = ctrl[NTASKS];
+    const tag = g & 0x7ff;
+    for (;;) {
+      const c = Atomics.load(ctrl, CTR);
+      if ((c >>> 20) !== tag) break;
+      const t = c & 0xfffff;
+      if (t >= n) break;
+      if (Atomics.compareExchange(ctrl, CTR, c, c + 1) !== c) continue;
+      try { fn(args, t, n, id); } catch (e) { Atomics.store(ctrl, ERR, 1); }
+      if (Atomics.add(ctrl, DONE, 1) + 1 === n) Atomics.notify(ctrl, DONE);
+    }
+  }
+}
+if (typeof process !== 'undefined' && process.versions && process.versions.node) {
+  const wt = process.getBuiltinModule ? process.getBuiltinModule('node:worker_threads') : require('node:worker_threads');
+  run(wt.workerData);
+} else {
+  self.onmessage = (e) => run(e.data);
+}
+`;

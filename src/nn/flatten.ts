@@ -1,0 +1,18 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { flatten } from '../ops/movement.js';
+import { Module } from './module.js';
+
+/**
+ * Merges axes startDim..endDim into one (default: all but the batch axis), as PyTorch's nn.Flatten.
+ * @example new nn.Flatten().forward(x) // [32, 64, 12, 12] -> [32, 9216]
+ */
+export class Flatten extends Module {
+  readonly options: { startDim: number; endDim: number };
+  constructor(opts: { startDim?: number; endDim?: number } = {}) {
+    super();
+    this.options = { startDim: opts.startDim ?? 1, endDim: opts.endDim ?? -1 };
+  }
+  forward(x: Tensor): Tensor {
+    return flatten(x, this.options.startDim, this.options.endDim);
+  }
+}

@@ -1,0 +1,6 @@
+/** The model zoo: ready-made architectures of the course, each a Sequential. */
+export { mlp, activationLayer, type ActivationName, type MlpOptions } from './mlp.js';
+export { lenet5 } from './lenet.js';
+export { kerasMnistCnn } from './keras-mnist-cnn.js';
+export { alexnet } from './alexnet.js';
+export { dnaCnn } from './dna-cnn.js';

@@ -1,0 +1,145 @@
+import type { Tensor } from '../tensor/tensor.js';
+import {
+  adaptiveAvgPool2d, avgPool1d, avgPool2d, globalAvgPool1d, globalAvgPool2d, globalMaxPool1d, globalMaxPool2d,
+  maxPool1d, maxPool2d,
+} from '../ops/pool.js';
+import { check, fmtShape } from '../util/errors.js';
+import { Module } from './module.js';
+
+type Pair = number | readonly [number, number];
+
+export interface Pool2dOptions {
+  kernelSize: Pair;
+  /** Default: kernelSize. */
+  stride?: Pair;
+  /** Default 0; at most half the kernel. */
+  padding?: Pair;
+}
+
+export interface Pool1dOptions {
+  kernelSize: number;
+  stride?: number;
+  padding?: number;
+}
+
+type PairOpts = { kernelSize: [number, number]; stride: [number, number]; padding: [number, number] };
+
+const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+/** Throws, naming the layer, unless x has the rank the layer expects. */
+export function expectRank(layer: string, x: Tensor, rank: number): void {
+  const names = rank === 2 ? '[N,C]' : rank === 3 ? '[N,C,L]' : '[N,C,H,W]';
+  check(x.ndim === rank, layer, () => `expected a ${rank}-D input ${names}, got shape ${fmtShape(x.shape)}`);
+}
+
+function pairOptions(o: Pool2dOptions): PairOpts {
+  const kernelSize = asPair(o.kernelSize);
+  return { kernelSize, stride: o.stride === undefined ? kernelSize : asPair(o.stride), padding: asPair(o.padding ?? 0) };
+}
+
+/** Max over windows of [N, C, H, W]. @example new nn.MaxPool2d({ kernelSize: 2 }) // halves H and W */
+export class MaxPool2d extends Module {
+  readonly options: PairOpts;
+  constructor(opts: Pool2dOptions) {
+    super();
+    this.options = pairOptions(opts);
+  }
+  forward(x: Tensor): Tensor {
+    expectRank('MaxPool2d', x, 4);
+    return maxPool2d(x, this.options);
+  }
+}
+
+/** Mean over windows of [N, C, H, W] (padding counts in the divisor). */
+export class AvgPool2d extends Module {
+  readonly options: PairOpts;
+  constructor(opts: Pool2dOptions) {
+    super();
+    this.options = pairOptions(opts);
+  }
+  forward(x: Tensor): Tensor {
+    expectRank('AvgPool2d', x, 4);
+    return avgPool2d(x, this.options);
+  }
+}
+
+/** Max over windows of [N, C, L]. @example new nn.MaxPool1d({ kernelSize: 3, stride: 2 }) */
+export class MaxPool1d extends Module {
+  readonly options: Required<Pool1dOptions>;
+  constructor(opts: Pool1dOptions) {
+    super();
+    this.options = { kernelSize: opts.kernelSize, stride: opts.stride ?? opts.kernelSize, padding: opts.padding ?? 0 };
+  }
+  forward(x: Tensor): Tensor {
+    expectRank('MaxPool1d', x, 3);
+    return maxPool1d(x, this.options);
+  }
+}
+
+/** Mean over windows of [N, C, L]. */
+export class AvgPool1d extends Module {
+  readonly options: Required<Pool1dOptions>;
+  constructor(opts: Pool1dOptions) {
+    super();
+    this.options = { kernelSize: opts.kernelSize, stride: opts.stride ?? opts.kernelSize, padding: opts.padding ?? 0 };
+  }
+  forward(x: Tensor): Tensor {
+    expectRank('AvgPool1d', x, 3);
+    return avgPool1d(x, this.options);
+  }
+}
+
+/**
+ * Average pooling to a fixed [outH, outW] whatever the input size (null keeps an axis).
+ * @example new nn.AdaptiveAvgPool2d({ outputSize: 6 }) // AlexNet's [N, 256, *, *] -> [N, 256, 6, 6]
+ */
+export class AdaptiveAvgPool2d extends Module {
+  readonly options: { outputSize: [number | null, number | null] };
+  constructor(opts: { outputSize: number | readonly [number | null, number | null] }) {
+    super();
+    const s = opts.outputSize;
+    this.options = { outputSize: typeof s === 'number' ? [s, s] : [s[0], s[1]] };
+  }
+  forward(x: Tensor): Tensor {
+    expectRank('AdaptiveAvgPool2d', x, 4);
+    return adaptiveAvgPool2d(x, this.options.outputSize);
+  }
+}
+
+type NoOptions = Record<string, never>;
+
+/** Largest value per channel: [N, C, L] -> [N, C] (Keras's GlobalMaxPooling1D). */
+export class GlobalMaxPool1d extends Module {
+  readonly options: NoOptions = {};
+  forward(x: Tensor): Tensor {
+    expectRank('GlobalMaxPool1d', x, 3);
+    return globalMaxPool1d(x);
+  }
+}
+
+/** Mean per channel: [N, C, L] -> [N, C]. */
+export class GlobalAvgPool1d extends Module {
+  readonly options: NoOptions = {};
+  forward(x: Tensor): Tensor {
+    expectRank('GlobalAvgPool1d', x, 3);
+    return globalAvgPool1d(x);
+  }
+}
+
+/** Largest value per channel: [N, C, H, W] -> [N, C]. */
+export class GlobalMaxPool2d extends Module {
+  readonly options: NoOptions = {};
+  forward(x: Tensor): Tensor {
+    expectRank('GlobalMaxPool2d', x, 4);
+    return globalMaxPool2d(x);
+  }
+}
+
+/** Mean per channel: [N, C, H, W] -> [N, C]. */
+export class GlobalAvgPool2d extends Module {
+  readonly options: NoOptions = {};
+  forward(x: Tensor): Tensor {
+    expectRank('GlobalAvgPool2d', x, 4);
+    return globalAvgPool2d(x);
+  }
+}

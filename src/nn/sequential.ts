@@ -1,0 +1,51 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { TsgradError } from '../util/errors.js';
+import { Module } from './module.js';
+
+/**
+ * Layers applied one after another: forward(x) = layers[n-1](...layers[0](x)).
+ * Parameters are named by position: `layers.0.weight`, `layers.0.bias`, ...
+ * @example
+ * const mlp = new nn.Sequential(new nn.Linear({ inFeatures: 2, outFeatures: 8 }), new nn.Tanh(),
+ *   new nn.Linear({ inFeatures: 8, outFeatures: 1 }));
+ * mlp.forward(x); // [batch, 2] -> [batch, 1]
+ */
+export class Sequential extends Module {
+  /** No options of its own: the layers are its configuration. */
+  readonly options: Record<string, never> = {};
+  layers: Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    layers.forEach((l, i) => {
+      if (!(l instanceof Module)) throw new TsgradError(`Sequential: argument ${i} is not a Module (got ${typeof l})`);
+    });
+    this.layers = layers;
+  }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const layer of this.layers) y = layer.forward(y);
+    return y;
+  }
+
+  /** Appends a layer; returns this for chaining. */
+  add(layer: Module): this {
+    if (!(layer instanceof Module)) throw new TsgradError(`Sequential.add: expected a Module, got ${typeof layer}`);
+    this.layers.push(layer);
+    return this;
+  }
+
+  get length(): number {
+    return this.layers.length;
+  }
+
+  /** The layer at index i (negative counts from the end). */
+  at(i: number): Module {
+    const j = i < 0 ? i + this.layers.length : i;
+    if (!Number.isInteger(i) || j < 0 || j >= this.layers.length) {
+      throw new TsgradError(`Sequential.at: index ${i} is out of range for ${this.layers.length} layers`);
+    }
+    return this.layers[j];
+  }
+}

@@ -1,0 +1,189 @@
+import { defineOp } from '../autograd/engine.js';
+import { kernels } from '../kernels/index.js';
+import type { ConvGeom, FloatArray } from '../kernels/types.js';
+import { contiguousRaw, reduceRaw } from '../tensor/raw.js';
+import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
+import { TsgradError, check, fmtShape } from '../util/errors.js';
+import { reshape } from './movement.js';
+
+/**
+ * Convolution: one primitive (NCHW, im2col + gemm in the kernels) serves conv2d
+ * and conv1d, which views [N, C, L] as [N, C, 1, L].
+ */
+
+export type Pair = number | readonly [number, number];
+export type Padding = number | readonly [number, number] | 'same' | 'valid';
+
+export interface Conv2dOptions {
+  /** Step between windows (default 1). */
+  stride?: Pair;
+  /** Zeros added on each side: a number, an [h, w] pair, 'valid' (0) or 'same' (output size = input size, stride 1 only). */
+  padding?: Padding;
+  /** Spacing between kernel taps (default 1). */
+  dilation?: Pair;
+  /** Channel groups: input and output channels split into `groups` independent convolutions (default 1). */
+  groups?: number;
+}
+
+export interface Conv1dOptions {
+  stride?: number;
+  padding?: number | 'same' | 'valid';
+  dilation?: number;
+  groups?: number;
+}
+
+/** Normalised geometry options: the padding after may exceed the padding before ('same' with an even kernel). */
+interface ConvOpts {
+  stride: [number, number];
+  dilation: [number, number];
+  padBefore: [number, number];
+  padAfter: [number, number];
+  groups: number;
+}
+
+function pair(op: string, what: string, v: Pair, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  check(p.length === 2 && p.every((d) => Number.isInteger(d) && d >= min), op, () =>
+    `${what} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
+  return p;
+}
+
+function geom(x: Tensor, w: Tensor, o: ConvOpts): ConvGeom {
+  const [n, cIn, h, wd] = x.shape;
+  const [cOut, , kh, kw] = w.shape;
+  const outH = Math.floor((h + o.padBefore[0] + o.padAfter[0] - o.dilation[0] * (kh - 1) - 1) / o.stride[0]) + 1;
+  const outW = Math.floor((wd + o.padBefore[1] + o.padAfter[1] - o.dilation[1] * (kw - 1) - 1) / o.stride[1]) + 1;
+  return {
+    n, cIn, h, w: wd, cOut, kh, kw, outH, outW,
+    strideH: o.stride[0], strideW: o.stride[1],
+    padTop: o.padBefore[0], padLeft: o.padBefore[1],
+    dilationH: o.dilation[0], dilationW: o.dilation[1],
+    groups: o.groups,
+  };
+}
+
+const dense = (t: Tensor): FloatArray => denseArray(contiguousRaw(t)) as FloatArray;
+
+const convOp = defineOp<ConvOpts, ConvGeom>({
+  name: 'conv2d',
+  forward: ([x, w, b], o) => {
+    const g = geom(x, w, o);
+    const y = newArray(x.dtype, g.n * g.cOut * g.outH * g.outW) as FloatArray;
+    kernels().conv2dForward(dense(x), dense(w), b ? dense(b) : null, y, g);
+    return [new Tensor(y, [g.n, g.cOut, g.outH, g.outW]), g];
+  },
+  backward: (dy, { inputs: [x, w, b], saved: g }) => {
+    const k = kernels();
+    const dyd = dense(dy);
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    if (x.requiresGrad) {
+      const a = newArray(x.dtype, x.size) as FloatArray;
+      k.conv2dBackwardInput(dyd, dense(w), a, g);
+      dx = new Tensor(a, x.shape);
+    }
+    if (w.requiresGrad) {
+      const a = newArray(w.dtype, w.size) as FloatArray;
+      k.conv2dBackwardWeight(dense(x), dyd, a, g);
+      dw = new Tensor(a, w.shape);
+    }
+    // dL/db_c = Σ over samples and positions of dy[:, c].
+    const db = b?.requiresGrad ? reduceRaw('sum', dy, [0, 2, 3], false) : null;
+    return [dx, dw, db];
+  },
+  attrs: (o) => ({ stride: o.stride, padding: o.padBefore, dilation: o.dilation, groups: o.groups }),
+});
+
+/**
+ * Checks an input against a convolution weight, naming `op` (a function or a layer):
+ * rank, channel count (input channels = weight.shape[1] * groups) and groups.
+ * Shared by F.conv1d/F.conv2d and the Conv layers so that both report errors alike.
+ */
+export function checkConvInput(op: string, x: Tensor, weightShape: readonly number[], groups: number): void {
+  const spatial = weightShape.length - 2;
+  const names = spatial === 1 ? 'N,C,L' : 'N,C,H,W';
+  const cIn = weightShape[1] * groups;
+  const expected = `[${names.replace(',C,', `,${cIn},`)}]`;
+  check(Number.isInteger(groups) && groups >= 1, op, () => `groups must be a positive integer, got ${groups}`);
+  check(weightShape[0] % groups === 0, op, () =>
+    `groups (${groups}) must divide the output channels (${weightShape[0]}) (weight shape ${fmtShape(weightShape)})`);
+  check(x.ndim === spatial + 2, op, () =>
+    `expected a ${spatial + 2}-D input ${expected}, got shape ${fmtShape(x.shape)}`);
+  check(x.shape[1] === cIn, op, () =>
+    `input has ${x.shape[1]} channels but the layer expects ${cIn} (input shape ${fmtShape(x.shape)}, weight shape ${fmtShape(weightShape)}${groups > 1 ? `, groups ${groups}` : ''})`);
+}
+
+function resolve(op: string, x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: Conv2dOptions, oneD = false): ConvOpts {
+  const groups = opts.groups ?? 1;
+  check(Number.isInteger(groups) && groups >= 1, op, () => `groups must be a positive integer, got ${groups}`);
+  check(x.ndim !== 4 || x.shape[1] % groups === 0, op, () =>
+    `groups (${groups}) must divide the input channels (${x.shape[1]}) (input shape ${fmtShape(x.shape)})`);
+  check(w.ndim === 4, op, () => `weight must be [outChannels, inChannels/groups, kh, kw], got shape ${fmtShape(w.shape)}`);
+  if (!oneD) checkConvInput(op, x, w.shape, groups);
+  check(!b || (b.ndim === 1 && b.shape[0] === w.shape[0]), op, () =>
+    `bias must have shape [${w.shape[0]}] (one per output channel), got ${fmtShape(b?.shape ?? [])}`);
+  check(x.dtype !== 'int32' && x.dtype === w.dtype && (!b || b.dtype === x.dtype), op, () =>
+    `input, weight and bias must share one floating-point dtype, got ${x.dtype}, ${w.dtype}${b ? `, ${b.dtype}` : ''}`);
+  const stride = pair(op, 'stride', opts.stride ?? 1, 1);
+  const dilation = pair(op, 'dilation', opts.dilation ?? 1, 1);
+  const k = [w.shape[2], w.shape[3]];
+  const extent = k.map((kk, i) => dilation[i] * (kk - 1) + 1);
+  const padding = opts.padding ?? 0;
+  let padBefore: [number, number];
+  let padAfter: [number, number];
+  if (padding === 'same') {
+    check(stride[0] === 1 && stride[1] === 1, op, () => `padding 'same' requires stride 1, got stride ${fmtShape(stride)}`);
+    // PyTorch puts the odd extra zero after: total = dilation * (k - 1), before = floor(total / 2).
+    padBefore = [Math.floor((extent[0] - 1) / 2), Math.floor((extent[1] - 1) / 2)];
+    padAfter = [extent[0] - 1 - padBefore[0], extent[1] - 1 - padBefore[1]];
+  } else if (padding === 'valid') {
+    padBefore = [0, 0];
+    padAfter = [0, 0];
+  } else {
+    padBefore = pair(op, 'padding', padding, 0);
+    padAfter = padBefore;
+  }
+  const padded = [x.shape[2] + padBefore[0] + padAfter[0], x.shape[3] + padBefore[1] + padAfter[1]];
+  if (extent[0] > padded[0] || extent[1] > padded[1]) {
+    const dims = (v: readonly number[]): string => (oneD ? `${v[1]}` : `${v[0]}×${v[1]}`);
+    const dil = dilation[0] > 1 || dilation[1] > 1 ? ` (dilated extent ${dims(extent)})` : '';
+    const shape = oneD ? [x.shape[0], x.shape[1], x.shape[3]] : x.shape;
+    throw new TsgradError(`${op}: kernel ${dims(k)}${dil} is larger than the padded input ${dims(padded)} ` +
+      `(input shape ${fmtShape(shape)}, padding ${oneD ? padBefore[1] : fmtShape(padBefore)})`);
+  }
+  return { stride, dilation, padBefore, padAfter, groups };
+}
+
+/**
+ * 2-D convolution (cross-correlation, as in PyTorch) over x [N, Cin, H, W] with
+ * weight [Cout, Cin/groups, kh, kw] and optional bias [Cout]:
+ * y[n, o, i, j] = b[o] + Σ_{c, p, q} w[o, c, p, q] · x[n, g·Cin/groups + c, i·sH - padH + p·dH, j·sW - padW + q·dW].
+ * Output size: floor((H + 2·padH - dH·(kh - 1) - 1) / sH) + 1.
+ * @example F.conv2d(randn([8, 1, 28, 28]), randn([32, 1, 3, 3]), null, { padding: 1 }).shape // [8, 32, 28, 28]
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  const o = resolve('conv2d', x, weight, bias, opts);
+  return convOp(bias ? [x, weight, bias] : [x, weight], o);
+}
+
+/**
+ * 1-D convolution over x [N, Cin, L] with weight [Cout, Cin/groups, k]: conv2d on [N, Cin, 1, L].
+ * @example F.conv1d(oneHotDna, randn([32, 4, 12]), null, { padding: 'same' }) // [N, 32, L]
+ */
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
+  const groups = opts.groups ?? 1;
+  check(weight.ndim === 3, 'conv1d', () => `weight must be [outChannels, inChannels/groups, k], got shape ${fmtShape(weight.shape)}`);
+  checkConvInput('conv1d', x, weight.shape, groups);
+  const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
+  const w4 = reshape(weight, [weight.shape[0], weight.shape[1], 1, weight.shape[2]]);
+  const padding = opts.padding ?? 0;
+  const o = resolve('conv1d', x4, w4, bias, {
+    stride: [1, opts.stride ?? 1],
+    dilation: [1, opts.dilation ?? 1],
+    padding: typeof padding === 'number' ? [0, padding] : padding,
+    groups,
+  }, true);
+  const y = convOp(bias ? [x4, w4, bias] : [x4, w4], o);
+  return reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
+}
+

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tg from '../index.js';
+import { F } from '../index.js';
+import type { Tensor } from '../index.js';
+import { eachBackend } from '../../test/each-backend.js';
+
+const GC = { eps: 1e-6, atol: 1e-6, rtol: 1e-4 };
+const rnd = (shape: number[]) => tg.randn(shape, { dtype: 'float64' });
+
+function gradOk(name: string, fn: (x: Tensor) => Tensor, x: Tensor): void {
+  const r = tg.gradcheck(fn, [x], GC);
+  assert.ok(r.ok, `${name}: gradcheck failed, max error ${r.maxAbsError} at ${JSON.stringify(r.worst)}`);
+}
+
+test('pooling: float64 gradcheck of every form', () => {
+  tg.manualSeed(2);
+  eachBackend(() => {
+    gradOk('maxPool2d k3 s2 p1', (x) => F.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }), rnd([2, 2, 5, 6]));
+    gradOk('avgPool2d k[2,3] s1 p[1,1]', (x) => F.avgPool2d(x, { kernelSize: [2, 3], stride: 1, padding: [1, 1] }), rnd([1, 2, 4, 5]));
+    gradOk('maxPool1d k2', (x) => F.maxPool1d(x, { kernelSize: 2 }), rnd([2, 3, 7]));
+    gradOk('avgPool1d k3 s2 p1', (x) => F.avgPool1d(x, { kernelSize: 3, stride: 2, padding: 1 }), rnd([2, 2, 8]));
+    gradOk('adaptiveAvgPool2d 5×7 -> 3×4', (x) => F.adaptiveAvgPool2d(x, [3, 4]), rnd([1, 2, 5, 7]));
+    gradOk('globalMaxPool1d', (x) => F.globalMaxPool1d(x), rnd([2, 3, 5]));
+    gradOk('globalAvgPool1d', (x) => F.globalAvgPool1d(x), rnd([2, 3, 5]));
+    gradOk('globalMaxPool2d', (x) => F.globalMaxPool2d(x), rnd([2, 2, 3, 3]));
+    gradOk('globalAvgPool2d', (x) => F.globalAvgPool2d(x), rnd([2, 2, 3, 3]));
+  });
+});
+
+test('pooling: hand-computed values and shapes', () => {
+  const x = tg.arange(0, 16, 1, { dtype: 'float32' }).reshape([1, 1, 4, 4]);
+  assert.deepEqual(F.maxPool2d(x, { kernelSize: 2 }).toArray(), [[[[5, 7], [13, 15]]]]);
+  assert.deepEqual(F.avgPool2d(x, { kernelSize: 2 }).toArray(), [[[[2.5, 4.5], [10.5, 12.5]]]]);
+  // Padding counts in the average's divisor: the corner window holds 0, 1, 4, 5 and five zeros.
+  assert.equal((F.avgPool2d(x, { kernelSize: 3, stride: 3, padding: 1 }).toArray() as number[][][][])[0][0][0][0], Math.fround(10 / 9));
+  // Padding never wins a max, even over negative values.
+  assert.deepEqual(F.maxPool2d(x.neg(), { kernelSize: 2, padding: 1 }).toArray(), [[[[-0, -1, -3], [-4, -5, -7], [-12, -13, -15]]]]);
+  assert.deepEqual(F.adaptiveAvgPool2d(x, 1).toArray(), [[[[7.5]]]]);
+  assert.deepEqual(F.adaptiveAvgPool2d(x, [null, 2]).shape, [1, 1, 4, 2]);
+  assert.deepEqual(F.globalMaxPool2d(x).toArray(), [[15]]);
+  assert.deepEqual(F.maxPool1d(tg.tensor([[[1, 3, 2, 5, 4]]]), { kernelSize: 2 }).toArray(), [[[3, 5]]]);
+});
+
+test('pooling errors name the op, the shapes and what was expected', () => {
+  assert.throws(() => F.maxPool2d(tg.zeros([3, 8, 8]), { kernelSize: 2 }), { message: 'maxPool2d: expected a 4-D input [N,C,H,W], got shape [3,8,8]' });
+  assert.throws(() => F.avgPool1d(tg.zeros([3, 8, 8, 1]), { kernelSize: 2 }), { message: 'avgPool1d: expected a 3-D input [N,C,L], got shape [3,8,8,1]' });
+  assert.throws(() => F.maxPool2d(tg.zeros([1, 1, 2, 5]), { kernelSize: 3 }), {
+    message: 'maxPool2d: kernel 3×3 is larger than the padded input 2×5 (input shape [1,1,2,5], padding 0×0)',
+  });
+  assert.throws(() => F.maxPool1d(tg.zeros([1, 1, 2]), { kernelSize: 3 }), {
+    message: 'maxPool1d: kernel 3 is larger than the padded input 2 (input shape [1,1,2], padding 0)',
+  });
+  assert.throws(() => F.avgPool2d(tg.zeros([1, 1, 8, 8]), { kernelSize: 2, padding: 2 }), { message: 'avgPool2d: padding (2×2) must be at most half the kernel size (2×2)' });
+  assert.throws(() => F.adaptiveAvgPool2d(tg.zeros([1, 1, 8, 8]), 0), /outputSize must be positive integers/);
+});

@@ -1,0 +1,188 @@
+import { defineOp } from '../autograd/engine.js';
+import { kernels } from '../kernels/index.js';
+import type { FloatArray, PoolGeom } from '../kernels/types.js';
+import { contiguousRaw } from '../tensor/raw.js';
+import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
+import { TsgradError, check, fmtShape } from '../util/errors.js';
+import type { Pair } from './conv.js';
+import { matmul } from './matmul.js';
+import { reshape } from './movement.js';
+import { max, mean } from './reduce.js';
+
+/**
+ * Pooling. Max and average pooling over windows are primitives with kernels (NCHW;
+ * the 1-D forms view [N, C, L] as [N, C, 1, L]); global and adaptive pooling are
+ * composites of reductions and matrix products.
+ */
+
+export interface Pool2dOptions {
+  /** Window size: a number or an [h, w] pair. */
+  kernelSize: Pair;
+  /** Step between windows (default: kernelSize, as in PyTorch). */
+  stride?: Pair;
+  /** Implicit padding on each side, at most half the kernel (default 0); -inf for max, 0 for average. */
+  padding?: Pair;
+}
+
+export interface Pool1dOptions {
+  kernelSize: number;
+  stride?: number;
+  padding?: number;
+}
+
+const dense = (t: Tensor): FloatArray => denseArray(contiguousRaw(t)) as FloatArray;
+
+function pair(op: string, what: string, v: Pair, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  check(p.length === 2 && p.every((d) => Number.isInteger(d) && d >= min), op, () =>
+    `${what} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
+  return p;
+}
+
+/** Validates and computes the pooling geometry; oneD formats messages for [N, C, L] inputs. */
+function poolGeom(op: string, x: Tensor, opts: Pool2dOptions, oneD: boolean): PoolGeom {
+  const k = pair(op, 'kernelSize', opts.kernelSize, 1);
+  const s = pair(op, 'stride', opts.stride ?? k, 1);
+  const p = pair(op, 'padding', opts.padding ?? 0, 0);
+  const dims = (v: readonly number[]): string => (oneD ? `${v[1]}` : `${v[0]}×${v[1]}`);
+  const shown = oneD ? [x.shape[0], x.shape[1], x.shape[3]] : x.shape;
+  check(x.dtype !== 'int32', op, () => `input must be floating point, got int32`);
+  check(p[0] * 2 <= k[0] && p[1] * 2 <= k[1], op, () =>
+    `padding (${dims(p)}) must be at most half the kernel size (${dims(k)})`);
+  const [n, c, h, w] = x.shape;
+  const padded = [h + 2 * p[0], w + 2 * p[1]];
+  if (k[0] > padded[0] || k[1] > padded[1]) {
+    throw new TsgradError(`${op}: kernel ${dims(k)} is larger than the padded input ${dims(padded)} (input shape ${fmtShape(shown)}, padding ${dims(p)})`);
+  }
+  const outH = Math.floor((padded[0] - k[0]) / s[0]) + 1;
+  const outW = Math.floor((padded[1] - k[1]) / s[1]) + 1;
+  return { n, c, h, w, kh: k[0], kw: k[1], strideH: s[0], strideW: s[1], padTop: p[0], padLeft: p[1], outH, outW };
+}
+
+function checkRank(op: string, x: Tensor, rank: number): void {
+  const names = rank === 3 ? '[N,C,L]' : '[N,C,H,W]';
+  check(x.ndim === rank, op, () => `expected a ${rank}-D input ${names}, got shape ${fmtShape(x.shape)}`);
+}
+
+const maxPoolOp = defineOp<PoolGeom, Int32Array>({
+  name: 'maxPool2d',
+  forward: ([x], g) => {
+    const y = newArray(x.dtype, g.n * g.c * g.outH * g.outW) as FloatArray;
+    const argmax = new Int32Array(y.length);
+    kernels().maxPool2dForward(dense(x), y, argmax, g);
+    return [new Tensor(y, [g.n, g.c, g.outH, g.outW]), argmax];
+  },
+  // Each output's gradient goes to the one input that won its window.
+  backward: (dy, { inputs: [x], opts: g, saved: argmax }) => {
+    const dx = newArray(x.dtype, x.size) as FloatArray;
+    kernels().maxPool2dBackward(dense(dy), argmax, dx, g);
+    return [new Tensor(dx, x.shape)];
+  },
+  attrs: (g) => ({ kernelSize: [g.kh, g.kw], stride: [g.strideH, g.strideW], padding: [g.padTop, g.padLeft] }),
+});
+
+const avgPoolOp = defineOp<PoolGeom>({
+  name: 'avgPool2d',
+  forward: ([x], g) => {
+    const y = newArray(x.dtype, g.n * g.c * g.outH * g.outW) as FloatArray;
+    kernels().avgPool2dForward(dense(x), y, g);
+    return new Tensor(y, [g.n, g.c, g.outH, g.outW]);
+  },
+  // Each output spreads dy / (kh·kw) over its window.
+  backward: (dy, { inputs: [x], opts: g }) => {
+    const dx = newArray(x.dtype, x.size) as FloatArray;
+    kernels().avgPool2dBackward(dense(dy), dx, g);
+    return [new Tensor(dx, x.shape)];
+  },
+  attrs: (g) => ({ kernelSize: [g.kh, g.kw], stride: [g.strideH, g.strideW], padding: [g.padTop, g.padLeft] }),
+});
+
+/**
+ * Max over kernelSize windows of x [N, C, H, W]; output size floor((H + 2·pad - k) / stride) + 1.
+ * @example F.maxPool2d(x, { kernelSize: 2 }) // [N, C, H/2, W/2]
+ */
+export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
+  checkRank('maxPool2d', x, 4);
+  return maxPoolOp([x], poolGeom('maxPool2d', x, opts, false));
+}
+
+/** Mean over kernelSize windows of x [N, C, H, W]; padded zeros count in the divisor kh·kw (PyTorch's default). */
+export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
+  checkRank('avgPool2d', x, 4);
+  return avgPoolOp([x], poolGeom('avgPool2d', x, opts, false));
+}
+
+function pool1d(op: string, prim: typeof maxPoolOp, x: Tensor, opts: Pool1dOptions): Tensor {
+  checkRank(op, x, 3);
+  const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
+  const g = poolGeom(op, x4, {
+    kernelSize: [1, opts.kernelSize],
+    stride: [1, opts.stride ?? opts.kernelSize],
+    padding: [0, opts.padding ?? 0],
+  }, true);
+  const y = prim([x4], g);
+  return reshape(y, [g.n, g.c, g.outW]);
+}
+
+/** Max over windows of x [N, C, L]. @example F.maxPool1d(x, { kernelSize: 3, stride: 2 }) */
+export const maxPool1d = (x: Tensor, opts: Pool1dOptions): Tensor => pool1d('maxPool1d', maxPoolOp, x, opts);
+
+/** Mean over windows of x [N, C, L] (padding counts in the divisor). */
+export const avgPool1d = (x: Tensor, opts: Pool1dOptions): Tensor => pool1d('avgPool1d', avgPoolOp, x, opts);
+
+/** Largest value of each channel of x [N, C, L]: [N, C] (Keras's GlobalMaxPooling1D). */
+export function globalMaxPool1d(x: Tensor): Tensor {
+  checkRank('globalMaxPool1d', x, 3);
+  return max(x, { axis: 2 });
+}
+
+/** Mean of each channel of x [N, C, L]: [N, C]. */
+export function globalAvgPool1d(x: Tensor): Tensor {
+  checkRank('globalAvgPool1d', x, 3);
+  return mean(x, { axis: 2 });
+}
+
+/** Largest value of each channel of x [N, C, H, W]: [N, C]. */
+export function globalMaxPool2d(x: Tensor): Tensor {
+  checkRank('globalMaxPool2d', x, 4);
+  return max(x, { axis: [2, 3] });
+}
+
+/** Mean of each channel of x [N, C, H, W]: [N, C]. */
+export function globalAvgPool2d(x: Tensor): Tensor {
+  checkRank('globalAvgPool2d', x, 4);
+  return mean(x, { axis: [2, 3] });
+}
+
+/**
+ * out × size averaging matrix with PyTorch's adaptive bins: row i averages
+ * inputs floor(i·size/out) .. ceil((i+1)·size/out) - 1 (bins may overlap).
+ */
+function binMatrix(size: number, out: number, x: Tensor): Tensor {
+  const m = newArray(x.dtype, out * size);
+  for (let i = 0; i < out; i++) {
+    const start = Math.floor((i * size) / out);
+    const end = Math.ceil(((i + 1) * size) / out);
+    for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
+  }
+  return new Tensor(m, [out, size]);
+}
+
+/**
+ * Average pooling to a fixed output size [outH, outW] whatever the input size (PyTorch's
+ * AdaptiveAvgPool2d; null keeps that axis). The bins are rectangles, so the mean over one
+ * is a row mean then a column mean: y = Ph · x · Pwᵀ with the bin matrices Ph, Pw.
+ * @example F.adaptiveAvgPool2d(randn([1, 256, 13, 13]), 6).shape // [1, 256, 6, 6]
+ */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
+  checkRank('adaptiveAvgPool2d', x, 4);
+  check(x.dtype !== 'int32', 'adaptiveAvgPool2d', () => 'input must be floating point, got int32');
+  const [, , h, w] = x.shape;
+  const [oh, ow] = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0] ?? h, outputSize[1] ?? w];
+  check([oh, ow].every((d) => Number.isInteger(d) && d >= 1), 'adaptiveAvgPool2d', () =>
+    `outputSize must be positive integers, got ${JSON.stringify(outputSize)}`);
+  let y = x;
+  if (ow !== w) y = matmul(y, binMatrix(w, ow, x).transpose(0, 1));
+  if (oh !== h) y = matmul(binMatrix(h, oh, x), y);
+  return y;
+}

@@ -1,0 +1,91 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { check } from '../util/errors.js';
+import { Optimizer, bufferOf, zerosBuffer, type ParamGroup, type ParamGroupSpec, type ParamState, type ParamView } from './optimizer.js';
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+}
+
+function adamDefaults(op: string, opts: Partial<AdamOptions>, weightDecay: number): AdamOptions {
+  const d: AdamOptions = {
+    lr: opts.lr ?? 1e-3,
+    betas: opts.betas ? [opts.betas[0], opts.betas[1]] : [0.9, 0.999],
+    eps: opts.eps ?? 1e-8,
+    weightDecay: opts.weightDecay ?? weightDecay,
+    amsgrad: opts.amsgrad ?? false,
+  };
+  check(d.lr >= 0, op, () => `lr must be >= 0, got ${d.lr}`);
+  check(d.betas.every((b) => b >= 0 && b < 1), op, () => `betas must be in [0, 1), got [${d.betas.join(', ')}]`);
+  check(d.eps >= 0, op, () => `eps must be >= 0, got ${d.eps}`);
+  check(d.weightDecay >= 0, op, () => `weightDecay must be >= 0, got ${d.weightDecay}`);
+  return d;
+}
+
+/**
+ * The shared Adam step: with g' = g (+ weightDecay·θ for Adam's L2 form),
+ * m = β1 m + (1 - β1) g'; v = β2 v + (1 - β2) g'²; (amsgrad: v̂max = max(v̂max, v));
+ * θ = θ - lr/(1 - β1ᵗ) · m / (√v / √(1 - β2ᵗ) + eps).
+ */
+function adamUpdate({ param, p, g }: ParamView, group: AdamOptions, state: ParamState, l2: number): void {
+  const { lr, betas: [b1, b2], eps, amsgrad } = group;
+  if (state.step === undefined) {
+    state.step = 0;
+    state.expAvg = zerosBuffer(param);
+    state.expAvgSq = zerosBuffer(param);
+  }
+  if (amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = zerosBuffer(param);
+  const step = (state.step as number) + 1;
+  state.step = step;
+  const m = bufferOf(state, 'expAvg');
+  const v = bufferOf(state, 'expAvgSq');
+  const vmax = amsgrad ? bufferOf(state, 'maxExpAvgSq') : null;
+  const stepSize = lr / (1 - b1 ** step);
+  const bc2Sqrt = Math.sqrt(1 - b2 ** step);
+  for (let i = 0; i < p.length; i++) {
+    const gi = g[i] + l2 * p[i];
+    m[i] = b1 * m[i] + (1 - b1) * gi;
+    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+    let vi = v[i];
+    if (vmax) {
+      vmax[i] = Math.max(vmax[i], vi);
+      vi = vmax[i];
+    }
+    p[i] -= (stepSize * m[i]) / (Math.sqrt(vi) / bc2Sqrt + eps);
+  }
+}
+
+/**
+ * Adam (Kingma & Ba), PyTorch's formulas; weightDecay adds weightDecay·θ to the gradient
+ * (L2 regularisation). Defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8.
+ * @example const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: Tensor[] | ParamGroupSpec[], opts: Partial<AdamOptions> = {}) {
+    super(params, adamDefaults('Adam', opts, 0));
+  }
+
+  protected update(view: ParamView, group: ParamGroup<AdamOptions>, state: ParamState): void {
+    adamUpdate(view, group, state, group.weightDecay);
+  }
+}
+
+/**
+ * AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, θ = θ (1 - lr·weightDecay)
+ * before the Adam step, instead of an L2 term in the gradient. Default weightDecay 1e-2.
+ */
+export class AdamW extends Optimizer<AdamOptions> {
+  constructor(params: Tensor[] | ParamGroupSpec[], opts: Partial<AdamOptions> = {}) {
+    super(params, adamDefaults('AdamW', opts, 1e-2));
+  }
+
+  protected update(view: ParamView, group: ParamGroup<AdamOptions>, state: ParamState): void {
+    const decay = 1 - group.lr * group.weightDecay;
+    const p = view.p;
+    for (let i = 0; i < p.length; i++) p[i] *= decay;
+    adamUpdate(view, group, state, 0);
+  }
+}

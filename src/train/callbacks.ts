@@ -1,0 +1,216 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { save } from '../io/save.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { Tensor } from '../tensor/tensor.js';
+import { TsgradError } from '../util/errors.js';
+import type { History } from './history.js';
+
+/** What callbacks see and may change while fit() runs. */
+export interface TrainContext {
+  model: Module;
+  optimizer: Optimizer<object>;
+  history: History;
+  epochs: number;
+  stepsPerEpoch: number;
+  /** Set to true to end training after the current step or epoch. */
+  stopTraining: boolean;
+  stopReason?: string;
+  /** Prints a line (respects verbose). */
+  log(message: string): void;
+}
+
+/**
+ * Hooks into fit(), Keras style. Epochs and steps are 0-based here; messages
+ * for people print them 1-based.
+ */
+export interface Callback {
+  onTrainBegin?(ctx: TrainContext): void;
+  onEpochBegin?(epoch: number, ctx: TrainContext): void;
+  /** After each step; logs.loss is the batch's loss (possibly NaN: the step is then not applied). */
+  onBatchEnd?(step: number, logs: { loss: number; batchSize: number; epoch: number }, ctx: TrainContext): void;
+  /** After each epoch with its results (loss, metrics, val_*, lr). */
+  onEpochEnd?(epoch: number, logs: Record<string, number>, ctx: TrainContext): void;
+  onTrainEnd?(ctx: TrainContext): void;
+}
+
+type Mode = 'min' | 'max' | 'auto';
+
+/** Losses and errors improve downward, everything else (accuracy, auc, f1, r2) upward. */
+function direction(monitor: string, mode: Mode): 'min' | 'max' {
+  if (mode !== 'auto') return mode;
+  return /loss|mse|mae|error/.test(monitor) ? 'min' : 'max';
+}
+
+function monitored(monitor: string, logs: Record<string, number>, who: string): number {
+  const v = logs[monitor];
+  if (v === undefined) {
+    throw new TsgradError(`${who}: monitor '${monitor}' is not among this epoch's results (${Object.keys(logs).join(', ')}); did you pass validation data?`);
+  }
+  return v;
+}
+
+export interface EarlyStoppingOptions {
+  /** Result to watch (default 'val_loss'). */
+  monitor?: string;
+  /** Epochs without improvement before stopping (default 0). */
+  patience?: number;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+  mode?: Mode;
+  /** At the end, put back the weights of the best epoch (default false). */
+  restoreBest?: boolean;
+}
+
+/**
+ * Stops training when the monitored result has not improved by minDelta for
+ * `patience` epochs; with restoreBest, rolls the model back to its best epoch.
+ * @example fit(model, { ..., callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 3, restoreBest: true })] })
+ */
+export class EarlyStopping implements Callback {
+  readonly options: Required<EarlyStoppingOptions>;
+  best = NaN;
+  bestEpoch = -1;
+  stoppedEpoch = -1;
+  private wait = 0;
+  private snapshot: Map<string, Tensor> | null = null;
+
+  constructor(opts: EarlyStoppingOptions = {}) {
+    this.options = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto', restoreBest: false, ...opts };
+  }
+
+  onTrainBegin(): void {
+    this.best = NaN;
+    this.bestEpoch = -1;
+    this.stoppedEpoch = -1;
+    this.wait = 0;
+    this.snapshot = null;
+  }
+
+  onEpochEnd(epoch: number, logs: Record<string, number>, ctx: TrainContext): void {
+    const { monitor, minDelta, patience, restoreBest, mode } = this.options;
+    const v = monitored(monitor, logs, 'EarlyStopping');
+    const dir = direction(monitor, mode);
+    const better = Number.isNaN(this.best) || (dir === 'min' ? v < this.best - minDelta : v > this.best + minDelta);
+    if (better && !Number.isNaN(v)) {
+      this.best = v;
+      this.bestEpoch = epoch;
+      this.wait = 0;
+      if (restoreBest) this.snapshot = copyState(ctx.model);
+      return;
+    }
+    this.wait++;
+    if (this.wait > patience) {
+      this.stoppedEpoch = epoch;
+      ctx.stopTraining = true;
+      ctx.stopReason = `EarlyStopping: ${monitor} has not improved for ${this.wait} epochs (best ${this.best.toPrecision(5)} at epoch ${this.bestEpoch + 1})`;
+    }
+  }
+
+  onTrainEnd(ctx: TrainContext): void {
+    if (this.options.restoreBest && this.snapshot && this.bestEpoch !== ctx.history.epoch[ctx.history.epoch.length - 1]) {
+      ctx.model.loadStateDict(this.snapshot);
+      ctx.log(`EarlyStopping: restored the weights of epoch ${this.bestEpoch + 1} (${this.options.monitor} ${this.best.toPrecision(5)})`);
+    }
+  }
+}
+
+function copyState(model: Module): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [k, t] of model.stateDict()) out.set(k, new Tensor(t.data(), t.shape));
+  return out;
+}
+
+export interface ModelCheckpointOptions {
+  /** Directory to save into; `{epoch}` is replaced by the 1-based epoch number. */
+  dir: string;
+  monitor?: string;
+  /** Save only when the monitored result improves (default false: every epoch). */
+  saveBestOnly?: boolean;
+  mode?: Mode;
+  /** Include the optimizer state and random-generator state for exact resume (default true). */
+  saveOptimizer?: boolean;
+}
+
+/**
+ * Saves the model after each epoch (or only the best), with the optimizer's
+ * state so that loadCheckpoint + fit({ initialEpoch }) resumes exactly.
+ */
+export class ModelCheckpoint implements Callback {
+  readonly options: Required<ModelCheckpointOptions>;
+  best = NaN;
+
+  constructor(opts: ModelCheckpointOptions) {
+    if (!opts || typeof opts.dir !== 'string') throw new TsgradError('ModelCheckpoint: needs { dir }');
+    this.options = { monitor: 'val_loss', saveBestOnly: false, mode: 'auto', saveOptimizer: true, ...opts };
+  }
+
+  onEpochEnd(epoch: number, logs: Record<string, number>, ctx: TrainContext): void {
+    const { dir, monitor, saveBestOnly, mode, saveOptimizer } = this.options;
+    if (saveBestOnly) {
+      const v = monitored(monitor, logs, 'ModelCheckpoint');
+      const dirn = direction(monitor, mode);
+      if (!(Number.isNaN(this.best) || (dirn === 'min' ? v < this.best : v > this.best))) return;
+      this.best = v;
+    }
+    save(ctx.model, dir.replace('{epoch}', String(epoch + 1)), {
+      optimizer: saveOptimizer ? ctx.optimizer : undefined,
+      epoch: epoch + 1,
+      history: ctx.history.toJSON(),
+    });
+  }
+}
+
+/** An epoch-based schedule (StepLR, CosineAnnealingLR, ...) or ReduceLROnPlateau. */
+export interface Schedule {
+  step(metric?: number): void;
+}
+
+/**
+ * Steps a learning-rate schedule after every epoch; ReduceLROnPlateau-style
+ * schedules receive the monitored result (default 'val_loss').
+ * @example new LearningRateScheduler(new optim.StepLR(opt, { stepSize: 5, gamma: 0.5 }))
+ */
+export class LearningRateScheduler implements Callback {
+  constructor(readonly schedule: Schedule, readonly options: { monitor?: string } = {}) {}
+
+  onEpochEnd(_epoch: number, logs: Record<string, number>): void {
+    // Plateau schedules take the metric; epoch schedules take none (step.length tells them apart).
+    if (this.schedule.step.length >= 1) this.schedule.step(monitored(this.options.monitor ?? 'val_loss', logs, 'LearningRateScheduler'));
+    else this.schedule.step();
+  }
+}
+
+/** Appends each epoch's results to a CSV file (header on the first line). */
+export class CsvLogger implements Callback {
+  private keys: string[] | null = null;
+
+  constructor(readonly options: { path: string; separator?: string; append?: boolean }) {}
+
+  onTrainBegin(): void {
+    this.keys = null;
+    if (!this.options.append) writeFileSync(this.options.path, '');
+  }
+
+  onEpochEnd(epoch: number, logs: Record<string, number>): void {
+    const sep = this.options.separator ?? ',';
+    if (!this.keys) {
+      this.keys = Object.keys(logs);
+      if (!this.options.append) appendFileSync(this.options.path, ['epoch', ...this.keys].join(sep) + '\n');
+    }
+    appendFileSync(this.options.path, [epoch, ...this.keys.map((k) => logs[k])].join(sep) + '\n');
+  }
+}
+
+/**
+ * Ends training (without an exception) at the first step whose loss is NaN or
+ * infinite; History.stopped then names the epoch and step. Without it, fit throws.
+ */
+export class TerminateOnNaN implements Callback {
+  onBatchEnd(step: number, logs: { loss: number; epoch: number }, ctx: TrainContext): void {
+    if (!Number.isFinite(logs.loss)) {
+      ctx.stopTraining = true;
+      ctx.stopReason = `TerminateOnNaN: loss is ${logs.loss} at epoch ${logs.epoch + 1}, step ${step + 1}/${ctx.stepsPerEpoch}`;
+    }
+  }
+}

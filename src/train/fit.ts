@@ -1,0 +1,327 @@
+import { backward, noGrad } from '../autograd/engine.js';
+import { DataLoader, type BatchTransform } from '../data/loader.js';
+import { Subset, TensorDataset, type Dataset } from '../data/dataset.js';
+import type { Module } from '../nn/module.js';
+import { bceWithLogits, binaryCrossEntropy, crossEntropy, l1Loss, mseLoss } from '../nn/losses.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { l1Penalty, l2Penalty } from '../optim/regularizers.js';
+import { add } from '../ops/elementwise.js';
+import { logSoftmax, mean, sum } from '../ops/reduce.js';
+import { mul, neg } from '../ops/elementwise.js';
+import { reshape } from '../ops/movement.js';
+import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
+import { TsgradError, fmtShape } from '../util/errors.js';
+import type { Callback, TrainContext } from './callbacks.js';
+import { History } from './history.js';
+import { resolveMetric, type Metric } from './metrics.js';
+import { Progress, type ProgressStream } from './progress.js';
+
+/** Training or evaluation data: a dataset, a loader, or tensors `[x, y]` / `{ x, y }`. */
+export type DataSource = Dataset | DataLoader | [Tensor, Tensor] | { x: Tensor; y: Tensor };
+
+/** A loss by name or as a function of (predictions, targets) returning a scalar tensor. */
+export type LossSpec = 'crossEntropy' | 'mse' | 'l1' | 'bce' | 'bceWithLogits' | ((pred: Tensor, target: Tensor) => Tensor);
+
+/** Penalty strength: one λ for every weight, or λ per module name prefix (`{ 'layers.0': 1e-4 }`). */
+export type PenaltySpec = number | Record<string, number>;
+
+export interface FitOptions {
+  train: DataSource;
+  /** Held-out data evaluated after each epoch (val_loss, val_<metric>). */
+  validation?: DataSource;
+  /** Instead of validation: hold out this last fraction of the training data (Keras' rule, before shuffling). */
+  validationSplit?: number;
+  /** Train until this epoch (default 1). */
+  epochs?: number;
+  /** Start here, e.g. the epoch stored in a checkpoint (default 0). */
+  initialEpoch?: number;
+  /** Examples per step when train is not already a DataLoader (default 32). */
+  batchSize?: number;
+  /** Reshuffle every epoch (default true; ignored for a DataLoader). */
+  shuffle?: boolean;
+  optimizer: Optimizer<object>;
+  /** Default 'crossEntropy' (which also accepts soft targets [N, C] from mixup/cutmix). */
+  loss?: LossSpec;
+  metrics?: Array<string | Metric>;
+  callbacks?: Callback[];
+  /** 0 silent, 1 progress bar on a terminal (plain lines otherwise), 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  /** Penalties added to the training loss, on weights (parameters not named `bias`). */
+  regularization?: { l1?: PenaltySpec; l2?: PenaltySpec };
+  /** Augmentation applied to every training batch. */
+  augment?: BatchTransform;
+  /** Where progress goes (default process.stdout). */
+  stream?: ProgressStream;
+}
+
+/**
+ * Trains a model, Keras style: for each epoch, each batch runs forward, loss,
+ * backward and an optimizer step; then validation data is evaluated and
+ * callbacks run. The reported `loss` is the data loss without penalties, so
+ * that training and validation losses compare directly.
+ *
+ * A NaN or infinite loss stops training with a TsgradError naming the epoch and
+ * step (or, with a TerminateOnNaN callback, ends it and records History.stopped).
+ * @example
+ * const history = fit(model, {
+ *   train: [x, y], validationSplit: 0.1, epochs: 5, batchSize: 64,
+ *   optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }), metrics: ['accuracy'],
+ * });
+ */
+export function fit(model: Module, opts: FitOptions): History {
+  if (!opts || !opts.optimizer) throw new TsgradError('fit: options need an optimizer, e.g. new optim.Adam(model.parameters())');
+  const epochs = opts.epochs ?? 1;
+  const batchSize = opts.batchSize ?? 32;
+  const lossFn = resolveLoss(opts.loss ?? 'crossEntropy');
+  const metrics = (opts.metrics ?? []).map(resolveMetric);
+  const callbacks = opts.callbacks ?? [];
+  const progress = new Progress({ verbose: opts.verbose ?? 1, stream: opts.stream });
+  const { trainLoader, validation } = prepareData(opts, batchSize);
+  const penalty = penaltyTerm(model, opts.regularization);
+  const history = new History();
+  const steps = trainLoader.length;
+  if (steps === 0) throw new TsgradError(`fit: the training data gives no batches (${trainLoader.dataset.length} examples, batchSize ${trainLoader.batchSize}, dropLast ${trainLoader.dropLast})`);
+  const ctx: TrainContext = {
+    model, optimizer: opts.optimizer, history, epochs, stepsPerEpoch: steps, stopTraining: false,
+    log: (m) => progress.message(m),
+  };
+  const call = <K extends keyof Callback>(hook: K, ...args: unknown[]): void => {
+    for (const cb of callbacks) (cb[hook] as ((...a: unknown[]) => void) | undefined)?.call(cb, ...args);
+  };
+  call('onTrainBegin', ctx);
+  for (let epoch = opts.initialEpoch ?? 0; epoch < epochs && !ctx.stopTraining; epoch++) {
+    model.train();
+    progress.epochBegin(epoch, epochs);
+    call('onEpochBegin', epoch, ctx);
+    const outs = new Collector();
+    let lossSum = 0;
+    let seen = 0;
+    let step = 0;
+    const running = new Map<string, number>();
+    for (let batch of trainLoader) {
+      if (opts.augment) batch = opts.augment(batch);
+      const [x, y] = batch;
+      const bs = x.shape[0];
+      opts.optimizer.zeroGrad();
+      const out = model.forward(x);
+      const lossT = lossFn(out, y);
+      const lv = lossT.item();
+      if (!Number.isFinite(lv)) {
+        call('onBatchEnd', step, { loss: lv, batchSize: bs, epoch }, ctx);
+        const where = `epoch ${epoch + 1}/${epochs}, step ${step + 1}/${steps} (examples ${seen + 1}-${seen + bs} of the epoch)`;
+        if (ctx.stopTraining) {
+          history.stopped = { epoch, step, reason: ctx.stopReason ?? `loss is ${lv} at ${where}` };
+          progress.message(history.stopped.reason);
+          break;
+        }
+        throw new TsgradError(`fit: loss is ${lv} at ${where}; the last epoch's mean loss was ${history.last('loss') ?? 'not yet known'}. Lower the learning rate or check the data for NaN/inf`);
+      }
+      backward(penalty ? add(lossT, penalty()) : lossT);
+      opts.optimizer.step();
+      lossSum += lv * bs;
+      seen += bs;
+      if (metrics.length) outs.push(out, y);
+      step++;
+      call('onBatchEnd', step - 1, { loss: lv, batchSize: bs, epoch }, ctx);
+      if (progress.isLive) {
+        const logs: Record<string, number> = { loss: lossSum / seen };
+        for (const m of metrics) {
+          const v = safeMetric(m, out, y);
+          running.set(m.name, (running.get(m.name) ?? 0) + v * bs);
+          logs[m.name] = (running.get(m.name) ?? 0) / seen;
+        }
+        progress.step(step, steps, seen, logs);
+      }
+      if (ctx.stopTraining) break;
+    }
+    if (history.stopped) break;
+    const logs: Record<string, number> = { loss: lossSum / Math.max(1, seen) };
+    if (metrics.length && seen > 0) {
+      const [p, t] = outs.tensors();
+      for (const m of metrics) logs[m.name] = m.fn(p, t);
+    }
+    if (validation) {
+      const v = evaluate(model, validation, { loss: lossFn, metrics, batchSize: Math.max(batchSize, 256) });
+      for (const [k, val] of Object.entries(v)) logs[`val_${k}`] = val;
+    }
+    const shown = { ...logs };
+    logs.lr = opts.optimizer.lr;
+    history.record(epoch, logs);
+    progress.epochEnd(shown, seen);
+    call('onEpochEnd', epoch, logs, ctx);
+    if (ctx.stopTraining && ctx.stopReason) {
+      history.stopped = { epoch, reason: ctx.stopReason };
+      progress.message(ctx.stopReason);
+    }
+  }
+  call('onTrainEnd', ctx);
+  return history;
+}
+
+export interface EvaluateOptions {
+  loss?: LossSpec;
+  metrics?: Array<string | Metric>;
+  batchSize?: number;
+}
+
+/**
+ * Loss and metrics of a model on data, in eval mode without recording the graph.
+ * @example evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'] }) // { loss: 0.08, accuracy: 0.975 }
+ */
+export function evaluate(model: Module, data: DataSource, opts: EvaluateOptions = {}): Record<string, number> {
+  const loader = toLoader(data, opts.batchSize ?? 256, false);
+  const lossFn = opts.loss ? resolveLoss(opts.loss) : null;
+  const metrics = (opts.metrics ?? []).map(resolveMetric);
+  const outs = new Collector();
+  let lossSum = 0;
+  let n = 0;
+  withEval(model, () => {
+    for (const [x, y] of loader) {
+      const out = model.forward(x);
+      if (lossFn) lossSum += lossFn(out, y).item() * x.shape[0];
+      n += x.shape[0];
+      if (metrics.length) outs.push(out, y);
+    }
+  });
+  const result: Record<string, number> = {};
+  if (lossFn) result.loss = lossSum / Math.max(1, n);
+  if (metrics.length && n > 0) {
+    const [p, t] = outs.tensors();
+    for (const m of metrics) result[m.name] = m.fn(p, t);
+  }
+  return result;
+}
+
+/**
+ * The model's outputs for inputs x ([N, ...] tensor or a dataset's first tensors), in batches,
+ * in eval mode (dropout off) and without recording the graph.
+ * @example const probs = predict(model, xTest).softmax(1);
+ */
+export function predict(model: Module, x: Tensor | Dataset, opts: { batchSize?: number } = {}): Tensor {
+  const ds = x instanceof Tensor ? new TensorDataset(x) : x;
+  const loader = new DataLoader(ds, { batchSize: opts.batchSize ?? 256 });
+  const outs = new Collector();
+  withEval(model, () => {
+    for (const [xb] of loader) outs.push(model.forward(xb));
+  });
+  return outs.tensors()[0];
+}
+
+function withEval<T>(model: Module, fn: () => T): T {
+  const was = model.training;
+  model.eval();
+  try {
+    return noGrad(fn);
+  } finally {
+    model.train(was);
+  }
+}
+
+/** Accumulates batch tensors (outputs, targets) and joins them along axis 0. */
+class Collector {
+  private parts: Tensor[][] = [];
+
+  push(...ts: Tensor[]): void {
+    this.parts.push(ts.map((t) => new Tensor(t.data(), t.shape)));
+  }
+
+  tensors(): Tensor[] {
+    if (this.parts.length === 0) throw new TsgradError('fit: no batches to collect');
+    return this.parts[0].map((first, j) => {
+      const n = this.parts.reduce((a, p) => a + p[j].shape[0], 0);
+      const out = newArray(first.dtype, n * (first.size / Math.max(1, first.shape[0])));
+      let off = 0;
+      for (const p of this.parts) {
+        out.set(denseArray(p[j]), off);
+        off += p[j].size;
+      }
+      return new Tensor(out, [n, ...first.shape.slice(1)]);
+    });
+  }
+}
+
+function safeMetric(m: Metric, out: Tensor, y: Tensor): number {
+  try {
+    return noGrad(() => m.fn(out, y));
+  } catch {
+    return NaN; // e.g. AUC on a batch holding one class: shown as NaN in the live bar only
+  }
+}
+
+/** Loss functions by name; crossEntropy also takes soft targets [N, C] (mixup, cutmix, label smoothing by hand). */
+export function resolveLoss(spec: LossSpec): (pred: Tensor, target: Tensor) => Tensor {
+  if (typeof spec === 'function') return spec;
+  switch (spec) {
+    case 'crossEntropy':
+      return (p, t) => (t.dtype !== 'int32' && t.ndim === p.ndim ? softCrossEntropy(p, t) : crossEntropy(p, t));
+    case 'mse': return (p, t) => mseLoss(p, like(t, p));
+    case 'l1': return (p, t) => l1Loss(p, like(t, p));
+    case 'bce': return (p, t) => binaryCrossEntropy(p, like(t, p));
+    case 'bceWithLogits': return (p, t) => bceWithLogits(p, like(t, p));
+    default: throw new TsgradError(`fit: unknown loss '${String(spec)}' (known: crossEntropy, mse, l1, bce, bceWithLogits, or a function)`);
+  }
+}
+
+/** Targets [N] against predictions [N, 1]: reshaped to match, so that no broadcast to [N, N] happens. */
+function like(t: Tensor, p: Tensor): Tensor {
+  return t.size === p.size && t.ndim !== p.ndim ? reshape(t, p.shape) : t;
+}
+
+/** Cross-entropy against class probabilities: mean over rows of -Σ_k t_k log softmax(x)_k. */
+function softCrossEntropy(logits: Tensor, target: Tensor): Tensor {
+  if (logits.shape.some((d, i) => d !== target.shape[i])) {
+    throw new TsgradError(`crossEntropy: soft targets ${fmtShape(target.shape)} must match the logits ${fmtShape(logits.shape)}`);
+  }
+  return mean(neg(sum(mul(logSoftmax(logits, 1), target), { axis: 1 })));
+}
+
+function penaltyTerm(model: Module, reg: FitOptions['regularization']): (() => Tensor) | null {
+  if (!reg || (reg.l1 === undefined && reg.l2 === undefined)) return null;
+  const weights = model.namedParameters().filter(([name]) => !/(^|\.)bias$/.test(name));
+  const groups = (spec: PenaltySpec | undefined): Array<[Tensor[], number]> => {
+    if (spec === undefined) return [];
+    if (typeof spec === 'number') return spec > 0 ? [[weights.map(([, t]) => t), spec]] : [];
+    return Object.entries(spec).map(([prefix, lam]) => {
+      const ps = weights.filter(([name]) => name === prefix || name.startsWith(`${prefix}.`)).map(([, t]) => t);
+      if (ps.length === 0) throw new TsgradError(`fit: regularization names '${prefix}', but no weight matches it (weights: ${weights.map(([n]) => n).join(', ')})`);
+      return [ps, lam] as [Tensor[], number];
+    });
+  };
+  const terms: Array<() => Tensor> = [
+    ...groups(reg.l1).map(([ps, lam]) => () => l1Penalty(ps, lam)),
+    ...groups(reg.l2).map(([ps, lam]) => () => l2Penalty(ps, lam)),
+  ];
+  if (terms.length === 0) return null;
+  return () => terms.map((t) => t()).reduce((a, b) => add(a, b));
+}
+
+function prepareData(opts: FitOptions, batchSize: number): { trainLoader: DataLoader; validation?: DataSource } {
+  const shuffle = opts.shuffle ?? true;
+  if (opts.validationSplit !== undefined) {
+    if (opts.validation) throw new TsgradError('fit: pass either validation or validationSplit, not both');
+    const f = opts.validationSplit;
+    if (!(f > 0 && f < 1)) throw new TsgradError(`fit: validationSplit must be in (0, 1), got ${f}`);
+    if (opts.train instanceof DataLoader) throw new TsgradError('fit: validationSplit needs a dataset or tensors, not a DataLoader');
+    const ds = toDataset(opts.train);
+    const n = ds.length;
+    const nVal = Math.round(n * f);
+    const range = (a: number, b: number): Int32Array => Int32Array.from({ length: b - a }, (_, i) => a + i);
+    return {
+      trainLoader: new DataLoader(new Subset(ds, range(0, n - nVal)), { batchSize, shuffle }),
+      validation: new Subset(ds, range(n - nVal, n)),
+    };
+  }
+  return { trainLoader: toLoader(opts.train, batchSize, shuffle), validation: opts.validation };
+}
+
+function toDataset(data: Exclude<DataSource, DataLoader>): Dataset {
+  if (Array.isArray(data)) return new TensorDataset(...data);
+  if (data instanceof Tensor) return new TensorDataset(data);
+  if ('x' in data && data.x instanceof Tensor) return new TensorDataset(data.x, (data as { y: Tensor }).y);
+  return data as Dataset;
+}
+
+function toLoader(data: DataSource, batchSize: number, shuffle: boolean): DataLoader {
+  if (data instanceof DataLoader) return data;
+  return new DataLoader(toDataset(data), { batchSize, shuffle });
+}

@@ -1,0 +1,126 @@
+import { basename, join } from 'node:path';
+import type { Tensor } from '../tensor/tensor.js';
+import { writeOut } from './files.js';
+import { featureMaps, filterGrid } from './filters.js';
+import { graphOfModel } from './graph.js';
+import { convWeight, sequentialLayers, type Layer } from './layers.js';
+import { escapeXml } from './logo.js';
+import { maximizeGrid } from './maximize.js';
+import { plotConfusion, plotHistory, type HistoryLike } from './plot.js';
+import { saliency, saliencyImage } from './saliency.js';
+
+export interface ReportOptions {
+  title?: string;
+  /** Training history (fit's History or per-epoch arrays): the curves. */
+  history?: HistoryLike;
+  /** The trained model: filters, activation maximisation, forward-pass graph. */
+  model?: Layer;
+  /** Confusion matrix on the test set, true class down. */
+  confusion?: readonly (readonly number[])[] | Tensor;
+  /** Class names for the confusion matrix. */
+  labels?: readonly string[];
+  /** Input shape with the batch axis for the graph; inferred from the first layer otherwise. */
+  inputShape?: readonly number[];
+  /** One input [1, ...] for saliency and feature maps. */
+  sample?: Tensor;
+  /** Layer for activation maximisation; default the last convolution. */
+  maximizeLayer?: number | string;
+  /** Gradient-ascent steps for the activation-maximisation grid (default 60). */
+  maximizeSteps?: number;
+  /** Extra key figures shown in a table (test accuracy, training time, ...). */
+  summary?: Record<string, string | number>;
+}
+
+/**
+ * The input shape of a model with its batch axis: [1, C, 28, 28] for a 2-D
+ * convolution first (the MNIST size), [1, C, 100] for a 1-D one, [1, in] for a
+ * Linear first.
+ */
+export function guessInputShape(model: Layer): number[] | null {
+  for (const { layer } of sequentialLayers(model)) {
+    const w = convWeight(layer);
+    if (w) return w.ndim === 4 ? [1, w.shape[1], 28, 28] : [1, w.shape[1], 100];
+    const lw = (layer as { weight?: Tensor }).weight;
+    if (lw && lw.ndim === 2) return [1, lw.shape[1]];
+  }
+  return null;
+}
+
+/**
+ * Writes `report.html` into dir with the pictures beside it: training curves,
+ * confusion matrix, first-layer filters, activation-maximisation grid of a
+ * convolution layer, saliency and feature maps of a sample, and the graph of the
+ * forward pass. Sections without their input are left out. Returns the paths.
+ *
+ * @example
+ * await writeReport('runs/mnist', { history, model, confusion, sample: xTest.narrow(0, 0, 1) });
+ */
+export async function writeReport(dir: string, opts: ReportOptions): Promise<{ html: string; paths: string[] }> {
+  const paths: string[] = [];
+  const sections: string[] = [];
+  // Pixel grids stay sharp when the browser enlarges them; charts are linked as SVG.
+  const img = (file: string, alt: string): string =>
+    `<img src="${escapeXml(basename(file))}" alt="${escapeXml(alt)}"${file.endsWith('.png') ? ' class="px"' : ''}>`;
+  const section = (title: string, body: string, note?: string): void => {
+    sections.push(`<section><h2>${escapeXml(title)}</h2>${note ? `<p>${escapeXml(note)}</p>` : ''}${body}</section>`);
+  };
+  if (opts.summary) {
+    const rows = Object.entries(opts.summary).map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(String(v))}</td></tr>`);
+    section('Summary', `<table>${rows.join('')}</table>`);
+  }
+  if (opts.history) {
+    const r = await plotHistory(opts.history, { out: join(dir, 'history') });
+    paths.push(...r.paths);
+    section('Training curves', img(r.paths[0], 'loss and metrics per epoch'), 'Training and validation loss and metrics per epoch.');
+  }
+  if (opts.confusion) {
+    const r = await plotConfusion(opts.confusion, { out: join(dir, 'confusion'), rowLabels: opts.labels });
+    paths.push(...r.paths);
+    section('Confusion matrix', img(r.paths[0], 'confusion matrix'), 'Test set: true class down, predicted class across.');
+  }
+  const model = opts.model;
+  const convs = model ? sequentialLayers(model).filter((l) => convWeight(l.layer)) : [];
+  if (model && convs.length > 0) {
+    const f = filterGrid(convs[0].layer, { out: join(dir, 'filters.png') });
+    paths.push(f.path as string);
+    section('First-layer filters', img(f.path as string, 'filters'), `The kernels of ${convs[0].name}, each scaled to its own range (dark low, light high).`);
+    const layer = opts.maximizeLayer ?? convs[convs.length - 1].index;
+    const m = maximizeGrid(model, layer, { steps: opts.maximizeSteps ?? 60, seed: 0, out: join(dir, 'maximize.png') });
+    paths.push(m.path as string);
+    section('Activation maximisation', img(m.path as string, 'activation maximisation'),
+      `For each filter of layer ${String(layer)}: the input that maximises its mean activation, found by gradient ascent from a grey image.`);
+  }
+  if (model && opts.sample) {
+    const s = saliency(model, opts.sample);
+    if (s.map.ndim === 2) {
+      const p = saliencyImage(opts.sample, s, { out: join(dir, 'saliency.png') });
+      paths.push(p.path as string);
+      section('Saliency', img(p.path as string, 'saliency'), `|d score / d input| for the predicted class ${s.classIndex}.`);
+    }
+    if (convs.length > 0) {
+      const maps = featureMaps(model, opts.sample, { outDir: dir });
+      paths.push(...maps.map((fm) => fm.image.path as string));
+      section('Feature maps', maps.map((fm) => `<figure>${img(fm.image.path as string, fm.name)}<figcaption>${escapeXml(`${fm.name} (${fm.kind})`)}</figcaption></figure>`).join(''));
+    }
+  }
+  const inputShape = opts.inputShape ?? (model ? guessInputShape(model) : null);
+  if (model && inputShape) {
+    const g = await graphOfModel(model, inputShape, { out: join(dir, 'graph') });
+    paths.push(...g.paths);
+    section('Computational graph', img(g.paths[0], 'forward pass graph'), `The forward pass on one input of shape [${inputShape.join(', ')}]; parameters carry their names.`);
+  }
+  const title = opts.title ?? 'tsgrad report';
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+img { max-width: 100%; } img.px { image-rendering: pixelated; border: 1px solid #ddd; }
+figure { display: inline-block; margin: 0 1em 1em 0; } th { text-align: left; padding-right: 1em; }
+</style></head>
+<body><h1>${escapeXml(title)}</h1>
+${sections.join('\n')}
+</body></html>
+`;
+  const htmlPath = writeOut(join(dir, 'report.html'), html);
+  return { html: htmlPath, paths: [htmlPath, ...paths] };
+}

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoPath } from './util.js';
+
+const cli = repoPath('dist', 'src', 'cli', 'main.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+
+test('tsgrad --help and --version', () => {
+  const h = run('--help');
+  assert.equal(h.status, 0);
+  assert.match(h.stdout, /tsgrad train <task>/);
+  assert.match(h.stdout, /genes/);
+  const v = run('--version');
+  assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+$/);
+});
+
+test('tsgrad train genes --json ends with a JSON result', () => {
+  const r = run('train', 'genes', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  const result = JSON.parse(lines[lines.length - 1]);
+  assert.equal(result.task, 'genes');
+  for (const key of ['coefficients', 'intercept', 'closedFormCoefficients', 'r2']) assert.ok(key in result, key);
+  assert.equal(result.coefficients.length, 4);
+  assert.ok(result.r2 > 0.99);
+});
+
+test('tsgrad train genes reads a CSV with --target', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgrad-cli-'));
+  const file = join(dir, 'expr.csv');
+  const rows = ['g1,g2,y'];
+  for (let i = 0; i < 50; i++) rows.push(`${i % 7},${(i * 3) % 11},${1 + 2 * (i % 7) - 0.5 * ((i * 3) % 11)}`);
+  writeFileSync(file, rows.join('\n') + '\n');
+  const r = run('train', 'genes', '--csv', file, '--target', 'y', '--json', '--epochs', '800');
+  assert.equal(r.status, 0, r.stderr);
+  const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.ok(Math.abs(result.closedFormCoefficients[0] - 2) < 1e-6);
+  assert.ok(Math.abs(result.coefficients[0] - 2) < 1e-2, String(result.coefficients));
+  assert.ok(Math.abs(result.coefficients[1] + 0.5) < 1e-2, String(result.coefficients));
+});
+
+test('tsgrad reports bad input clearly', () => {
+  const r = run('train', 'genes', '--csv', '/nonexistent.csv', '--target', 'y');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /nonexistent\.csv/);
+  const u = run('train', 'nosuchtask');
+  assert.equal(u.status, 2);
+  assert.match(u.stderr, /unknown task 'nosuchtask'/);
+  const e = run('train', 'genes', '--epochs', 'many');
+  assert.notEqual(e.status, 0);
+  assert.match(e.stderr, /--epochs expects a number, got 'many'/);
+});
