@@ -24,3 +24,4 @@ export * from './data/index.js';
 export * from './io/index.js';
 export * from './viz/index.js';
 export * as F from './nn/functional.js';
+export * from './apps/index.js';

@@ -1,1 +1,1 @@
-export {};
+export * from './genes.js';
