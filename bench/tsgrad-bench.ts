@@ -106,7 +106,7 @@ const table: Record<string, (name: string) => CaseResult | { cannot: string }> =
 };
 
 /**
- * Resident memory after step 10 and after step 200 of CNN training (gc() first, so that
+ * Resident memory after step 10 and after step 200 (40 in --quick) of CNN training (gc() first, so that
  * garbage not yet collected does not count as a leak). The batch is 128 when 200 steps fit
  * the budget at cnn-train's speed, else 64 or 32.
  */
@@ -114,7 +114,8 @@ function leakCheck(name: string): CaseResult {
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   const budget = cfg.extrasBudget ?? 60;
   const rate = cnnTrainRate || 100;
-  const steps = 200;
+  // The quick smoke run compares step 10 with step 40; the full run with step 200, as the issue asks.
+  const steps = cfg.quick ? 40 : 200;
   const batch = [128, 64, 32].find((b) => (steps * b) / rate <= budget) ?? 32;
   const step = trainStep(nn.models.kerasMnistCnn(), tg.rand([batch, 1, 28, 28]), labels10(batch), crossEntropy);
   const rss: number[] = [];

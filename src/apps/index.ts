@@ -1,1 +1,2 @@
 export * from './genes.js';
+export * from './mnist.js';

@@ -53,7 +53,7 @@ export function toDot(root: Tensor, opts: DotOptions = {}): string {
   return [
     'digraph tsgrad {',
     `  rankdir=${opts.rankdir ?? 'TB'};`,
-    '  node [fontname="Helvetica", fontsize=11];',
+    '  node [fontname="DejaVu Sans", fontsize=11];',
     ...lines.reverse(),
     '}',
   ].join('\n') + '\n';

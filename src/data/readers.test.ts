@@ -108,7 +108,7 @@ test('MNIST: the package files load with normalised pixels and labels in range',
   assert.equal(y.dtype, 'int32');
   const xs = x.data();
   assert.ok(xs.every((v) => v >= 0 && v <= 1));
-  assert.equal(xs.reduce((a, b) => Math.max(a, b), 0), 1);
+  assert.equal(Array.from(xs).reduce((a, b) => Math.max(a, b), 0), 1);
   assert.deepEqual(testSet.tensors[0].shape, [100, 1, 28, 28]);
   // The first training label of MNIST is a 5, the first test label a 7.
   assert.equal(y.data()[0], 5);

@@ -178,7 +178,7 @@ test('CsvLogger, LearningRateScheduler and L2 regularisation', () => {
   assert.equal(csv.length, 4);
   assert.equal(Number(csv[2].split(',')[1]), h.history.loss[1]);
   // A strong L2 penalty keeps the weights small; biases are not penalised.
-  const norm = (m: nn.Module): number => m.namedParameters().filter(([n]) => n.endsWith('weight')).reduce((s, [, p]) => s + p.data().reduce((a, v) => a + v * v, 0), 0);
+  const norm = (m: nn.Module): number => m.namedParameters().filter(([n]) => n.endsWith('weight')).reduce((s, [, p]) => s + Array.from(p.data()).reduce((a, v) => a + v * v, 0), 0);
   const train = blobs(128);
   manualSeed(8);
   const free = net();
