@@ -12,21 +12,29 @@ mkdirSync(join(root, 'build'), { recursive: true });
 // Must agree with MAX_PAGES in src/kernels/wasm/memory.ts (64 KiB pages: 2 GiB).
 const MAX_PAGES = 32768;
 
-const { error, stderr } = await asc.main([
-  join(root, 'assembly/index.ts'),
-  '--outFile', join(root, 'build/kernels.wasm'),
-  '--textFile', join(root, 'build/kernels.wat'),
-  '-O3', '--noAssert', '--converge',
-  '--runtime', 'stub',
-  '--enable', 'simd,threads',
-  '--importMemory', '--sharedMemory',
-  '--initialMemory', '64', '--maximumMemory', String(MAX_PAGES),
-  // Kernels never allocate; abort only exists for bounds checks, which --noAssert removes.
-  '--use', 'abort=',
-]);
-if (error) {
-  console.error(stderr.toString());
-  console.error(`build-wasm: asc failed: ${error.message}`);
-  process.exit(1);
+/** Compiles assembly/index.ts into build/<name>.wasm with the given feature list. */
+async function build(name, features) {
+  const { error, stderr } = await asc.main([
+    join(root, 'assembly/index.ts'),
+    '--outFile', join(root, `build/${name}.wasm`),
+    '--textFile', join(root, `build/${name}.wat`),
+    '-O3', '--noAssert', '--converge',
+    '--runtime', 'stub',
+    '--enable', features,
+    '--importMemory', '--sharedMemory',
+    '--initialMemory', '64', '--maximumMemory', String(MAX_PAGES),
+    // Kernels never allocate; abort only exists for bounds checks, which --noAssert removes.
+    '--use', 'abort=',
+  ]);
+  if (error) {
+    console.error(stderr.toString());
+    console.error(`build-wasm: asc failed on build/${name}.wasm: ${error.message}`);
+    process.exit(1);
+  }
+  console.log(`build-wasm: wrote build/${name}.wasm`);
 }
-console.log('build-wasm: wrote build/kernels.wasm');
+
+// The portable build, and one whose gemm uses relaxed SIMD's fused multiply-add
+// (about 30% faster here); the loader takes the second where the engine accepts it.
+await build('kernels', 'simd,threads');
+await build('kernels-fma', 'simd,threads,relaxed-simd');

@@ -31,6 +31,7 @@ interface NodeLike {
   os: typeof import('node:os');
   url: typeof import('node:url');
   wt: typeof import('node:worker_threads');
+  v8: typeof import('node:v8');
 }
 
 function nodeModules(): NodeLike | null {
@@ -42,29 +43,44 @@ function nodeModules(): NodeLike | null {
     os: get('node:os') as NodeLike['os'],
     url: get('node:url') as NodeLike['url'],
     wt: get('node:worker_threads') as NodeLike['wt'],
+    v8: get('node:v8') as NodeLike['v8'],
   };
 }
 
-/** Reads build/kernels.wasm: beside the sources (tsx) or beside dist/ (tsc output). */
-function readWasmBytes(node: NodeLike | null): BufferSource {
-  const tried: string[] = [];
+/** Reads build/<file>: beside the sources (tsx) or beside dist/ (tsc output); null if absent. */
+function readBuild(node: NodeLike | null, file: string): Uint8Array<ArrayBuffer> | null {
   if (node) {
-    for (const rel of ['../../../build/kernels.wasm', '../../../../build/kernels.wasm']) {
+    for (const rel of [`../../../build/${file}`, `../../../../build/${file}`]) {
       const path = node.url.fileURLToPath(new URL(rel, import.meta.url));
-      tried.push(path);
       if (node.fs.existsSync(path)) return node.fs.readFileSync(path) as Uint8Array<ArrayBuffer>;
     }
-    throw new Error(`wasm backend: build/kernels.wasm not found (tried ${tried.join(', ')}); run 'npm run build:wasm'`);
+    return null;
   }
   // Browser: a synchronous request, allowed with an ArrayBuffer response inside a Web Worker
   // (where decision 11 of ARCHITECTURE.md runs the library). Untested here: no browser.
-  const url = new URL('../../../../build/kernels.wasm', import.meta.url).href;
+  const url = new URL(`../../../../build/${file}`, import.meta.url).href;
   const xhr = new XMLHttpRequest();
   xhr.open('GET', url, false);
   xhr.responseType = 'arraybuffer';
   xhr.send();
-  if (xhr.status !== 200 && xhr.status !== 0) throw new Error(`wasm backend: GET ${url} returned ${xhr.status}`);
-  return new Uint8Array(xhr.response as ArrayBuffer);
+  return xhr.status === 200 || (xhr.status === 0 && xhr.response) ? new Uint8Array(xhr.response as ArrayBuffer) : null;
+}
+
+/**
+ * Compiles the fastest module the engine accepts: kernels-fma.wasm (relaxed SIMD's fused
+ * multiply-add) or the portable kernels.wasm. Node 20's V8 11.3 has relaxed SIMD behind
+ * --experimental-wasm-relaxed-simd (Node 22 and Chrome 114 ship it), so in Node the flag is
+ * switched on before compiling; the module is validated first, never assumed.
+ */
+function compileKernels(node: NodeLike | null): { module: WebAssembly.Module; fma: boolean } {
+  const fma = readBuild(node, 'kernels-fma.wasm');
+  if (fma) {
+    if (!WebAssembly.validate(fma) && node) node.v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    if (WebAssembly.validate(fma)) return { module: new WebAssembly.Module(fma), fma: true };
+  }
+  const plain = readBuild(node, 'kernels.wasm');
+  if (!plain) throw new Error("wasm backend: build/kernels.wasm not found beside the sources or dist/; run 'npm run build:wasm'");
+  return { module: new WebAssembly.Module(plain), fma: false };
 }
 
 interface Thread {
@@ -76,6 +92,8 @@ export class Runtime {
   readonly exports: Record<string, unknown>;
   private readonly memory: WebAssembly.Memory;
   private readonly module: WebAssembly.Module;
+  /** Whether the fused multiply-add build loaded. */
+  readonly fma: boolean;
   private readonly node: NodeLike | null;
   private readonly ctrl: Int32Array;
   private readonly ctrlOffset: number;
@@ -97,7 +115,9 @@ export class Runtime {
 
   constructor(names: string[]) {
     this.node = nodeModules();
-    this.module = new WebAssembly.Module(readWasmBytes(this.node));
+    const compiled = compileKernels(this.node);
+    this.module = compiled.module;
+    this.fma = compiled.fma;
     this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
     this.exports = inst.exports as Record<string, unknown>;
