@@ -77,6 +77,20 @@ function packB(b: usize, rsB: i32, csB: i32, pc: i32, kc: i32, jc: i32, nc: i32,
         v128.store(o, v128.load(src, 16), 16);
         src += step;
       }
+    } else if (nr == NR && rsB == 1) {
+      // Transposed B: eight source rows, each contiguous in p; 4×4 SIMD transposes.
+      const src = b + <usize>((pc + (jc + jr) * csB) * 4);
+      const ld = <usize>(csB * 4);
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const s0 = src + <usize>(p * 4);
+        const o = d + <usize>(p * NR * 4);
+        transpose4(s0, ld, o, NR * 4);
+        transpose4(s0 + 4 * ld, ld, o + 16, NR * 4);
+      }
+      for (; p < kc; p++) {
+        for (let cc = 0; cc < NR; cc++) store<f32>(d + <usize>((p * NR + cc) * 4), load<f32>(src + <usize>(cc * csB * 4 + p * 4)));
+      }
     } else {
       for (let cc = 0; cc < NR; cc++) {
         if (cc < nr) {
@@ -104,6 +118,15 @@ function packA(a: usize, rsA: i32, csA: i32, ic: i32, mc: i32, pc: i32, kc: i32,
         v128.store(o, v128.load(src));
         src += step;
       }
+    } else if (csA == 1 && mr == MR) {
+      // Row-major A: four source rows, each contiguous in p; 4×4 SIMD transposes.
+      const src = a + <usize>(((ic + ir) * rsA + pc) * 4);
+      const ld = <usize>(rsA * 4);
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) transpose4(src + <usize>(p * 4), ld, d + <usize>(p * MR * 4), MR * 4);
+      for (; p < kc; p++) {
+        for (let r = 0; r < MR; r++) store<f32>(d + <usize>((p * MR + r) * 4), load<f32>(src + <usize>(r * rsA * 4 + p * 4)));
+      }
     } else {
       for (let r = 0; r < MR; r++) {
         if (r < mr) {
@@ -115,6 +138,22 @@ function packA(a: usize, rsA: i32, csA: i32, ic: i32, mc: i32, pc: i32, kc: i32,
       }
     }
   }
+}
+
+// Reads a 4×4 block (rows at src + r*ld) and writes its transpose (rows at dst + c*dstLd).
+// @ts-ignore: decorator
+@inline
+function transpose4(src: usize, ld: usize, dst: usize, dstLd: i32): void {
+  const r0 = v128.load(src), r1 = v128.load(src + ld), r2 = v128.load(src + 2 * ld), r3 = v128.load(src + 3 * ld);
+  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+  const dl = <usize>dstLd;
+  v128.store(dst, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + dl, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * dl, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dl, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7));
 }
 
 function addTile(tmp: usize, c: usize, ldc: i32, mr: i32, nr: i32, add: bool): void {

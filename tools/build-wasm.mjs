@@ -1,6 +1,7 @@
 // Compiles the AssemblyScript kernels in assembly/ into build/kernels.wasm with the
 // `assemblyscript` devDependency (no downloads). SIMD and threads are on: the module
 // imports one shared memory (env.memory) that the main thread and every worker see.
+// Three builds of the same sources, see below; the loader picks one.
 import asc from 'assemblyscript/asc';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,15 +14,14 @@ mkdirSync(join(root, 'build'), { recursive: true });
 const MAX_PAGES = 32768;
 
 /** Compiles assembly/index.ts into build/<name>.wasm with the given feature list. */
-async function build(name, features) {
+async function build(name, features, shared = true) {
   const { error, stderr } = await asc.main([
     join(root, 'assembly/index.ts'),
     '--outFile', join(root, `build/${name}.wasm`),
-    '--textFile', join(root, `build/${name}.wat`),
     '-O3', '--noAssert', '--converge',
     '--runtime', 'stub',
     '--enable', features,
-    '--importMemory', '--sharedMemory',
+    '--importMemory', ...(shared ? ['--sharedMemory'] : []),
     '--initialMemory', '64', '--maximumMemory', String(MAX_PAGES),
     // Kernels never allocate; abort only exists for bounds checks, which --noAssert removes.
     '--use', 'abort=',
@@ -38,3 +38,6 @@ async function build(name, features) {
 // (about 30% faster here); the loader takes the second where the engine accepts it.
 await build('kernels', 'simd,threads');
 await build('kernels-fma', 'simd,threads,relaxed-simd');
+// Browsers give shared memory only to cross-origin-isolated pages; elsewhere one thread
+// runs this build on an ordinary memory.
+await build('kernels-single', 'simd', false);

@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { genesTask } from './genes.js';
+import { evaluateCommand, mnistTask, predictCommand } from './mnist.js';
+import { VIZ_USAGE, vizCommand } from './viz.js';
 import type { CliTask } from './task.js';
 
-const TASKS: CliTask[] = [genesTask];
+const TASKS: CliTask[] = [genesTask, mnistTask];
 
 const version = (): string => {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,6 +19,9 @@ function help(): string {
     '',
     'Usage:',
     '  tsgrad train <task> [options]   train and evaluate a model; --json prints a JSON result as the last line',
+    '  tsgrad evaluate <model dir> [--json]             test accuracy and confusion matrix of a saved MNIST model',
+    '  tsgrad predict <model dir> <image.png | file.idx> [--json]',
+    `  ${VIZ_USAGE}`,
     '  tsgrad --help | --version',
     '',
     'Tasks:',
@@ -43,6 +48,18 @@ async function main(argv: string[]): Promise<number> {
     }
     const { values, positionals } = parseArgs({ args, options: task.options, allowPositionals: true, strict: true });
     await task.run(values, positionals);
+    return 0;
+  }
+  if (command === 'evaluate') {
+    evaluateCommand(rest);
+    return 0;
+  }
+  if (command === 'predict') {
+    predictCommand(rest);
+    return 0;
+  }
+  if (command === 'viz') {
+    await vizCommand(rest);
     return 0;
   }
   console.error(`tsgrad: unknown command '${command}'\n\n${help()}`);

@@ -16,8 +16,9 @@ function convScratch(rt: Runtime, g: ConvGeom): [number, number] {
   return [rt.alloc(bytes * rt.threadCount), bytes];
 }
 
-// Images are split over threads, so there is no point in more tasks than images.
-const tasksFor = (rt: Runtime, n: number): number => Math.min(n, rt.threadCount);
+// Tasks are slices of the batch, several per thread so that a thread that starts late
+// (or is descheduled on a busy machine) leaves less work for the others to wait on.
+const tasksFor = (rt: Runtime, n: number): number => (rt.threadCount === 1 ? 1 : Math.min(n, 4 * rt.threadCount));
 
 const convWork = (g: ConvGeom): number => g.n * g.cOut * g.outH * g.outW * (g.cIn / g.groups) * g.kh * g.kw;
 

@@ -72,7 +72,12 @@ function readBuild(node: NodeLike | null, file: string): Uint8Array<ArrayBuffer>
  * --experimental-wasm-relaxed-simd (Node 22 and Chrome 114 ship it), so in Node the flag is
  * switched on before compiling; the module is validated first, never assumed.
  */
-function compileKernels(node: NodeLike | null): { module: WebAssembly.Module; fma: boolean } {
+function compileKernels(node: NodeLike | null, shared: boolean): { module: WebAssembly.Module; fma: boolean } {
+  if (!shared) {
+    const single = readBuild(node, 'kernels-single.wasm');
+    if (!single) throw new Error("wasm backend: build/kernels-single.wasm not found; run 'npm run build:wasm'");
+    return { module: new WebAssembly.Module(single), fma: false };
+  }
   const fma = readBuild(node, 'kernels-fma.wasm');
   if (fma) {
     if (!WebAssembly.validate(fma) && node) node.v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -81,6 +86,12 @@ function compileKernels(node: NodeLike | null): { module: WebAssembly.Module; fm
   const plain = readBuild(node, 'kernels.wasm');
   if (!plain) throw new Error("wasm backend: build/kernels.wasm not found beside the sources or dist/; run 'npm run build:wasm'");
   return { module: new WebAssembly.Module(plain), fma: false };
+}
+
+/** Shared memory exists in Node and, in browsers, only on cross-origin-isolated pages. */
+function canShare(node: NodeLike | null): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
+  return g.SharedArrayBuffer !== undefined && (node !== null || g.crossOriginIsolated === true);
 }
 
 interface Thread {
@@ -94,6 +105,8 @@ export class Runtime {
   private readonly module: WebAssembly.Module;
   /** Whether the fused multiply-add build loaded. */
   readonly fma: boolean;
+  /** Whether the memory is shared; without it there is one thread. */
+  private readonly shared: boolean;
   private readonly node: NodeLike | null;
   private readonly ctrl: Int32Array;
   private readonly ctrlOffset: number;
@@ -115,10 +128,11 @@ export class Runtime {
 
   constructor(names: string[]) {
     this.node = nodeModules();
-    const compiled = compileKernels(this.node);
+    this.shared = canShare(this.node);
+    const compiled = compileKernels(this.node, this.shared);
     this.module = compiled.module;
     this.fma = compiled.fma;
-    this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+    this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: this.shared });
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
     this.exports = inst.exports as Record<string, unknown>;
     this.names = names;
@@ -259,6 +273,7 @@ export class Runtime {
   }
 
   private spawn(id: number): Thread | null {
+    if (!this.shared) return null;
     const init = { module: this.module, memory: this.memory, ctrlOffset: this.ctrlOffset, names: this.names, id };
     if (this.node) {
       const w = new this.node.wt.Worker(WORKER_SOURCE, { eval: true, workerData: init });
