@@ -141,13 +141,25 @@ function imageRange(n: i32, task: i32, nTasks: i32): i64 {
   return (<i64>lo << 32) | <i64>hi;
 }
 
-/** y = conv(x, w) + bias; args a0 = x, a1 = w, a2 = bias (0: none), a3 = y. */
+/**
+ * y = conv(x, w) + bias; args a0 = x, a1 = w, a2 = bias (0: none), a3 = y, and at 88 the
+ * split: 0 gives each task a slice of the batch, 1 (a batch smaller than the thread count)
+ * gives each task a slice of the output columns of every image, im2col repeated per task.
+ */
 export function convForwardTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const x = <usize>load<i32>(args), wt = <usize>load<i32>(args, 4), bias = <usize>load<i32>(args, 8), y = <usize>load<i32>(args, 12);
   readGeom(args);
   const col = scratchOf(args, worker);
   const gs = col + <usize>((g_kk * g_ohw * 4 + 63) & ~63);
-  const r = imageRange(g_n, task, nTasks);
+  let r = imageRange(g_n, task, nTasks);
+  let j0 = 0, j1 = g_ohw;
+  if (load<i32>(args, 88) == 1) {
+    r = <i64>g_n;
+    const units = (g_ohw + 7) >> 3;
+    j0 = min(g_ohw, <i32>(<i64>units * task / nTasks) * 8);
+    j1 = min(g_ohw, <i32>(<i64>units * (task + 1) / nTasks) * 8);
+    if (j0 >= j1) return;
+  }
   for (let img = <i32>(r >> 32); img < <i32>r; img++) {
     for (let gr = 0; gr < g_groups; gr++) {
       const xg = x + <usize>(((img * g_cIn + gr * g_cinG) * g_h * g_w) * 4);
@@ -155,14 +167,14 @@ export function convForwardTask(args: usize, task: i32, nTasks: i32, worker: i32
       let b = col;
       if (g_direct) b = xg;
       else im2col(xg, col);
-      gemmRect(wt + <usize>(gr * g_coutG * g_kk * 4), g_kk, 1, b, g_ohw, 1, yg, g_ohw, 0, g_coutG, 0, g_ohw, g_kk, false, gs);
+      gemmRect(wt + <usize>(gr * g_coutG * g_kk * 4), g_kk, 1, b, g_ohw, 1, yg, g_ohw, 0, g_coutG, j0, j1, g_kk, false, gs);
       if (bias != 0) {
         for (let co = 0; co < g_coutG; co++) {
           const bv = f32x4.splat(load<f32>(bias + <usize>((gr * g_coutG + co) * 4)));
           const yr = yg + <usize>(co * g_ohw * 4);
-          let i = 0;
-          for (; i + 4 <= g_ohw; i += 4) v128.store(yr + <usize>(i * 4), f32x4.add(v128.load(yr + <usize>(i * 4)), bv));
-          for (; i < g_ohw; i++) store<f32>(yr + <usize>(i * 4), load<f32>(yr + <usize>(i * 4)) + f32x4.extract_lane(bv, 0));
+          let i = j0;
+          for (; i + 4 <= j1; i += 4) v128.store(yr + <usize>(i * 4), f32x4.add(v128.load(yr + <usize>(i * 4)), bv));
+          for (; i < j1; i++) store<f32>(yr + <usize>(i * 4), load<f32>(yr + <usize>(i * 4)) + f32x4.extract_lane(bv, 0));
         }
       }
     }

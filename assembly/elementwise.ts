@@ -48,7 +48,14 @@ function binaryV(op: i32, a: v128, b: v128): v128 {
     case 2: return f32x4.mul(a, b);
     case 3: return f32x4.div(a, b);
     case 4: return f32x4.max(a, b);
-    default: return f32x4.min(a, b);
+    case 5: return f32x4.min(a, b);
+    // Comparisons give 1 or 0 (a lane mask ANDed with 1.0); NaN compares like in JavaScript.
+    case 6: return v128.and(f32x4.eq(a, b), f32x4.splat(1));
+    case 7: return v128.and(f32x4.ne(a, b), f32x4.splat(1));
+    case 8: return v128.and(f32x4.lt(a, b), f32x4.splat(1));
+    case 9: return v128.and(f32x4.le(a, b), f32x4.splat(1));
+    case 10: return v128.and(f32x4.gt(a, b), f32x4.splat(1));
+    default: return v128.and(f32x4.ge(a, b), f32x4.splat(1));
   }
 }
 
@@ -101,5 +108,45 @@ export function binaryTask(args: usize, task: i32, nTasks: i32, worker: i32): vo
     const bo = b + <usize>((i0 * sb0 + i1 * sb1 + col * sb2) * 4);
     binaryRow(op, ao, sa2, bo, sb2, out + <usize>(o * 4), cnt);
     o += cnt;
+  }
+}
+
+/**
+ * dst[b, r, c] = src[b, c, r] for dense [B, C, R] src: the copy that `contiguous()` makes
+ * of a transposed matrix. 4×4 blocks go through registers; tasks split the rows r.
+ * args: src dst B R C.
+ */
+export function transposeTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const src = <usize>load<i32>(args), dst = <usize>load<i32>(args, 4);
+  const nb = load<i32>(args, 8), R = load<i32>(args, 12), C = load<i32>(args, 16);
+  const units = (R + 3) >> 2;
+  const r0 = min(R, <i32>(<i64>units * task / nTasks) * 4);
+  const r1 = min(R, <i32>(<i64>units * (task + 1) / nTasks) * 4);
+  for (let b = 0; b < nb; b++) {
+    const s = src + <usize>(b * R * C * 4), d = dst + <usize>(b * R * C * 4);
+    let r = r0;
+    for (; r + 4 <= r1; r += 4) {
+      let c = 0;
+      for (; c + 4 <= C; c += 4) {
+        const p = s + <usize>((c * R + r) * 4);
+        const q = d + <usize>((r * C + c) * 4);
+        const x0 = v128.load(p), x1 = v128.load(p + <usize>(R * 4));
+        const x2 = v128.load(p + <usize>(2 * R * 4)), x3 = v128.load(p + <usize>(3 * R * 4));
+        const t0 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
+        v128.store(q, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
+        v128.store(q + <usize>(C * 4), v128.shuffle<i32>(t0, t2, 2, 3, 6, 7));
+        v128.store(q + <usize>(2 * C * 4), v128.shuffle<i32>(t1, t3, 0, 1, 4, 5));
+        v128.store(q + <usize>(3 * C * 4), v128.shuffle<i32>(t1, t3, 2, 3, 6, 7));
+      }
+      for (; c < C; c++) {
+        for (let i = 0; i < 4; i++) store<f32>(d + <usize>(((r + i) * C + c) * 4), load<f32>(s + <usize>((c * R + r + i) * 4)));
+      }
+    }
+    for (; r < r1; r++) {
+      for (let c = 0; c < C; c++) store<f32>(d + <usize>((r * C + c) * 4), load<f32>(s + <usize>((c * R + r) * 4)));
+    }
   }
 }

@@ -5,7 +5,7 @@
 export { gemmScratchBytes, gemmTask } from './gemm';
 export { convScratchBytes, convForwardTask, convBackwardInputTask, convBackwardWeightTask } from './conv';
 export { maxPoolForwardTask, maxPoolBackwardTask, avgPoolForwardTask, avgPoolBackwardTask } from './pool';
-export { unaryTask, binaryTask } from './elementwise';
+export { unaryTask, binaryTask, transposeTask } from './elementwise';
 export { reduceTask } from './reduce';
 
 /** First free byte after the module's static data. */

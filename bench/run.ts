@@ -60,7 +60,7 @@ function torchUnavailable(): string | null {
 }
 
 const FRAMEWORKS: Framework[] = [
-  { name: 'tsgrad-wasm', command: process.execPath, args: node('tsgrad-bench.js', true), variant: 'wasm', cases: [...CASES, 'leak-check'] },
+  { name: 'tsgrad-wasm', command: process.execPath, args: node('tsgrad-bench.js', true), variant: 'wasm', cases: [...CASES, 'leak-check', 'cnn-profile'] },
   { name: 'tsgrad-ref', command: process.execPath, args: node('tsgrad-bench.js'), variant: 'ref', cases: smallCases },
   { name: 'tfjs-wasm', command: process.execPath, args: node('tfjs-bench.js'), variant: 'wasm', cases: [...CASES] },
   { name: 'tfjs-cpu', command: process.execPath, args: node('tfjs-bench.js'), variant: 'cpu', cases: [...CASES] },
@@ -126,7 +126,7 @@ function runChild(fw: Framework, cases: string[], run: FrameworkRun): Promise<Ch
       state.current = null;
     } else if (msg.kind === 'extra') {
       run.extras[msg.name] = msg.data;
-      console.log(`  ${pad(fw.name, 12)} ${pad(msg.name, 11)} ${JSON.stringify(msg.data)}`);
+      console.log(`  ${pad(fw.name, 12)} ${pad(msg.name, 11)} ${summarise(msg.data)}`);
     }
   });
   return new Promise((resolve) => {
@@ -139,6 +139,11 @@ function runChild(fw: Framework, cases: string[], run: FrameworkRun): Promise<Ch
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);
+/** One line of an extra's data: numbers rounded, nested objects (the profile) cut short. */
+const summarise = (d: Record<string, unknown>) =>
+  Object.entries(d)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(3) : typeof v === 'object' ? JSON.stringify(v).slice(0, 160) + '…' : v}`)
+    .join(' ');
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
 
 /** Runs a framework's cases, restarting its child after a crash or a timeout so one case cannot sink the rest. */
@@ -151,6 +156,8 @@ async function runFramework(fw: Framework): Promise<FrameworkRun> {
     console.log(`  ${pad(fw.name, 12)} skipped: ${why}`);
     return run;
   }
+  // Other work on the machine moves every figure: keep the load each framework started under.
+  run.info.loadAverageAtStart = +os.loadavg()[0].toFixed(2);
   let todo = fw.cases.filter((c) => !cases || cases.includes(c));
   while (todo.length > 0) {
     const exit = await runChild(fw, todo, run);
@@ -222,6 +229,7 @@ console.log('\nFigures (GFLOP/s for sgemm, images/s for the models; higher is be
 console.log(figuresTable(runs, order));
 if (runs[MAIN]) console.log(`\nRatios (tsgrad-wasm's figure ÷ the peer's; > 1 means tsgrad is faster)\n\n${ratiosTable(runs)}`);
 console.log(`\nTargets (issue 3)\n\n${targetsText(targets)}`);
+console.log(`\nLoad average (1 min) as each framework started: ${order.map((fw) => `${fw} ${runs[fw].info.loadAverageAtStart ?? '-'}`).join(', ')}`);
 const torch = runs.pytorch?.info.blas as { libraries?: string[]; openblas?: { config: string } } | undefined;
 if (torch) console.log(`\nPyTorch BLAS: ${torch.openblas?.config ?? torch.libraries?.join(', ')}`);
 if (runs['tfjs-wasm']?.info.threads !== undefined) console.log(`TF.js wasm threads: ${runs['tfjs-wasm'].info.threads}`);

@@ -60,7 +60,9 @@ export interface ChildConfig {
 /** One figure, as a child reports it. */
 export interface CaseResult {
   case: string;
+  /** The figure, from the median step; `mean` from the whole timed phase. */
   value: number;
+  mean?: number;
   unit: string;
   /** Timed steps and their total seconds (warm-up excluded). */
   iters: number;

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfw from '@tensorflow/tfjs-backend-wasm';
 import { emit, readConfig, runCases } from './protocol.js';
 import { BATCH, LR, SGEMM_SIZES, unitOf, type CaseResult, type ChildConfig } from './spec.js';
-import { gflops, measure, perSecond } from './timing.js';
+import { gflop, measure, rate } from './timing.js';
 import { dnaCnn, kerasMnistCnn, mlp, registerWasmConvFilterGrad } from './tfjs-models.js';
 
 const cfg: ChildConfig = readConfig();
@@ -43,7 +43,7 @@ function sgemm(n: number): CaseResult {
     c.dispose();
   });
   tf.dispose([a, b]);
-  return { case: `sgemm-${n}`, value: gflops(n, t), unit: unitOf(`sgemm-${n}`), ...t };
+  return { case: `sgemm-${n}`, ...rate(gflop(n), t), unit: unitOf(`sgemm-${n}`), iters: t.iters, seconds: t.seconds };
 }
 
 /** Random one-hot sequences [b, 200, 4]. */
@@ -65,7 +65,7 @@ function train(name: string, model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, 
   tf.dispose([x, y]);
   model.dispose();
   opt.dispose();
-  return { case: name, value: perSecond(x.shape[0], t), unit: 'images/s', ...t };
+  return { case: name, ...rate(x.shape[0], t), unit: 'images/s', iters: t.iters, seconds: t.seconds };
 }
 
 const labels10 = (b: number) => tf.tidy(() => tf.oneHot(tf.randomUniform([b], 0, 10, 'int32'), 10).toFloat());
@@ -86,7 +86,7 @@ const table: Record<string, (name: string) => CaseResult> = {
     });
     x.dispose();
     model.dispose();
-    return { case: name, value: perSecond(BATCH.infer, t), unit: 'images/s', ...t };
+    return { case: name, ...rate(BATCH.infer, t), unit: 'images/s', iters: t.iters, seconds: t.seconds };
   },
 };
 

@@ -1,14 +1,18 @@
 /**
- * Time-based measurement: warm-up steps are run and discarded, then steps are
- * run until the time budget is spent, so a case costs about the same wall time
- * whatever the framework's speed.
+ * Time-based measurement: warm-up steps are run and discarded, then steps are run until
+ * the time budget is spent, so a case costs about the same wall time whatever the
+ * framework's speed. The figure uses the median step, which a burst of other work on the
+ * machine moves less than the mean; the mean is kept beside it.
  */
 import { emit } from './protocol.js';
 import type { ChildConfig } from './spec.js';
 
 export interface Timed {
   iters: number;
+  /** Seconds of the timed phase (warm-up excluded). */
   seconds: number;
+  /** Median seconds of one step. */
+  median: number;
 }
 
 const now = (): number => performance.now() / 1000;
@@ -28,22 +32,27 @@ export function measure(name: string, cfg: ChildConfig, step: () => void, onTime
     warm++;
   } while (warm < cfg.warmupMax && now() - w0 < cfg.warmupSeconds);
   emit({ kind: 'warm', case: name, seconds: now() - w0, stepSeconds: last });
-  // A step longer than the budget is timed once: one step is enough to show its order.
   onTimed?.();
+  // A step longer than the budget is timed once: one step is enough to show its order.
+  const times: number[] = [];
   const t0 = now();
-  let iters = 0;
+  let prev = t0;
   do {
     step();
-    iters++;
-  } while (now() - t0 < cfg.seconds);
-  return { iters, seconds: now() - t0 };
+    const t = now();
+    times.push(t - prev);
+    prev = t;
+  } while (prev - t0 < cfg.seconds);
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  const median = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  return { iters: times.length, seconds: prev - t0, median };
 }
 
-/** GFLOP/s of `iters` n×n×n products in `seconds`. */
-export function gflops(n: number, t: Timed): number {
-  return (2 * n ** 3 * t.iters) / t.seconds / 1e9;
+/** A case's figure from `work` per step (GFLOP or images): by the median step, and by the mean. */
+export function rate(work: number, t: Timed): { value: number; mean: number } {
+  return { value: work / t.median, mean: (work * t.iters) / t.seconds };
 }
 
-export function perSecond(batch: number, t: Timed): number {
-  return (batch * t.iters) / t.seconds;
-}
+/** GFLOP of one n×n×n product. */
+export const gflop = (n: number): number => (2 * n ** 3) / 1e9;

@@ -68,25 +68,33 @@ def measure(name, step):
         if warm >= cfg["warmupMax"] or time.perf_counter() - w0 >= cfg["warmupSeconds"]:
             break
     emit({"kind": "warm", "case": name, "seconds": time.perf_counter() - w0, "stepSeconds": last})
-    t0 = time.perf_counter()
-    iters = 0
+    times = []
+    t0 = prev = time.perf_counter()
     while True:
         step()
-        iters += 1
-        if time.perf_counter() - t0 >= cfg["seconds"]:
+        t = time.perf_counter()
+        times.append(t - prev)
+        prev = t
+        if prev - t0 >= cfg["seconds"]:
             break
-    return iters, time.perf_counter() - t0
+    return times
 
 
-def result(name, value, unit, iters, secs):
-    emit({"kind": "result", "result": {"case": name, "value": value, "unit": unit, "iters": iters, "seconds": secs}})
+def result(name, work, unit, times):
+    """The figure by the median step (as bench/timing.ts), the mean beside it."""
+    times_sorted = sorted(times)
+    mid = len(times) // 2
+    median = times_sorted[mid] if len(times) % 2 else (times_sorted[mid - 1] + times_sorted[mid]) / 2
+    emit({"kind": "result", "result": {
+        "case": name, "value": work / median, "mean": work * len(times) / sum(times), "unit": unit,
+        "iters": len(times), "seconds": sum(times),
+    }})
 
 
 def sgemm(name, n):
     a, b = torch.rand(n, n), torch.rand(n, n)
     out = torch.empty(n, n)
-    iters, secs = measure(name, lambda: torch.mm(a, b, out=out))
-    result(name, 2 * n**3 * iters / secs / 1e9, "GFLOP/s", iters, secs)
+    result(name, 2 * n**3 / 1e9, "GFLOP/s", measure(name, lambda: torch.mm(a, b, out=out)))
 
 
 def mlp():
@@ -125,8 +133,7 @@ def train(name, model, x, y, loss_fn):
         opt.step()
         loss.item()
 
-    iters, secs = measure(name, step)
-    result(name, x.shape[0] * iters / secs, "images/s", iters, secs)
+    result(name, x.shape[0], "images/s", measure(name, step))
 
 
 def cnn_infer(name):
@@ -137,8 +144,7 @@ def cnn_infer(name):
         with torch.no_grad():
             model(x).sum().item()
 
-    iters, secs = measure(name, step)
-    result(name, BATCH_INFER * iters / secs, "images/s", iters, secs)
+    result(name, BATCH_INFER, "images/s", measure(name, step))
 
 
 def dna_batch(b):

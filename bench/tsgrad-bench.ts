@@ -5,9 +5,10 @@
  */
 import * as tg from '../src/index.js';
 import { resetWasmStats, wasmLoadError, wasmStats } from '../src/kernels/wasm/index.js';
+import { profileKernels } from './profile.js';
 import { emit, readConfig, runCases } from './protocol.js';
 import { BATCH, LR, SGEMM_SIZES, unitOf, type CaseResult, type ChildConfig } from './spec.js';
-import { gflops, measure, perSecond } from './timing.js';
+import { gflop, measure, rate } from './timing.js';
 
 const { nn, optim } = tg;
 const cfg: ChildConfig = readConfig();
@@ -29,7 +30,7 @@ function sgemm(n: number): CaseResult {
   const a = tg.rand([n, n]);
   const b = tg.rand([n, n]);
   const t = measure(`sgemm-${n}`, cfg, () => void tg.matmul(a, b));
-  return { case: `sgemm-${n}`, value: gflops(n, t), unit: unitOf(`sgemm-${n}`), ...t };
+  return { case: `sgemm-${n}`, ...rate(gflop(n), t), unit: unitOf(`sgemm-${n}`), iters: t.iters, seconds: t.seconds };
 }
 
 const mlp = () =>
@@ -61,7 +62,7 @@ function train(name: string, model: Model, x: tg.Tensor, y: tg.Tensor, loss: Los
   const step = trainStep(model, x, y, loss);
   // The wasm copy counters are reset when the timed phase starts, so warm-up copies do not count.
   const t = measure(name, cfg, step, resetWasmStats);
-  const result = { case: name, value: perSecond(x.shape[0], t), unit: 'images/s', ...t };
+  const result = { case: name, ...rate(x.shape[0], t), unit: 'images/s', iters: t.iters, seconds: t.seconds };
   if (name === 'cnn-train') {
     cnnTrainRate = result.value;
     if (cfg.variant === 'wasm') copyShare(t.seconds, t.iters, wasmStats());
@@ -100,9 +101,17 @@ const table: Record<string, (name: string) => CaseResult | { cannot: string }> =
     model.eval();
     const x = tg.rand([BATCH.infer, 1, 28, 28]);
     const t = measure(name, cfg, () => tg.noGrad(() => void model.forward(x)));
-    return { case: name, value: perSecond(BATCH.infer, t), unit: 'images/s', ...t };
+    return { case: name, ...rate(BATCH.infer, t), unit: 'images/s', iters: t.iters, seconds: t.seconds };
   },
   'leak-check': leakCheck,
+  'cnn-profile': (name) => {
+    const step = trainStep(nn.models.kerasMnistCnn(), tg.rand([BATCH.train, 1, 28, 28]), labels10(BATCH.train), crossEntropy);
+    step();
+    const steps = cfg.quick ? 2 : 5;
+    const p = profileKernels(step, steps);
+    emit({ kind: 'extra', name: 'cnn-profile', data: p });
+    return { case: name, value: p.totalMs, unit: 'ms/step (profiled)', iters: steps, seconds: (p.totalMs * steps) / 1000 };
+  },
 };
 
 /**
@@ -118,6 +127,7 @@ function leakCheck(name: string): CaseResult {
   const steps = cfg.quick ? 40 : 200;
   const batch = [128, 64, 32].find((b) => (steps * b) / rate <= budget) ?? 32;
   const step = trainStep(nn.models.kerasMnistCnn(), tg.rand([batch, 1, 28, 28]), labels10(batch), crossEntropy);
+  // RSS every 10 steps, to tell a plateau (allocator and heap settling) from steady growth.
   const rss: number[] = [];
   const t0 = performance.now();
   let rss10 = 0;
@@ -136,7 +146,7 @@ function leakCheck(name: string): CaseResult {
     name: 'leak-check',
     data: {
       batch, steps, seconds, rss10MB: rss10 / 2 ** 20, rssEndMB: rssEnd / 2 ** 20, growth,
-      maxMB: Math.max(...rss) / 2 ** 20, gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
+      traceMB: rss.map((r) => Math.round(r / 2 ** 20)), gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
     },
   });
   return { case: name, value: growth * 100, unit: '% RSS growth', iters: steps, seconds, note: `batch ${batch}` };

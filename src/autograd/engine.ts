@@ -141,7 +141,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       grads.delete(t);
       const node: GraphNode | null = t.node;
       if (!node) {
-        t.grad = t.grad ? binaryRaw('add', t.grad, g) : contiguousRaw(g) === g ? copyOf(g) : contiguousRaw(g);
+        // A leaf keeps a dense gradient of its own: g may be a broadcast view or shared with another leaf.
+        t.grad = t.grad ? binaryRaw('add', t.grad, g) : ownDenseCopy(g);
         continue;
       }
       const pgs = node.backward(g);
@@ -156,6 +157,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   });
 }
 
-function copyOf(t: Tensor): Tensor {
-  return new Tensor(t.storage.slice(), t.shape);
+function ownDenseCopy(t: Tensor): Tensor {
+  const dense = contiguousRaw(t);
+  return dense === t ? new Tensor(t.storage.slice(), t.shape) : dense;
 }

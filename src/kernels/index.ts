@@ -5,7 +5,7 @@ import { load as loadWasm, wasmLoadError } from './wasm/index.js';
 
 export type BackendName = 'ref' | 'wasm';
 
-/** Backends register a loader here; `wasm` is added by kernels/wasm when it loads. */
+/** Backends register a loader here; `wasm` is registered below and loads on first use. */
 const loaders = new Map<BackendName, () => Kernels | null>([['ref', () => refKernels]]);
 let active: Kernels = refKernels;
 let activeName: BackendName = 'ref';

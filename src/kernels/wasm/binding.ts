@@ -16,6 +16,7 @@ export const TASKS = [
   'unaryTask',
   'binaryTask',
   'reduceTask',
+  'transposeTask',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 
@@ -48,4 +49,4 @@ export function runTask(rt: Runtime, name: TaskName, words: number[], nTasks: nu
  * Work below which a kernel stays in plain TypeScript: the copies and the thread
  * wake-up cost more than they save. Tests lower it to reach the wasm path on tiny shapes.
  */
-export const limits = { minGemmWork: 16384, minElements: 32768 };
+export const limits = { minGemmWork: 16384, minElements: 2048 };

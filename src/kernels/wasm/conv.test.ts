@@ -59,6 +59,9 @@ const convEdge: ConvCase[] = [
   // A 1-D convolution: h = kh = 1 (the DNA model's shape, smaller).
   { n: 4, cIn: 4, h: 1, w: 50, cOut: 8, kh: 1, kw: 12 },
   { n: 1, cIn: 2, h: 3, w: 3, cOut: 2, kh: 3, kw: 3 },
+  // One image on two threads: the forward pass splits the output columns instead.
+  { n: 1, cIn: 3, h: 12, w: 13, cOut: 5, kh: 3, kw: 3, padTop: 1, padLeft: 1 },
+  { n: 1, cIn: 4, h: 9, w: 9, cOut: 6, kh: 1, kw: 1 },
 ];
 
 test('wasm conv2d forward and backward match ref on edge cases (1 and 2 threads)', () => {
@@ -105,6 +108,8 @@ test('wasm max and avg pooling match ref, forward and backward', () => {
       const x = rand(g.n * g.c * g.h * g.w);
       // Ties: a repeated value must pick the same (first) winner as ref.
       x[0] = x[1];
+      // NaN propagates and its position is the argmax, as in PyTorch.
+      if (x.length > 9) x[9] = NaN;
       const ySize = g.n * g.c * g.outH * g.outW;
       const [y1, y2] = [new Float32Array(ySize), new Float32Array(ySize)];
       const [a1, a2] = [new Int32Array(ySize), new Int32Array(ySize)];
@@ -117,6 +122,7 @@ test('wasm max and avg pooling match ref, forward and backward', () => {
       wasm!.maxPool2dBackward(dy, a2, dx1, g);
       refKernels.maxPool2dBackward(dy, a2, dx2, g);
       assertClose(dx1, dx2, { atol: 1e-6, rtol: 1e-6, what: `${what} max backward` });
+      x[9] = 0.5;
       wasm!.avgPool2dForward(x, y1, g);
       refKernels.avgPool2dForward(x, y2, g);
       assertClose(y1, y2, { atol: 1e-6, rtol: 1e-5, what: `${what} avg forward` });

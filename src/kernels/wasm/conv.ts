@@ -35,7 +35,10 @@ export function conv2dForward(x: FloatArray, w: FloatArray, bias: FloatArray | n
   const bp = bias ? rt.copyIn(bias as Float32Array) : 0;
   const yp = rt.alloc(y.length * 4);
   const [s, sb] = convScratch(rt, g);
-  runTask(rt, 'convForwardTask', [xp, wp, bp, yp, ...geomWords(g), s, sb], tasksFor(rt, g.n));
+  // Fewer images than threads (inference on one image): split each image's output columns.
+  const byColumns = g.n < rt.threadCount && g.outH * g.outW >= 16 * rt.threadCount;
+  const tasks = byColumns ? rt.threadCount : tasksFor(rt, g.n);
+  runTask(rt, 'convForwardTask', [xp, wp, bp, yp, ...geomWords(g), s, sb, byColumns ? 1 : 0], tasks);
   rt.copyOut(yp, y as Float32Array);
 }
 
@@ -86,7 +89,7 @@ function poolWords(g: PoolGeom): number[] {
   return [g.n * g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW];
 }
 
-const poolTasks = (rt: Runtime, g: PoolGeom): number => Math.min(g.n * g.c, rt.threadCount);
+const poolTasks = (rt: Runtime, g: PoolGeom): number => (rt.threadCount === 1 ? 1 : Math.min(g.n * g.c, 4 * rt.threadCount));
 const poolSmall = (g: PoolGeom): boolean => g.n * g.c * g.h * g.w < limits.minElements;
 
 /** Max pooling; argmax[o] = ih*w + iw of the window's first maximum within its plane. */

@@ -54,7 +54,7 @@ function bview(data: Float32Array, own: number[], out: number[]): View {
 }
 
 test('wasm binary ops match ref on the common broadcast patterns', () => {
-  const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'gt'];
+  const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
   const patterns: [number[], number[], number[]][] = [
     [[1], [1], [1]],
     [[37], [37], [37]],
@@ -72,8 +72,13 @@ test('wasm binary ops match ref on the common broadcast patterns', () => {
   withThreads((t) => {
     for (const op of ops) {
       for (const [sa, sb, so] of patterns) {
-        const a = bview(rand(size(sa)), sa, so);
-        const b = bview(rand(size(sb)), sb, so);
+        const [da, db] = [rand(size(sa)), rand(size(sb))];
+        // Equal values (for eq, le, ge, maximum's ties) and a NaN in each operand.
+        for (let i = 0; i < Math.min(da.length, db.length); i += 3) db[i] = da[i];
+        if (da.length > 4) da[4] = NaN;
+        if (db.length > 6) db[6] = NaN;
+        const a = bview(da, sa, so);
+        const b = bview(db, sb, so);
         const [x, y] = [new Float32Array(size(so)), new Float32Array(size(so))];
         wasm!.binary(op, a, b, x);
         refKernels.binary(op, a, b, y);
@@ -95,6 +100,32 @@ test('wasm reduce matches ref for sum, max and min', () => {
         // Both accumulate sums in float64 and round once: only the order differs.
         assertClose(a, b, { atol: 1e-6, rtol: 1e-6, what: `${op} [${o},${r},${i}] threads=${t}` });
       }
+    }
+  });
+});
+
+test('wasm copy of transposed views matches ref', () => {
+  // [shape, strides, offset] of the source view; the destination is dense.
+  const cases: [number[], number[], number][] = [
+    [[1, 1], [1, 1], 0],
+    [[3, 5], [1, 3], 0],
+    [[128, 37], [1, 128], 2],
+    [[33, 9], [1, 33], 0],
+    [[4, 7, 6], [42, 1, 7], 1],
+    [[2, 1, 5, 3], [15, 15, 1, 5], 0],
+    // Not a transpose: a strided slice, which stays on ref.
+    [[6, 4], [10, 2], 1],
+  ];
+  withThreads((t) => {
+    for (const [shape, strides, offset] of cases) {
+      const n = size(shape);
+      const data = rand(offset + 2 * n + 20);
+      const src: View = { data, offset, shape, strides };
+      const [a, b] = [rand(n + 3), new Float32Array(n + 3)];
+      b.set(a);
+      wasm!.copy(src, { data: a, offset: 3, shape, strides: contiguousStrides(shape) });
+      refKernels.copy(src, { data: b, offset: 3, shape, strides: contiguousStrides(shape) });
+      assertClose(a, b, { atol: 0, rtol: 0, what: `copy ${JSON.stringify([shape, strides])} threads=${t}` });
     }
   });
 });

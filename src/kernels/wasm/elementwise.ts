@@ -7,7 +7,9 @@ import type { Runtime } from './runtime.js';
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
   neg: 0, abs: 1, sqrt: 2, square: 3, relu: 4, reciprocal: 5, exp: 6, log: 7, sigmoid: 8, tanh: 9,
 };
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
+};
 const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2 };
 
 function size(shape: readonly number[]): number {
@@ -16,9 +18,13 @@ function size(shape: readonly number[]): number {
   return n;
 }
 
-/** Splits n elements into tasks of at least ~16K elements, at most one per thread. */
+/**
+ * Tasks of at least ~16K elements; up to four per thread, so that when a thread is slow
+ * to run (a busy machine) the others take over its share instead of waiting for it.
+ */
 function tasksFor(rt: Runtime, n: number): number {
-  return Math.max(1, Math.min(rt.threadCount, Math.floor(n / 16384)));
+  if (rt.threadCount === 1) return 1;
+  return Math.max(1, Math.min(4 * rt.threadCount, Math.floor(n / 16384)));
 }
 
 /** Start and length of the elements a view reads when it is dense (row-major, no gaps), else null. */
@@ -142,4 +148,52 @@ export function reduce(op: ReduceOp, x: TypedArray, outer: number, red: number, 
   const acc = rt.alloc(accBytes * rt.threadCount);
   runTask(rt, 'reduceTask', [REDUCE_CODES[op], xp, op2, outer, red, inner, mode, acc, accBytes], tasks);
   rt.copyOut(op2, out, outer * inner);
+}
+
+/**
+ * The (batched) transpose [B, C, R] -> [B, R, C] of a dense block, with shape and strides
+ * after dropping unit axes and merging contiguous ones; null for any other copy.
+ */
+function transposePlan(src: View, dst: View): { nb: number; r: number; c: number; off: number } | null {
+  if (denseRange(dst) === null) return null;
+  const dims: number[] = [];
+  const st: number[] = [];
+  for (let i = 0; i < src.shape.length; i++) {
+    if (src.shape[i] === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && st[last] === src.strides[i] * src.shape[i]) {
+      dims[last] *= src.shape[i];
+      st[last] = src.strides[i];
+      continue;
+    }
+    dims.push(src.shape[i]);
+    st.push(src.strides[i]);
+  }
+  if (dims.length === 3 && st[0] !== dims[1] * dims[2]) return null;
+  if (dims.length === 2) {
+    dims.unshift(1);
+    st.unshift(dims[1] * dims[2]);
+  }
+  if (dims.length !== 3) return null;
+  const [nb, r, c] = dims;
+  return st[1] === 1 && st[2] === r ? { nb, r, c, off: src.offset } : null;
+}
+
+/** Copies a view; the transposes that contiguous() makes run in wasm, the rest in ref. */
+export function copy(src: View, dst: View): void {
+  const rt = getRuntime();
+  const n = size(src.shape);
+  const plan =
+    rt && src.data instanceof Float32Array && dst.data instanceof Float32Array && n >= limits.minElements
+      ? transposePlan(src, dst) : null;
+  if (!rt || !plan) {
+    refKernels.copy(src, dst);
+    return;
+  }
+  rt.reset();
+  const sp = rt.copyIn((src.data as Float32Array).subarray(plan.off, plan.off + n));
+  const dp = rt.alloc(n * 4);
+  const tasks = rt.threadCount === 1 ? 1 : Math.max(1, Math.min(4 * rt.threadCount, Math.floor(n / 16384)));
+  runTask(rt, 'transposeTask', [sp, dp, plan.nb, plan.r, plan.c], tasks);
+  rt.copyOut(dp, (dst.data as Float32Array).subarray(dst.offset, dst.offset + n));
 }

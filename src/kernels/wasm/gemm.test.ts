@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import { assertClose } from '../../../test/util.js';
 import { refKernels } from '../ref/index.js';
 import type { GemmArgs } from '../types.js';
-import { load } from './index.js';
+import assert from 'node:assert/strict';
+import { getRuntime, runTask } from './binding.js';
+import { getNumThreads, load, setNumThreads } from './index.js';
 import { dotTol, rand, randInt, withThreads } from './test-helpers.js';
 
 const wasm = load();
@@ -77,4 +79,35 @@ test('wasm gemm hands float64 to ref', () => {
   const out = new Float64Array(4);
   wasm.gemm({ a, b, out, batch: 1, m: 2, n: 2, k: 2, transA: false, transB: false, strideA: 0, strideB: 0 });
   assertClose(out, [19, 22, 43, 50], { what: 'float64 gemm' });
+});
+
+test('worker threads take tasks and give the same result', () => {
+  const rt = getRuntime()!;
+  const before = getNumThreads();
+  setNumThreads(2);
+  const n = 256;
+  const a = rand(n * n);
+  const b = rand(n * n);
+  const want = new Float32Array(n * n);
+  refKernels.gemm({ a, b, out: want, batch: 1, m: n, n, k: n, transA: false, transB: false, strideA: 0, strideB: 0 });
+  const start = rt.workerTasks;
+  // A worker that has just started may miss the first jobs; the calling thread then runs them.
+  for (let i = 0; i < 200 && rt.workerTasks === start; i++) {
+    const got = new Float32Array(n * n);
+    wasm!.gemm({ a, b, out: got, batch: 1, m: n, n, k: n, transA: false, transB: false, strideA: 0, strideB: 0 });
+    assertClose(got, want, { ...dotTol(n), what: 'two-thread gemm' });
+  }
+  assert.ok(rt.workerTasks > start, 'no task ran on a worker thread');
+  setNumThreads(before);
+});
+
+test('a kernel that traps throws, and the pool keeps working', () => {
+  const rt = getRuntime()!;
+  setNumThreads(2);
+  rt.reset();
+  // Pointers far beyond the heap: every task traps, on whichever thread runs it.
+  const bad = 0x7ff00000;
+  const words = [bad, bad, bad, 1, 64, 64, 64, 0, 0, 0, 0, 0, bad, 0, 1];
+  for (let i = 0; i < 5; i++) assert.throws(() => runTask(rt, 'gemmTask', words, 2));
+  check({ m: 40, n: 70, k: 30 }, 2);
 });

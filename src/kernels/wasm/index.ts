@@ -10,7 +10,7 @@ import {
   avgPool2dBackward, avgPool2dForward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward,
   maxPool2dBackward, maxPool2dForward,
 } from './conv.js';
-import { binary, reduce, unary } from './elementwise.js';
+import { binary, copy, reduce, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
 
 let kernelSet: Kernels | null = null;
@@ -33,6 +33,7 @@ export function load(): Kernels | null {
     unary,
     binary,
     reduce,
+    copy,
   };
   return kernelSet;
 }
@@ -59,10 +60,14 @@ export function getNumThreads(): number {
   return rt ? rt.threadCount : 1;
 }
 
-/** Time and bytes the wasm backend has spent copying operands in and results out. */
-export function wasmStats(): { copyMs: number; copyBytes: number } {
+/**
+ * Time and bytes the wasm backend has spent copying operands into its heap and results
+ * out (copyOutMs is the second part; it includes the page faults of writing into freshly
+ * allocated output arrays, which any kernel would pay).
+ */
+export function wasmStats(): { copyMs: number; copyOutMs: number; copyBytes: number } {
   const rt = getRuntime();
-  return { copyMs: rt?.copyMs ?? 0, copyBytes: rt?.copyBytes ?? 0 };
+  return { copyMs: rt?.copyMs ?? 0, copyOutMs: rt?.copyOutMs ?? 0, copyBytes: rt?.copyBytes ?? 0 };
 }
 
 /** Clears the counters of `wasmStats`. */
@@ -70,6 +75,7 @@ export function resetWasmStats(): void {
   const rt = getRuntime();
   if (rt) {
     rt.copyMs = 0;
+    rt.copyOutMs = 0;
     rt.copyBytes = 0;
   }
 }

@@ -18,8 +18,8 @@ const FN = 3;
 const ARGS = 4;
 const NTASKS = 5;
 const ERR = 6;
-const STOP = 7;
 const NTHREADS = 8;
+const WORKED = 9;
 const CTRL_BYTES = 64;
 const ARGS_WORDS = 64;
 
@@ -98,7 +98,10 @@ interface Thread {
   terminate(): void;
 }
 
-/** The loaded module with its memory, arena and threads; created once by `createRuntime`. */
+/**
+ * The loaded module with its memory, arena and threads; created once, by getRuntime in
+ * binding.ts. The memory grows to the largest call seen and is reused from then on.
+ */
 export class Runtime {
   readonly exports: Record<string, unknown>;
   private readonly memory: WebAssembly.Memory;
@@ -123,6 +126,8 @@ export class Runtime {
   /** Milliseconds and bytes spent copying operands in and results out (see wasmStats). */
   copyMs = 0;
   copyBytes = 0;
+  /** The part of copyMs spent copying results out (first touches of fresh JS arrays included). */
+  copyOutMs = 0;
   /** Whether the calling thread may block in Atomics.wait (not on a browser's main thread). */
   private readonly canWait: boolean;
 
@@ -151,9 +156,14 @@ export class Runtime {
     this.ctrl = new Int32Array(this.memory.buffer, this.ctrlOffset, 16);
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
-    const g = globalThis as { WorkerGlobalScope?: unknown; window?: unknown };
+    const g = globalThis as { window?: unknown };
     this.canWait = this.node !== null || g.window === undefined;
     this.setThreads(defaultThreads(this.node));
+  }
+
+  /** Tasks run by worker threads so far (the calling thread's are not counted). */
+  get workerTasks(): number {
+    return Atomics.load(this.ctrl, WORKED);
   }
 
   get threadCount(): number {
@@ -210,7 +220,9 @@ export class Runtime {
   copyOut(p: number, dst: Float32Array, n = dst.length): void {
     const t0 = performance.now();
     dst.set(this.f32.subarray(p >> 2, (p >> 2) + n));
-    this.copyMs += performance.now() - t0;
+    const dt = performance.now() - t0;
+    this.copyMs += dt;
+    this.copyOutMs += dt;
     this.copyBytes += n * 4;
   }
 
@@ -242,14 +254,21 @@ export class Runtime {
     Atomics.store(c, CTR, (this.gen & 0x7ff) << 20);
     Atomics.store(c, GEN, this.gen);
     Atomics.notify(c, GEN);
-    // The calling thread takes its share like any worker.
+    // The calling thread takes its share like any worker. Should a task trap, the job still
+    // runs to its end before the error is thrown: no worker may be writing into a heap
+    // that the next call reuses.
     const tag = this.gen & 0x7ff;
+    let error: unknown = null;
     for (;;) {
       const v = Atomics.load(c, CTR);
       const t = v & 0xfffff;
       if (v >>> 20 !== tag || t >= nTasks) break;
       if (Atomics.compareExchange(c, CTR, v, v + 1) !== v) continue;
-      f(argsPtr, t, nTasks, 0);
+      try {
+        f(argsPtr, t, nTasks, 0);
+      } catch (e) {
+        error = e;
+      }
       Atomics.add(c, DONE, 1);
     }
     for (let spin = 0; ; spin++) {
@@ -257,6 +276,7 @@ export class Runtime {
       if (d >= nTasks) break;
       if (this.canWait && spin > 2000) Atomics.wait(c, DONE, d, 50);
     }
+    if (error) throw error;
     if (c[ERR] !== 0) throw new Error(`wasm backend: kernel '${this.names[fn]}' trapped in a worker thread`);
   }
 

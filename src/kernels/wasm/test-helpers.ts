@@ -24,6 +24,7 @@ export function randInt(lo: number, hi: number): number {
  */
 export function withThreads(fn: (threads: number) => void): void {
   const saved = { ...limits };
+  const threads = getNumThreads();
   limits.minGemmWork = 0;
   limits.minElements = 0;
   try {
@@ -37,7 +38,7 @@ export function withThreads(fn: (threads: number) => void): void {
     }
   } finally {
     Object.assign(limits, saved);
-    setNumThreads(2);
+    setNumThreads(threads);
   }
 }
 

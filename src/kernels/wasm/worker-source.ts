@@ -11,7 +11,7 @@ function run(init) {
   const inst = new WebAssembly.Instance(module, { env: { memory } });
   const fns = names.map((n) => inst.exports[n]);
   const ctrl = new Int32Array(memory.buffer, ctrlOffset, 16);
-  const GEN = 0, CTR = 1, DONE = 2, FN = 3, ARGS = 4, NTASKS = 5, ERR = 6, STOP = 7, NTHREADS = 8;
+  const GEN = 0, CTR = 1, DONE = 2, FN = 3, ARGS = 4, NTASKS = 5, ERR = 6, NTHREADS = 8, WORKED = 9;
   let seen = 0;
   for (;;) {
     let g = Atomics.load(ctrl, GEN);
@@ -22,7 +22,6 @@ function run(init) {
       continue;
     }
     seen = g;
-    if (Atomics.load(ctrl, STOP) !== 0) return;
     if (id >= Atomics.load(ctrl, NTHREADS)) continue;
     const fn = fns[ctrl[FN]];
     const args = ctrl[ARGS];
@@ -35,6 +34,7 @@ function run(init) {
       if (t >= n) break;
       if (Atomics.compareExchange(ctrl, CTR, c, c + 1) !== c) continue;
       try { fn(args, t, n, id); } catch (e) { Atomics.store(ctrl, ERR, 1); }
+      Atomics.add(ctrl, WORKED, 1);
       if (Atomics.add(ctrl, DONE, 1) + 1 === n) Atomics.notify(ctrl, DONE);
     }
   }

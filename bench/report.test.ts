@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { evaluateTargets, fmtRatio, ratio, type Figure, type FrameworkRun } from './report.js';
+
+const ok = (value: number): Figure => ({ status: 'ok', value });
+const run = (name: string, cases: Record<string, Figure>, extras: FrameworkRun['extras'] = {}): FrameworkRun => ({
+  name, info: {}, cases, extras,
+});
+
+test('ratio divides tsgrad by the peer and carries a timeout bound over', () => {
+  assert.deepEqual(ratio(ok(30), ok(10)), { value: 3, bound: undefined });
+  // The peer timed out below 2: tsgrad at 30 is more than 15 times faster.
+  assert.deepEqual(ratio(ok(30), { status: 'timeout', value: 2, bound: '<' }), { value: 15, bound: '>' });
+  assert.equal(fmtRatio(ratio(ok(30), { status: 'timeout', value: 2, bound: '<' })), '> 15×');
+  assert.equal(ratio(ok(30), { status: 'cannot' }), null);
+  assert.equal(ratio(ok(30), undefined), null);
+});
+
+test('targets are met, not met or unknown from the figures', () => {
+  const runs = {
+    'tsgrad-wasm': run(
+      'tsgrad-wasm',
+      { 'sgemm-1024': ok(120), 'cnn-train': ok(900), 'mlp-train': ok(10_000) },
+      { 'copy-share': { share: 0.04 }, 'leak-check': { growth: 0.2, batch: 64, steps: 200 } },
+    ),
+    'tfjs-wasm': run('tfjs-wasm', { 'sgemm-1024': ok(45), 'cnn-train': ok(87) }),
+    pytorch: run('pytorch', { 'cnn-train': ok(2000), 'mlp-train': ok(15_000) }),
+  };
+  const byName = Object.fromEntries(evaluateTargets(runs).map((t) => [t.target, t.status]));
+  assert.equal(byName['sgemm n=1024 ≥ 100 GFLOP/s'], 'met');
+  assert.equal(byName['sgemm n=1024 ≥ 2× tfjs-wasm'], 'met'); // 2.67×
+  assert.equal(byName['Keras CNN training ≥ 10× tfjs-wasm'], 'met'); // 10.3×
+  assert.equal(byName['Keras CNN training ≥ 0.5× PyTorch'], 'not met'); // 0.45×
+  assert.equal(byName['MLP training ≥ 0.5× PyTorch'], 'met');
+  assert.equal(byName['CNN inference ≥ 0.5× PyTorch'], 'unknown');
+  assert.equal(byName['wasm-heap copies ≤ 10% of a CNN training step'], 'met');
+  assert.equal(byName['RSS after step 200 within 10% of step 10'], 'not met');
+});
