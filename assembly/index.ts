@@ -12,3 +12,4 @@ export { reduceTask } from './reduce';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { winogradScratchBytes, winogradWeights, winogradTask, winogradWeightGradTask, winogradWeightGradFinish } from './winograd';

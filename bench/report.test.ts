@@ -36,3 +36,13 @@ test('targets are met, not met or unknown from the figures', () => {
   assert.equal(byName['wasm-heap copies ≤ 10% of a CNN training step'], 'met');
   assert.equal(byName['RSS after step 200 within 10% of step 10'], 'not met');
 });
+
+test('a comparison made while the machine was busy carries a caveat', () => {
+  const runs = {
+    'tsgrad-wasm': { ...run('tsgrad-wasm', { 'mlp-train': ok(9000) }), info: { loadAverageAtStart: 0.4 } },
+    pytorch: { ...run('pytorch', { 'mlp-train': ok(2000) }), info: { loadAverageAtStart: 4.8 } },
+  };
+  const mlp = evaluateTargets(runs).find((t) => t.target.startsWith('MLP'));
+  assert.equal(mlp?.status, 'met');
+  assert.match(mlp?.caveat ?? '', /4\.8 as pytorch started/);
+});

@@ -1,7 +1,8 @@
 /**
  * tsgrad: `node --expose-gc dist/bench/tsgrad-bench.js '<ChildConfig>'` with variant 'wasm'
  * (the default backend, all cores) or 'ref'. Besides the shared cases it runs, on wasm,
- * the copy-share measurement (inside cnn-train) and the 'leak-check' case.
+ * the copy-share measurement (inside cnn-train), the 'leak-check' case and 'cnn-profile'
+ * (time and copies per kernel in a CNN training step).
  */
 import * as tg from '../src/index.js';
 import { resetWasmStats, wasmLoadError, wasmStats } from '../src/kernels/wasm/index.js';

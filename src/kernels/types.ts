@@ -70,6 +70,8 @@ export interface ConvGeom {
   groups: number;
   outH: number;
   outW: number;
+  /** Forward only: apply max(0, ·) after the bias (a conv + ReLU pair fused into one pass). */
+  relu?: boolean;
 }
 
 /** Geometry of 2-D pooling over x [n, c, h, w] into [n, c, outH, outW]; padding counts as -inf (max) or 0 (avg). */

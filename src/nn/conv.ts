@@ -1,6 +1,6 @@
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkConvInput, conv1d, conv2d, type Padding } from '../ops/conv.js';
+import { checkConvInput, conv1d, conv1dAct, conv2d, conv2dAct, type Padding } from '../ops/conv.js';
 import { check } from '../util/errors.js';
 import { kaimingUniform, uniform } from './init.js';
 import { Module } from './module.js';
@@ -96,6 +96,13 @@ export class Conv2d extends Module {
     checkConvInput('Conv2d', x, this.weight.shape, o.groups);
     return conv2d(x, this.weight, this.bias, o);
   }
+
+  /** relu(forward(x)) in one op (Sequential calls it for a Conv2d followed by a ReLU). */
+  forwardRelu(x: Tensor): Tensor {
+    const o = this.options;
+    checkConvInput('Conv2d', x, this.weight.shape, o.groups);
+    return conv2dAct(x, this.weight, this.bias, o, true);
+  }
 }
 
 /**
@@ -121,5 +128,11 @@ export class Conv1d extends Module {
   forward(x: Tensor): Tensor {
     checkConvInput('Conv1d', x, this.weight.shape, this.options.groups);
     return conv1d(x, this.weight, this.bias, this.options);
+  }
+
+  /** relu(forward(x)) in one op (Sequential calls it for a Conv1d followed by a ReLU). */
+  forwardRelu(x: Tensor): Tensor {
+    checkConvInput('Conv1d', x, this.weight.shape, this.options.groups);
+    return conv1dAct(x, this.weight, this.bias, this.options, true);
   }
 }

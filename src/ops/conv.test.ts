@@ -66,3 +66,30 @@ test('conv errors name the op, the shapes and what was expected', () => {
   assert.throws(() => F.conv2d(tg.zeros([1, 1, 5, 5]), w, null, { stride: 0 }), /stride must be a positive integer/);
   assert.throws(() => F.conv2d(tg.zeros([1, 1, 5, 5], { dtype: 'float64' }), w), /must share one floating-point dtype/);
 });
+
+test('a Sequential Conv2d/Conv1d + ReLU pair (fused) gives relu(conv) and the same gradients', () => {
+  const { nn } = tg;
+  tg.manualSeed(3);
+  const cases: [tg.nn.Module & { forward(x: Tensor): Tensor }, number[]][] = [
+    [new nn.Conv2d({ inChannels: 5, outChannels: 6, kernelSize: 3, padding: 1 }), [4, 5, 9, 7]],
+    [new nn.Conv2d({ inChannels: 2, outChannels: 3, kernelSize: 2, stride: 2 }), [2, 2, 6, 6]],
+    [new nn.Conv1d({ inChannels: 4, outChannels: 8, kernelSize: 5 }), [3, 4, 20]],
+  ];
+  for (const [conv, shape] of cases) {
+    const x = tg.randn(shape, { requiresGrad: true });
+    const fused = new nn.Sequential(conv, new nn.ReLU());
+    const y1 = fused.forward(x);
+    const dy = tg.randn(y1.shape);
+    const y2 = conv.forward(x).relu();
+    assert.deepEqual(y1.toArray(), y2.toArray());
+    x.grad = null;
+    conv.zeroGrad();
+    fused.forward(x).mul(dy).sum().backward();
+    const fusedGrads = [x.grad!, (conv as tg.nn.Conv2d).weight.grad!, (conv as tg.nn.Conv2d).bias!.grad!].map((t) => t.toArray());
+    x.grad = null;
+    conv.zeroGrad();
+    y2.mul(dy).sum().backward();
+    const plainGrads = [x.grad!, (conv as tg.nn.Conv2d).weight.grad!, (conv as tg.nn.Conv2d).bias!.grad!].map((t) => t.toArray());
+    assert.deepEqual(fusedGrads, plainGrads);
+  }
+});

@@ -4,6 +4,7 @@ import type { ConvGeom, FloatArray } from '../kernels/types.js';
 import { contiguousRaw, reduceRaw } from '../tensor/raw.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
+import { reluGrad } from './elementwise.js';
 import { reshape } from './movement.js';
 
 /**
@@ -39,6 +40,8 @@ interface ConvOpts {
   padBefore: [number, number];
   padAfter: [number, number];
   groups: number;
+  /** A fused conv + ReLU (Conv2d/Conv1d followed by ReLU in a Sequential): y = max(0, conv + b). */
+  relu?: boolean;
 }
 
 function pair(op: string, what: string, v: Pair, min: number): [number, number] {
@@ -59,6 +62,7 @@ function geom(x: Tensor, w: Tensor, o: ConvOpts): ConvGeom {
     padTop: o.padBefore[0], padLeft: o.padBefore[1],
     dilationH: o.dilation[0], dilationW: o.dilation[1],
     groups: o.groups,
+    ...(o.relu ? { relu: true } : {}),
   };
 }
 
@@ -72,8 +76,10 @@ const convOp = defineOp<ConvOpts, ConvGeom>({
     kernels().conv2dForward(dense(x), dense(w), b ? dense(b) : null, y, g);
     return [new Tensor(y, [g.n, g.cOut, g.outH, g.outW]), g];
   },
-  backward: (dy, { inputs: [x, w, b], saved: g }) => {
+  backward: (dy0, { inputs: [x, w, b], out, saved: g }) => {
     const k = kernels();
+    // Fused ReLU: the gradient reaching the convolution is dy·[y > 0].
+    const dy = g.relu ? reluGrad(dy0, out) : dy0;
     const dyd = dense(dy);
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
@@ -91,7 +97,7 @@ const convOp = defineOp<ConvOpts, ConvGeom>({
     const db = b?.requiresGrad ? reduceRaw('sum', dy, [0, 2, 3], false) : null;
     return [dx, dw, db];
   },
-  attrs: (o) => ({ stride: o.stride, padding: o.padBefore, dilation: o.dilation, groups: o.groups }),
+  attrs: (o) => ({ stride: o.stride, padding: o.padBefore, dilation: o.dilation, groups: o.groups, ...(o.relu ? { activation: 'relu' } : {}) }),
 });
 
 /**
@@ -162,7 +168,17 @@ function resolve(op: string, x: Tensor, w: Tensor, b: Tensor | null | undefined,
  * @example F.conv2d(randn([8, 1, 28, 28]), randn([32, 1, 3, 3]), null, { padding: 1 }).shape // [8, 32, 28, 28]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  return conv2dAct(x, weight, bias, opts, false);
+}
+
+/**
+ * conv2d, then relu when `relu` is set, in one op: the kernel applies max(0, ·) as it writes
+ * the output, which saves the activation's pass and its full-size array (the Conv2d layer
+ * uses it when a ReLU follows in a Sequential).
+ */
+export function conv2dAct(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv2dOptions, relu: boolean): Tensor {
   const o = resolve('conv2d', x, weight, bias, opts);
+  if (relu) o.relu = true;
   return convOp(bias ? [x, weight, bias] : [x, weight], o);
 }
 
@@ -171,6 +187,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
  * @example F.conv1d(oneHotDna, randn([32, 4, 12]), null, { padding: 'same' }) // [N, 32, L]
  */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
+  return conv1dAct(x, weight, bias, opts, false);
+}
+
+/** conv1d, then relu when `relu` is set, in one op (see conv2dAct). */
+export function conv1dAct(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv1dOptions, relu: boolean): Tensor {
   const groups = opts.groups ?? 1;
   check(weight.ndim === 3, 'conv1d', () => `weight must be [outChannels, inChannels/groups, k], got shape ${fmtShape(weight.shape)}`);
   checkConvInput('conv1d', x, weight.shape, groups);
@@ -183,6 +204,7 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     padding: typeof padding === 'number' ? [0, padding] : padding,
     groups,
   }, true);
+  if (relu) o.relu = true;
   const y = convOp(bias ? [x4, w4, bias] : [x4, w4], o);
   return reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
 }

@@ -27,6 +27,26 @@ function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
   return new Tensor(out, x.shape);
 }
 
+/**
+ * relu's gradient dy·[x > 0]. For dense float32 tensors of one shape it is one pass over the
+ * output's bits (out > 0 exactly where x > 0, and out is never NaN or -0), branch-free because
+ * the signs of activations are random: a branchy loop mispredicts half the time, and
+ * mul(dy, gt(x, 0)) makes and reads a full-size mask (measured: 3 passes and 2 fresh arrays).
+ */
+export function reluGrad(dy: Tensor, out: Tensor): Tensor {
+  if (dy.dtype !== 'float32' || out.dtype !== 'float32' || !dy.isContiguous() || !out.isContiguous() ||
+    dy.size !== out.size || dy.shape.length !== out.shape.length || dy.shape.some((d, i) => d !== out.shape[i])) {
+    return mul(dy, gt(out, 0));
+  }
+  const n = out.size;
+  const o = new Int32Array(out.storage.buffer, out.storage.byteOffset + out.offset * 4, n);
+  const g = new Int32Array(dy.storage.buffer, dy.storage.byteOffset + dy.offset * 4, n);
+  const dx = new Int32Array(n);
+  // (-o) >> 31 is all ones when o > 0 (as bits: a positive float) and 0 when o is +0.
+  for (let i = 0; i < n; i++) dx[i] = g[i] & (-o[i] >> 31);
+  return new Tensor(new Float32Array(dx.buffer), out.shape);
+}
+
 /** Defines a unary primitive from its kernel name and its derivative rule. */
 function unaryPrimitive(op: UnaryOp, grad: ((dy: Tensor, x: Tensor, out: Tensor) => Tensor) | null) {
   const f = defineOp<undefined>({
@@ -44,7 +64,7 @@ export const log1p = unaryPrimitive('log1p', (dy, x) => div(dy, add(x, 1)));
 export const sqrt = unaryPrimitive('sqrt', (dy, _x, out) => div(dy, mul(out, 2)));
 export const abs = unaryPrimitive('abs', (dy, x) => mul(dy, sign(x)));
 export const reciprocal = unaryPrimitive('reciprocal', (dy, _x, out) => neg(mul(dy, square(out))));
-export const relu = unaryPrimitive('relu', (dy, x) => mul(dy, gt(x, 0)));
+export const relu = unaryPrimitive('relu', (dy, _x, out) => reluGrad(dy, out));
 export const sigmoid = unaryPrimitive('sigmoid', (dy, _x, out) => mul(dy, mul(out, sub(1, out))));
 export const tanh = unaryPrimitive('tanh', (dy, _x, out) => mul(dy, sub(1, square(out))));
 export const sign = unaryPrimitive('sign', null);

@@ -91,6 +91,7 @@ export function conv2dForward(x: FloatArray, w: FloatArray, bias: FloatArray | n
         for (let q = c * p; q < (c + 1) * p; q++) out[q] += bc;
       }
     }
+    if (g.relu) for (let q = 0; q < out.length; q++) out[q] = out[q] > 0 ? out[q] : 0;
   }
 }
 

@@ -17,6 +17,8 @@ export const TASKS = [
   'binaryTask',
   'reduceTask',
   'transposeTask',
+  'winogradTask',
+  'winogradWeightGradTask',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 
@@ -49,4 +51,4 @@ export function runTask(rt: Runtime, name: TaskName, words: number[], nTasks: nu
  * Work below which a kernel stays in plain TypeScript: the copies and the thread
  * wake-up cost more than they save. Tests lower it to reach the wasm path on tiny shapes.
  */
-export const limits = { minGemmWork: 16384, minElements: 2048 };
+export const limits = { minGemmWork: 16384, minElements: 2048, winograd: true };

@@ -1,8 +1,9 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertClose } from '../../../test/util.js';
 import { refKernels } from '../ref/index.js';
 import type { ConvGeom, PoolGeom } from '../types.js';
-import { load } from './index.js';
+import { limits, load } from './index.js';
 import { dotTol, rand, randInt, withThreads } from './test-helpers.js';
 
 const wasm = load();
@@ -85,6 +86,77 @@ test('wasm conv2d matches ref on random geometries', () => {
         strideH: randInt(1, 3), strideW: randInt(1, 3), padTop: randInt(0, kh), padLeft: randInt(0, kw), dilationH, dilationW,
       }, t);
     }
+  });
+});
+
+// Winograd F(2×2, 3×3) takes stride-1 3×3 convolutions with at least 4 channels each way and
+// at least one image per thread: odd output sizes (partial tiles), tile rows that are not a
+// multiple of 4 tiles, paddings 0..2 (the transposed pass pads by 2 - pad), asymmetric padding.
+const winogradCases: ConvCase[] = [
+  { n: 2, cIn: 4, h: 4, w: 4, cOut: 4, kh: 3, kw: 3 },
+  { n: 3, cIn: 5, h: 9, w: 11, cOut: 7, kh: 3, kw: 3 },
+  { n: 2, cIn: 6, h: 13, w: 10, cOut: 5, kh: 3, kw: 3, padTop: 1, padLeft: 1 },
+  { n: 2, cIn: 4, h: 7, w: 19, cOut: 9, kh: 3, kw: 3, padTop: 2, padLeft: 2 },
+  { n: 3, cIn: 7, h: 6, w: 9, cOut: 4, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 2, padRight: 0 },
+  { n: 2, cIn: 32, h: 26, w: 26, cOut: 64, kh: 3, kw: 3 },
+  { n: 2, cIn: 9, h: 3, w: 35, cOut: 6, kh: 3, kw: 3 },
+];
+
+test('wasm Winograd 3×3 convolutions match ref (forward, input and weight gradients, 1 and 2 threads)', () => {
+  withThreads((t) => {
+    for (const c of winogradCases) checkConv(c, t);
+  });
+});
+
+test('the Winograd and im2col paths agree', () => {
+  const g = geom({ n: 2, cIn: 8, h: 11, w: 12, cOut: 6, kh: 3, kw: 3, padTop: 1, padLeft: 1 });
+  const x = rand(g.n * g.cIn * g.h * g.w);
+  const w = rand(g.cOut * g.cIn * 9);
+  const dy = rand(g.n * g.cOut * g.outH * g.outW);
+  const run = (wino: boolean): [Float32Array, Float32Array, Float32Array] => {
+    const saved = limits.winograd;
+    limits.winograd = wino;
+    try {
+      const y = new Float32Array(dy.length);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      wasm!.conv2dForward(x, w, null, y, g);
+      wasm!.conv2dBackwardInput(dy, w, dx, g);
+      wasm!.conv2dBackwardWeight(x, dy, dw, g);
+      return [y, dx, dw];
+    } finally {
+      limits.winograd = saved;
+    }
+  };
+  const [y1, dx1, dw1] = run(true);
+  const [y2, dx2, dw2] = run(false);
+  assertClose(y1, y2, { ...dotTol(g.cIn * 9), what: 'winograd vs im2col forward' });
+  assertClose(dx1, dx2, { ...dotTol(g.cOut * 9), what: 'winograd vs im2col backward input' });
+  assertClose(dw1, dw2, { ...dotTol(g.n * g.outH * g.outW), what: 'winograd vs im2col backward weight' });
+});
+
+test('fused conv + ReLU forward matches ref (im2col and Winograd paths, NaN and -0 give 0)', () => {
+  const cases: ConvCase[] = [winogradCases[1], winogradCases[4], convEdge[4], convEdge[9], { n: 1, cIn: 3, h: 12, w: 13, cOut: 5, kh: 3, kw: 3, padTop: 1, padLeft: 1 }];
+  withThreads((t) => {
+    for (const c of cases) {
+      const g = { ...geom(c), relu: true };
+      const x = rand(g.n * g.cIn * g.h * g.w);
+      const w = rand(g.cOut * (g.cIn / g.groups) * g.kh * g.kw);
+      for (const bias of [rand(g.cOut), null]) {
+        const ySize = g.n * g.cOut * g.outH * g.outW;
+        const [y1, y2] = [rand(ySize), new Float32Array(ySize)];
+        wasm!.conv2dForward(x, w, bias, y1, g);
+        refKernels.conv2dForward(x, w, bias, y2, g);
+        assertClose(y1, y2, { ...dotTol((g.cIn / g.groups) * g.kh * g.kw), what: `relu conv ${JSON.stringify(g)} threads=${t}` });
+        assert.ok(y1.every((v) => v >= 0 && !Object.is(v, -0)), 'relu output has a negative, NaN or -0');
+      }
+    }
+    // A NaN input makes NaN sums: the fused ReLU maps them to 0, as relu does.
+    const g = { ...geom(winogradCases[0]), relu: true };
+    const x = rand(g.n * g.cIn * g.h * g.w).fill(NaN, 0, 3);
+    const y = new Float32Array(g.n * g.cOut * g.outH * g.outW);
+    wasm!.conv2dForward(x, rand(g.cOut * g.cIn * 9), null, y, g);
+    assert.equal(y[0], 0);
   });
 });
 

@@ -22,6 +22,31 @@ const tasksFor = (rt: Runtime, n: number): number => (rt.threadCount === 1 ? 1 :
 
 const convWork = (g: ConvGeom): number => g.n * g.cOut * g.outH * g.outW * (g.cIn / g.groups) * g.kh * g.kw;
 
+/**
+ * Whether Winograd F(2×2, 3×3) serves this convolution: 3×3, stride 1, no dilation, one
+ * group, enough channels for the 16 gemms to pay, at least one image per thread (a smaller
+ * batch keeps im2col's split of the output columns), and for the transposed pass
+ * (dx from dy, padding 2 - pad) a padding of at most 2.
+ */
+function winogradFits(rt: Runtime, g: ConvGeom): boolean {
+  return limits.winograd && g.kh === 3 && g.kw === 3 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 &&
+    g.dilationW === 1 && g.groups === 1 && g.cIn >= 4 && g.cOut >= 4 && g.padTop <= 2 && g.padLeft <= 2 &&
+    g.outH >= 2 && g.outW >= 2 && g.n >= rt.threadCount;
+}
+
+/**
+ * Runs winogradTask on src [n, c, h, w] already in the heap into dst [n, k, oh, ow]; the
+ * weights at wp are transformed first (flip: the transposed convolution's filters).
+ */
+function winograd(rt: Runtime, src: number, wp: number, bp: number, dst: number, n: number,
+  c: number, h: number, w: number, k: number, oh: number, ow: number, pt: number, pl: number, flip: boolean, relu = false): void {
+  const u = rt.alloc(16 * k * c * 4);
+  (rt.exports.winogradWeights as (w: number, u: number, k: number, c: number, flip: number) => void)(wp, u, k, c, flip ? 1 : 0);
+  const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(c, h, w, k, oh, ow);
+  const s = rt.alloc(sb * rt.threadCount);
+  runTask(rt, 'winogradTask', [src, u, bp, dst, n, c, h, w, k, oh, ow, pt, pl, relu ? 1 : 0, s, sb], tasksFor(rt, n));
+}
+
 /** y = conv(x, w) + bias by im2col + packed gemm, one slice of the batch per thread. */
 export function conv2dForward(x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, g: ConvGeom): void {
   const rt = getRuntime();
@@ -34,11 +59,16 @@ export function conv2dForward(x: FloatArray, w: FloatArray, bias: FloatArray | n
   const wp = rt.copyIn(w as Float32Array);
   const bp = bias ? rt.copyIn(bias as Float32Array) : 0;
   const yp = rt.alloc(y.length * 4);
+  if (winogradFits(rt, g)) {
+    winograd(rt, xp, wp, bp, yp, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, false, g.relu === true);
+    rt.copyOut(yp, y as Float32Array);
+    return;
+  }
   const [s, sb] = convScratch(rt, g);
   // Fewer images than threads (inference on one image): split each image's output columns.
   const byColumns = g.n < rt.threadCount && g.outH * g.outW >= 16 * rt.threadCount;
   const tasks = byColumns ? rt.threadCount : tasksFor(rt, g.n);
-  runTask(rt, 'convForwardTask', [xp, wp, bp, yp, ...geomWords(g), s, sb, byColumns ? 1 : 0], tasks);
+  runTask(rt, 'convForwardTask', [xp, wp, bp, yp, ...geomWords(g), s, sb, byColumns ? 1 : 0, g.relu ? 1 : 0], tasks);
   rt.copyOut(yp, y as Float32Array);
 }
 
@@ -53,6 +83,13 @@ export function conv2dBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArra
   const dyp = rt.copyIn(dy as Float32Array);
   const wp = rt.copyIn(w as Float32Array);
   const dxp = rt.alloc(dx.length * 4);
+  if (winogradFits(rt, g)) {
+    // dx[c, i, j] = Σ w[k, c, a, b] dy[k, i + pt - a, j + pl - b]: a correlation of dy, padded
+    // by 2 - pad, with the filters flipped and their channel axes swapped.
+    winograd(rt, dyp, wp, 0, dxp, g.n, g.cOut, g.outH, g.outW, g.cIn, g.h, g.w, 2 - g.padTop, 2 - g.padLeft, true);
+    rt.copyOut(dxp, dx as Float32Array);
+    return;
+  }
   const [s, sb] = convScratch(rt, g);
   runTask(rt, 'convBackwardInputTask', [dyp, wp, 0, dxp, ...geomWords(g), s, sb], tasksFor(rt, g.n));
   rt.copyOut(dxp, dx as Float32Array);
@@ -69,6 +106,19 @@ export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArr
   const xp = rt.copyIn(x as Float32Array);
   const dyp = rt.copyIn(dy as Float32Array);
   const threads = rt.threadCount;
+  if (winogradFits(rt, g)) {
+    // dU_e = Σ over tiles of (A dY Aᵀ)_e ⊙ (Bᵀ d B)_e, per thread, then dw = Gᵀ dU G.
+    const pb = Math.ceil((16 * g.cOut * g.cIn * 4) / 64) * 64;
+    const pw = rt.alloc(pb * threads);
+    rt.f32.fill(0, pw >> 2, (pw + pb * threads) >> 2);
+    const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(g.cIn, g.h, g.w, g.cOut, g.outH, g.outW);
+    const s = rt.alloc(sb * threads);
+    runTask(rt, 'winogradWeightGradTask', [xp, dyp, pw, pb, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, 0, s, sb], tasksFor(rt, g.n));
+    const dwp = rt.alloc(dw.length * 4);
+    (rt.exports.winogradWeightGradFinish as (...a: number[]) => void)(pw, pb, threads, dwp, g.cOut, g.cIn);
+    rt.copyOut(dwp, dw as Float32Array);
+    return;
+  }
   const partBytes = Math.ceil((dw.length * 4) / 64) * 64;
   const parts = rt.alloc(partBytes * threads);
   rt.f32.fill(0, parts >> 2, (parts + partBytes * threads) >> 2);
