@@ -58,6 +58,13 @@ function better(v: f32, best: f32): bool {
   return <bool>(<i32>(v > best) | (<i32>(v != v) & <i32>(best == best)));
 }
 
+// better() on four lanes: v > best, or v is the first NaN.
+// @ts-ignore: decorator
+@inline
+function betterV(v: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+}
+
 // The CNN's 2×2, stride 2, unpadded window: four loads and three comparisons per output,
 // in the ref kernel's scan order so that ties and NaNs pick the same winner.
 function maxPool2x2(x: usize, y: usize, am: usize): void {
@@ -68,7 +75,33 @@ function maxPool2x2(x: usize, y: usize, am: usize): void {
     for (let oh = 0; oh < p_outH; oh++) {
       const i0 = 2 * oh * p_w;
       const r0 = xp + <usize>(i0 * 4), r1 = r0 + <usize>(p_w * 4);
-      for (let ow = 0; ow < p_outW; ow++) {
+      // Four windows at a time: even and odd columns of two loads per row, the same
+      // comparison chain as below in f32x4 lanes (bitselect keeps value and index together).
+      let ow = 0;
+      for (; ow + 4 <= p_outW; ow += 4) {
+        const q = <usize>(ow * 8);
+        const a0 = v128.load(r0 + q), b0 = v128.load(r0 + q, 16);
+        const a1 = v128.load(r1 + q), b1 = v128.load(r1 + q, 16);
+        let best = v128.shuffle<f32>(a0, b0, 0, 2, 4, 6);
+        const idx = i32x4.add(i32x4.splat(i0 + 2 * ow), i32x4(0, 2, 4, 6));
+        let at = idx;
+        let v = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
+        let c = betterV(v, best);
+        best = v128.bitselect(v, best, c);
+        at = v128.bitselect(i32x4.add(idx, i32x4.splat(1)), at, c);
+        v = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
+        c = betterV(v, best);
+        best = v128.bitselect(v, best, c);
+        at = v128.bitselect(i32x4.add(idx, i32x4.splat(p_w)), at, c);
+        v = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
+        c = betterV(v, best);
+        best = v128.bitselect(v, best, c);
+        at = v128.bitselect(i32x4.add(idx, i32x4.splat(p_w + 1)), at, c);
+        v128.store(y + <usize>(o * 4), best);
+        v128.store(am + <usize>(o * 4), at);
+        o += 4;
+      }
+      for (; ow < p_outW; ow++) {
         const q = <usize>(ow * 8);
         let best = load<f32>(r0 + q);
         let at = i0 + 2 * ow;

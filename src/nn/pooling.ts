@@ -1,26 +1,13 @@
 import type { Tensor } from '../tensor/tensor.js';
 import {
   adaptiveAvgPool2d, avgPool1d, avgPool2d, globalAvgPool1d, globalAvgPool2d, globalMaxPool1d, globalMaxPool2d,
-  maxPool1d, maxPool2d,
+  maxPool1d, maxPool2d, type Pool1dOptions, type Pool2dOptions,
 } from '../ops/pool.js';
+import type { Pair } from '../ops/conv.js';
+
+export type { Pool1dOptions, Pool2dOptions };
 import { check, fmtShape } from '../util/errors.js';
 import { Module } from './module.js';
-
-type Pair = number | readonly [number, number];
-
-export interface Pool2dOptions {
-  kernelSize: Pair;
-  /** Default: kernelSize. */
-  stride?: Pair;
-  /** Default 0; at most half the kernel. */
-  padding?: Pair;
-}
-
-export interface Pool1dOptions {
-  kernelSize: number;
-  stride?: number;
-  padding?: number;
-}
 
 type PairOpts = { kernelSize: [number, number]; stride: [number, number]; padding: [number, number] };
 

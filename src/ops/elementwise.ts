@@ -1,6 +1,6 @@
 import { defineOp } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
-import type { BinaryOp, DType, UnaryOp } from '../kernels/types.js';
+import type { BinaryOp, DType, UnaryOp, View } from '../kernels/types.js';
 import { scalar } from '../tensor/create.js';
 import { binaryRaw, broadcastView, promote } from '../tensor/raw.js';
 import { Tensor, newArray, viewOf } from '../tensor/tensor.js';
@@ -28,24 +28,23 @@ function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
 }
 
 /**
- * relu's gradient dy·[x > 0]. For dense float32 tensors of one shape it is one pass over the
- * output's bits (out > 0 exactly where x > 0, and out is never NaN or -0), branch-free because
- * the signs of activations are random: a branchy loop mispredicts half the time, and
- * mul(dy, gt(x, 0)) makes and reads a full-size mask (measured: 3 passes and 2 fresh arrays).
+ * relu's gradient dy·[x > 0] = where(y, dy, 0) with y = relu(x) (y > 0 exactly where x > 0, and
+ * y is never NaN or -0): one pass by the where kernel (SIMD on wasm, branch-free bits in ref)
+ * instead of mul(dy, gt(x, 0)), which makes and reads a full-size mask (measured on the Keras
+ * CNN step: 3 passes and 2 fresh arrays, about 40 ms, down to one pass).
  */
 export function reluGrad(dy: Tensor, out: Tensor): Tensor {
-  if (dy.dtype !== 'float32' || out.dtype !== 'float32' || !dy.isContiguous() || !out.isContiguous() ||
-    dy.size !== out.size || dy.shape.length !== out.shape.length || dy.shape.some((d, i) => d !== out.shape[i])) {
+  if (dy.dtype !== 'float32' || out.dtype !== 'float32' ||
+    dy.shape.length !== out.shape.length || dy.shape.some((d, i) => d !== out.shape[i])) {
     return mul(dy, gt(out, 0));
   }
-  const n = out.size;
-  const o = new Int32Array(out.storage.buffer, out.storage.byteOffset + out.offset * 4, n);
-  const g = new Int32Array(dy.storage.buffer, dy.storage.byteOffset + dy.offset * 4, n);
-  const dx = new Int32Array(n);
-  // (-o) >> 31 is all ones when o > 0 (as bits: a positive float) and 0 when o is +0.
-  for (let i = 0; i < n; i++) dx[i] = g[i] & (-o[i] >> 31);
-  return new Tensor(new Float32Array(dx.buffer), out.shape);
+  const dx = new Float32Array(out.size);
+  const zero: View = { data: ZERO32, offset: 0, shape: out.shape, strides: out.shape.map(() => 0) };
+  kernels().where(viewOf(out), viewOf(dy), zero, dx);
+  return new Tensor(dx, out.shape);
 }
+
+const ZERO32 = new Float32Array(1);
 
 /** Defines a unary primitive from its kernel name and its derivative rule. */
 function unaryPrimitive(op: UnaryOp, grad: ((dy: Tensor, x: Tensor, out: Tensor) => Tensor) | null) {
