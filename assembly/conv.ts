@@ -214,10 +214,14 @@ export function convBackwardInputTask(args: usize, task: i32, nTasks: i32, worke
   }
 }
 
-/** Per-thread partial dw += dy · colᵀ; args a0 = x, a1 = dy, a2 = partials, a3 = partial stride (bytes). */
+/**
+ * Per-task partial dw += dy · colᵀ; args a0 = x, a1 = dy, a2 = partials, a3 = partial stride
+ * (bytes). Partials per task, not per thread: which thread claims a task varies from run to
+ * run, and summing per thread would make dw's rounding vary with it.
+ */
 export function convBackwardWeightTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const x = <usize>load<i32>(args), dy = <usize>load<i32>(args, 4);
-  const dw = <usize>load<i32>(args, 8) + <usize>(load<i32>(args, 12) * worker);
+  const dw = <usize>load<i32>(args, 8) + <usize>(load<i32>(args, 12) * task);
   readGeom(args);
   const col = scratchOf(args, worker);
   const gs = col + <usize>((g_kk * g_ohw * 4 + 63) & ~63);
@@ -231,6 +235,50 @@ export function convBackwardWeightTask(args: usize, task: i32, nTasks: i32, work
       else im2col(xg, col);
       // dw_g (coutG×kk) += dy_g (coutG×ohw) · colᵀ (col is kk×ohw, read transposed).
       gemmRect(dyg, g_ohw, 1, b, 1, g_ohw, dw + <usize>(gr * g_coutG * g_kk * 4), g_kk, 0, g_coutG, 0, g_kk, g_ohw, true, gs);
+    }
+  }
+}
+
+/**
+ * The fused ReLU's backward before a weight gradient, in place on dy [n, c, hw]:
+ * dy = dy·[y ≠ 0] (args word 12 = 1; y = relu output, bits ≠ ±0 exactly where relu passed
+ * its input, as the where kernel tests it) and, when word 20 = 1, per-task float64 sums
+ * of each channel (the bias gradient) at acc + task·c·8. Tasks split the batch.
+ * args: dy y n c hw mask accPtr sum.
+ */
+export function reluMaskSumTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const dy = <usize>load<i32>(args), y = <usize>load<i32>(args, 4), n = load<i32>(args, 8), c = load<i32>(args, 12);
+  const hw = load<i32>(args, 16), mask = load<i32>(args, 20) != 0, acc = <usize>load<i32>(args, 24) + <usize>(task * c * 8);
+  const sum = load<i32>(args, 28) != 0;
+  const r = imageRange(n, task, nTasks);
+  const absMask = i32x4.splat(0x7fffffff);
+  const zero = i32x4.splat(0);
+  if (sum) for (let ch = 0; ch < c; ch++) store<f64>(acc + <usize>(ch * 8), 0);
+  for (let img = <i32>(r >> 32); img < <i32>r; img++) {
+    for (let ch = 0; ch < c; ch++) {
+      const off = <usize>(((img * c + ch) * hw) * 4);
+      const d = dy + off, yy = y + off;
+      let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+      let i = 0;
+      for (; i + 4 <= hw; i += 4) {
+        let v = v128.load(d + <usize>(i * 4));
+        if (mask) {
+          v = v128.and(v, i32x4.ne(v128.and(v128.load(yy + <usize>(i * 4)), absMask), zero));
+          v128.store(d + <usize>(i * 4), v);
+        }
+        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v));
+        s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)));
+      }
+      let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+      for (; i < hw; i++) {
+        let v = load<f32>(d + <usize>(i * 4));
+        if (mask && (load<u32>(yy + <usize>(i * 4)) & 0x7fffffff) == 0) {
+          v = 0;
+          store<f32>(d + <usize>(i * 4), v);
+        }
+        s += <f64>v;
+      }
+      if (sum) store<f64>(acc + <usize>(ch * 8), load<f64>(acc + <usize>(ch * 8)) + s);
     }
   }
 }

@@ -21,6 +21,41 @@ function sumRow(x: usize, red: i32): f64 {
   return acc;
 }
 
+// Max (op 1) or min (op 2) of one contiguous row: four vector accumulators, then the lanes,
+// then the tail. wasm max/min propagate NaN, as the ref kernel does, in any order of folding.
+function extremeRow(op: i32, x: usize, red: i32): f32 {
+  let a0 = v128.load32_splat(x), a1 = a0, a2 = a0, a3 = a0;
+  let r = 0;
+  if (op == 1) {
+    for (; r + 16 <= red; r += 16) {
+      const p = x + <usize>(r * 4);
+      a0 = f32x4.max(a0, v128.load(p));
+      a1 = f32x4.max(a1, v128.load(p, 16));
+      a2 = f32x4.max(a2, v128.load(p, 32));
+      a3 = f32x4.max(a3, v128.load(p, 48));
+    }
+    for (; r + 4 <= red; r += 4) a0 = f32x4.max(a0, v128.load(x + <usize>(r * 4)));
+    for (; r < red; r++) a0 = f32x4.max(a0, v128.load32_splat(x + <usize>(r * 4)));
+    a0 = f32x4.max(f32x4.max(a0, a1), f32x4.max(a2, a3));
+    a0 = f32x4.max(a0, hi2(a0));
+    a0 = f32x4.max(a0, v128.shuffle<i32>(a0, a0, 1, 0, 3, 2));
+  } else {
+    for (; r + 16 <= red; r += 16) {
+      const p = x + <usize>(r * 4);
+      a0 = f32x4.min(a0, v128.load(p));
+      a1 = f32x4.min(a1, v128.load(p, 16));
+      a2 = f32x4.min(a2, v128.load(p, 32));
+      a3 = f32x4.min(a3, v128.load(p, 48));
+    }
+    for (; r + 4 <= red; r += 4) a0 = f32x4.min(a0, v128.load(x + <usize>(r * 4)));
+    for (; r < red; r++) a0 = f32x4.min(a0, v128.load32_splat(x + <usize>(r * 4)));
+    a0 = f32x4.min(f32x4.min(a0, a1), f32x4.min(a2, a3));
+    a0 = f32x4.min(a0, hi2(a0));
+    a0 = f32x4.min(a0, v128.shuffle<i32>(a0, a0, 1, 0, 3, 2));
+  }
+  return f32x4.extract_lane(a0, 0);
+}
+
 // out[i] for i in [i0, i1) of one outer slice; acc is f64 scratch for sums.
 function columns(op: i32, x: usize, red: i32, inner: i32, i0: i32, i1: i32, out: usize, acc: usize): void {
   if (op == 0) {
@@ -85,7 +120,7 @@ export function reduceTask(args: usize, task: i32, nTasks: i32, worker: i32): vo
       if (op == 0) {
         store<f32>(oo, <f32>sumRow(xo, red));
       } else {
-        columns(op, xo, red, 1, 0, 1, oo, acc);
+        store<f32>(oo, extremeRow(op, xo, red));
       }
     } else if (i0 < i1) {
       columns(op, xo, red, inner, i0, i1, oo, acc);

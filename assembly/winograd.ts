@@ -283,13 +283,13 @@ function dyTransform(d: usize, m: usize): void {
 }
 
 /**
- * Per-thread partial dU[e][k][c] += Σ over the task's images and tiles of G_e[k][t] V_e[c][t].
+ * Per-task partial dU[e][k][c] += Σ over the task's images and tiles of G_e[k][t] V_e[c][t].
  * args: x, dy, partials, partial stride (bytes), n, c, h, w, k, outH, outW, padTop, padLeft,
  * (unused), scratch, scratchStride.
  */
 export function winogradWeightGradTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const x = <usize>load<i32>(args), dy = <usize>load<i32>(args, 4);
-  const du = <usize>load<i32>(args, 8) + <usize>(load<i32>(args, 12) * worker);
+  const du = <usize>load<i32>(args, 8) + <usize>(load<i32>(args, 12) * task);
   w_n = load<i32>(args, 16);
   setGeom(load<i32>(args, 20), load<i32>(args, 24), load<i32>(args, 28), load<i32>(args, 32), load<i32>(args, 36), load<i32>(args, 40));
   w_pt = load<i32>(args, 44);

@@ -78,6 +78,15 @@ const convOp = defineOp<ConvOpts, ConvGeom>({
   },
   backward: (dy0, { inputs: [x, w, b], out, saved: g }) => {
     const k = kernels();
+    // A first layer (x needs no gradient) after a fused ReLU: the weight-gradient kernel
+    // applies the mask and sums the bias gradient itself, on its own copy of dy, so that
+    // neither the masked dy nor its reduction passes exist (DNA CNN, Keras CNN's conv1).
+    if (g.relu && !x.requiresGrad && w.requiresGrad) {
+      const dw = newArray(w.dtype, w.size) as FloatArray;
+      const db = b?.requiresGrad ? (newArray(b.dtype, b.size) as FloatArray) : undefined;
+      k.conv2dBackwardWeight(dense(x), dense(dy0), dw, g, { reluOut: dense(out), ...(db ? { dbias: db } : {}) });
+      return [null, new Tensor(dw, w.shape), db ? new Tensor(db, b!.shape) : null];
+    }
     // Fused ReLU: the gradient reaching the convolution is dy·[y > 0].
     const dy = g.relu ? reluGrad(dy0, out) : dy0;
     const dyd = dense(dy);

@@ -71,6 +71,20 @@ function adamFast(p: FloatArray, g: ArrayLike<number>, m: FloatArray, v: FloatAr
   const c1 = 1 - b1;
   const c2 = 1 - b2;
   const n = p.length;
+  if (m instanceof Float32Array && v instanceof Float32Array) {
+    // The new m and v stay in registers, rounded with fround as a re-read of m[i], v[i]
+    // would give: same results, two loads fewer per element (MLP's 536K parameters:
+    // 3.3 -> 2.9 ms). A rounding function chosen at run time instead costs 4×: keep the branch.
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const mi = Math.fround(b1 * m[i] + c1 * gi);
+      const vi = Math.fround(b2 * v[i] + c2 * gi * gi);
+      m[i] = mi;
+      v[i] = vi;
+      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const gi = g[i];
     m[i] = b1 * m[i] + c1 * gi;

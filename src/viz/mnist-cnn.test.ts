@@ -7,9 +7,9 @@ import * as tg from '../index.js';
 import { checkXml } from './xml-check.js';
 
 /**
- * The pictures of a trained MNIST CNN: a small convolutional net trained for two
- * epochs on 2,000 MNIST images (about 88% on 200 test images), then inspected. On the
- * reference kernels training takes about 10 s of this file's ~15 s.
+ * The pictures of a trained MNIST CNN: a small convolutional net trained for three
+ * epochs on 6,000 MNIST images (about 99% on 200 test images), then inspected.
+ * Training takes about 6 s on the wasm kernels.
  */
 const { nn, optim } = tg;
 const dir = mkdtempSync(join(tmpdir(), 'tsgrad-viz-mnist-'));
@@ -20,7 +20,7 @@ let yTest: Int32Array;
 
 before(() => {
   tg.manualSeed(0);
-  const { train, test } = tg.datasets.mnist({ trainSize: 2000, testSize: 200 });
+  const { train, test } = tg.datasets.mnist({ trainSize: 6000, testSize: 200 });
   model = new nn.Sequential(
     new nn.Conv2d({ inChannels: 1, outChannels: 8, kernelSize: 3, padding: 1 }), new nn.ReLU(), new nn.MaxPool2d({ kernelSize: 2 }),
     new nn.Conv2d({ inChannels: 8, outChannels: 16, kernelSize: 3, padding: 1 }), new nn.ReLU(), new nn.MaxPool2d({ kernelSize: 2 }),
@@ -28,7 +28,7 @@ before(() => {
   );
   history = tg.fit(model, {
     train: train.tensors as [tg.Tensor, tg.Tensor], validation: test.tensors as [tg.Tensor, tg.Tensor],
-    epochs: 2, batchSize: 64, optimizer: new optim.Adam(model.parameters(), { lr: 3e-3 }), metrics: ['accuracy'], verbose: 0,
+    epochs: 3, batchSize: 64, optimizer: new optim.Adam(model.parameters(), { lr: 3e-3 }), metrics: ['accuracy'], verbose: 0,
   });
   [xTest] = test.tensors;
   yTest = test.tensors[1].data() as Int32Array;
@@ -54,7 +54,7 @@ const pngSize = (path: string): number[] => {
 };
 
 test('the CNN learned something (guards the tests below)', () => {
-  assert.ok((history.last('val_accuracy') ?? 0) > 0.8, `validation accuracy ${history.last('val_accuracy')}`);
+  assert.ok((history.last('val_accuracy') ?? 0) > 0.95, `validation accuracy ${history.last('val_accuracy')}`);
 });
 
 test('saliency of a trained MNIST CNN falls mostly within 2 pixels of the ink', () => {
@@ -73,11 +73,9 @@ test('saliency of a trained MNIST CNN falls mostly within 2 pixels of the ink', 
     });
     fractions.push(inside / total);
   }
-  const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
   const detail = fractions.map((f, k) => `${yTest[k]}: ${f.toFixed(2)}`).join(', ');
-  assert.ok(mean >= 0.7, `mean fraction near ink ${mean.toFixed(3)} (${detail})`);
-  // Thin digits (ones) leave most pixels blank, and what is missing beside them matters too.
-  assert.ok(Math.min(...fractions) >= 0.6, `every digit ≥ 0.6 (${detail})`);
+  // Every digit, thin ones included: at least 70% of |saliency| lies within 2 pixels of ink.
+  assert.ok(Math.min(...fractions) >= 0.7, `every digit ≥ 0.7 (${detail})`);
   const p = tg.saliencyImage(xTest.narrow(0, 0, 1), tg.saliency(model, xTest.narrow(0, 0, 1)), { out: join(dir, 'saliency.png') });
   assert.deepEqual(pngSize(p.path as string), [p.width, p.height]);
   assert.deepEqual([p.width, p.height], [(2 * 30 + 2) * 4, 32 * 4]);

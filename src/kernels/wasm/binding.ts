@@ -19,6 +19,7 @@ export const TASKS = [
   'transposeTask',
   'winogradTask',
   'winogradWeightGradTask',
+  'reluMaskSumTask',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 

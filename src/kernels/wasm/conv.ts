@@ -1,5 +1,5 @@
 import { refKernels } from '../ref/index.js';
-import type { ConvGeom, FloatArray, PoolGeom } from '../types.js';
+import type { ConvGeom, ConvWeightFused, FloatArray, PoolGeom } from '../types.js';
 import { getRuntime, limits, runTask } from './binding.js';
 import type { Runtime } from './runtime.js';
 
@@ -95,44 +95,68 @@ export function conv2dBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArra
   rt.copyOut(dxp, dx as Float32Array);
 }
 
-/** dw = Σ over images of dy·colᵀ; each thread sums its images into its own partial, summed here. */
-export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArray, g: ConvGeom): void {
+/**
+ * dw = Σ over images of dy·colᵀ; each thread sums its images into its own partial, summed
+ * here. A fused ReLU's mask and the bias gradient (`fused`) are applied to the heap copy
+ * of dy by one threaded pass first: this replaces the where pass over a fresh JS array
+ * and the separate bias reduction (DNA CNN's conv1d relu: ~3 ms -> ~0.5 ms a step).
+ */
+export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArray, g: ConvGeom, fused?: ConvWeightFused): void {
   const rt = getRuntime();
-  if (!rt || !f32(x, dy, dw) || convWork(g) < limits.minGemmWork || g.n === 0) {
-    refKernels.conv2dBackwardWeight(x, dy, dw, g);
+  if (!rt || !f32(x, dy, dw, fused?.reluOut ?? null, fused?.dbias ?? null) || convWork(g) < limits.minGemmWork || g.n === 0) {
+    refKernels.conv2dBackwardWeight(x, dy, dw, g, fused);
     return;
   }
   rt.reset();
   const xp = rt.copyIn(x as Float32Array);
   const dyp = rt.copyIn(dy as Float32Array);
+  if (fused?.reluOut || fused?.dbias) reluMaskSum(rt, dyp, fused, g);
   const threads = rt.threadCount;
+  // One partial per task (not per thread), summed in task order: the same dw on every run.
+  const tasks = tasksFor(rt, g.n);
   if (winogradFits(rt, g)) {
-    // dU_e = Σ over tiles of (A dY Aᵀ)_e ⊙ (Bᵀ d B)_e, per thread, then dw = Gᵀ dU G.
+    // dU_e = Σ over tiles of (A dY Aᵀ)_e ⊙ (Bᵀ d B)_e, per task, then dw = Gᵀ dU G.
     const pb = Math.ceil((16 * g.cOut * g.cIn * 4) / 64) * 64;
-    const pw = rt.alloc(pb * threads);
-    rt.f32.fill(0, pw >> 2, (pw + pb * threads) >> 2);
+    const pw = rt.alloc(pb * tasks);
+    rt.f32.fill(0, pw >> 2, (pw + pb * tasks) >> 2);
     const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(g.cIn, g.h, g.w, g.cOut, g.outH, g.outW);
     const s = rt.alloc(sb * threads);
-    runTask(rt, 'winogradWeightGradTask', [xp, dyp, pw, pb, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, 0, s, sb], tasksFor(rt, g.n));
+    runTask(rt, 'winogradWeightGradTask', [xp, dyp, pw, pb, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, 0, s, sb], tasks);
     const dwp = rt.alloc(dw.length * 4);
-    (rt.exports.winogradWeightGradFinish as (...a: number[]) => void)(pw, pb, threads, dwp, g.cOut, g.cIn);
+    (rt.exports.winogradWeightGradFinish as (...a: number[]) => void)(pw, pb, tasks, dwp, g.cOut, g.cIn);
     rt.copyOut(dwp, dw as Float32Array);
     return;
   }
   const partBytes = Math.ceil((dw.length * 4) / 64) * 64;
-  const parts = rt.alloc(partBytes * threads);
-  rt.f32.fill(0, parts >> 2, (parts + partBytes * threads) >> 2);
+  const parts = rt.alloc(partBytes * tasks);
+  rt.f32.fill(0, parts >> 2, (parts + partBytes * tasks) >> 2);
   const [s, sb] = convScratch(rt, g);
-  runTask(rt, 'convBackwardWeightTask', [xp, dyp, parts, partBytes, ...geomWords(g), s, sb], tasksFor(rt, g.n));
+  runTask(rt, 'convBackwardWeightTask', [xp, dyp, parts, partBytes, ...geomWords(g), s, sb], tasks);
   const heap = rt.f32;
   const t0 = performance.now();
   dw.set(heap.subarray(parts >> 2, (parts >> 2) + dw.length));
-  for (let t = 1; t < threads; t++) {
+  for (let t = 1; t < tasks; t++) {
     const p = (parts + t * partBytes) >> 2;
     for (let i = 0; i < dw.length; i++) dw[i] += heap[p + i];
   }
   rt.copyMs += performance.now() - t0;
   rt.copyBytes += dw.length * 4;
+}
+
+/** reluMaskSumTask on the heap copy of dy; the per-task float64 channel sums are added here. */
+function reluMaskSum(rt: Runtime, dyp: number, fused: ConvWeightFused, g: ConvGeom): void {
+  const yp = fused.reluOut ? rt.copyIn(fused.reluOut as Float32Array) : 0;
+  const tasks = tasksFor(rt, g.n);
+  const acc = rt.alloc(tasks * g.cOut * 8);
+  runTask(rt, 'reluMaskSumTask', [dyp, yp, g.n, g.cOut, g.outH * g.outW, yp ? 1 : 0, acc, fused.dbias ? 1 : 0], tasks);
+  const db = fused.dbias;
+  if (!db) return;
+  const sums = new Float64Array(rt.f32.buffer, acc, tasks * g.cOut);
+  for (let c = 0; c < g.cOut; c++) {
+    let s = 0;
+    for (let t = 0; t < tasks; t++) s += sums[t * g.cOut + c];
+    db[c] = s;
+  }
 }
 
 function poolWords(g: PoolGeom): number[] {

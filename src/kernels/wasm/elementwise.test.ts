@@ -89,7 +89,7 @@ test('wasm binary ops match ref on the common broadcast patterns', () => {
 });
 
 test('wasm reduce matches ref for sum, max and min', () => {
-  const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [3, 1, 5], [1, 1000, 1], [4, 33, 1], [2, 17, 9], [1, 50, 300], [128, 10, 1], [5, 3, 4001]];
+  const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [3, 1, 5], [1, 1000, 1], [4, 33, 1], [2, 17, 9], [1, 50, 300], [128, 10, 1], [5, 3, 4001], [2, 16, 1], [3, 19, 1], [7, 189, 1], [4, 64, 1]];
   withThreads((t) => {
     for (const op of ['sum', 'max', 'min'] as const) {
       for (const [o, r, i] of shapes) {
@@ -99,6 +99,24 @@ test('wasm reduce matches ref for sum, max and min', () => {
         refKernels.reduce(op, x, o, r, i, b);
         // Both accumulate sums in float64 and round once: only the order differs.
         assertClose(a, b, { atol: 1e-6, rtol: 1e-6, what: `${op} [${o},${r},${i}] threads=${t}` });
+      }
+    }
+  });
+});
+
+test('wasm max and min over contiguous rows (inner 1) propagate NaN from any position', () => {
+  withThreads((t) => {
+    for (const red of [1, 3, 4, 5, 16, 17, 33]) {
+      for (let pos = 0; pos < red; pos += Math.max(1, red >> 2)) {
+        const x = rand(2 * red);
+        x[red + pos] = NaN;
+        for (const op of ['max', 'min'] as const) {
+          const [a, b] = [new Float32Array(2), new Float32Array(2)];
+          wasm!.reduce(op, x, 2, red, 1, a);
+          refKernels.reduce(op, x, 2, red, 1, b);
+          assert.equal(a[0], b[0], `${op} red=${red} threads=${t}`);
+          assert.ok(Number.isNaN(a[1]) && Number.isNaN(b[1]), `${op} red=${red} NaN at ${pos} threads=${t}`);
+        }
       }
     }
   });
