@@ -75,11 +75,21 @@ export interface ConvGeom {
 }
 
 /** Geometry of 2-D pooling over x [n, c, h, w] into [n, c, outH, outW]; padding counts as -inf (max) or 0 (avg). */
-/** Extra work of conv2dBackwardWeight, see there. */
-export interface ConvWeightFused {
-  /** The fused conv + ReLU's output y: the gradient reaching the convolution is dy·[y ≠ 0]. */
+/**
+ * The backward pass of a convolution (optionally fused with a ReLU) in one kernel call, so
+ * that a backend copies dy once for all of it: with reluOut (the fused conv + ReLU's output
+ * y) the gradient reaching the convolution is dy·[y ≠ 0] (NaN ≠ 0; dy itself is left as it
+ * is); then dx (conv2dBackwardInput), dw (conv2dBackwardWeight) and dbias (Σ of that
+ * gradient over images and positions, per output channel), each only when given.
+ */
+export interface ConvBackwardArgs {
+  x: FloatArray;
+  w: FloatArray;
+  dy: FloatArray;
+  g: ConvGeom;
   reluOut?: FloatArray;
-  /** Receives Σ of that gradient over images and positions, one per output channel. */
+  dx?: FloatArray;
+  dw?: FloatArray;
   dbias?: FloatArray;
 }
 
@@ -126,12 +136,10 @@ export interface Kernels {
   conv2dForward(x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, g: ConvGeom): void;
   /** dx = dL/dx given dy (overwrites dx). */
   conv2dBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArray, g: ConvGeom): void;
-  /**
-   * dw = dL/dw given x and dy (overwrites dw). With `fused`, a fused ReLU's backward comes
-   * first: dy·[reluOut ≠ 0] stands for dy (dy itself is left as it is), and `dbias`
-   * receives the bias gradient Σ over images and positions of that dy, per channel.
-   */
-  conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArray, g: ConvGeom, fused?: ConvWeightFused): void;
+  /** dw = dL/dw given x and dy (overwrites dw). */
+  conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArray, g: ConvGeom): void;
+  /** A convolution's whole backward pass in one call, see ConvBackwardArgs. */
+  conv2dBackward(args: ConvBackwardArgs): void;
   /** Max pooling; argmax receives, for each output, the flat index h*w-plane offset of its winner. */
   maxPool2dForward(x: FloatArray, y: FloatArray, argmax: Int32Array, g: PoolGeom): void;
   /** dx (zeroed by the kernel) += dy routed through argmax. */

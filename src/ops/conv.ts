@@ -1,7 +1,7 @@
 import { defineOp } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
 import type { ConvGeom, FloatArray } from '../kernels/types.js';
-import { contiguousRaw, reduceRaw } from '../tensor/raw.js';
+import { contiguousRaw } from '../tensor/raw.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
 import { reluGrad } from './elementwise.js';
@@ -76,35 +76,23 @@ const convOp = defineOp<ConvOpts, ConvGeom>({
     kernels().conv2dForward(dense(x), dense(w), b ? dense(b) : null, y, g);
     return [new Tensor(y, [g.n, g.cOut, g.outH, g.outW]), g];
   },
+  // One kernel call, which copies dy once for dx, dw and the bias gradient (dL/db_c = Σ over
+  // samples and positions). A fused ReLU's mask dy·[y > 0] (y > 0 exactly where y ≠ 0) is
+  // applied by the kernel on its own copy of dy for a first layer (no dx) of at most 2^20
+  // outputs (the DNA CNN: its where pass went away, step 11-12 -> 7-8 ms); otherwise by the
+  // where pass here. For the Keras CNN's conv1 (2.8M outputs) the kernel's extra copy of a
+  // cold y cost about as much as it saved and pushed the heap-copy share past 10%.
   backward: (dy0, { inputs: [x, w, b], out, saved: g }) => {
-    const k = kernels();
-    // A first layer (x needs no gradient) after a fused ReLU: the weight-gradient kernel
-    // applies the mask and sums the bias gradient itself, on its own copy of dy, so that
-    // neither the masked dy nor its reduction passes exist (DNA CNN, Keras CNN's conv1).
-    if (g.relu && !x.requiresGrad && w.requiresGrad) {
-      const dw = newArray(w.dtype, w.size) as FloatArray;
-      const db = b?.requiresGrad ? (newArray(b.dtype, b.size) as FloatArray) : undefined;
-      k.conv2dBackwardWeight(dense(x), dense(dy0), dw, g, { reluOut: dense(out), ...(db ? { dbias: db } : {}) });
-      return [null, new Tensor(dw, w.shape), db ? new Tensor(db, b!.shape) : null];
-    }
-    // Fused ReLU: the gradient reaching the convolution is dy·[y > 0].
-    const dy = g.relu ? reluGrad(dy0, out) : dy0;
-    const dyd = dense(dy);
-    let dx: Tensor | null = null;
-    let dw: Tensor | null = null;
-    if (x.requiresGrad) {
-      const a = newArray(x.dtype, x.size) as FloatArray;
-      k.conv2dBackwardInput(dyd, dense(w), a, g);
-      dx = new Tensor(a, x.shape);
-    }
-    if (w.requiresGrad) {
-      const a = newArray(w.dtype, w.size) as FloatArray;
-      k.conv2dBackwardWeight(dense(x), dyd, a, g);
-      dw = new Tensor(a, w.shape);
-    }
-    // dL/db_c = Σ over samples and positions of dy[:, c].
-    const db = b?.requiresGrad ? reduceRaw('sum', dy, [0, 2, 3], false) : null;
-    return [dx, dw, db];
+    const maskInKernel = g.relu === true && !x.requiresGrad && out.size <= 1 << 20;
+    const dy = g.relu && !maskInKernel ? reluGrad(dy0, out) : dy0;
+    const dx = x.requiresGrad ? (newArray(x.dtype, x.size) as FloatArray) : undefined;
+    const dw = w.requiresGrad ? (newArray(w.dtype, w.size) as FloatArray) : undefined;
+    const db = b?.requiresGrad ? (newArray(b.dtype, b.size) as FloatArray) : undefined;
+    kernels().conv2dBackward({
+      x: dense(x), w: dense(w), dy: dense(dy), g,
+      ...(maskInKernel ? { reluOut: dense(out) } : {}), ...(dx ? { dx } : {}), ...(dw ? { dw } : {}), ...(db ? { dbias: db } : {}),
+    });
+    return [dx ? new Tensor(dx, x.shape) : null, dw ? new Tensor(dw, w.shape) : null, db ? new Tensor(db, b!.shape) : null];
   },
   attrs: (o) => ({ stride: o.stride, padding: o.padBefore, dilation: o.dilation, groups: o.groups, ...(o.relu ? { activation: 'relu' } : {}) }),
 });

@@ -1,4 +1,4 @@
-import type { ConvGeom, ConvWeightFused, FloatArray, PoolGeom } from '../types.js';
+import type { ConvBackwardArgs, ConvGeom, FloatArray, PoolGeom } from '../types.js';
 import { gemm } from './gemm.js';
 
 /**
@@ -113,35 +113,37 @@ export function conv2dBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArra
 }
 
 /**
- * The fused ReLU's part of conv2dBackwardWeight: dy·[y ≠ 0] (a fresh array; y ≠ 0 as the
- * where kernel tests it: NaN passes, ±0 does not) and, into dbias, its per-channel sums in
- * float64, rounded once.
+ * The whole backward pass (see ConvBackwardArgs): dy·[y ≠ 0] in a fresh array (y ≠ 0 as
+ * the where kernel tests it: NaN passes, ±0 does not), the bias gradient as per-channel
+ * sums in float64 rounded once, then the two products.
  */
-function applyFused(dy: FloatArray, g: ConvGeom, fused: ConvWeightFused): FloatArray {
-  const y = fused.reluOut;
-  let d = dy;
-  if (y) {
-    d = alloc(dy, dy.length);
-    for (let i = 0; i < d.length; i++) d[i] = y[i] !== 0 ? dy[i] : 0;
-  }
-  const db = fused.dbias;
-  if (db) {
-    const p = g.outH * g.outW;
-    for (let c = 0; c < g.cOut; c++) {
-      let s = 0;
-      for (let n = 0; n < g.n; n++) {
-        const o = (n * g.cOut + c) * p;
-        for (let i = 0; i < p; i++) s += d[o + i];
-      }
-      db[c] = s;
-    }
-  }
+export function conv2dBackward({ x, w, dy, g, reluOut, dx, dw, dbias }: ConvBackwardArgs): void {
+  const d = reluOut ? reluMask(dy, reluOut) : dy;
+  if (dbias) channelSums(d, g, dbias);
+  if (dx) conv2dBackwardInput(d, w, dx, g);
+  if (dw) conv2dBackwardWeight(x, d, dw, g);
+}
+
+function reluMask(dy: FloatArray, y: FloatArray): FloatArray {
+  const d = alloc(dy, dy.length);
+  for (let i = 0; i < d.length; i++) d[i] = y[i] !== 0 ? dy[i] : 0;
   return d;
 }
 
-/** dW_g = Σ_samples dy_g · col_g^T (with `fused`, see Kernels.conv2dBackwardWeight). */
-export function conv2dBackwardWeight(x: FloatArray, dy0: FloatArray, dw: FloatArray, g: ConvGeom, fused?: ConvWeightFused): void {
-  const dy = fused ? applyFused(dy0, g, fused) : dy0;
+function channelSums(d: FloatArray, g: ConvGeom, db: FloatArray): void {
+  const p = g.outH * g.outW;
+  for (let c = 0; c < g.cOut; c++) {
+    let s = 0;
+    for (let n = 0; n < g.n; n++) {
+      const o = (n * g.cOut + c) * p;
+      for (let i = 0; i < p; i++) s += d[o + i];
+    }
+    db[c] = s;
+  }
+}
+
+/** dW_g = Σ_samples dy_g · col_g^T. */
+export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArray, g: ConvGeom): void {
   const { k, p } = colSize(g);
   const coutG = g.cOut / g.groups;
   const direct = isPointwise(g);

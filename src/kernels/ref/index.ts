@@ -1,6 +1,6 @@
 import type { Kernels } from '../types.js';
 import { binary, copy, unary, where } from './elementwise.js';
-import { avgPool2dBackward, avgPool2dForward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, maxPool2dBackward, maxPool2dForward } from './conv.js';
+import { avgPool2dBackward, avgPool2dForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, maxPool2dBackward, maxPool2dForward } from './conv.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './gather.js';
 import { gemm } from './gemm.js';
 import { argReduce, reduce } from './reduce.js';
@@ -22,6 +22,7 @@ export const refKernels: Kernels = {
   conv2dForward,
   conv2dBackwardInput,
   conv2dBackwardWeight,
+  conv2dBackward,
   maxPool2dForward,
   maxPool2dBackward,
   avgPool2dForward,

@@ -208,31 +208,49 @@ test('wasm max and avg pooling match ref, forward and backward', () => {
   });
 });
 
-test('fused ReLU mask and bias gradient in the weight gradient match ref (im2col and Winograd, 1 and 2 threads)', () => {
+test('conv2dBackward (dy copied once; fused ReLU mask, bias gradient) matches ref, im2col and Winograd, 1 and 2 threads', () => {
   const cases = [convEdge[0], convEdge[2], convEdge[4], convEdge[9], winogradCases[1], { n: 5, cIn: 4, h: 1, w: 37, cOut: 3, kh: 1, kw: 12 }];
   withThreads((t) => {
     for (const c of cases) {
       const g = { ...geom(c), relu: true };
       const x = rand(g.n * g.cIn * g.h * g.w);
+      const w = rand(g.cOut * (g.cIn / g.groups) * g.kh * g.kw);
       const dy = rand(g.n * g.cOut * g.outH * g.outW);
       // A relu output: zeros (both signs) where the mask is off, one NaN that passes.
       const y = rand(dy.length).map((v, i) => (v > 0 ? v : i % 2 ? 0 : -0));
       y[y.length - 1] = NaN;
       const dyCopy = dy.slice();
-      const what = `fused ${JSON.stringify(g)} threads=${t}`;
-      for (const withBias of [true, false]) {
-        const [dw1, dw2] = [rand(g.cOut * (g.cIn / g.groups) * g.kh * g.kw), new Float32Array(g.cOut * (g.cIn / g.groups) * g.kh * g.kw)];
-        const [db1, db2] = [rand(g.cOut), new Float32Array(g.cOut)];
-        wasm!.conv2dBackwardWeight(x, dy, dw1, g, { reluOut: y, ...(withBias ? { dbias: db1 } : {}) });
-        refKernels.conv2dBackwardWeight(x, dy, dw2, g, { reluOut: y, dbias: db2 });
-        assertClose(dw1, dw2, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dw` });
-        if (withBias) assertClose(db1, db2, { atol: 1e-6, rtol: 1e-6, what: `${what} dbias` });
+      const masked = dy.map((v, i) => (y[i] !== 0 ? v : 0));
+      for (const [relu, wantX, wantW, wantB] of [[true, true, true, true], [true, false, true, true], [false, true, false, true], [true, true, false, false], [false, false, true, false]]) {
+        const what = `conv2dBackward ${JSON.stringify(g)} relu=${relu} dx=${wantX} dw=${wantW} db=${wantB} threads=${t}`;
+        const dx = wantX ? rand(x.length) : undefined;
+        const dw = wantW ? rand(w.length) : undefined;
+        const db = wantB ? rand(g.cOut) : undefined;
+        wasm!.conv2dBackward({ x, w, dy, g, ...(relu ? { reluOut: y } : {}), ...(dx ? { dx } : {}), ...(dw ? { dw } : {}), ...(db ? { dbias: db } : {}) });
         assert.deepEqual(dy, dyCopy, `${what}: dy was modified`);
-        // The ref mask is where(y, dy, 0): the product with the explicitly masked dy agrees.
-        const masked = dy.map((v, i) => (y[i] !== 0 ? v : 0));
-        const dw3 = new Float32Array(dw2.length);
-        refKernels.conv2dBackwardWeight(x, masked, dw3, g);
-        assertClose(dw2, dw3, { atol: 0, rtol: 0, what: `${what} ref fused vs masked` });
+        // Against the separate ref kernels on the explicitly masked dy.
+        const d = relu ? masked : dy;
+        if (dx) {
+          const want = new Float32Array(x.length);
+          refKernels.conv2dBackwardInput(d, w, want, g);
+          assertClose(dx, want, { ...dotTol(g.cOut * g.kh * g.kw), what: `${what} dx` });
+        }
+        if (dw) {
+          const want = new Float32Array(w.length);
+          refKernels.conv2dBackwardWeight(x, d, want, g);
+          assertClose(dw, want, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dw` });
+        }
+        if (db) {
+          const want = new Float32Array(g.cOut);
+          refKernels.conv2dBackward({ x, w, dy, g, ...(relu ? { reluOut: y } : {}), dbias: want });
+          const p = g.outH * g.outW;
+          for (let ch = 0; ch < g.cOut; ch++) {
+            let s = 0;
+            for (let n = 0; n < g.n; n++) for (let i = 0; i < p; i++) s += d[(n * g.cOut + ch) * p + i];
+            assert.ok(Math.abs(want[ch] - s) <= 1e-6 * Math.max(1, Math.abs(s)), `${what} ref dbias`);
+          }
+          assertClose(db, want, { atol: 1e-6, rtol: 1e-6, what: `${what} dbias` });
+        }
       }
     }
   });

@@ -7,7 +7,7 @@ import { refKernels } from '../ref/index.js';
 import type { Kernels } from '../types.js';
 import { getRuntime, limits, loadError } from './binding.js';
 import {
-  avgPool2dBackward, avgPool2dForward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward,
+  avgPool2dBackward, avgPool2dForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward,
   maxPool2dBackward, maxPool2dForward,
 } from './conv.js';
 import { binary, copy, reduce, unary } from './elementwise.js';
@@ -26,6 +26,7 @@ export function load(): Kernels | null {
     conv2dForward,
     conv2dBackwardInput,
     conv2dBackwardWeight,
+    conv2dBackward,
     maxPool2dForward,
     maxPool2dBackward,
     avgPool2dForward,
