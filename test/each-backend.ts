@@ -1,4 +1,5 @@
-import { getBackend, setBackend } from '../src/index.js';
+import assert from 'node:assert/strict';
+import { getBackend, gradcheck, setBackend, type Tensor } from '../src/index.js';
 import type { BackendName } from '../src/kernels/index.js';
 
 /**
@@ -28,4 +29,13 @@ export function eachBackend(fn: (name: BackendName) => void): BackendName[] {
     setBackend(before);
   }
   return ran;
+}
+
+/** The float64 central-difference tolerances the layer tests share. */
+export const GRADCHECK_TOLERANCE = { eps: 1e-6, atol: 1e-6, rtol: 1e-4 };
+
+/** Asserts that gradcheck passes for fn at inputs, naming the case and the worst entry. */
+export function assertGradcheck(name: string, fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
+  const r = gradcheck(fn, inputs, GRADCHECK_TOLERANCE);
+  assert.ok(r.ok, `${name}: gradcheck failed, max error ${r.maxAbsError} at ${JSON.stringify(r.worst)}`);
 }

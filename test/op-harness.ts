@@ -8,6 +8,7 @@
  * testOp('add', ([a, b]) => a.add(b), ['same', 'row']);
  * gradcheckOp('add', ([a, b]) => a.add(b), [[3, 4], [4]]);
  */
+import { eachBackend } from './each-backend.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Tensor, gradcheck, getBackend, manualSeed, randn, rand, setBackend, tensor } from '../src/index.js';
@@ -63,36 +64,9 @@ function findCase(op: string, id: string): OpCase {
   return c;
 }
 
-const CANDIDATES: BackendName[] = ['ref', 'wasm'];
-
-/** Backends whose setBackend succeeds here (ref always; wasm once it is registered and loads). */
-export function availableBackends(): BackendName[] {
-  const prev = getBackend();
-  try {
-    return CANDIDATES.filter((b) => {
-      try {
-        setBackend(b);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  } finally {
-    setBackend(prev);
-  }
-}
-
 /** Runs fn once on each available backend, restoring the previously active backend afterwards. */
 export function onEachBackend(fn: (backend: BackendName) => void): void {
-  const prev = getBackend();
-  try {
-    for (const b of availableBackends()) {
-      setBackend(b);
-      fn(b);
-    }
-  } finally {
-    setBackend(prev);
-  }
+  eachBackend(fn);
 }
 
 function build(t: FixtureTensor, requiresGrad = false): Tensor {

@@ -3,25 +3,19 @@ import assert from 'node:assert/strict';
 import * as tg from '../index.js';
 import { F } from '../index.js';
 import type { Tensor } from '../index.js';
-import { eachBackend } from '../../test/each-backend.js';
+import { assertGradcheck, eachBackend } from '../../test/each-backend.js';
 
-const GC = { eps: 1e-6, atol: 1e-6, rtol: 1e-4 };
 const rnd = (shape: number[]) => tg.randn(shape, { dtype: 'float64' });
-
-function gradOk(name: string, fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
-  const r = tg.gradcheck(fn, inputs, GC);
-  assert.ok(r.ok, `${name}: gradcheck failed, max error ${r.maxAbsError} at ${JSON.stringify(r.worst)}`);
-}
 
 test('conv2d and conv1d: float64 gradcheck of input, weight and bias', () => {
   tg.manualSeed(1);
   eachBackend(() => {
-    gradOk('conv2d stride 2 pad 1', (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: 1 }), [rnd([2, 2, 5, 4]), rnd([3, 2, 3, 3]), rnd([3])]);
-    gradOk('conv2d dilation 2 groups 2 pair padding', (x, w, b) => F.conv2d(x, w, b, { dilation: 2, groups: 2, padding: [2, 1] }),
+    assertGradcheck('conv2d stride 2 pad 1', (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: 1 }), [rnd([2, 2, 5, 4]), rnd([3, 2, 3, 3]), rnd([3])]);
+    assertGradcheck('conv2d dilation 2 groups 2 pair padding', (x, w, b) => F.conv2d(x, w, b, { dilation: 2, groups: 2, padding: [2, 1] }),
       [rnd([1, 4, 5, 5]), rnd([2, 2, 2, 3]), rnd([2])]);
-    gradOk("conv2d 'same' even kernel", (x, w) => F.conv2d(x, w, null, { padding: 'same' }), [rnd([1, 1, 4, 5]), rnd([2, 1, 2, 4])]);
-    gradOk('conv2d pointwise', (x, w, b) => F.conv2d(x, w, b), [rnd([2, 3, 2, 3]), rnd([2, 3, 1, 1]), rnd([2])]);
-    gradOk('conv1d depthwise stride 2', (x, w, b) => F.conv1d(x, w, b, { stride: 2, groups: 2, padding: 1 }), [rnd([2, 2, 7]), rnd([4, 1, 3]), rnd([4])]);
+    assertGradcheck("conv2d 'same' even kernel", (x, w) => F.conv2d(x, w, null, { padding: 'same' }), [rnd([1, 1, 4, 5]), rnd([2, 1, 2, 4])]);
+    assertGradcheck('conv2d pointwise', (x, w, b) => F.conv2d(x, w, b), [rnd([2, 3, 2, 3]), rnd([2, 3, 1, 1]), rnd([2])]);
+    assertGradcheck('conv1d depthwise stride 2', (x, w, b) => F.conv1d(x, w, b, { stride: 2, groups: 2, padding: 1 }), [rnd([2, 2, 7]), rnd([4, 1, 3]), rnd([4])]);
   });
 });
 
