@@ -57,6 +57,7 @@ function extremumGradRows(x: Tensor, out: Tensor, dy: Tensor, axes: readonly num
   return new Tensor(gx, x.shape);
 }
 
+
 function extremum(kind: 'max' | 'min') {
   return defineOp<Resolved>({
     name: kind,
