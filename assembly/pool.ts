@@ -1,20 +1,25 @@
 // Max and average pooling over [planes, h, w], one slice of planes per task.
-// args: x y argmax planes h w kh kw sh sw pt pl outH outW (see src/kernels/wasm/pool.ts).
+// args: x y argmax planes h w kh kw sh sw pt pl outH outW mask (see src/kernels/wasm/conv.ts).
 
 let p_h: i32 = 0, p_w: i32 = 0, p_kh: i32 = 0, p_kw: i32 = 0, p_sh: i32 = 0, p_sw: i32 = 0;
 let p_pt: i32 = 0, p_pl: i32 = 0, p_outH: i32 = 0, p_outW: i32 = 0, p_lo: i32 = 0, p_hi: i32 = 0;
+// maxPoolForwardTask only: argmax -1 where the maximum is 0 (a ReLU before the pool cut the window).
+let p_mask: bool = false;
 
 // Globals are per instance, hence per thread.
 function readPool(args: usize, task: i32, nTasks: i32): void {
   const planes = load<i32>(args, 12);
   p_h = load<i32>(args, 16); p_w = load<i32>(args, 20); p_kh = load<i32>(args, 24); p_kw = load<i32>(args, 28);
   p_sh = load<i32>(args, 32); p_sw = load<i32>(args, 36); p_pt = load<i32>(args, 40); p_pl = load<i32>(args, 44);
-  p_outH = load<i32>(args, 48); p_outW = load<i32>(args, 52);
+  p_outH = load<i32>(args, 48); p_outW = load<i32>(args, 52); p_mask = load<i32>(args, 56) != 0;
   p_lo = <i32>(<i64>planes * task / nTasks);
   p_hi = <i32>(<i64>planes * (task + 1) / nTasks);
 }
 
-/** y = max over each window; argmax = ih*w + iw of the first maximum (as the ref kernel). */
+/**
+ * y = max over each window; argmax = ih*w + iw of the first maximum (as the ref kernel), or
+ * with the mask flag -1 where that maximum is 0 (x is a ReLU's output: no gradient passes).
+ */
 export function maxPoolForwardTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const x = <usize>load<i32>(args), y = <usize>load<i32>(args, 4), am = <usize>load<i32>(args, 8);
   readPool(args, task, nTasks);
@@ -44,7 +49,7 @@ export function maxPoolForwardTask(args: usize, task: i32, nTasks: i32, worker: 
           }
         }
         store<f32>(y + <usize>(o * 4), best);
-        store<i32>(am + <usize>(o * 4), arg);
+        store<i32>(am + <usize>(o * 4), select<i32>(-1, arg, p_mask && best == 0));
         o++;
       }
     }
@@ -98,6 +103,7 @@ function maxPool2x2(x: usize, y: usize, am: usize): void {
         best = v128.bitselect(v, best, c);
         at = v128.bitselect(i32x4.add(idx, i32x4.splat(p_w + 1)), at, c);
         v128.store(y + <usize>(o * 4), best);
+        if (p_mask) at = v128.or(at, f32x4.eq(best, f32x4.splat(0)));
         v128.store(am + <usize>(o * 4), at);
         o += 4;
       }
@@ -116,7 +122,7 @@ function maxPool2x2(x: usize, y: usize, am: usize): void {
         best = select<f32>(v3, best, c);
         at = select<i32>(i0 + p_w + 2 * ow + 1, at, c);
         store<f32>(y + <usize>(o * 4), best);
-        store<i32>(am + <usize>(o * 4), at);
+        store<i32>(am + <usize>(o * 4), select<i32>(-1, at, p_mask && best == 0));
         o++;
       }
     }

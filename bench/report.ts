@@ -140,11 +140,12 @@ export function evaluateTargets(runs: Runs): TargetResult[] {
   out.push({
     target: `RSS after step ${leak?.steps ?? 200} within 10% of step 10`,
     status: Number.isNaN(growth) ? 'unknown' : Math.abs(growth) <= 0.1 ? 'met' : 'not met',
-    measured: Number.isNaN(growth) ? 'not measured' : `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}% (batch ${leak?.batch})`,
+    measured: Number.isNaN(growth) ? 'not measured' : `${pct(growth)} (medians of 10 readings, batch ${leak?.batch}; single readings ${pct(Number(leak?.singleReadingGrowth))})`,
   });
   return out;
 }
 
+const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 

@@ -93,6 +93,23 @@ export interface ConvBackwardArgs {
   dbias?: FloatArray;
 }
 
+/**
+ * The backward pass of a fused convolution + ReLU + max-pool block (see
+ * Kernels.conv2dReluMaxPoolForward): dy is the gradient of the pooled output, routed through
+ * argmax (entries < 0 route nothing) to the convolution's output, then as ConvBackwardArgs.
+ */
+export interface ConvPoolBackwardArgs {
+  x: FloatArray;
+  w: FloatArray;
+  dy: FloatArray;
+  argmax: Int32Array;
+  g: ConvGeom;
+  pool: PoolGeom;
+  dx?: FloatArray;
+  dw?: FloatArray;
+  dbias?: FloatArray;
+}
+
 export interface PoolGeom {
   n: number;
   c: number;
@@ -144,6 +161,14 @@ export interface Kernels {
   maxPool2dForward(x: FloatArray, y: FloatArray, argmax: Int32Array, g: PoolGeom): void;
   /** dx (zeroed by the kernel) += dy routed through argmax. */
   maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatArray, g: PoolGeom): void;
+  /**
+   * y = maxPool(relu(conv(x, w) + bias)) without the convolution's output ever leaving the
+   * kernel: argmax as maxPool2dForward's, but -1 where the window's maximum is 0 (ReLU's
+   * gradient is 0 there). g is the convolution, pool the pooling over its output.
+   */
+  conv2dReluMaxPoolForward(x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, argmax: Int32Array, g: ConvGeom, pool: PoolGeom): void;
+  /** Its backward pass, see ConvPoolBackwardArgs. */
+  conv2dReluMaxPoolBackward(args: ConvPoolBackwardArgs): void;
   /** Average pooling, padding counted in the divisor (PyTorch's countIncludePad default). */
   avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void;
   avgPool2dBackward(dy: FloatArray, dx: FloatArray, g: PoolGeom): void;

@@ -1,6 +1,8 @@
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkConvInput, conv1d, conv1dAct, conv2d, conv2dAct, type Padding } from '../ops/conv.js';
+import { conv2dReluMaxPool } from '../ops/conv-pool.js';
+import type { Pool2dOptions } from '../ops/pool.js';
 import { check } from '../util/errors.js';
 import { kaimingUniform, uniform } from './init.js';
 import { Module } from './module.js';
@@ -102,6 +104,13 @@ export class Conv2d extends Module {
     const o = this.options;
     checkConvInput('Conv2d', x, this.weight.shape, o.groups);
     return conv2dAct(x, this.weight, this.bias, o, true);
+  }
+
+  /** maxPool2d(relu(forward(x)), pool) in one op (Sequential calls it for Conv2d, ReLU, MaxPool2d). */
+  forwardReluMaxPool(x: Tensor, pool: Pool2dOptions): Tensor {
+    const o = this.options;
+    checkConvInput('Conv2d', x, this.weight.shape, o.groups);
+    return conv2dReluMaxPool(x, this.weight, this.bias, o, pool);
   }
 }
 

@@ -1,10 +1,14 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
+import type { Pool2dOptions } from '../ops/pool.js';
 import { ReLU } from './activation.js';
 import { Module } from './module.js';
+import { MaxPool2d } from './pooling.js';
 
 const hasFusedRelu = (m: Module): m is Module & { forwardRelu(x: Tensor): Tensor } =>
   typeof (m as { forwardRelu?: unknown }).forwardRelu === 'function';
+const hasFusedReluPool = (m: Module): m is Module & { forwardReluMaxPool(x: Tensor, pool: Pool2dOptions): Tensor } =>
+  typeof (m as { forwardReluMaxPool?: unknown }).forwardReluMaxPool === 'function';
 
 /**
  * Layers applied one after another: forward(x) = layers[n-1](...layers[0](x)).
@@ -32,8 +36,15 @@ export class Sequential extends Module {
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
-      // A convolution followed by a plain ReLU runs as one fused op: same values and gradients,
-      // one pass and one full-size array fewer (measured on the Keras CNN: see ops/conv.ts).
+      // Conv2d, ReLU, MaxPool2d run as one op that never stores the convolution's output, and a
+      // convolution followed by a plain ReLU as one op: same values and gradients, fewer passes
+      // and full-size arrays (measured on the Keras CNN: see ops/conv-pool.ts and ops/conv.ts).
+      const next = layers[i + 2];
+      if (next?.constructor === MaxPool2d && layers[i + 1].constructor === ReLU && hasFusedReluPool(layer)) {
+        y = layer.forwardReluMaxPool(y, (next as MaxPool2d).options);
+        i += 2;
+        continue;
+      }
       if (i + 1 < layers.length && layers[i + 1].constructor === ReLU && hasFusedRelu(layer)) {
         y = layer.forwardRelu(y);
         i++;

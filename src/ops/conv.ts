@@ -34,7 +34,7 @@ export interface Conv1dOptions {
 }
 
 /** Normalised geometry options: the padding after may exceed the padding before ('same' with an even kernel). */
-interface ConvOpts {
+export interface ConvOpts {
   stride: [number, number];
   dilation: [number, number];
   padBefore: [number, number];
@@ -51,7 +51,7 @@ function pair(op: string, what: string, v: Pair, min: number): [number, number] 
   return p;
 }
 
-function geom(x: Tensor, w: Tensor, o: ConvOpts): ConvGeom {
+export function geom(x: Tensor, w: Tensor, o: ConvOpts): ConvGeom {
   const [n, cIn, h, wd] = x.shape;
   const [cOut, , kh, kw] = w.shape;
   const outH = Math.floor((h + o.padBefore[0] + o.padAfter[0] - o.dilation[0] * (kh - 1) - 1) / o.stride[0]) + 1;
@@ -78,12 +78,12 @@ const convOp = defineOp<ConvOpts, ConvGeom>({
   },
   // One kernel call, which copies dy once for dx, dw and the bias gradient (dL/db_c = Σ over
   // samples and positions). A fused ReLU's mask dy·[y > 0] (y > 0 exactly where y ≠ 0) is
-  // applied by the kernel on its own copy of dy for a first layer (no dx) of at most 2^20
-  // outputs (the DNA CNN: its where pass went away, step 11-12 -> 7-8 ms); otherwise by the
-  // where pass here. For the Keras CNN's conv1 (2.8M outputs) the kernel's extra copy of a
-  // cold y cost about as much as it saved and pushed the heap-copy share past 10%.
+  // applied by the kernel on its own copy of dy for a first layer (no dx): one more copy of
+  // y in, one JS pass and one full-size array fewer (the Keras CNN's conv1: where pass and
+  // kernel 3.7 + ~9 ms -> kernel 5.9 ms; the DNA CNN: step 11-12 -> 7-8 ms). Otherwise the
+  // where pass here masks dy.
   backward: (dy0, { inputs: [x, w, b], out, saved: g }) => {
-    const maskInKernel = g.relu === true && !x.requiresGrad && out.size <= 1 << 20;
+    const maskInKernel = g.relu === true && !x.requiresGrad;
     const dy = g.relu && !maskInKernel ? reluGrad(dy0, out) : dy0;
     const dx = x.requiresGrad ? (newArray(x.dtype, x.size) as FloatArray) : undefined;
     const dw = w.requiresGrad ? (newArray(w.dtype, w.size) as FloatArray) : undefined;
@@ -116,7 +116,7 @@ export function checkConvInput(op: string, x: Tensor, weightShape: readonly numb
     `input has ${x.shape[1]} channels but the layer expects ${cIn} (input shape ${fmtShape(x.shape)}, weight shape ${fmtShape(weightShape)}${groups > 1 ? `, groups ${groups}` : ''})`);
 }
 
-function resolve(op: string, x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: Conv2dOptions, oneD = false): ConvOpts {
+export function resolve(op: string, x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: Conv2dOptions, oneD = false): ConvOpts {
   const groups = opts.groups ?? 1;
   check(Number.isInteger(groups) && groups >= 1, op, () => `groups must be a positive integer, got ${groups}`);
   check(x.ndim !== 4 || x.shape[1] % groups === 0, op, () =>

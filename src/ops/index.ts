@@ -8,6 +8,7 @@ export * from './indexing.js';
 export { requiresGrad } from './methods.js';
 export * from './conv.js';
 export * from './pool.js';
+export * from './conv-pool.js';
 export * from './dropout.js';
 export * from './norm.js';
 export * from './embedding.js';

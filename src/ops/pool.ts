@@ -39,8 +39,11 @@ function pair(op: string, what: string, v: Pair, min: number): [number, number] 
   return p;
 }
 
-/** Validates and computes the pooling geometry; oneD formats messages for [N, C, L] inputs. */
-function poolGeom(op: string, x: Tensor, opts: Pool2dOptions, oneD: boolean): PoolGeom {
+/**
+ * Validates and computes the pooling geometry of x (a tensor, or the shape and dtype of one
+ * yet to be computed: a fused op's intermediate); oneD formats messages for [N, C, L] inputs.
+ */
+export function poolGeom(op: string, x: Pick<Tensor, 'shape' | 'dtype'>, opts: Pool2dOptions, oneD: boolean): PoolGeom {
   const k = pair(op, 'kernelSize', opts.kernelSize, 1);
   const s = pair(op, 'stride', opts.stride ?? k, 1);
   const p = pair(op, 'padding', opts.padding ?? 0, 0);

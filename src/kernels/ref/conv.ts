@@ -1,4 +1,4 @@
-import type { ConvBackwardArgs, ConvGeom, FloatArray, PoolGeom } from '../types.js';
+import type { ConvBackwardArgs, ConvGeom, ConvPoolBackwardArgs, FloatArray, PoolGeom } from '../types.js';
 import { gemm } from './gemm.js';
 
 /**
@@ -200,6 +200,26 @@ export function maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatA
       if (at >= 0) dx[plane * hw + at] += dy[plane * ohw + q];
     }
   }
+}
+
+/**
+ * maxPool(relu(conv(x, w) + bias)) by the three kernels in turn; a window whose maximum is 0
+ * (all of it cut by the ReLU) gets argmax -1, so that its gradient reaches no input.
+ */
+export function conv2dReluMaxPoolForward(
+  x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, argmax: Int32Array, g: ConvGeom, pool: PoolGeom,
+): void {
+  const c = alloc(x, g.n * g.cOut * g.outH * g.outW);
+  conv2dForward(x, w, bias, c, { ...g, relu: true });
+  maxPool2dForward(c, y, argmax, pool);
+  for (let i = 0; i < argmax.length; i++) if (y[i] === 0) argmax[i] = -1;
+}
+
+/** The pooled gradient routed to the convolution's output through argmax, then conv2dBackward. */
+export function conv2dReluMaxPoolBackward({ x, w, dy, argmax, g, pool, dx, dw, dbias }: ConvPoolBackwardArgs): void {
+  const d = alloc(x, g.n * g.cOut * g.outH * g.outW);
+  maxPool2dBackward(dy, argmax, d, pool);
+  conv2dBackward({ x, w, dy: d, g, ...(dx ? { dx } : {}), ...(dw ? { dw } : {}), ...(dbias ? { dbias } : {}) });
 }
 
 /** Mean over each window; padded cells count in the divisor kh*kw (PyTorch's countIncludePad). */

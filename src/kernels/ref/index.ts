@@ -1,6 +1,6 @@
 import type { Kernels } from '../types.js';
 import { binary, copy, unary, where } from './elementwise.js';
-import { avgPool2dBackward, avgPool2dForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, maxPool2dBackward, maxPool2dForward } from './conv.js';
+import { avgPool2dBackward, avgPool2dForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dReluMaxPoolBackward, conv2dReluMaxPoolForward, maxPool2dBackward, maxPool2dForward } from './conv.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './gather.js';
 import { gemm } from './gemm.js';
 import { argReduce, reduce } from './reduce.js';
@@ -25,6 +25,8 @@ export const refKernels: Kernels = {
   conv2dBackward,
   maxPool2dForward,
   maxPool2dBackward,
+  conv2dReluMaxPoolForward,
+  conv2dReluMaxPoolBackward,
   avgPool2dForward,
   avgPool2dBackward,
 };

@@ -8,7 +8,7 @@ import type { Kernels } from '../types.js';
 import { getRuntime, limits, loadError } from './binding.js';
 import {
   avgPool2dBackward, avgPool2dForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward,
-  maxPool2dBackward, maxPool2dForward,
+  conv2dReluMaxPoolBackward, conv2dReluMaxPoolForward, maxPool2dBackward, maxPool2dForward,
 } from './conv.js';
 import { binary, copy, reduce, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
@@ -29,6 +29,8 @@ export function load(): Kernels | null {
     conv2dBackward,
     maxPool2dForward,
     maxPool2dBackward,
+    conv2dReluMaxPoolForward,
+    conv2dReluMaxPoolBackward,
     avgPool2dForward,
     avgPool2dBackward,
     unary,

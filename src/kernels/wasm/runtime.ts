@@ -206,20 +206,22 @@ export class Runtime {
     return p;
   }
 
-  /** Copies a float32 array into a fresh arena block; returns its byte address. */
-  copyIn(src: Float32Array, n = src.length): number {
+  /** Copies a float32 (or int32) array into a fresh arena block; returns its byte address. */
+  copyIn(src: Float32Array | Int32Array, n = src.length): number {
     const p = this.alloc(n * 4);
     const t0 = performance.now();
-    this.f32.set(n === src.length ? src : src.subarray(0, n), p >> 2);
+    if (src instanceof Int32Array) this.i32.set(n === src.length ? src : src.subarray(0, n), p >> 2);
+    else this.f32.set(n === src.length ? src : src.subarray(0, n), p >> 2);
     this.copyMs += performance.now() - t0;
     this.copyBytes += n * 4;
     return p;
   }
 
-  /** Copies n float32 values at byte address p out into dst. */
-  copyOut(p: number, dst: Float32Array, n = dst.length): void {
+  /** Copies n float32 (or int32, by dst's type) values at byte address p out into dst. */
+  copyOut(p: number, dst: Float32Array | Int32Array, n = dst.length): void {
     const t0 = performance.now();
-    dst.set(this.f32.subarray(p >> 2, (p >> 2) + n));
+    if (dst instanceof Int32Array) dst.set(this.i32.subarray(p >> 2, (p >> 2) + n));
+    else dst.set(this.f32.subarray(p >> 2, (p >> 2) + n));
     const dt = performance.now() - t0;
     this.copyMs += dt;
     this.copyOutMs += dt;
