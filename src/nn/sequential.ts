@@ -1,14 +1,22 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
-import type { Pool2dOptions } from '../ops/pool.js';
 import { ReLU } from './activation.js';
+import { Conv1d, Conv2d } from './conv.js';
 import { Module } from './module.js';
-import { MaxPool2d } from './pooling.js';
+import { MaxPool1d, MaxPool2d } from './pooling.js';
 
 const hasFusedRelu = (m: Module): m is Module & { forwardRelu(x: Tensor): Tensor } =>
   typeof (m as { forwardRelu?: unknown }).forwardRelu === 'function';
-const hasFusedReluPool = (m: Module): m is Module & { forwardReluMaxPool(x: Tensor, pool: Pool2dOptions): Tensor } =>
-  typeof (m as { forwardReluMaxPool?: unknown }).forwardReluMaxPool === 'function';
+
+/**
+ * layer(x) → ReLU → pool as one op when layer and pool are exactly a Conv2d and a MaxPool2d or
+ * a Conv1d and a MaxPool1d (not subclasses, which may compute something else); else null.
+ */
+function convReluMaxPool(layer: Module, pool: Module | undefined, x: Tensor): Tensor | null {
+  if (layer.constructor === Conv2d && pool?.constructor === MaxPool2d) return (layer as Conv2d).forwardReluMaxPool(x, (pool as MaxPool2d).options);
+  if (layer.constructor === Conv1d && pool?.constructor === MaxPool1d) return (layer as Conv1d).forwardReluMaxPool(x, (pool as MaxPool1d).options);
+  return null;
+}
 
 /**
  * Layers applied one after another: forward(x) = layers[n-1](...layers[0](x)).
@@ -39,9 +47,9 @@ export class Sequential extends Module {
       // Conv2d, ReLU, MaxPool2d run as one op that never stores the convolution's output, and a
       // convolution followed by a plain ReLU as one op: same values and gradients, fewer passes
       // and full-size arrays (measured on the Keras CNN: see ops/conv-pool.ts and ops/conv.ts).
-      const next = layers[i + 2];
-      if (next?.constructor === MaxPool2d && layers[i + 1].constructor === ReLU && hasFusedReluPool(layer)) {
-        y = layer.forwardReluMaxPool(y, (next as MaxPool2d).options);
+      const pooled = i + 1 < layers.length && layers[i + 1].constructor === ReLU ? convReluMaxPool(layer, layers[i + 2], y) : null;
+      if (pooled) {
+        y = pooled;
         i += 2;
         continue;
       }

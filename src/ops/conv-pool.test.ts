@@ -81,8 +81,34 @@ test('Sequential runs Conv2d, ReLU, MaxPool2d as one conv2dReluMaxPool node, wit
   assertClose(got[1] as Float32Array, conv.bias!.grad!.data() as Float32Array, { atol: 1e-5, rtol: 1e-5, what: 'bias gradient' });
 });
 
+test('conv1dReluMaxPool equals maxPool1d(relu(conv1d)) in values and gradients, and Sequential fuses Conv1d, ReLU, MaxPool1d', () => {
+  eachBackend((backend) => {
+    tg.manualSeed(8);
+    const conv = new nn.Conv1d({ inChannels: 4, outChannels: 16, kernelSize: 12, padding: 'same' });
+    const pool = { kernelSize: 4, stride: 3, padding: 1 };
+    const model = new nn.Sequential(conv, new nn.ReLU(), new nn.MaxPool1d(pool));
+    const x = tg.randn([6, 4, 60], { requiresGrad: true });
+    const y = model.forward(x);
+    // One primitive serves both, as conv2d serves conv1d: the 1-D form is a view of the 2-D one.
+    assert.match(tg.toDot(y), /label="conv2dReluMaxPool\\n/, backend);
+    const want = F.maxPool1d(conv.forward(x).relu(), pool);
+    assert.deepEqual(y.shape, want.shape, backend);
+    assertClose(y.data() as Float32Array, want.data() as Float32Array, { atol: 1e-5, rtol: 1e-5, what: `${backend} values` });
+    const dy = tg.randn(y.shape);
+    const grads = (out: tg.Tensor): Float32Array[] => {
+      for (const t of [x, conv.weight, conv.bias!]) t.grad = null;
+      out.mul(dy).sum().backward();
+      return [x, conv.weight, conv.bias!].map((t) => t.grad!.data().slice() as Float32Array);
+    };
+    const got = grads(y);
+    const ref = grads(want);
+    ['dx', 'dw', 'db'].forEach((name, i) => assertClose(got[i], ref[i], { atol: 1e-4, rtol: 1e-4, what: `${backend} ${name}` }));
+  });
+});
+
 test('conv2dReluMaxPool reports bad input by its own name', () => {
   const x = tg.randn([1, 3, 5, 5]);
   assert.throws(() => F.conv2dReluMaxPool(x, tg.randn([4, 2, 3, 3]), null, {}, { kernelSize: 2 }), /conv2dReluMaxPool: input has 3 channels/);
   assert.throws(() => F.conv2dReluMaxPool(x, tg.randn([4, 3, 3, 3]), null, {}, { kernelSize: 4 }), /conv2dReluMaxPool: kernel 4×4 is larger than the padded input 3×3/);
+  assert.throws(() => F.conv1dReluMaxPool(tg.randn([1, 4, 10]), tg.randn([2, 4, 3]), null, {}, { kernelSize: 9 }), /conv1dReluMaxPool: kernel 9 is larger than the padded input 8/);
 });

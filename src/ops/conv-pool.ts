@@ -3,8 +3,9 @@ import { kernels } from '../kernels/index.js';
 import type { ConvGeom, FloatArray, PoolGeom } from '../kernels/types.js';
 import { contiguousRaw } from '../tensor/raw.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
-import { geom, resolve, type Conv2dOptions, type ConvOpts } from './conv.js';
-import { poolGeom, type Pool2dOptions } from './pool.js';
+import { conv1dAs2d, geom, resolve, type Conv1dOptions, type Conv2dOptions, type ConvOpts } from './conv.js';
+import { reshape } from './movement.js';
+import { poolGeom, type Pool1dOptions, type Pool2dOptions } from './pool.js';
 
 /**
  * The convolution block of most CNNs, conv → ReLU → max-pool, as one op. Its values and
@@ -23,11 +24,12 @@ interface Saved {
 
 const dense = (t: Tensor): FloatArray => denseArray(contiguousRaw(t)) as FloatArray;
 
-const convReluPoolOp = defineOp<{ conv: ConvOpts; pool: Pool2dOptions }, Saved>({
+const convReluPoolOp = defineOp<{ conv: ConvOpts; pool: Pool2dOptions; oneD: boolean }, Saved>({
   name: 'conv2dReluMaxPool',
   forward: ([x, w, b], o) => {
     const g = geom(x, w, o.conv);
-    const pool = poolGeom('conv2dReluMaxPool', { shape: [g.n, g.cOut, g.outH, g.outW], dtype: x.dtype }, o.pool, false);
+    const op = o.oneD ? 'conv1dReluMaxPool' : 'conv2dReluMaxPool';
+    const pool = poolGeom(op, { shape: [g.n, g.cOut, g.outH, g.outW], dtype: x.dtype }, o.pool, o.oneD);
     const y = newArray(x.dtype, pool.n * pool.c * pool.outH * pool.outW) as FloatArray;
     const argmax = new Int32Array(y.length);
     kernels().conv2dReluMaxPoolForward(dense(x), dense(w), b ? dense(b) : null, y, argmax, g, pool);
@@ -59,5 +61,18 @@ export function conv2dReluMaxPool(
   x: Tensor, weight: Tensor, bias: Tensor | null | undefined, conv: Conv2dOptions, pool: Pool2dOptions,
 ): Tensor {
   const o = resolve('conv2dReluMaxPool', x, weight, bias, conv);
-  return convReluPoolOp(bias ? [x, weight, bias] : [x, weight], { conv: o, pool });
+  return convReluPoolOp(bias ? [x, weight, bias] : [x, weight], { conv: o, pool, oneD: false });
+}
+
+/**
+ * maxPool1d(relu(conv1d(x, weight, bias, conv)), pool) as one op (see conv2dReluMaxPool): x [N, Cin, L].
+ * @example F.conv1dReluMaxPool(dna, w, b, {}, { kernelSize: 4 }) // = F.maxPool1d(F.conv1d(dna, w, b).relu(), { kernelSize: 4 })
+ */
+export function conv1dReluMaxPool(
+  x: Tensor, weight: Tensor, bias: Tensor | null | undefined, conv: Conv1dOptions, pool: Pool1dOptions,
+): Tensor {
+  const { x4, w4, o } = conv1dAs2d('conv1dReluMaxPool', x, weight, bias, conv);
+  const pool2: Pool2dOptions = { kernelSize: [1, pool.kernelSize], stride: [1, pool.stride ?? pool.kernelSize], padding: [0, pool.padding ?? 0] };
+  const y = convReluPoolOp(bias ? [x4, w4, bias] : [x4, w4], { conv: o, pool: pool2, oneD: true });
+  return reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
 }

@@ -189,20 +189,27 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
 
 /** conv1d, then relu when `relu` is set, in one op (see conv2dAct). */
 export function conv1dAct(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv1dOptions, relu: boolean): Tensor {
-  const groups = opts.groups ?? 1;
-  check(weight.ndim === 3, 'conv1d', () => `weight must be [outChannels, inChannels/groups, k], got shape ${fmtShape(weight.shape)}`);
-  checkConvInput('conv1d', x, weight.shape, groups);
-  const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
-  const w4 = reshape(weight, [weight.shape[0], weight.shape[1], 1, weight.shape[2]]);
-  const padding = opts.padding ?? 0;
-  const o = resolve('conv1d', x4, w4, bias, {
-    stride: [1, opts.stride ?? 1],
-    dilation: [1, opts.dilation ?? 1],
-    padding: typeof padding === 'number' ? [0, padding] : padding,
-    groups,
-  }, true);
+  const { x4, w4, o } = conv1dAs2d('conv1d', x, weight, bias, opts);
   if (relu) o.relu = true;
   const y = convOp(bias ? [x4, w4, bias] : [x4, w4], o);
   return reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
 }
 
+/** A 1-D convolution's input and weight viewed as 2-D ([N, C, 1, L]) with its options resolved, for op `op`. */
+export function conv1dAs2d(
+  op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv1dOptions,
+): { x4: Tensor; w4: Tensor; o: ConvOpts } {
+  const groups = opts.groups ?? 1;
+  check(weight.ndim === 3, op, () => `weight must be [outChannels, inChannels/groups, k], got shape ${fmtShape(weight.shape)}`);
+  checkConvInput(op, x, weight.shape, groups);
+  const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
+  const w4 = reshape(weight, [weight.shape[0], weight.shape[1], 1, weight.shape[2]]);
+  const padding = opts.padding ?? 0;
+  const o = resolve(op, x4, w4, bias, {
+    stride: [1, opts.stride ?? 1],
+    dilation: [1, opts.dilation ?? 1],
+    padding: typeof padding === 'number' ? [0, padding] : padding,
+    groups,
+  }, true);
+  return { x4, w4, o };
+}
