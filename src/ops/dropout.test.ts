@@ -50,3 +50,36 @@ test('dropout: manualSeed repeats the mask', () => {
   tg.manualSeed(7);
   assert.deepEqual(F.dropout(x).data(), a);
 });
+
+test('dropout draws its mask from the generator as before: element i is dropped iff the i-th 32-bit draw < p·2^32', () => {
+  const p = 0.3;
+  const x = tg.randn([7, 33]);
+  tg.manualSeed(21);
+  const y = F.dropout(x, { p }).data();
+  tg.manualSeed(21);
+  const xs = x.data();
+  for (let i = 0; i < xs.length; i++) {
+    // x·0, not 0: a dropped negative value is -0, as x·mask gives it.
+    const want = tg.rng.nextU32() < p * 4294967296 ? xs[i] * 0 : Math.fround(xs[i] * Math.fround(1 / (1 - p)));
+    assert.equal(y[i], want, `element ${i}`);
+  }
+});
+
+test('Rng.fillU32 gives the same sequence as nextU32', () => {
+  const a = new tg.Rng(9);
+  const b = new tg.Rng(9);
+  const out = new Uint32Array(1000);
+  a.fillU32(out, 3);
+  a.fillU32(out.subarray(3));
+  for (let i = 0; i < out.length; i++) assert.equal(out[i], b.nextU32(), `value ${i}`);
+  assert.equal(a.nextU32(), b.nextU32());
+});
+
+test('dropout passes a float64 gradcheck (the mask fixed by reseeding inside the function)', () => {
+  const x = tg.randn([6, 5], { dtype: 'float64', requiresGrad: true });
+  const r = tg.gradcheck((t) => {
+    tg.manualSeed(3);
+    return F.dropout(t, { p: 0.4 });
+  }, [x], { eps: 1e-6, atol: 1e-6, rtol: 1e-4 });
+  assert.ok(r.ok, `max error ${r.maxAbsError}`);
+});

@@ -1,7 +1,9 @@
-import { Tensor, newArray } from '../tensor/tensor.js';
+import { defineOp } from '../autograd/engine.js';
+import type { DType, FloatArray } from '../kernels/types.js';
+import { contiguousRaw } from '../tensor/raw.js';
+import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
 import { check } from '../util/errors.js';
 import { rng } from '../util/rng.js';
-import { mul } from './elementwise.js';
 
 export interface DropoutOptions {
   /** Probability of zeroing each element (default 0.5). */
@@ -9,6 +11,43 @@ export interface DropoutOptions {
   /** Drop only in training; in evaluation dropout is the identity (default true, as in PyTorch's F.dropout). */
   training?: boolean;
 }
+
+/** Bits drawn for a mask, reused across calls (grown as needed): one array fewer per call. */
+let bits = new Uint32Array(0);
+
+/** 1/(1 - p) in x's precision (float32 rounds it first, as a float32 mask would hold it); 0 for p = 1. */
+const scaleOf = (p: number, dtype: DType): number => (p < 1 ? (dtype === 'float32' ? Math.fround(1 / (1 - p)) : 1 / (1 - p)) : 0);
+
+const dropoutOp = defineOp<{ p: number }, Uint8Array>({
+  name: 'dropout',
+  // One pass draws the mask and applies it; only the kept/dropped bits are saved (a byte per
+  // element, not a float mask), and y = x·0 keeps a NaN input NaN as x·mask does.
+  forward: ([x], { p }) => {
+    const n = x.size;
+    const xs = denseArray(contiguousRaw(x)) as FloatArray;
+    const y = newArray(x.dtype, n) as FloatArray;
+    const keep = new Uint8Array(n);
+    // p = 1 drops everything (the scale would be infinite): keep stays all zeros.
+    const scale = scaleOf(p, x.dtype);
+    if (p < 1) {
+      // One 32-bit draw per element against p·2^32 (p to 2^-32).
+      const threshold = p * 4294967296;
+      if (bits.length < n) bits = new Uint32Array(n);
+      rng.fillU32(bits, n);
+      for (let i = 0; i < n; i++) keep[i] = bits[i] >= threshold ? 1 : 0;
+    }
+    for (let i = 0; i < n; i++) y[i] = xs[i] * (keep[i] ? scale : 0);
+    return [new Tensor(y, x.shape), keep];
+  },
+  backward: (dy, { inputs: [x], opts: { p }, saved: keep }) => {
+    const scale = scaleOf(p, x.dtype);
+    const d = denseArray(contiguousRaw(dy)) as FloatArray;
+    const dx = newArray(x.dtype, x.size) as FloatArray;
+    for (let i = 0; i < dx.length; i++) dx[i] = d[i] * (keep[i] ? scale : 0);
+    return [new Tensor(dx, x.shape)];
+  },
+  attrs: ({ p }) => ({ p }),
+});
 
 /**
  * Inverted dropout: each element is zeroed with probability p and the survivors are
@@ -21,14 +60,5 @@ export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   check(typeof p === 'number' && p >= 0 && p <= 1, 'dropout', () => `p must be a probability in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   check(x.dtype !== 'int32', 'dropout', () => 'input must be floating point, got int32');
-  const mask = newArray(x.dtype, x.size);
-  // p = 1 drops everything; the scale would be infinite, so the mask stays all zeros.
-  if (p < 1) {
-    const scale = 1 / (1 - p);
-    // One 32-bit draw per element against p·2^32 (p to 2^-32): half the generator calls of
-    // rng.random() and no float conversion, measured 1.5× faster on the CNN's 1.2M-element mask.
-    const threshold = p * 4294967296;
-    for (let i = 0; i < mask.length; i++) mask[i] = rng.nextU32() < threshold ? 0 : scale;
-  }
-  return mul(x, new Tensor(mask, x.shape));
+  return dropoutOp([x], { p });
 }
