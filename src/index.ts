@@ -12,6 +12,7 @@ export * from './tensor/create.js';
 export { manualSeed, rng, Rng } from './util/rng.js';
 export { TsgradError } from './util/errors.js';
 export { setBackend, getBackend, kernels, setNumThreads, getNumThreads } from './kernels/index.js';
+export { ready } from './kernels/wasm/index.js';
 export type { DType, Kernels } from './kernels/types.js';
 export { noGrad, isGradEnabled, backward, detach, defineOp, customOp } from './autograd/engine.js';
 export * from './autograd/gradcheck.js';

@@ -64,13 +64,44 @@ export function getNumThreads(): number {
 }
 
 /**
+ * Resolves once the kernel threads of the wasm backend are running (at once when it uses
+ * one thread or did not load). A browser starts a Worker only when the thread that created
+ * it returns to its event loop, so without this a synchronous training loop begun right
+ * after `setNumThreads` in a Web Worker runs on that thread alone. Node needs no wait.
+ * @example
+ * setNumThreads(4);
+ * await ready(); // in the browser Worker, before the first training step
+ */
+export async function ready(opts: { timeoutMs?: number } = {}): Promise<void> {
+  const rt = getRuntime();
+  if (!rt) return;
+  const timeoutMs = opts.timeoutMs ?? 10000;
+  const t0 = performance.now();
+  while (rt.startedThreads < rt.spawnedThreads) {
+    if (performance.now() - t0 > timeoutMs) {
+      throw new Error(
+        `ready: only ${rt.startedThreads} of ${rt.spawnedThreads} wasm kernel threads started within ${timeoutMs} ms ` +
+          '(blocked Workers or blob: URLs? the kernels still run, on the calling thread)',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
  * Time and bytes the wasm backend has spent copying operands into its heap and results
  * out (copyOutMs is the second part; it includes the page faults of writing into freshly
- * allocated output arrays, which any kernel would pay).
+ * allocated output arrays, which any kernel would pay), and the tasks run by worker threads
+ * (not the calling thread): more than 0 shows that the kernel threads really ran.
  */
-export function wasmStats(): { copyMs: number; copyOutMs: number; copyBytes: number } {
+export function wasmStats(): { copyMs: number; copyOutMs: number; copyBytes: number; workerTasks: number } {
   const rt = getRuntime();
-  return { copyMs: rt?.copyMs ?? 0, copyOutMs: rt?.copyOutMs ?? 0, copyBytes: rt?.copyBytes ?? 0 };
+  return {
+    copyMs: rt?.copyMs ?? 0,
+    copyOutMs: rt?.copyOutMs ?? 0,
+    copyBytes: rt?.copyBytes ?? 0,
+    workerTasks: rt?.workerTasks ?? 0,
+  };
 }
 
 /** Clears the counters of `wasmStats`. */

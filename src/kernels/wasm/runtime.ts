@@ -20,6 +20,7 @@ const NTASKS = 5;
 const ERR = 6;
 const NTHREADS = 8;
 const WORKED = 9;
+const STARTED = 10;
 const CTRL_BYTES = 64;
 const ARGS_WORDS = 64;
 
@@ -56,8 +57,14 @@ function readBuild(node: NodeLike | null, file: string): Uint8Array<ArrayBuffer>
     }
     return null;
   }
-  // Browser: a synchronous request, allowed with an ArrayBuffer response inside a Web Worker
-  // (where decision 11 of ARCHITECTURE.md runs the library). Untested here: no browser.
+  // Browser: a synchronous request, allowed with an ArrayBuffer response only inside a Web
+  // Worker (where decision 11 of ARCHITECTURE.md runs the library); a document refuses it.
+  if ((globalThis as { document?: unknown }).document !== undefined) {
+    throw new Error(
+      `wasm backend: loading build/${file} needs a synchronous request, which browsers allow only in a Web Worker; ` +
+        "run tsgrad in a Worker to use wasm (on a page's main thread it runs on the 'ref' backend)",
+    );
+  }
   const url = new URL(`../../../../build/${file}`, import.meta.url).href;
   const xhr = new XMLHttpRequest();
   xhr.open('GET', url, false);
@@ -164,6 +171,16 @@ export class Runtime {
   /** Tasks run by worker threads so far (the calling thread's are not counted). */
   get workerTasks(): number {
     return Atomics.load(this.ctrl, WORKED);
+  }
+
+  /** Kernel threads that have started (instantiated the module) and wait for jobs. */
+  get startedThreads(): number {
+    return Atomics.load(this.ctrl, STARTED);
+  }
+
+  /** Kernel threads spawned so far (the calling thread not included). */
+  get spawnedThreads(): number {
+    return this.threads.length;
   }
 
   get threadCount(): number {

@@ -11,7 +11,8 @@ function run(init) {
   const inst = new WebAssembly.Instance(module, { env: { memory } });
   const fns = names.map((n) => inst.exports[n]);
   const ctrl = new Int32Array(memory.buffer, ctrlOffset, 16);
-  const GEN = 0, CTR = 1, DONE = 2, FN = 3, ARGS = 4, NTASKS = 5, ERR = 6, NTHREADS = 8, WORKED = 9;
+  const GEN = 0, CTR = 1, DONE = 2, FN = 3, ARGS = 4, NTASKS = 5, ERR = 6, NTHREADS = 8, WORKED = 9, STARTED = 10;
+  Atomics.add(ctrl, STARTED, 1);
   let seen = 0;
   for (;;) {
     let g = Atomics.load(ctrl, GEN);

@@ -1,0 +1,38 @@
+/**
+ * tsgrad for browsers: everything of the public API that runs without Node (tensors, autograd,
+ * ops, `nn`, `optim`, `F`, backend control, datasets and loaders). The file readers, save/load,
+ * plots, the apps, the CLI and train/ (its callbacks write files; its progress bar writes to
+ * process.stdout) stay in the Node entry point.
+ *
+ * Run it inside a module Web Worker (decision 11 of ARCHITECTURE.md): the wasm backend reads
+ * build/*.wasm with a synchronous request, which browsers allow only in workers. Its kernel
+ * threads need a cross-origin-isolated page (served with `Cross-Origin-Opener-Policy: same-origin`
+ * and `Cross-Origin-Embedder-Policy: require-corp`), elsewhere it runs on one thread; and they
+ * start only once the worker returns to its event loop, hence `await ready()` before training.
+ * On a page's main thread the library runs on the 'ref' backend; `wasmLoadError()` says why.
+ * @example
+ * // worker.js, started with new Worker('worker.js', { type: 'module' })
+ * import * as tg from 'tsgrad/browser';
+ * await tg.ready();
+ * const x = tg.randn([200, 300]);
+ * postMessage({ backend: tg.getBackend(), threads: tg.getNumThreads(), sum: x.matmul(x.transpose()).sum().item() });
+ */
+export { Tensor } from './tensor/tensor.js';
+export type { GraphNode, NestedArray } from './tensor/tensor.js';
+export * from './tensor/create.js';
+export { manualSeed, rng, Rng } from './util/rng.js';
+export { TsgradError } from './util/errors.js';
+export { setBackend, getBackend, kernels, setNumThreads, getNumThreads } from './kernels/index.js';
+export { ready, wasmLoadError, wasmStats, resetWasmStats } from './kernels/wasm/index.js';
+export type { DType, Kernels } from './kernels/types.js';
+export { noGrad, isGradEnabled, backward, detach, defineOp, customOp } from './autograd/engine.js';
+export * from './autograd/gradcheck.js';
+export * from './autograd/dot.js';
+export * from './ops/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as F from './nn/functional.js';
+export * from './data/dataset.js';
+export * from './data/loader.js';
+export * from './data/split.js';
+export * from './data/augment.js';
