@@ -36,3 +36,8 @@ export * from './data/dataset.js';
 export * from './data/loader.js';
 export * from './data/split.js';
 export * from './data/augment.js';
+export * from './train/fit.js';
+export * from './train/history.js';
+export * from './train/callbacks.js';
+export * from './train/metrics.js';
+export * from './train/progress.js';

@@ -39,6 +39,8 @@ interface WorkerReport {
 }
 
 interface XorReport {
+  /** The same network trained by fit(): first and last epoch loss, console lines printed. */
+  fit: { first: number; last: number; lines: number; lastLine: string };
   backend: string;
   wasmLoadError: string | null;
   setBackendError: string | null;
@@ -187,14 +189,14 @@ describe('browser (headless Chromium)', { timeout: 60_000 }, () => {
       const reply: Reply<XorReport> = await page.evaluate(async () => {
         try {
           const tg = await import(new URL('../../dist/src/browser.js', location.href).href);
-          const { trainXor } = await import(new URL('./checks.js', location.href).href);
+          const { trainXor, fitXor } = await import(new URL('./checks.js', location.href).href);
           let setBackendError: string | null = null;
           try {
             tg.setBackend('wasm');
           } catch (e) {
             setBackendError = e instanceof Error ? e.message : String(e);
           }
-          return { ok: true, report: { ...trainXor(tg), setBackendError } };
+          return { ok: true, report: { ...trainXor(tg), setBackendError, fit: fitXor(tg) } };
         } catch (e) {
           return { ok: false, error: e instanceof Error ? e.stack ?? e.message : String(e) };
         }
@@ -208,6 +210,10 @@ describe('browser (headless Chromium)', { timeout: 60_000 }, () => {
       assert.match(r.setBackendError ?? '', /setBackend: backend 'wasm' is not available: .*Web Worker/, context('setBackend("wasm")'));
       assert.ok(r.last < r.first / 10, context(`XOR loss did not fall: ${r.first} -> ${r.last}`));
       assert.deepEqual(r.predictions.map(Math.round), [0, 1, 1, 0], context(`XOR predictions ${r.predictions}`));
+      // fit() runs in a browser too, printing one line per epoch to the console.
+      assert.ok(r.fit.last < r.fit.first / 10, context(`fit: XOR loss did not fall: ${r.fit.first} -> ${r.fit.last}`));
+      assert.equal(r.fit.lines, 150, context('fit with verbose 2 prints one console line per epoch'));
+      assert.match(r.fit.lastLine, /Epoch 150\/150/, context('fit: last console line'));
     });
   }
 });

@@ -1,5 +1,3 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { save } from '../io/save.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -34,15 +32,16 @@ export interface Callback {
   onTrainEnd?(ctx: TrainContext): void;
 }
 
-type Mode = 'min' | 'max' | 'auto';
+export type Mode = 'min' | 'max' | 'auto';
 
 /** Losses and errors improve downward, everything else (accuracy, auc, f1, r2) upward. */
-function direction(monitor: string, mode: Mode): 'min' | 'max' {
+export function direction(monitor: string, mode: Mode): 'min' | 'max' {
   if (mode !== 'auto') return mode;
   return /loss|mse|mae|error/.test(monitor) ? 'min' : 'max';
 }
 
-function monitored(monitor: string, logs: Record<string, number>, who: string): number {
+/** The monitored result of an epoch; throws, naming the callback `who`, when it is missing. */
+export function monitored(monitor: string, logs: Record<string, number>, who: string): number {
   const v = logs[monitor];
   if (v === undefined) {
     throw new TsgradError(`${who}: monitor '${monitor}' is not among this epoch's results (${Object.keys(logs).join(', ')}); did you pass validation data?`);
@@ -121,46 +120,6 @@ function copyState(model: Module): Map<string, Tensor> {
   return out;
 }
 
-export interface ModelCheckpointOptions {
-  /** Directory to save into; `{epoch}` is replaced by the 1-based epoch number. */
-  dir: string;
-  monitor?: string;
-  /** Save only when the monitored result improves (default false: every epoch). */
-  saveBestOnly?: boolean;
-  mode?: Mode;
-  /** Include the optimizer state and random-generator state for exact resume (default true). */
-  saveOptimizer?: boolean;
-}
-
-/**
- * Saves the model after each epoch (or only the best), with the optimizer's
- * state so that loadCheckpoint + fit({ initialEpoch }) resumes exactly.
- */
-export class ModelCheckpoint implements Callback {
-  readonly options: Required<ModelCheckpointOptions>;
-  best = NaN;
-
-  constructor(opts: ModelCheckpointOptions) {
-    if (!opts || typeof opts.dir !== 'string') throw new TsgradError('ModelCheckpoint: needs { dir }');
-    this.options = { monitor: 'val_loss', saveBestOnly: false, mode: 'auto', saveOptimizer: true, ...opts };
-  }
-
-  onEpochEnd(epoch: number, logs: Record<string, number>, ctx: TrainContext): void {
-    const { dir, monitor, saveBestOnly, mode, saveOptimizer } = this.options;
-    if (saveBestOnly) {
-      const v = monitored(monitor, logs, 'ModelCheckpoint');
-      const dirn = direction(monitor, mode);
-      if (!(Number.isNaN(this.best) || (dirn === 'min' ? v < this.best : v > this.best))) return;
-      this.best = v;
-    }
-    save(ctx.model, dir.replace('{epoch}', String(epoch + 1)), {
-      optimizer: saveOptimizer ? ctx.optimizer : undefined,
-      epoch: epoch + 1,
-      history: ctx.history.toJSON(),
-    });
-  }
-}
-
 /** An epoch-based schedule (StepLR, CosineAnnealingLR, ...) or ReduceLROnPlateau. */
 export interface Schedule {
   step(metric?: number): void;
@@ -178,27 +137,6 @@ export class LearningRateScheduler implements Callback {
     // Plateau schedules take the metric; epoch schedules take none (step.length tells them apart).
     if (this.schedule.step.length >= 1) this.schedule.step(monitored(this.options.monitor ?? 'val_loss', logs, 'LearningRateScheduler'));
     else this.schedule.step();
-  }
-}
-
-/** Appends each epoch's results to a CSV file (header on the first line). */
-export class CsvLogger implements Callback {
-  private keys: string[] | null = null;
-
-  constructor(readonly options: { path: string; separator?: string; append?: boolean }) {}
-
-  onTrainBegin(): void {
-    this.keys = null;
-    if (!this.options.append) writeFileSync(this.options.path, '');
-  }
-
-  onEpochEnd(epoch: number, logs: Record<string, number>): void {
-    const sep = this.options.separator ?? ',';
-    if (!this.keys) {
-      this.keys = Object.keys(logs);
-      if (!this.options.append) appendFileSync(this.options.path, ['epoch', ...this.keys].join(sep) + '\n');
-    }
-    appendFileSync(this.options.path, [epoch, ...this.keys.map((k) => logs[k])].join(sep) + '\n');
   }
 }
 

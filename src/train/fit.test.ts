@@ -11,7 +11,8 @@ import { randn, tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
 import { manualSeed, rng } from '../util/rng.js';
-import { CsvLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint, TerminateOnNaN } from './callbacks.js';
+import { EarlyStopping, LearningRateScheduler, TerminateOnNaN } from './callbacks.js';
+import { CsvLogger, ModelCheckpoint } from './file-callbacks.js';
 import { evaluate, fit, predict } from './fit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsgrad-fit-'));

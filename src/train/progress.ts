@@ -5,7 +5,7 @@
  * Silent with verbose 0.
  */
 
-/** Where progress goes: process.stdout by default, a fake in tests. */
+/** Where progress goes: process.stdout by default (the console in a browser), a fake in tests. */
 export interface ProgressStream {
   write(s: string): unknown;
   isTTY?: boolean;
@@ -20,6 +20,23 @@ export interface ProgressOptions {
   interval?: number;
 }
 
+/**
+ * process.stdout in Node; elsewhere (a browser) a stream that hands each finished line to
+ * console.log, since a console has no \r to redraw a live bar with.
+ */
+function defaultStream(): ProgressStream {
+  const stdout = (globalThis as { process?: { stdout?: ProgressStream } }).process?.stdout;
+  if (stdout) return stdout;
+  let line = '';
+  return {
+    write(s: string): void {
+      const parts = (line + s).split('\n');
+      line = parts.pop() ?? '';
+      for (const l of parts) console.log(l);
+    },
+  };
+}
+
 export class Progress {
   private readonly verbose: 0 | 1 | 2;
   private readonly stream: ProgressStream;
@@ -31,7 +48,7 @@ export class Progress {
 
   constructor(opts: ProgressOptions = {}) {
     this.verbose = opts.verbose ?? 1;
-    this.stream = opts.stream ?? process.stdout;
+    this.stream = opts.stream ?? defaultStream();
     this.live = this.verbose === 1 && this.stream.isTTY === true;
     this.interval = opts.interval ?? 100;
   }

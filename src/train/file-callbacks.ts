@@ -1,0 +1,69 @@
+/**
+ * The callbacks that write files (checkpoints, a CSV log): Node only, kept apart from
+ * callbacks.ts so that fit() and the other callbacks also run in a browser (tsgrad/browser).
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { save } from '../io/save.js';
+import { TsgradError } from '../util/errors.js';
+import { direction, monitored, type Callback, type Mode, type TrainContext } from './callbacks.js';
+
+export interface ModelCheckpointOptions {
+  /** Directory to save into; `{epoch}` is replaced by the 1-based epoch number. */
+  dir: string;
+  monitor?: string;
+  /** Save only when the monitored result improves (default false: every epoch). */
+  saveBestOnly?: boolean;
+  mode?: Mode;
+  /** Include the optimizer state and random-generator state for exact resume (default true). */
+  saveOptimizer?: boolean;
+}
+
+/**
+ * Saves the model after each epoch (or only the best), with the optimizer's
+ * state so that loadCheckpoint + fit({ initialEpoch }) resumes exactly.
+ */
+export class ModelCheckpoint implements Callback {
+  readonly options: Required<ModelCheckpointOptions>;
+  best = NaN;
+
+  constructor(opts: ModelCheckpointOptions) {
+    if (!opts || typeof opts.dir !== 'string') throw new TsgradError('ModelCheckpoint: needs { dir }');
+    this.options = { monitor: 'val_loss', saveBestOnly: false, mode: 'auto', saveOptimizer: true, ...opts };
+  }
+
+  onEpochEnd(epoch: number, logs: Record<string, number>, ctx: TrainContext): void {
+    const { dir, monitor, saveBestOnly, mode, saveOptimizer } = this.options;
+    if (saveBestOnly) {
+      const v = monitored(monitor, logs, 'ModelCheckpoint');
+      const dirn = direction(monitor, mode);
+      if (!(Number.isNaN(this.best) || (dirn === 'min' ? v < this.best : v > this.best))) return;
+      this.best = v;
+    }
+    save(ctx.model, dir.replace('{epoch}', String(epoch + 1)), {
+      optimizer: saveOptimizer ? ctx.optimizer : undefined,
+      epoch: epoch + 1,
+      history: ctx.history.toJSON(),
+    });
+  }
+}
+
+/** Appends each epoch's results to a CSV file (header on the first line). */
+export class CsvLogger implements Callback {
+  private keys: string[] | null = null;
+
+  constructor(readonly options: { path: string; separator?: string; append?: boolean }) {}
+
+  onTrainBegin(): void {
+    this.keys = null;
+    if (!this.options.append) writeFileSync(this.options.path, '');
+  }
+
+  onEpochEnd(epoch: number, logs: Record<string, number>): void {
+    const sep = this.options.separator ?? ',';
+    if (!this.keys) {
+      this.keys = Object.keys(logs);
+      if (!this.options.append) appendFileSync(this.options.path, ['epoch', ...this.keys].join(sep) + '\n');
+    }
+    appendFileSync(this.options.path, [epoch, ...this.keys.map((k) => logs[k])].join(sep) + '\n');
+  }
+}
