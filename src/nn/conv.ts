@@ -1,7 +1,7 @@
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkConvInput, conv1d, conv1dAct, conv2d, conv2dAct, type Padding } from '../ops/conv.js';
-import { conv1dReluMaxPool, conv2dReluMaxPool } from '../ops/conv-pool.js';
+import { conv1dReluGlobalMaxPool, conv1dReluMaxPool, conv2dReluMaxPool } from '../ops/conv-pool.js';
 import type { Pool1dOptions, Pool2dOptions } from '../ops/pool.js';
 import { check } from '../util/errors.js';
 import { kaimingUniform, uniform } from './init.js';
@@ -149,5 +149,11 @@ export class Conv1d extends Module {
   forwardReluMaxPool(x: Tensor, pool: Pool1dOptions): Tensor {
     checkConvInput('Conv1d', x, this.weight.shape, this.options.groups);
     return conv1dReluMaxPool(x, this.weight, this.bias, this.options, pool);
+  }
+
+  /** globalMaxPool1d(relu(forward(x))) in one op (Sequential calls it for Conv1d, ReLU, GlobalMaxPool1d). */
+  forwardReluGlobalMaxPool(x: Tensor): Tensor {
+    checkConvInput('Conv1d', x, this.weight.shape, this.options.groups);
+    return conv1dReluGlobalMaxPool(x, this.weight, this.bias, this.options);
   }
 }

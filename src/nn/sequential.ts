@@ -3,18 +3,20 @@ import { TsgradError } from '../util/errors.js';
 import { ReLU } from './activation.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { Module } from './module.js';
-import { MaxPool1d, MaxPool2d } from './pooling.js';
+import { GlobalMaxPool1d, MaxPool1d, MaxPool2d } from './pooling.js';
 
 const hasFusedRelu = (m: Module): m is Module & { forwardRelu(x: Tensor): Tensor } =>
   typeof (m as { forwardRelu?: unknown }).forwardRelu === 'function';
 
 /**
  * layer(x) → ReLU → pool as one op when layer and pool are exactly a Conv2d and a MaxPool2d or
- * a Conv1d and a MaxPool1d (not subclasses, which may compute something else); else null.
+ * a Conv1d and a MaxPool1d or GlobalMaxPool1d (not subclasses, which may compute something
+ * else); else null.
  */
 function convReluMaxPool(layer: Module, pool: Module | undefined, x: Tensor): Tensor | null {
   if (layer.constructor === Conv2d && pool?.constructor === MaxPool2d) return (layer as Conv2d).forwardReluMaxPool(x, (pool as MaxPool2d).options);
   if (layer.constructor === Conv1d && pool?.constructor === MaxPool1d) return (layer as Conv1d).forwardReluMaxPool(x, (pool as MaxPool1d).options);
+  if (layer.constructor === Conv1d && pool?.constructor === GlobalMaxPool1d) return (layer as Conv1d).forwardReluGlobalMaxPool(x);
   return null;
 }
 

@@ -106,6 +106,42 @@ test('conv1dReluMaxPool equals maxPool1d(relu(conv1d)) in values and gradients, 
   });
 });
 
+test('Sequential fuses Conv1d, ReLU, GlobalMaxPool1d (the DNA CNN block): the layers\' values and gradients, ties included', () => {
+  eachBackend((backend) => {
+    tg.manualSeed(9);
+    const conv = new nn.Conv1d({ inChannels: 4, outChannels: 16, kernelSize: 6 });
+    const model = new nn.Sequential(conv, new nn.ReLU(), new nn.GlobalMaxPool1d());
+    // One-hot DNA with the same 10-mer twice in every sequence: exact ties of the maximum.
+    const bases = tg.randint(0, 4, [5, 50]).data() as Int32Array;
+    for (let s = 0; s < 5; s++) for (let j = 0; j < 10; j++) bases[s * 50 + 30 + j] = bases[s * 50 + 5 + j];
+    const x = tg.oneHot(tg.tensor(Array.from(bases), { shape: [5, 50], dtype: 'int32' }), 4).permute([0, 2, 1]).contiguous();
+    const y = model.forward(x);
+    assert.deepEqual(y.shape, [5, 16], backend);
+    assert.match(tg.toDot(y), /label="conv2dReluMaxPool\\n/, backend);
+    const act = conv.forward(x).relu();
+    const want = F.globalMaxPool1d(act);
+    assertClose(y.data() as Float32Array, want.data() as Float32Array, { atol: 1e-6, rtol: 1e-6, what: `${backend} values` });
+    const a = act.data();
+    const m = want.data();
+    let tied = 0;
+    for (let r = 0; r < 5 * 16; r++) {
+      let hits = 0;
+      for (let j = 0; j < 45; j++) if (m[r] > 0 && a[r * 45 + j] === m[r]) hits++;
+      if (hits > 1) tied++;
+    }
+    assert.ok(tied > 0, `${backend}: the case must have rows whose positive maximum is tied`);
+    const dy = tg.randn(y.shape);
+    const grads = (out: tg.Tensor): Float32Array[] => {
+      for (const t of [conv.weight, conv.bias!]) t.grad = null;
+      out.mul(dy).sum().backward();
+      return [conv.weight, conv.bias!].map((t) => t.grad!.data().slice() as Float32Array);
+    };
+    const got = grads(y);
+    const ref = grads(want);
+    ['dw', 'db'].forEach((name, i) => assertClose(got[i], ref[i], { atol: 1e-5, rtol: 1e-5, what: `${backend} ${name}` }));
+  });
+});
+
 test('conv2dReluMaxPool reports bad input by its own name', () => {
   const x = tg.randn([1, 3, 5, 5]);
   assert.throws(() => F.conv2dReluMaxPool(x, tg.randn([4, 2, 3, 3]), null, {}, { kernelSize: 2 }), /conv2dReluMaxPool: input has 3 channels/);

@@ -76,3 +76,14 @@ export function conv1dReluMaxPool(
   const y = convReluPoolOp(bias ? [x4, w4, bias] : [x4, w4], { conv: o, pool: pool2, oneD: true });
   return reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
 }
+
+/**
+ * globalMaxPool1d(relu(conv1d(x, weight, bias, conv))) as one op: [N, Cin, L] -> [N, Cout], a
+ * max pool over the whole output length (the DNA CNN's convolution block).
+ */
+export function conv1dReluGlobalMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, conv: Conv1dOptions): Tensor {
+  const { x4, w4, o } = conv1dAs2d('conv1dReluGlobalMaxPool', x, weight, bias, conv);
+  const outW = geom(x4, w4, o).outW;
+  const y = convReluPoolOp(bias ? [x4, w4, bias] : [x4, w4], { conv: o, pool: { kernelSize: [1, outW] }, oneD: true });
+  return reshape(y, [y.shape[0], y.shape[1]]);
+}

@@ -48,3 +48,12 @@ test('pooling errors name the op, the shapes and what was expected', () => {
   assert.throws(() => F.avgPool2d(tg.zeros([1, 1, 8, 8]), { kernelSize: 2, padding: 2 }), { message: 'avgPool2d: padding (2×2) must be at most half the kernel size (2×2)' });
   assert.throws(() => F.adaptiveAvgPool2d(tg.zeros([1, 1, 8, 8]), 0), /outputSize must be positive integers/);
 });
+
+test('globalMaxPool1d/2d route the gradient to the first maximum, as PyTorch\'s adaptive_max_pool(x, 1)', () => {
+  const x = tg.tensor([[[1, 3, 0, 3, 2]]], { requiresGrad: true });
+  F.globalMaxPool1d(x).sum().backward();
+  assert.deepEqual(x.grad!.toArray(), [[[0, 1, 0, 0, 0]]]);
+  const x2 = tg.tensor([[[[2, 5], [5, 1]]]], { requiresGrad: true });
+  F.globalMaxPool2d(x2).mul(3).sum().backward();
+  assert.deepEqual(x2.grad!.toArray(), [[[[0, 3], [0, 0]]]]);
+});

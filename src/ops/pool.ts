@@ -133,10 +133,15 @@ export const maxPool1d = (x: Tensor, opts: Pool1dOptions): Tensor => pool1d('max
 /** Mean over windows of x [N, C, L] (padding counts in the divisor). */
 export const avgPool1d = (x: Tensor, opts: Pool1dOptions): Tensor => pool1d('avgPool1d', avgPoolOp, x, opts);
 
-/** Largest value of each channel of x [N, C, L]: [N, C] (Keras's GlobalMaxPooling1D). */
+/**
+ * Largest value of each channel of x [N, C, L]: [N, C] (Keras's GlobalMaxPooling1D). A max
+ * pool whose window is the whole length, so the gradient goes to the first maximum, as in
+ * PyTorch's adaptive_max_pool1d(x, 1) (a max reduction would split it among exact ties,
+ * which one-hot DNA makes common: two copies of a motif score the same).
+ */
 export function globalMaxPool1d(x: Tensor): Tensor {
   checkRank('globalMaxPool1d', x, 3);
-  return max(x, { axis: 2 });
+  return reshape(maxPool1d(x, { kernelSize: x.shape[2] }), [x.shape[0], x.shape[1]]);
 }
 
 /** Mean of each channel of x [N, C, L]: [N, C]. */
@@ -145,10 +150,10 @@ export function globalAvgPool1d(x: Tensor): Tensor {
   return mean(x, { axis: 2 });
 }
 
-/** Largest value of each channel of x [N, C, H, W]: [N, C]. */
+/** Largest value of each channel of x [N, C, H, W]: [N, C]; the gradient goes to the first maximum (see globalMaxPool1d). */
 export function globalMaxPool2d(x: Tensor): Tensor {
   checkRank('globalMaxPool2d', x, 4);
-  return max(x, { axis: [2, 3] });
+  return reshape(maxPool2d(x, { kernelSize: [x.shape[2], x.shape[3]] }), [x.shape[0], x.shape[1]]);
 }
 
 /** Mean of each channel of x [N, C, H, W]: [N, C]. */
