@@ -28,6 +28,10 @@ export function maxPoolForwardTask(args: usize, task: i32, nTasks: i32, worker: 
     maxPool2x2(x, y, am);
     return;
   }
+  if (p_kh == 1 && p_kw >= 8 && p_pt == 0 && p_pl == 0) {
+    maxPoolWide(x, y, am);
+    return;
+  }
   for (let pl = p_lo; pl < p_hi; pl++) {
     const xp = x + <usize>(pl * hw * 4);
     let o = pl * ohw;
@@ -123,6 +127,40 @@ function maxPool2x2(x: usize, y: usize, am: usize): void {
         at = select<i32>(i0 + p_w + 2 * ow + 1, at, c);
         store<f32>(y + <usize>(o * 4), best);
         store<i32>(am + <usize>(o * 4), select<i32>(-1, at, p_mask && best == 0));
+        o++;
+      }
+    }
+  }
+}
+
+// Windows one row high and at least 8 wide (1-D pooling; global pooling over a sequence):
+// the maximum by f32x4.max (which, like the ref kernel, lets a NaN win), then the first
+// element equal to it (or the first NaN) by a scan that stops there. The value stored is
+// that element, so a -0 that came first is kept as the ref kernel keeps it.
+function maxPoolWide(x: usize, y: usize, am: usize): void {
+  const hw = p_h * p_w, ohw = p_outH * p_outW;
+  for (let pl = p_lo; pl < p_hi; pl++) {
+    const xp = x + <usize>(pl * hw * 4);
+    let o = pl * ohw;
+    for (let oh = 0; oh < p_outH; oh++) {
+      const row = oh * p_sh * p_w;
+      for (let ow = 0; ow < p_outW; ow++) {
+        const start = row + ow * p_sw;
+        const s = xp + <usize>(start * 4);
+        let m = v128.load(s);
+        let j = 4;
+        for (; j + 4 <= p_kw; j += 4) m = f32x4.max(m, v128.load(s + <usize>(j * 4)));
+        let best = max(max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+        for (; j < p_kw; j++) best = max(best, load<f32>(s + <usize>(j * 4)));
+        let k = 0;
+        if (best != best) {
+          while (load<f32>(s + <usize>(k * 4)) == load<f32>(s + <usize>(k * 4))) k++;
+        } else {
+          while (load<f32>(s + <usize>(k * 4)) != best) k++;
+        }
+        const v = load<f32>(s + <usize>(k * 4));
+        store<f32>(y + <usize>(o * 4), v);
+        store<i32>(am + <usize>(o * 4), select<i32>(-1, start + k, p_mask && v == 0));
         o++;
       }
     }

@@ -175,6 +175,10 @@ test('wasm max and avg pooling match ref, forward and backward', () => {
     // 2×2/2 windows four at a time in SIMD, then a scalar tail (outW = 11), odd input width.
     poolGeom(2, 3, 10, 23, 2, 2, 2, 0),
     poolGeom(1, 4, 5, 6, 3, 2, 1, 1),
+    // Windows one row high and 8 or more wide (SIMD maximum, then a scan for the first):
+    // global pooling of a sequence, and overlapping windows on every third row.
+    poolGeom(2, 3, 1, 37, 1, 37, 1, 0),
+    poolGeom(2, 3, 4, 41, 1, 10, 3, 0),
   ];
   withThreads((t) => {
     for (const g of cases) {

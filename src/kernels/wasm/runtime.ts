@@ -118,7 +118,7 @@ export class Runtime {
   /** Whether the memory is shared; without it there is one thread. */
   private readonly shared: boolean;
   private readonly node: NodeLike | null;
-  private readonly ctrl: Int32Array;
+  private ctrlView: Int32Array;
   private readonly ctrlOffset: number;
   private readonly argsOffset: number;
   private readonly arenaBase: number;
@@ -160,7 +160,7 @@ export class Runtime {
     this.argsOffset = base + CTRL_BYTES;
     this.arenaBase = align(this.argsOffset + ARGS_WORDS * 4, 64);
     this.top = this.arenaBase;
-    this.ctrl = new Int32Array(this.memory.buffer, this.ctrlOffset, 16);
+    this.ctrlView = new Int32Array(this.memory.buffer, this.ctrlOffset, 16);
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
     const g = globalThis as { window?: unknown };
@@ -185,6 +185,16 @@ export class Runtime {
 
   get threadCount(): number {
     return this.nThreads;
+  }
+
+  /**
+   * The control words. An unshared memory (the single-thread build) detaches its buffer
+   * when it grows, so the view is recreated then (the browser test caught the old view
+   * failing after a grow); a shared memory's old view stays valid.
+   */
+  private get ctrl(): Int32Array {
+    if (this.ctrlView.buffer.byteLength !== this.memory.buffer.byteLength) this.ctrlView = new Int32Array(this.memory.buffer, this.ctrlOffset, 16);
+    return this.ctrlView;
   }
 
   /** Float32 view of the whole heap (recreated after the memory grows). */
