@@ -1,8 +1,9 @@
 /**
  * tsgrad for browsers: everything of the public API that runs without Node (tensors, autograd,
- * ops, `nn`, `optim`, `F`, backend control, datasets and loaders). The file readers, save/load,
- * plots, the apps, the CLI and train/ (its callbacks write files; its progress bar writes to
- * process.stdout) stay in the Node entry point.
+ * ops, `nn`, `optim`, `F`, backend control, datasets and loaders, augmentation, `fit` with its
+ * metrics and callbacks; progress goes to the console). The file readers, save/load, the
+ * file-writing callbacks, plots, the apps and the CLI are added by the Node entry point,
+ * index.ts, which re-exports this module.
  *
  * Run it inside a module Web Worker (decision 11 of ARCHITECTURE.md): the wasm backend reads
  * build/*.wasm with a synchronous request, which browsers allow only in workers. Its kernel

@@ -6,23 +6,13 @@
  * x.mul(x).sum().backward();
  * console.log(x.grad?.toArray()); // [[2, 4], [6, 8]]
  */
-export { Tensor } from './tensor/tensor.js';
-export type { GraphNode, NestedArray } from './tensor/tensor.js';
-export * from './tensor/create.js';
-export { manualSeed, rng, Rng } from './util/rng.js';
-export { TsgradError } from './util/errors.js';
-export { setBackend, getBackend, kernels, setNumThreads, getNumThreads } from './kernels/index.js';
-export { ready } from './kernels/wasm/index.js';
-export type { DType, Kernels } from './kernels/types.js';
-export { noGrad, isGradEnabled, backward, detach, defineOp, customOp } from './autograd/engine.js';
-export * from './autograd/gradcheck.js';
-export * from './autograd/dot.js';
-export * from './ops/index.js';
-export * as nn from './nn/index.js';
-export * as optim from './optim/index.js';
-export * from './train/index.js';
-export * from './data/index.js';
+// Everything that runs in a browser too (see browser.ts), then what needs Node: the file readers
+// and MNIST from disk, save/load, the file-writing callbacks, pictures and the apps.
+export * from './browser.js';
+export * from './data/idx.js';
+export * from './data/csv.js';
+export * as datasets from './data/datasets.js';
+export * from './train/file-callbacks.js';
 export * from './io/index.js';
 export * from './viz/index.js';
-export * as F from './nn/functional.js';
 export * from './apps/index.js';

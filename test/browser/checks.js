@@ -63,9 +63,9 @@ export function compareBackends(tg, threads) {
   return report;
 }
 
-/** Trains a 2-8-1 network on XOR with Adam; reports the first and last loss and the backend. */
-export function trainXor(tg, steps = 200) {
-  tg.manualSeed(1);
+/** XOR's four points and a fresh 2-8-1 Tanh network, after manualSeed(seed). */
+function xor(tg, seed) {
+  tg.manualSeed(seed);
   const x = tg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
   const y = tg.tensor([[0], [1], [1], [0]]);
   const model = new tg.nn.Sequential(
@@ -73,6 +73,12 @@ export function trainXor(tg, steps = 200) {
     new tg.nn.Tanh(),
     new tg.nn.Linear({ inFeatures: 8, outFeatures: 1 }),
   );
+  return { x, y, model };
+}
+
+/** Trains a 2-8-1 network on XOR with Adam; reports the first and last loss and the backend. */
+export function trainXor(tg, steps = 200) {
+  const { x, y, model } = xor(tg, 1);
   const opt = new tg.optim.Adam(model.parameters(), { lr: 0.05 });
   const losses = [];
   for (let i = 0; i < steps; i++) {
@@ -91,14 +97,7 @@ export function trainXor(tg, steps = 200) {
  * the console); reports the first and last epoch loss and the lines fit printed.
  */
 export function fitXor(tg, epochs = 150) {
-  tg.manualSeed(2);
-  const x = tg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
-  const y = tg.tensor([[0], [1], [1], [0]]);
-  const model = new tg.nn.Sequential(
-    new tg.nn.Linear({ inFeatures: 2, outFeatures: 8 }),
-    new tg.nn.Tanh(),
-    new tg.nn.Linear({ inFeatures: 8, outFeatures: 1 }),
-  );
+  const { x, y, model } = xor(tg, 2);
   const lines = [];
   const log = console.log;
   console.log = (...args) => {
