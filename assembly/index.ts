@@ -7,6 +7,7 @@ export { convScratchBytes, convForwardTask, convBackwardInputTask, convBackwardW
 export { maxPoolForwardTask, maxPoolBackwardTask, avgPoolForwardTask, avgPoolBackwardTask } from './pool';
 export { unaryTask, binaryTask, transposeTask } from './elementwise';
 export { reduceTask } from './reduce';
+export { adamTask } from './optim';
 
 /** First free byte after the module's static data. */
 export function heapBase(): usize {

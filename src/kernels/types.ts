@@ -110,6 +110,23 @@ export interface ConvPoolBackwardArgs {
   dbias?: FloatArray;
 }
 
+/**
+ * One Adam step in place on a parameter p with gradient g and moments m, v (all one length):
+ * m = b1·m + (1 - b1)·g, v = b2·v + (1 - b2)·g², p -= stepSize·m / (√v·invBc2 + eps), where
+ * stepSize = lr / (1 - b1ᵗ) and invBc2 = 1 / √(1 - b2ᵗ).
+ */
+export interface AdamArgs {
+  p: FloatArray;
+  g: FloatArray;
+  m: FloatArray;
+  v: FloatArray;
+  b1: number;
+  b2: number;
+  stepSize: number;
+  invBc2: number;
+  eps: number;
+}
+
 export interface PoolGeom {
   n: number;
   c: number;
@@ -169,6 +186,13 @@ export interface Kernels {
   conv2dReluMaxPoolForward(x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, argmax: Int32Array, g: ConvGeom, pool: PoolGeom): void;
   /** Its backward pass, see ConvPoolBackwardArgs. */
   conv2dReluMaxPoolBackward(args: ConvPoolBackwardArgs): void;
+  /** Adam's update, see AdamArgs. */
+  adam(args: AdamArgs): void;
+  /**
+   * A zeroed float32 array for optimiser state of n elements, which a backend may keep where
+   * its kernels update it in place (the wasm heap); any Float32Array works with every kernel.
+   */
+  stateBuffer(n: number): Float32Array;
   /** Average pooling, padding counted in the divisor (PyTorch's countIncludePad default). */
   avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void;
   avgPool2dBackward(dy: FloatArray, dx: FloatArray, g: PoolGeom): void;

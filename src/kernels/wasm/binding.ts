@@ -20,6 +20,7 @@ export const TASKS = [
   'winogradTask',
   'winogradWeightGradTask',
   'reluMaskSumTask',
+  'adamTask',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 

@@ -12,6 +12,7 @@ import {
 } from './conv.js';
 import { binary, copy, reduce, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
+import { adam, stateBuffer } from './optim.js';
 
 let kernelSet: Kernels | null = null;
 
@@ -31,6 +32,8 @@ export function load(): Kernels | null {
     maxPool2dBackward,
     conv2dReluMaxPoolForward,
     conv2dReluMaxPoolBackward,
+    adam,
+    stateBuffer,
     avgPool2dForward,
     avgPool2dBackward,
     unary,

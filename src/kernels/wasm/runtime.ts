@@ -22,6 +22,8 @@ const NTHREADS = 8;
 const WORKED = 9;
 const STARTED = 10;
 const CTRL_BYTES = 64;
+/** At most this much of the heap holds persistent blocks (optimiser state); beyond, state stays in JS. */
+const MAX_PERSISTENT = 512 * 2 ** 20;
 const ARGS_WORDS = 64;
 
 /** A parallel kernel: (args, task, nTasks, worker). */
@@ -121,7 +123,8 @@ export class Runtime {
   private ctrlView: Int32Array;
   private readonly ctrlOffset: number;
   private readonly argsOffset: number;
-  private readonly arenaBase: number;
+  /** Start of the per-call arena; persistent blocks (persistentF32) lie below it. */
+  private arenaBase: number;
   private readonly names: string[];
   private readonly fns: TaskFn[];
   private threads: Thread[] = [];
@@ -211,6 +214,47 @@ export class Runtime {
   private refreshViews(): void {
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
+  }
+
+  /** Persistent blocks handed out, by view; freed blocks (their views collected) for reuse. */
+  private readonly persistent = new WeakMap<Float32Array, number>();
+  private readonly freeBlocks: { addr: number; bytes: number }[] = [];
+  private persistentBytes = 0;
+  private readonly registry = new FinalizationRegistry<{ addr: number; bytes: number }>((b) => this.freeBlocks.push(b));
+
+  /**
+   * A zeroed float32 array of n elements that lives in the heap across calls, for state a
+   * kernel updates in place every step (Adam's moments): kernels find its address with
+   * heapAddress() and copy nothing. Only on a shared memory, whose views survive growth;
+   * null otherwise, or when MAX_PERSISTENT is used up. A block whose view has been collected
+   * is reused for the next request of its size. Call it between kernel calls, never inside one.
+   */
+  persistentF32(n: number): Float32Array | null {
+    if (!this.shared || n <= 0) return null;
+    const bytes = align(n * 4, 64);
+    let addr: number;
+    const free = this.freeBlocks.findIndex((b) => b.bytes === bytes);
+    if (free >= 0) {
+      addr = this.freeBlocks[free].addr;
+      this.freeBlocks.splice(free, 1);
+    } else {
+      if (this.persistentBytes + bytes > MAX_PERSISTENT) return null;
+      addr = this.arenaBase;
+      this.arenaBase = addr + bytes;
+      this.persistentBytes += bytes;
+      this.reset();
+      this.alloc(0);
+    }
+    const view = new Float32Array(this.memory.buffer, addr, n);
+    view.fill(0);
+    this.persistent.set(view, addr);
+    this.registry.register(view, { addr, bytes });
+    return view;
+  }
+
+  /** The heap address of an array made by persistentF32, else undefined. */
+  heapAddress(a: Float32Array): number | undefined {
+    return this.persistent.get(a);
   }
 
   /** Frees the whole arena; every kernel call starts with it. */
