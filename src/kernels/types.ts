@@ -189,10 +189,11 @@ export interface Kernels {
   /** Adam's update, see AdamArgs. */
   adam(args: AdamArgs): void;
   /**
-   * A zeroed float32 array for optimiser state of n elements, which a backend may keep where
-   * its kernels update it in place (the wasm heap); any Float32Array works with every kernel.
+   * A zeroed float32 array of n elements for long-lived data that kernels read or update
+   * every step (parameters, optimiser state), which a backend may keep where its kernels use
+   * it without copies (the wasm heap); it is an ordinary Float32Array to everything else.
    */
-  stateBuffer(n: number): Float32Array;
+  persistentBuffer(n: number): Float32Array;
   /** Average pooling, padding counted in the divisor (PyTorch's countIncludePad default). */
   avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void;
   avgPool2dBackward(dy: FloatArray, dx: FloatArray, g: PoolGeom): void;

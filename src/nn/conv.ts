@@ -1,10 +1,9 @@
-import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkConvInput, conv1d, conv1dAct, conv2d, conv2dAct, type Padding } from '../ops/conv.js';
 import { conv1dReluGlobalMaxPool, conv1dReluMaxPool, conv2dReluMaxPool } from '../ops/conv-pool.js';
 import type { Pool1dOptions, Pool2dOptions } from '../ops/pool.js';
 import { check } from '../util/errors.js';
-import { kaimingUniform, uniform } from './init.js';
+import { kaimingUniform, parameter, uniform } from './init.js';
 import { Module } from './module.js';
 
 type Pair = number | readonly [number, number];
@@ -52,10 +51,10 @@ function checkChannels(layer: string, o: { inChannels: number; outChannels: numb
  * U(±1/√fanIn), and bias U(±1/√fanIn), with fanIn = inChannels/groups · kernel area.
  */
 function initConv(shape: number[], bias: boolean): { weight: Tensor; bias: Tensor | null } {
-  const weight = kaimingUniform(zeros(shape, { requiresGrad: true }), { a: Math.sqrt(5) });
+  const weight = kaimingUniform(parameter(shape), { a: Math.sqrt(5) });
   const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
   const bound = 1 / Math.sqrt(fanIn);
-  return { weight, bias: bias ? uniform(zeros([shape[0]], { requiresGrad: true }), { low: -bound, high: bound }) : null };
+  return { weight, bias: bias ? uniform(parameter([shape[0]]), { low: -bound, high: bound }) : null };
 }
 
 /**

@@ -1,8 +1,7 @@
-import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { embedding } from '../ops/embedding.js';
 import { check } from '../util/errors.js';
-import { normal } from './init.js';
+import { normal, parameter } from './init.js';
 import { Module } from './module.js';
 
 export interface EmbeddingOptions {
@@ -36,7 +35,7 @@ export class Embedding extends Module {
       if (pad < 0) pad += numEmbeddings;
     }
     this.options = { numEmbeddings, embeddingDim, paddingIdx: pad };
-    this.weight = normal(zeros([numEmbeddings, embeddingDim], { requiresGrad: true }));
+    this.weight = normal(parameter([numEmbeddings, embeddingDim]));
     if (pad !== null) this.weight.storage.fill(0, pad * embeddingDim, (pad + 1) * embeddingDim);
   }
 

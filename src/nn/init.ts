@@ -1,4 +1,6 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { kernels } from '../kernels/index.js';
+import { Tensor } from '../tensor/tensor.js';
+import { sizeOf } from '../util/shape.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
 import { rng } from '../util/rng.js';
 
@@ -11,6 +13,19 @@ import { rng } from '../util/rng.js';
  * const w = zeros([256, 784], { requiresGrad: true });
  * init.kaimingNormal(w, { nonlinearity: 'relu' }); // std = √2 / √784
  */
+
+/**
+ * A zeroed float32 parameter of the given shape (requiresGrad), for the layers to initialise
+ * in place. Its storage comes from the kernels, which may keep it where they read it without
+ * a copy each step (the wasm heap: the Keras CNN's weights and their Adam update no longer
+ * cross the heap boundary); to everything else it is an ordinary Float32Array.
+ * @example const w = kaimingUniform(parameter([128, 784]));
+ */
+export function parameter(shape: readonly number[]): Tensor {
+  const t = new Tensor(kernels().persistentBuffer(sizeOf(shape)), shape);
+  t.requiresGrad = true;
+  return t;
+}
 
 export type Nonlinearity =
   | 'linear' | 'identity' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'leaky_relu' | 'selu';

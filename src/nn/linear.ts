@@ -1,10 +1,9 @@
-import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
 import { transpose } from '../ops/movement.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
-import { kaimingUniform, uniform } from './init.js';
+import { kaimingUniform, parameter, uniform } from './init.js';
 import { Module } from './module.js';
 
 /**
@@ -55,9 +54,9 @@ export class Linear extends Module {
       check(Number.isInteger(v) && v > 0, 'Linear', () => `${k} must be a positive integer, got ${String(v)}`);
     }
     this.options = { inFeatures, outFeatures, bias };
-    this.weight = kaimingUniform(zeros([outFeatures, inFeatures], { requiresGrad: true }), { a: Math.sqrt(5) });
+    this.weight = kaimingUniform(parameter([outFeatures, inFeatures]), { a: Math.sqrt(5) });
     const bound = 1 / Math.sqrt(inFeatures);
-    this.bias = bias ? uniform(zeros([outFeatures], { requiresGrad: true }), { low: -bound, high: bound }) : null;
+    this.bias = bias ? uniform(parameter([outFeatures]), { low: -bound, high: bound }) : null;
   }
 
   forward(x: Tensor): Tensor {

@@ -2,6 +2,7 @@ import { ones, zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { batchNorm, layerNorm } from '../ops/norm.js';
 import { check, fmtShape } from '../util/errors.js';
+import { constant, parameter } from './init.js';
 import { Module } from './module.js';
 
 export interface BatchNormOptions {
@@ -36,8 +37,8 @@ abstract class BatchNormBase extends Module {
     check(Number.isInteger(numFeatures) && numFeatures > 0, this.constructor.name, () =>
       `numFeatures must be a positive integer, got ${String(numFeatures)}`);
     this.options = { numFeatures, eps, momentum, affine, trackRunningStats };
-    this.weight = affine ? ones([numFeatures], { requiresGrad: true }) : null;
-    this.bias = affine ? zeros([numFeatures], { requiresGrad: true }) : null;
+    this.weight = affine ? constant(parameter([numFeatures]), 1) : null;
+    this.bias = affine ? parameter([numFeatures]) : null;
     this.runningMean = trackRunningStats ? zeros([numFeatures]) : null;
     this.runningVar = trackRunningStats ? ones([numFeatures]) : null;
   }
@@ -97,8 +98,8 @@ export class LayerNorm extends Module {
       `normalizedShape must be positive integers, got ${JSON.stringify(opts.normalizedShape)}`);
     const { eps = 1e-5, elementwiseAffine = true } = opts;
     this.options = { normalizedShape: ns, eps, elementwiseAffine };
-    this.weight = elementwiseAffine ? ones(ns, { requiresGrad: true }) : null;
-    this.bias = elementwiseAffine ? zeros(ns, { requiresGrad: true }) : null;
+    this.weight = elementwiseAffine ? constant(parameter(ns), 1) : null;
+    this.bias = elementwiseAffine ? parameter(ns) : null;
   }
 
   forward(x: Tensor): Tensor {

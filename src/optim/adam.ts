@@ -29,7 +29,7 @@ function adamDefaults(op: string, opts: Partial<AdamOptions>, weightDecay: numbe
 
 /** A zeroed moment buffer: float32 ones from the kernels, which may keep them where they update them. */
 function momentBuffer(param: Tensor): Tensor {
-  return param.dtype === 'float32' ? new Tensor(kernels().stateBuffer(param.size), param.shape) : zerosBuffer(param);
+  return param.dtype === 'float32' ? new Tensor(kernels().persistentBuffer(param.size), param.shape) : zerosBuffer(param);
 }
 
 /**

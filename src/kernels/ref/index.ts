@@ -3,7 +3,7 @@ import { binary, copy, unary, where } from './elementwise.js';
 import { avgPool2dBackward, avgPool2dForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dReluMaxPoolBackward, conv2dReluMaxPoolForward, maxPool2dBackward, maxPool2dForward } from './conv.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './gather.js';
 import { gemm } from './gemm.js';
-import { adam, stateBuffer } from './optim.js';
+import { adam, persistentBuffer } from './optim.js';
 import { argReduce, reduce } from './reduce.js';
 
 /** The pure-TypeScript kernels: the specification every faster backend is tested against. */
@@ -29,7 +29,7 @@ export const refKernels: Kernels = {
   conv2dReluMaxPoolForward,
   conv2dReluMaxPoolBackward,
   adam,
-  stateBuffer,
+  persistentBuffer,
   avgPool2dForward,
   avgPool2dBackward,
 };

@@ -27,5 +27,5 @@ export function adam({ p, g, m, v, b1, b2, stepSize, invBc2, eps }: AdamArgs): v
   }
 }
 
-/** Optimiser state in an ordinary array. */
-export const stateBuffer = (n: number): Float32Array => new Float32Array(n);
+/** Long-lived data in an ordinary array. */
+export const persistentBuffer = (n: number): Float32Array => new Float32Array(n);

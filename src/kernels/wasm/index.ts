@@ -12,7 +12,7 @@ import {
 } from './conv.js';
 import { binary, copy, reduce, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
-import { adam, stateBuffer } from './optim.js';
+import { adam, persistentBuffer } from './optim.js';
 
 let kernelSet: Kernels | null = null;
 
@@ -33,7 +33,7 @@ export function load(): Kernels | null {
     conv2dReluMaxPoolForward,
     conv2dReluMaxPoolBackward,
     adam,
-    stateBuffer,
+    persistentBuffer,
     avgPool2dForward,
     avgPool2dBackward,
     unary,

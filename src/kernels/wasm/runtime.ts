@@ -22,7 +22,7 @@ const NTHREADS = 8;
 const WORKED = 9;
 const STARTED = 10;
 const CTRL_BYTES = 64;
-/** At most this much of the heap holds persistent blocks (optimiser state); beyond, state stays in JS. */
+/** At most this much of the heap holds persistent blocks (parameters, optimiser state); beyond, they stay in JS. */
 const MAX_PERSISTENT = 512 * 2 ** 20;
 const ARGS_WORDS = 64;
 
@@ -216,18 +216,18 @@ export class Runtime {
     this.i32view = new Int32Array(this.memory.buffer);
   }
 
-  /** Persistent blocks handed out, by view; freed blocks (their views collected) for reuse. */
-  private readonly persistent = new WeakMap<Float32Array, number>();
+  /** Every buffer object the memory has had (it is a new one after each growth); freed blocks for reuse. */
+  private readonly heapBuffers = new WeakSet<ArrayBufferLike>();
   private readonly freeBlocks: { addr: number; bytes: number }[] = [];
   private persistentBytes = 0;
   private readonly registry = new FinalizationRegistry<{ addr: number; bytes: number }>((b) => this.freeBlocks.push(b));
 
   /**
-   * A zeroed float32 array of n elements that lives in the heap across calls, for state a
-   * kernel updates in place every step (Adam's moments): kernels find its address with
-   * heapAddress() and copy nothing. Only on a shared memory, whose views survive growth;
-   * null otherwise, or when MAX_PERSISTENT is used up. A block whose view has been collected
-   * is reused for the next request of its size. Call it between kernel calls, never inside one.
+   * A zeroed float32 array of n elements that lives in the heap across calls, for data that
+   * kernels read or update every step (parameters, Adam's moments): copyIn and copyOut find it
+   * there and copy nothing. Only on a shared memory, whose views survive growth; null
+   * otherwise, or when MAX_PERSISTENT is used up. A block whose array has been collected is
+   * reused for the next request of its size. Call it between kernel calls, never inside one.
    */
   persistentF32(n: number): Float32Array | null {
     if (!this.shared || n <= 0) return null;
@@ -245,16 +245,20 @@ export class Runtime {
       this.reset();
       this.alloc(0);
     }
-    const view = new Float32Array(this.memory.buffer, addr, n);
+    const buffer = this.memory.buffer;
+    this.heapBuffers.add(buffer);
+    const view = new Float32Array(buffer, addr, n);
     view.fill(0);
-    this.persistent.set(view, addr);
     this.registry.register(view, { addr, bytes });
     return view;
   }
 
-  /** The heap address of an array made by persistentF32, else undefined. */
-  heapAddress(a: Float32Array): number | undefined {
-    return this.persistent.get(a);
+  /**
+   * The heap address of an array that lies in the wasm memory (a persistentF32 array or a
+   * view of one; nothing else there is ever handed out), else undefined.
+   */
+  addressOf(a: Float32Array | Int32Array): number | undefined {
+    return this.heapBuffers.has(a.buffer) ? a.byteOffset : undefined;
   }
 
   /** Frees the whole arena; every kernel call starts with it. */
@@ -277,8 +281,11 @@ export class Runtime {
     return p;
   }
 
-  /** Copies a float32 (or int32) array into a fresh arena block; returns its byte address. */
+  /** Copies a float32 (or int32) array into a fresh arena block (unless it lies in the heap already); returns its byte address. */
   copyIn(src: Float32Array | Int32Array, n = src.length): number {
+    // Already in the heap (a parameter, an optimiser moment): used where it is.
+    const at = this.addressOf(src);
+    if (at !== undefined) return at;
     const p = this.alloc(n * 4);
     const t0 = performance.now();
     if (src instanceof Int32Array) this.i32.set(n === src.length ? src : src.subarray(0, n), p >> 2);
@@ -290,6 +297,8 @@ export class Runtime {
 
   /** Copies n float32 (or int32, by dst's type) values at byte address p out into dst. */
   copyOut(p: number, dst: Float32Array | Int32Array, n = dst.length): void {
+    // A kernel that updated a heap-resident array in place (Adam) has nothing to copy.
+    if (this.addressOf(dst) === p) return;
     const t0 = performance.now();
     if (dst instanceof Int32Array) dst.set(this.i32.subarray(p >> 2, (p >> 2) + n));
     else dst.set(this.f32.subarray(p >> 2, (p >> 2) + n));
