@@ -242,6 +242,7 @@ export class Runtime {
       addr = this.arenaBase;
       this.arenaBase = addr + bytes;
       this.persistentBytes += bytes;
+      // An empty arena at the new base: alloc(0) grows the memory to cover the block.
       this.reset();
       this.alloc(0);
     }
