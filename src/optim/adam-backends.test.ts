@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { eachBackend } from '../../test/each-backend.js';
 import { assertClose } from '../../test/util.js';
 import * as tg from '../index.js';
+import { getRuntime } from '../kernels/wasm/binding.js';
 
 const { nn, optim } = tg;
 
@@ -46,6 +47,11 @@ test('Adam: a state dict taken from moments in the wasm heap resumes exactly', (
     b.model.loadStateDict(weightsAt3);
     const optB = new optim.Adam(b.model.parameters(), { lr: 1e-2 });
     optB.loadStateDict(saved);
+    if (backend === 'wasm') {
+      // The restored moments go where a fresh optimiser keeps them: the wasm heap.
+      const m = ((optB as unknown as { state: Map<tg.Tensor, Record<string, tg.Tensor>> }).state.get(b.model.weight)!).expAvg;
+      assert.notEqual(getRuntime()!.addressOf(m.storage as Float32Array), undefined, 'restored moment not in the heap');
+    }
     b.step(optB);
     assert.deepEqual(b.model.weight.data(), a.model.weight.data(), `${backend}: resumed step differs`);
   });
