@@ -89,6 +89,7 @@ export async function ready(opts: { timeoutMs?: number } = {}): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  rt.releaseWorkerUrl();
 }
 
 /**

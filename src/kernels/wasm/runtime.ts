@@ -181,6 +181,17 @@ export class Runtime {
     return Atomics.load(this.ctrl, STARTED);
   }
 
+  /** The browser's Blob URL of the thread source, until every thread has started. */
+  private workerUrl: string | null = null;
+
+  /** Revokes the thread source's Blob URL once every spawned thread has started (ready() calls it). */
+  releaseWorkerUrl(): void {
+    if (this.workerUrl && this.startedThreads >= this.spawnedThreads) {
+      URL.revokeObjectURL(this.workerUrl);
+      this.workerUrl = null;
+    }
+  }
+
   /** Kernel threads spawned so far (the calling thread not included). */
   get spawnedThreads(): number {
     return this.threads.length;
@@ -387,8 +398,9 @@ export class Runtime {
     // Browser: threads share memory only when the page is cross-origin isolated.
     const g = globalThis as { crossOriginIsolated?: boolean; Worker?: typeof Worker };
     if (!g.crossOriginIsolated || !g.Worker) return null;
-    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-    const w = new g.Worker(url);
+    // One Blob URL serves every thread; releaseWorkerUrl() revokes it once they have started.
+    this.workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    const w = new g.Worker(this.workerUrl);
     w.postMessage(init);
     return w;
   }
