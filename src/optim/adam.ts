@@ -1,5 +1,5 @@
 import { kernels } from '../kernels/index.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../kernels/types.js';
 import { check } from '../util/errors.js';
 import { Optimizer, bufferOf, zerosBuffer, type ParamGroup, type ParamGroupSpec, type ParamState, type ParamView } from './optimizer.js';
@@ -27,11 +27,6 @@ function adamDefaults(op: string, opts: Partial<AdamOptions>, weightDecay: numbe
   return d;
 }
 
-/** A zeroed moment buffer: float32 ones from the kernels, which may keep them where they update them. */
-function momentBuffer(param: Tensor): Tensor {
-  return param.dtype === 'float32' ? new Tensor(kernels().persistentBuffer(param.size), param.shape) : zerosBuffer(param);
-}
-
 /**
  * The shared Adam step: with g' = g (+ weightDecay·θ for Adam's L2 form),
  * m = β1 m + (1 - β1) g'; v = β2 v + (1 - β2) g'²; (amsgrad: v̂max = max(v̂max, v));
@@ -41,8 +36,8 @@ function adamUpdate({ param, p, g }: ParamView, group: AdamOptions, state: Param
   const { lr, betas: [b1, b2], eps, amsgrad } = group;
   if (state.step === undefined) {
     state.step = 0;
-    state.expAvg = momentBuffer(param);
-    state.expAvgSq = momentBuffer(param);
+    state.expAvg = zerosBuffer(param);
+    state.expAvgSq = zerosBuffer(param);
   }
   if (amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = zerosBuffer(param);
   const step = (state.step as number) + 1;

@@ -192,9 +192,12 @@ function copyState(s: ParamState, like?: Tensor): ParamState {
   return out;
 }
 
-/** A zero buffer shaped like the parameter, for running averages. */
+/**
+ * A zero buffer shaped like the parameter, for running averages: float32 ones from the
+ * kernels, which keep them where they update them in place (persistentBuffer: the wasm heap).
+ */
 export function zerosBuffer(param: Tensor): Tensor {
-  const data = param.dtype === 'float64' ? new Float64Array(param.size) : new Float32Array(param.size);
+  const data = param.dtype === 'float64' ? new Float64Array(param.size) : kernels().persistentBuffer(param.size);
   return new Tensor(data, param.shape);
 }
 
