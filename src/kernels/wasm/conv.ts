@@ -112,9 +112,7 @@ export function conv2dReluMaxPoolBackward(p: ConvPoolBackwardArgs): void {
   const ap = rt.copyIn(p.argmax);
   const dcp = rt.alloc(g.n * g.cOut * g.outH * g.outW * 4);
   runTask(rt, 'maxPoolBackwardTask', [dyp, dcp, ap, ...poolWords(p.pool), 0], poolTasks(rt, p.pool));
-  if (p.dbias) reluMaskSum(rt, dcp, null, p.dbias, g);
-  if (p.dx) backwardInput(rt, dcp, p.w, p.dx, g);
-  if (p.dw) backwardWeight(rt, rt.copyIn(p.x as Float32Array), dcp, p.dw, g);
+  backwardPasses(rt, dcp, null, p);
 }
 
 /** dx = the transposed convolution of dy: gemm Wᵀ·dy then col2im, per image. */
@@ -170,10 +168,20 @@ export function conv2dBackward(p: ConvBackwardArgs): void {
     return;
   }
   rt.reset();
-  const dyp = rt.copyIn(p.dy as Float32Array);
-  if (p.reluOut || p.dbias) reluMaskSum(rt, dyp, p.reluOut ?? null, p.dbias ?? null, g);
-  if (p.dx) backwardInput(rt, dyp, p.w, p.dx, g);
-  if (p.dw) backwardWeight(rt, rt.copyIn(p.x as Float32Array), dyp, p.dw, g);
+  backwardPasses(rt, rt.copyIn(p.dy as Float32Array), p.reluOut ?? null, p);
+}
+
+/**
+ * The passes of a convolution's backward from the gradient of its output already in the heap
+ * at dyp: the ReLU mask and bias gradient (one pass over it, masking in place), then dx, dw.
+ */
+function backwardPasses(
+  rt: Runtime, dyp: number, reluOut: FloatArray | null,
+  p: { x: FloatArray; w: FloatArray; g: ConvGeom; dx?: FloatArray; dw?: FloatArray; dbias?: FloatArray },
+): void {
+  if (reluOut || p.dbias) reluMaskSum(rt, dyp, reluOut, p.dbias ?? null, p.g);
+  if (p.dx) backwardInput(rt, dyp, p.w, p.dx, p.g);
+  if (p.dw) backwardWeight(rt, rt.copyIn(p.x as Float32Array), dyp, p.dw, p.g);
 }
 
 /** conv2dBackwardWeight with x and dy already in the heap. */
