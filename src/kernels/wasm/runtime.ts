@@ -4,6 +4,7 @@
  * compiled from bytes read with readFileSync, workers are started without awaiting, and
  * a job is dispatched by Atomics (the calling thread takes tasks too, then waits).
  */
+import { keepFreedMemory } from './keep-freed-memory.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 /** Must agree with MAX_PAGES in tools/build-wasm.mjs (64 KiB pages: 2 GiB). */
@@ -143,6 +144,8 @@ export class Runtime {
 
   constructor(names: string[]) {
     this.node = nodeModules();
+    // Fresh tensor arrays cost page faults where glibc trims its heap (keep-freed-memory.ts).
+    if (this.node?.os.platform() === 'linux') keepFreedMemory();
     this.shared = canShare(this.node);
     const compiled = compileKernels(this.node, this.shared);
     this.module = compiled.module;
