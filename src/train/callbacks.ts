@@ -1,5 +1,6 @@
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import { LRScheduler } from '../optim/schedulers.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
 import type { History } from './history.js';
@@ -127,11 +128,19 @@ export interface Schedule {
 
 /**
  * Steps a learning-rate schedule after every epoch; ReduceLROnPlateau-style
- * schedules receive the monitored result (default 'val_loss').
+ * schedules receive the monitored result (default 'val_loss'). When fit resumes from a
+ * checkpoint (initialEpoch), an epoch schedule built afresh is moved on to that epoch, so
+ * that it continues as the interrupted run would have; list it before ModelCheckpoint, so
+ * that the checkpoint holds the lr of the epoch that follows.
  * @example new LearningRateScheduler(new optim.StepLR(opt, { stepSize: 5, gamma: 0.5 }))
  */
 export class LearningRateScheduler implements Callback {
   constructor(readonly schedule: Schedule, readonly options: { monitor?: string } = {}) {}
+
+  onEpochBegin(epoch: number): void {
+    // The optimizer's restored lr is already this epoch's: only the count moves.
+    if (this.schedule instanceof LRScheduler && this.schedule.lastEpoch < epoch) this.schedule.lastEpoch = epoch;
+  }
 
   onEpochEnd(_epoch: number, logs: Record<string, number>): void {
     // Plateau schedules take the metric; epoch schedules take none (step.length tells them apart).

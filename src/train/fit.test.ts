@@ -109,7 +109,7 @@ test('a NaN loss stops training with an error naming the epoch and step', () => 
   );
 });
 
-test('checkpoint + resume with optimizer state continues bit-identically', () => {
+test('checkpoint + resume with optimizer state and an lr schedule continues bit-identically', () => {
   const run = (): nn.Sequential => {
     const model = net(0.2);
     return model;
@@ -119,13 +119,18 @@ test('checkpoint + resume with optimizer state continues bit-identically', () =>
   manualSeed(5);
   const d1 = data();
   const a = run();
-  const hA = fit(a, { ...d1, epochs: 4, batchSize: 16, optimizer: new optim.Adam(a.parameters(), { lr: 0.01 }), ...quiet });
+  // StepLR halves the lr after epoch 3 (1-based): the resumed run must do so after its first epoch.
+  const schedule = (opt: optim.Adam) => new LearningRateScheduler(new optim.StepLR(opt, { stepSize: 3, gamma: 0.5 }));
+  const optA = new optim.Adam(a.parameters(), { lr: 0.01 });
+  const hA = fit(a, { ...d1, epochs: 4, batchSize: 16, optimizer: optA, callbacks: [schedule(optA)], ...quiet });
+  assert.deepEqual(hA.history.lr, [0.01, 0.01, 0.01, 0.005]);
   // Interrupted after 2 epochs, checkpointed, the process state disturbed, then resumed.
   manualSeed(5);
   const d2 = data();
   const b = run();
   const ckdir = join(dir, 'ckpt');
-  fit(b, { ...d2, epochs: 2, batchSize: 16, optimizer: new optim.Adam(b.parameters(), { lr: 0.01 }), callbacks: [new ModelCheckpoint({ dir: ckdir })], ...quiet });
+  const optB = new optim.Adam(b.parameters(), { lr: 0.01 });
+  fit(b, { ...d2, epochs: 2, batchSize: 16, optimizer: optB, callbacks: [schedule(optB), new ModelCheckpoint({ dir: ckdir })], ...quiet });
   for (let i = 0; i < 10; i++) rng.random();
   const ck = loadCheckpoint(ckdir);
   assert.equal(ck.epoch, 2);
@@ -133,8 +138,9 @@ test('checkpoint + resume with optimizer state continues bit-identically', () =>
   opt.loadStateDict(ck.optimizerState as optim.OptimizerStateDict);
   assert.equal(opt.lr, 0.01);
   ck.restoreRng();
-  const hB = fit(ck.model, { ...d2, epochs: 4, initialEpoch: 2, batchSize: 16, optimizer: opt, ...quiet });
+  const hB = fit(ck.model, { ...d2, epochs: 4, initialEpoch: 2, batchSize: 16, optimizer: opt, callbacks: [schedule(opt)], ...quiet });
   assert.deepEqual(hB.epoch, [2, 3]);
+  assert.deepEqual(hB.history.lr, hA.history.lr.slice(2));
   assert.deepEqual(hB.history.loss, hA.history.loss.slice(2));
   const wa = a.stateDict();
   for (const [name, t] of ck.model.stateDict()) assert.deepEqual(t.data(), wa.get(name)!.data(), name);
