@@ -18,6 +18,23 @@ test('matmul of two vectors is a 0-d dot product, with gradients', () => {
   assert.deepEqual(grad(b), [1, 2, 3]);
 });
 
+test('matmul writes every element of its product, whose array comes uninitialised (k = 0 too)', () => {
+  const before = tg.getBackend();
+  try {
+    for (const backend of ['wasm', 'ref'] as const) {
+      tg.setBackend(backend);
+      // Leave NaN-filled memory behind for the allocator to hand out again.
+      for (let i = 0; i < 20; i++) new Float32Array(300 * 300).fill(NaN);
+      const empty = tg.matmul(tg.zeros([300, 0]), tg.zeros([0, 300]));
+      assert.ok(empty.data().every((v) => v === 0), `${backend}: k = 0 gives zeros`);
+      const y = tg.matmul(tg.ones([300, 7]), tg.ones([7, 300]));
+      assert.ok(y.data().every((v) => v === 7), `${backend}: every element is written`);
+    }
+  } finally {
+    tg.setBackend(before);
+  }
+});
+
 test('logSumExp of a row holding +inf is +inf, of an all -inf row is -inf (not NaN)', () => {
   const y = tg.tensor([[Infinity, 0], [-Infinity, -Infinity], [0, 0]]).logSumExp({ axis: 1 });
   assert.deepEqual(Array.from(y.data()), [Infinity, -Infinity, Math.fround(Math.LN2)]);

@@ -2,7 +2,7 @@ import { defineOp } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
 import type { FloatArray } from '../kernels/types.js';
 import { broadcastView, castRaw, contiguousRaw, promote } from '../tensor/raw.js';
-import { Tensor, newArray } from '../tensor/tensor.js';
+import { Tensor, newArrayToOverwrite } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
 import { broadcastShapes, sizeOf } from '../util/shape.js';
 import { squeeze, transpose, unsqueeze } from './movement.js';
@@ -63,7 +63,8 @@ const matmulOp = defineOp<undefined>({
     const dtype = promote(a.dtype, b.dtype) === 'float64' ? 'float64' : 'float32';
     const A = asOperand(dtype === 'float64' ? castRaw(a, 'float64') : a, batchShape);
     const B = asOperand(dtype === 'float64' ? castRaw(b, 'float64') : b, batchShape);
-    const out = newArray(dtype, batch * m * n) as FloatArray;
+    // gemm without accumulate writes every element (both backends).
+    const out = newArrayToOverwrite(dtype, batch * m * n) as FloatArray;
     kernels().gemm({ a: A.data, b: B.data, out, batch, m, n, k, transA: A.trans, transB: B.trans, strideA: A.batchStride, strideB: B.batchStride });
     return new Tensor(out, [...batchShape, m, n]);
   },

@@ -122,3 +122,16 @@ export function newArray(dtype: DType, n: number): TypedArray {
     case 'int32': return new Int32Array(n);
   }
 }
+
+const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): { buffer: ArrayBuffer } } }).Buffer;
+
+/**
+ * An array for a kernel that writes every element of it (matmul's product): in Node, a large
+ * one comes uninitialised (Buffer.allocUnsafeSlow), which saves calloc's clearing, 0.16 ms
+ * of a 21 ms sgemm at n = 1024. Never for an output a kernel accumulates into.
+ */
+export function newArrayToOverwrite(dtype: DType, n: number): TypedArray {
+  if (!nodeBuffer || n < 16384) return newArray(dtype, n);
+  const Ctor = dtype === 'float32' ? Float32Array : dtype === 'float64' ? Float64Array : Int32Array;
+  return new Ctor(nodeBuffer.allocUnsafeSlow(n * Ctor.BYTES_PER_ELEMENT).buffer, 0, n);
+}
