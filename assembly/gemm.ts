@@ -344,3 +344,31 @@ export function gemmTask(args: usize, task: i32, nTasks: i32, worker: i32): void
     );
   }
 }
+
+/**
+ * The engine's f32x4 ceiling, for the benchmark's scale: each task runs `iters` steps of ten
+ * independent multiply-adds (madd, as the gemm kernels issue them) with no memory traffic,
+ * 80 flops a step; args (i32 words): iters out, where out has one v128 per task for the sums.
+ */
+export function simdPeakTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const iters = load<i32>(args);
+  const x = f32x4.splat(0.999), y = f32x4.splat(0.001);
+  let a0 = f32x4.splat(<f32>task), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
+  let a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
+  for (let i = 0; i < iters; i++) {
+    a0 = madd(a0, x, y);
+    a1 = madd(a1, x, y);
+    a2 = madd(a2, x, y);
+    a3 = madd(a3, x, y);
+    a4 = madd(a4, x, y);
+    a5 = madd(a5, x, y);
+    a6 = madd(a6, x, y);
+    a7 = madd(a7, x, y);
+    a8 = madd(a8, x, y);
+    a9 = madd(a9, x, y);
+  }
+  const s0 = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+  const s1 = f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7));
+  const out = <usize>load<i32>(args, 4) + (<usize>task << 4);
+  v128.store(out, f32x4.add(f32x4.add(s0, s1), f32x4.add(a8, a9)));
+}

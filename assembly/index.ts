@@ -2,7 +2,7 @@
 // (args, task, nTasks, worker): args points at its i32 parameter words in the shared
 // memory, task/nTasks say which share to compute, worker picks the thread's scratch.
 // No kernel allocates: JavaScript owns the heap above heapBase().
-export { gemmScratchBytes, gemmTask } from './gemm';
+export { gemmScratchBytes, gemmTask, simdPeakTask } from './gemm';
 export { convScratchBytes, convForwardTask, convBackwardInputTask, convBackwardWeightTask, reluMaskSumTask } from './conv';
 export { maxPoolForwardTask, maxPoolBackwardTask, avgPoolForwardTask, avgPoolBackwardTask } from './pool';
 export { unaryTask, binaryTask, transposeTask } from './elementwise';

@@ -46,3 +46,10 @@ test('a comparison made while the machine was busy carries a caveat', () => {
   assert.equal(mlp?.status, 'met');
   assert.match(mlp?.caveat ?? '', /4\.8 as pytorch started/);
 });
+
+test('the sgemm target shows its figure against the SIMD ceiling measured in the same run', () => {
+  const runs = { 'tsgrad-wasm': run('tsgrad-wasm', { 'sgemm-1024': ok(96) }, { 'simd-peak': { allThreads: 117, oneThread: 58.6 } }) };
+  const sgemm = evaluateTargets(runs).find((t) => t.target === 'sgemm n=1024 ≥ 100 GFLOP/s');
+  assert.equal(sgemm?.status, 'not met');
+  assert.match(sgemm?.measured ?? '', /^96(\.0)? GFLOP\/s \(82% of the 117 GFLOP\/s SIMD ceiling measured in this run\)$/);
+});

@@ -110,6 +110,19 @@ function atLeast(target: string, r: Ratio | null, k: number, unit = '×'): Targe
   return { target, status: r.value >= k ? 'met' : 'not met', measured: shown };
 }
 
+/**
+ * Adds the SIMD ceiling measured in the same run (the 'simd-peak' extra) beside an sgemm
+ * figure: the issue sets 100 GFLOP/s as three quarters of a ceiling it measured at about 133,
+ * and the ceiling depends on the machine the run lands on.
+ */
+function withCeiling(r: TargetResult, gemm: Ratio | null, runs: Runs): TargetResult {
+  const peak = runs[MAIN]?.extras['simd-peak'];
+  const ceiling = peak ? Number(peak.allThreads) : NaN;
+  if (!gemm || Number.isNaN(ceiling) || ceiling <= 0) return r;
+  const share = Math.round((100 * gemm.value) / ceiling);
+  return { ...r, measured: `${r.measured} (${share}% of the ${fmtNum(ceiling)} GFLOP/s SIMD ceiling measured in this run)` };
+}
+
 /** The targets of issue 3, evaluated on this run's figures. */
 export function evaluateTargets(runs: Runs): TargetResult[] {
   const t = (c: string) => fig(runs, MAIN, c);
@@ -120,7 +133,7 @@ export function evaluateTargets(runs: Runs): TargetResult[] {
   };
   const w = (peer?: string) => (peer ? [MAIN, peer] : [MAIN]);
   const out = [
-    withCaveat(atLeast('sgemm n=1024 ≥ 100 GFLOP/s', own('sgemm-1024'), 100, 'GFLOP/s'), runs, w()),
+    withCeiling(withCaveat(atLeast('sgemm n=1024 ≥ 100 GFLOP/s', own('sgemm-1024'), 100, 'GFLOP/s'), runs, w()), own('sgemm-1024'), runs),
     withCaveat(atLeast('sgemm n=1024 ≥ 2× tfjs-wasm', vs('sgemm-1024', 'tfjs-wasm'), 2), runs, w('tfjs-wasm')),
     withCaveat(atLeast('Keras CNN training ≥ 10× tfjs-wasm', vs('cnn-train', 'tfjs-wasm'), 10), runs, w('tfjs-wasm')),
     withCaveat(atLeast('Keras CNN training ≥ 0.5× PyTorch', vs('cnn-train', 'pytorch'), 0.5), runs, w('pytorch')),

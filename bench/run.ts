@@ -60,7 +60,7 @@ function torchUnavailable(): string | null {
 }
 
 const FRAMEWORKS: Framework[] = [
-  { name: 'tsgrad-wasm', command: process.execPath, args: node('tsgrad-bench.js', true), variant: 'wasm', cases: [...CASES, 'leak-check', 'cnn-profile'] },
+  { name: 'tsgrad-wasm', command: process.execPath, args: node('tsgrad-bench.js', true), variant: 'wasm', cases: ['simd-peak', ...CASES, 'leak-check', 'cnn-profile'] },
   { name: 'tsgrad-ref', command: process.execPath, args: node('tsgrad-bench.js'), variant: 'ref', cases: smallCases },
   { name: 'tfjs-wasm', command: process.execPath, args: node('tfjs-bench.js'), variant: 'wasm', cases: [...CASES] },
   { name: 'tfjs-cpu', command: process.execPath, args: node('tfjs-bench.js'), variant: 'cpu', cases: [...CASES] },

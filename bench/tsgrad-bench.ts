@@ -5,7 +5,8 @@
  * (time and copies per kernel in a CNN training step).
  */
 import * as tg from '../src/index.js';
-import { resetWasmStats, wasmLoadError, wasmStats } from '../src/kernels/wasm/index.js';
+import { getRuntime } from '../src/kernels/wasm/binding.js';
+import { resetWasmStats, simdPeak, wasmLoadError, wasmStats } from '../src/kernels/wasm/index.js';
 import { profileKernels } from './profile.js';
 import { emit, readConfig, runCases } from './protocol.js';
 import { BATCH, LR, SGEMM_SIZES, unitOf, type CaseResult, type ChildConfig } from './spec.js';
@@ -105,6 +106,13 @@ const table: Record<string, (name: string) => CaseResult | { cannot: string }> =
     return { case: name, ...rate(BATCH.infer, t), unit: 'images/s', iters: t.iters, seconds: t.seconds };
   },
   'leak-check': leakCheck,
+  // The scale of the sgemm figures: this engine's f32x4 multiply-add ceiling on this machine.
+  'simd-peak': (name) => {
+    const oneThread = simdPeak(1);
+    const allThreads = simdPeak(tg.getNumThreads());
+    emit({ kind: 'extra', name, data: { oneThread, allThreads, threads: tg.getNumThreads(), fma: getRuntime()?.fma ?? false } });
+    return { case: name, value: allThreads, unit: 'GFLOP/s (ceiling)', iters: 3, seconds: 0 };
+  },
   'cnn-profile': (name) => {
     const step = trainStep(nn.models.kerasMnistCnn(), tg.rand([BATCH.train, 1, 28, 28]), labels10(BATCH.train), crossEntropy);
     step();

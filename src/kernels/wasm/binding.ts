@@ -21,6 +21,7 @@ export const TASKS = [
   'winogradWeightGradTask',
   'reluMaskSumTask',
   'adamTask',
+  'simdPeakTask',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 

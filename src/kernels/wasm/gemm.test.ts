@@ -4,7 +4,7 @@ import { refKernels } from '../ref/index.js';
 import type { GemmArgs } from '../types.js';
 import assert from 'node:assert/strict';
 import { getRuntime, runTask } from './binding.js';
-import { getNumThreads, load, setNumThreads } from './index.js';
+import { getNumThreads, load, setNumThreads, simdPeak, wasmStats } from './index.js';
 import { dotTol, rand, randInt, withThreads } from './test-helpers.js';
 
 const wasm = load();
@@ -110,4 +110,16 @@ test('a kernel that traps throws, and the pool keeps working', () => {
   const words = [bad, bad, bad, 1, 64, 64, 64, 0, 0, 0, 0, 0, bad, 0, 1];
   for (let i = 0; i < 5; i++) assert.throws(() => runTask(rt, 'gemmTask', words, 2));
   check({ m: 40, n: 70, k: 30 }, 2);
+});
+
+test('simdPeak: the multiply-add ceiling on 1 and all threads, the thread count left as it was', () => {
+  const before = getNumThreads();
+  const one = simdPeak(1);
+  const workerTasks = wasmStats().workerTasks;
+  const all = simdPeak(before);
+  assert.equal(getNumThreads(), before);
+  // A 4-lane multiply-add per cycle at 1 GHz is 8 GFLOP/s; any SIMD engine exceeds 2.
+  assert.ok(one > 2 && all > 2, `${one} GFLOP/s on one thread, ${all} on ${before}`);
+  // Timing on a shared machine proves nothing about threads; the worker's task count does.
+  if (before > 1) assert.ok(wasmStats().workerTasks > workerTasks, 'the kernel threads took part');
 });

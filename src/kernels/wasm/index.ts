@@ -5,7 +5,7 @@
  */
 import { refKernels } from '../ref/index.js';
 import type { Kernels } from '../types.js';
-import { getRuntime, limits, loadError } from './binding.js';
+import { getRuntime, limits, loadError, runTask } from './binding.js';
 import {
   avgPool2dBackward, avgPool2dForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward,
   conv2dReluMaxPoolBackward, conv2dReluMaxPoolForward, maxPool2dBackward, maxPool2dForward,
@@ -94,8 +94,8 @@ export async function ready(opts: { timeoutMs?: number } = {}): Promise<void> {
 
 /**
  * Time and bytes the wasm backend has spent copying operands into its heap and results
- * out (copyOutMs is the second part; it includes the page faults of writing into freshly
- * allocated output arrays, which any kernel would pay), and the tasks run by worker threads
+ * out (copyOutMs is the second part; it includes the page faults of writing into output
+ * arrays on fresh memory, which keep-freed-memory.ts makes rare), and the tasks run by worker threads
  * (not the calling thread): more than 0 shows that the kernel threads really ran.
  */
 export function wasmStats(): { copyMs: number; copyOutMs: number; copyBytes: number; workerTasks: number } {
@@ -106,6 +106,34 @@ export function wasmStats(): { copyMs: number; copyOutMs: number; copyBytes: num
     copyBytes: rt?.copyBytes ?? 0,
     workerTasks: rt?.workerTasks ?? 0,
   };
+}
+
+/**
+ * This engine's f32x4 multiply-add ceiling on `threads` threads, in GFLOP/s: the best of
+ * three runs of simdPeakTask (ten independent multiply-add chains, no memory traffic), the
+ * scale against which the benchmark shows its gemm figures. 0 when wasm did not load.
+ */
+export function simdPeak(threads: number): number {
+  const rt = getRuntime();
+  if (!rt) return 0;
+  const before = rt.threadCount;
+  rt.setThreads(threads);
+  try {
+    // About 5 ms a task at 60 GFLOP/s (80 flops a step), 8 tasks a thread to even out late wake-ups.
+    const iters = 400_000;
+    const nTasks = 8 * rt.threadCount;
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      rt.reset();
+      const out = rt.alloc(16 * nTasks);
+      const t0 = performance.now();
+      runTask(rt, 'simdPeakTask', [iters, out], nTasks);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return (80 * iters * nTasks) / (best * 1e6);
+  } finally {
+    rt.setThreads(before);
+  }
 }
 
 /** Clears the counters of `wasmStats`. */
