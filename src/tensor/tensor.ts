@@ -123,7 +123,7 @@ export function newArray(dtype: DType, n: number): TypedArray {
   }
 }
 
-const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): { buffer: ArrayBuffer } } }).Buffer;
+const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): { buffer: ArrayBuffer; byteOffset: number } } }).Buffer;
 
 /**
  * An array for a kernel that writes every element of it (matmul's product): in Node, a large
@@ -133,5 +133,9 @@ const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): { 
 export function newArrayToOverwrite(dtype: DType, n: number): TypedArray {
   if (!nodeBuffer || n < 16384) return newArray(dtype, n);
   const Ctor = dtype === 'float32' ? Float32Array : dtype === 'float64' ? Float64Array : Int32Array;
-  return new Ctor(nodeBuffer.allocUnsafeSlow(n * Ctor.BYTES_PER_ELEMENT).buffer, 0, n);
+  const bytes = n * Ctor.BYTES_PER_ELEMENT;
+  const b = nodeBuffer.allocUnsafeSlow(bytes);
+  // A Buffer polyfill may hand out a slice of a shared pool: only a memory of its own will do.
+  if (b.byteOffset !== 0 || b.buffer.byteLength !== bytes) return newArray(dtype, n);
+  return new Ctor(b.buffer, 0, n);
 }
