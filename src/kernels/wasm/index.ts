@@ -118,9 +118,13 @@ export function simdPeak(threads: number): number {
   if (!rt) return 0;
   const before = rt.threadCount;
   rt.setThreads(threads);
+  // Measured before the kernel threads are up (they take some 100 ms to start in Node, and in
+  // a browser only once the event loop turns: await ready()), the ceiling would be one thread's.
+  const t0 = performance.now();
+  while (rt.startedThreads < rt.spawnedThreads && performance.now() - t0 < 2000);
   try {
     // About 5 ms a task at 60 GFLOP/s (80 flops a step), 8 tasks a thread to even out late wake-ups.
-    const iters = 400_000;
+    const iters = 4_000_000;
     const nTasks = 8 * rt.threadCount;
     let best = Infinity;
     for (let r = 0; r < 3; r++) {
