@@ -153,7 +153,7 @@ export function evaluateTargets(runs: Runs): TargetResult[] {
   out.push({
     target: `RSS after step ${leak?.steps ?? 200} within 10% of step 10`,
     status: Number.isNaN(growth) ? 'unknown' : Math.abs(growth) <= 0.1 ? 'met' : 'not met',
-    measured: Number.isNaN(growth) ? 'not measured' : `${pct(growth)} (highest of 10 readings, ${leak?.rssStartMB} → ${leak?.rssEndMB} MB, batch ${leak?.batch}; medians ${pct(Number(leak?.medianGrowth))}, single readings ${pct(Number(leak?.singleReadingGrowth))})`,
+    measured: Number.isNaN(growth) ? 'not measured' : `${pct(growth)} (fitted line through a reading after every step, ${leak?.rssStartMB} → ${leak?.rssEndMB} MB, batch ${leak?.batch}; readings ${leak?.minMB}-${leak?.maxMB} MB; medians of the first and last ten ${pct(Number(leak?.medianGrowth))}, single readings ${pct(Number(leak?.singleReadingGrowth))})`,
   });
   return out;
 }
