@@ -120,8 +120,8 @@ export function simdPeak(threads: number): number {
   rt.setThreads(threads);
   // Measured before the kernel threads are up (they take some 100 ms to start in Node, and in
   // a browser only once the event loop turns: await ready()), the ceiling would be one thread's.
-  const t0 = performance.now();
-  while (rt.startedThreads < rt.spawnedThreads && performance.now() - t0 < 2000);
+  const waitFrom = performance.now();
+  while (rt.startedThreads < rt.spawnedThreads && performance.now() - waitFrom < 2000);
   try {
     // About 5 ms a task at 60 GFLOP/s (80 flops a step), 8 tasks a thread to even out late wake-ups.
     const iters = 4_000_000;
