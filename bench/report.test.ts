@@ -53,3 +53,12 @@ test('the sgemm target shows its figure against the SIMD ceiling measured in the
   assert.equal(sgemm?.status, 'not met');
   assert.match(sgemm?.measured ?? '', /^96(\.0)? GFLOP\/s \(82% of the 117 GFLOP\/s SIMD ceiling measured in this run\)$/);
 });
+
+test('a SIMD ceiling that fell during the sgemm cases makes the sgemm figure suspect', () => {
+  const extras = { 'simd-peak': { allThreads: 117 }, 'simd-peak-after': { allThreads: 94 } };
+  const runs = { 'tsgrad-wasm': run('tsgrad-wasm', { 'sgemm-1024': ok(95) }, extras) };
+  const sgemm = evaluateTargets(runs).find((t) => t.target === 'sgemm n=1024 ≥ 100 GFLOP/s');
+  assert.equal(sgemm?.caveat, 'SIMD ceiling 117 GFLOP/s before the sgemm cases, 94.0 after');
+  const steady = { 'tsgrad-wasm': run('tsgrad-wasm', { 'sgemm-1024': ok(102) }, { ...extras, 'simd-peak-after': { allThreads: 115 } }) };
+  assert.equal(evaluateTargets(steady).find((t) => t.target === 'sgemm n=1024 ≥ 100 GFLOP/s')?.caveat, undefined);
+});

@@ -41,6 +41,8 @@ interface Framework {
 }
 
 const node = (script: string, gc = false) => [...(gc ? ['--expose-gc'] : []), path.join(root, 'dist/bench', script)];
+const sgemmCases = CASES.filter((c) => c.startsWith('sgemm-'));
+const modelCases = CASES.filter((c) => !c.startsWith('sgemm-'));
 const smallCases = ['sgemm-128', 'sgemm-256', 'sgemm-512', 'mlp-train', 'dna-train'];
 const PYTHON = '/usr/bin/python3';
 
@@ -60,7 +62,7 @@ function torchUnavailable(): string | null {
 }
 
 const FRAMEWORKS: Framework[] = [
-  { name: 'tsgrad-wasm', command: process.execPath, args: node('tsgrad-bench.js', true), variant: 'wasm', cases: ['simd-peak', ...CASES, 'leak-check', 'cnn-profile'] },
+  { name: 'tsgrad-wasm', command: process.execPath, args: node('tsgrad-bench.js', true), variant: 'wasm', cases: ['simd-peak', ...sgemmCases, 'simd-peak-after', ...modelCases, 'leak-check', 'cnn-profile'] },
   { name: 'tsgrad-ref', command: process.execPath, args: node('tsgrad-bench.js'), variant: 'ref', cases: smallCases },
   { name: 'tfjs-wasm', command: process.execPath, args: node('tfjs-bench.js'), variant: 'wasm', cases: [...CASES] },
   { name: 'tfjs-cpu', command: process.execPath, args: node('tfjs-bench.js'), variant: 'cpu', cases: [...CASES] },
