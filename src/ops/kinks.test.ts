@@ -1,0 +1,167 @@
+/**
+ * Every case of test/fixtures/kinks.json (made by tools/make_kink_fixtures.py): values and input
+ * gradients at kinks, ties, NaN and ±Inf, against PyTorch, on ref and on wasm with the size
+ * cut-offs at 0 so that even these small inputs take the wasm kernels, with 1 and 2 threads.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { eachBackend } from '../../test/each-backend.js';
+import { loadFixture } from '../../test/util.js';
+import { getNumThreads, limits, resetWasmStats, setNumThreads, wasmStats } from '../kernels/wasm/index.js';
+import { tensor } from '../tensor/create.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as ops from './index.js';
+
+type Encoded = number | 'nan' | 'inf' | '-inf';
+
+interface KinkCase {
+  op: string;
+  id: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  opts: any;
+  inputs: { shape: number[]; data: Encoded[] }[];
+  out: { shape: number[]; data: Encoded[] };
+  w?: Encoded[];
+  grads?: Encoded[][];
+}
+
+const decode = (v: Encoded): number => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const OPS: Record<string, (xs: Tensor[], o: any) => Tensor> = {
+  neg: ([x]) => ops.neg(x),
+  exp: ([x]) => ops.exp(x),
+  log: ([x]) => ops.log(x),
+  log1p: ([x]) => ops.log1p(x),
+  sqrt: ([x]) => ops.sqrt(x),
+  abs: ([x]) => ops.abs(x),
+  reciprocal: ([x]) => ops.reciprocal(x),
+  relu: ([x]) => ops.relu(x),
+  sigmoid: ([x]) => ops.sigmoid(x),
+  tanh: ([x]) => ops.tanh(x),
+  sign: ([x]) => ops.sign(x),
+  erf: ([x]) => ops.erf(x),
+  sin: ([x]) => ops.sin(x),
+  cos: ([x]) => ops.cos(x),
+  square: ([x]) => ops.square(x),
+  isnan: ([x]) => ops.isnan(x),
+  leakyRelu: ([x], o) => ops.leakyRelu(x, o.negativeSlope),
+  elu: ([x], o) => ops.elu(x, o.alpha),
+  softplus: ([x], o) => ops.softplus(x, o),
+  gelu: ([x]) => ops.gelu(x),
+  silu: ([x]) => ops.silu(x),
+  clamp: ([x], o) => ops.clamp(x, o),
+  add: ([a, b]) => ops.add(a, b),
+  sub: ([a, b]) => ops.sub(a, b),
+  mul: ([a, b]) => ops.mul(a, b),
+  div: ([a, b]) => ops.div(a, b),
+  maximum: ([a, b]) => ops.maximum(a, b),
+  minimum: ([a, b]) => ops.minimum(a, b),
+  eq: ([a, b]) => ops.eq(a, b),
+  ne: ([a, b]) => ops.ne(a, b),
+  lt: ([a, b]) => ops.lt(a, b),
+  le: ([a, b]) => ops.le(a, b),
+  gt: ([a, b]) => ops.gt(a, b),
+  ge: ([a, b]) => ops.ge(a, b),
+  pow: ([a, b]) => ops.pow(a, b),
+  powScalar: ([x], o) => ops.pow(x, o.exponent),
+  where: ([c, a, b]) => ops.where(c, a, b),
+  maxPool2d: ([x], o) => ops.maxPool2d(x, o),
+  avgPool2d: ([x], o) => ops.avgPool2d(x, o),
+  maxPool1d: ([x], o) => ops.maxPool1d(x, o),
+  globalMaxPool1d: ([x]) => ops.globalMaxPool1d(x),
+  globalMaxPool2d: ([x]) => ops.globalMaxPool2d(x),
+  globalAvgPool1d: ([x]) => ops.globalAvgPool1d(x),
+  globalAvgPool2d: ([x]) => ops.globalAvgPool2d(x),
+  adaptiveAvgPool2d: ([x], o) => ops.adaptiveAvgPool2d(x, o.outputSize),
+  conv2d: ([x, w, b]) => ops.conv2d(x, w, b),
+  conv2dRelu: ([x, w, b], o) => ops.conv2dAct(x, w, b, { padding: o.padding ?? 0 }, true),
+  conv2dReluMaxPool: ([x, w, b], o) => ops.conv2dReluMaxPool(x, w, b, { padding: o.padding ?? 0 }, { kernelSize: o.pool }),
+  conv1dRelu: ([x, w, b]) => ops.conv1dAct(x, w, b, {}, true),
+  conv1dReluMaxPool: ([x, w, b], o) => ops.conv1dReluMaxPool(x, w, b, {}, { kernelSize: o.pool }),
+  conv1dReluGlobalMaxPool: ([x, w, b]) => ops.conv1dReluGlobalMaxPool(x, w, b, {}),
+};
+
+/**
+ * NaN must meet NaN and ±Inf the same infinity; finite values agree to float32 rounding over
+ * the few dozen terms of a convolution (the sign of a zero is not compared).
+ */
+function assertSame(got: ArrayLike<number>, want: Encoded[], what: string): void {
+  assert.equal(got.length, want.length, `${what}: ${got.length} values, expected ${want.length}`);
+  for (let i = 0; i < want.length; i++) {
+    const a = got[i];
+    const b = decode(want[i]);
+    const ok = Number.isNaN(b) ? Number.isNaN(a) : !Number.isFinite(b) ? a === b : Math.abs(a - b) <= 1e-5 + 1e-4 * Math.abs(b);
+    if (!ok) assert.fail(`${what}[${i}]: got ${a}, expected ${b} (PyTorch)`);
+  }
+}
+
+function runCase(c: KinkCase, where: string): void {
+  const fn = OPS[c.op];
+  assert.ok(fn, `no tsgrad function for fixture op ${c.op}`);
+  const grad = c.grads !== undefined;
+  const xs = c.inputs.map((t) => tensor(t.data.map(decode), { shape: t.shape, requiresGrad: grad }));
+  const out = fn(xs, c.opts);
+  assert.deepEqual([...out.shape], c.out.shape, `${where}: output shape`);
+  assertSame(out.data(), c.out.data, `${where} forward`);
+  if (!c.grads || !c.w) return;
+  out.backward(tensor(c.w.map(decode), { shape: c.out.shape }));
+  c.grads.forEach((want, i) => {
+    const g = xs[i].grad;
+    // PyTorch's where takes a boolean condition, which has no gradient.
+    if (c.op === 'where' && i === 0) return;
+    assert.ok(g, `${where}: input ${i} received no gradient`);
+    assertSame(g.data(), want, `${where} grad of input ${i}`);
+  });
+}
+
+const cases = loadFixture<{ cases: KinkCase[] }>('kinks').cases;
+
+test('kinks.json covers every op the test knows, and the test every op of the fixture', () => {
+  const inFixture = new Set(cases.map((c) => c.op));
+  assert.deepEqual([...inFixture].sort(), Object.keys(OPS).sort());
+});
+
+for (const c of cases) {
+  test(`${c.op}/${c.id} at kinks, NaN and ±Inf matches PyTorch`, () => {
+    const ran = eachBackend((backend) => {
+      if (backend === 'ref') {
+        runCase(c, `${c.op}/${c.id} on ref`);
+        return;
+      }
+      const saved = { ...limits };
+      const threads = getNumThreads();
+      limits.minElements = 0;
+      limits.minGemmWork = 0;
+      try {
+        for (const t of [1, 2]) {
+          setNumThreads(t);
+          runCase(c, `${c.op}/${c.id} on wasm, ${t} thread(s)`);
+        }
+      } finally {
+        Object.assign(limits, saved);
+        setNumThreads(threads);
+      }
+    });
+    assert.ok(ran.includes('ref'));
+  });
+}
+
+test('the kink cases reach the wasm kernels', () => {
+  eachBackend((backend) => {
+    if (backend !== 'wasm') return;
+    const saved = { ...limits };
+    limits.minElements = 0;
+    limits.minGemmWork = 0;
+    try {
+      for (const op of ['relu', 'maximum', 'maxPool1d', 'conv2dReluMaxPool']) {
+        const c = cases.find((k) => k.op === op)!;
+        resetWasmStats();
+        runCase(c, `${op} on wasm`);
+        assert.ok(wasmStats().copyBytes > 0, `${op}: the wasm backend fell back to ref`);
+      }
+    } finally {
+      Object.assign(limits, saved);
+    }
+  });
+});
