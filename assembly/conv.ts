@@ -168,8 +168,8 @@ export function convForwardTask(args: usize, task: i32, nTasks: i32, worker: i32
       if (g_direct) b = xg;
       else im2col(xg, col);
       gemmRect(wt + <usize>(gr * g_coutG * g_kk * 4), g_kk, 1, b, g_ohw, 1, yg, g_ohw, 0, g_coutG, j0, j1, g_kk, false, gs);
-      // Bias, then (a fused conv + ReLU, word at 92) max(0, ·), as the scalar ref does it:
-      // a NaN sum becomes 0 there (NaN > 0 is false), hence the comparison, not f32x4.max.
+      // Bias, then (a fused conv + ReLU, word at 92) max(·, 0), which keeps a NaN sum NaN
+      // as PyTorch's relu does.
       const relu = load<i32>(args, 92) != 0;
       if (bias != 0 || relu) {
         const zero = f32x4.splat(0);
@@ -179,12 +179,12 @@ export function convForwardTask(args: usize, task: i32, nTasks: i32, worker: i32
           let i = j0;
           for (; i + 4 <= j1; i += 4) {
             let v = f32x4.add(v128.load(yr + <usize>(i * 4)), bv);
-            if (relu) v = v128.and(v, f32x4.gt(v, zero));
+            if (relu) v = f32x4.max(v, zero);
             v128.store(yr + <usize>(i * 4), v);
           }
           for (; i < j1; i++) {
             const v = load<f32>(yr + <usize>(i * 4)) + f32x4.extract_lane(bv, 0);
-            store<f32>(yr + <usize>(i * 4), relu && !(v > 0) ? 0 : v);
+            store<f32>(yr + <usize>(i * 4), relu && v <= 0 ? 0 : v);
           }
         }
       }

@@ -9,8 +9,9 @@ function unaryV(op: i32, x: v128): v128 {
     case 1: return f32x4.abs(x);
     case 2: return f32x4.sqrt(x);
     case 3: return f32x4.mul(x, x);
-    // pmax(0, x) = 0 < x ? x : 0, so NaN and -0 give 0 like the ref kernel.
-    case 4: return f32x4.pmax(f32x4.splat(0), x);
+    // max, not pmax(0, x) = 0 < x ? x : 0: a NaN must pass through (as in PyTorch), and
+    // max(-0, 0) = +0 as in the ref kernel.
+    case 4: return f32x4.max(x, f32x4.splat(0));
     default: return f32x4.div(f32x4.splat(1), x);
   }
 }

@@ -46,7 +46,7 @@ export function maxPoolForwardTask(args: usize, task: i32, nTasks: i32, worker: 
         for (let ih = ha; ih < hb; ih++) {
           for (let iw = wa; iw < wb; iw++) {
             const v = load<f32>(xp + <usize>((ih * p_w + iw) * 4));
-            // The first NaN wins and stays; an all-padding window keeps argmax -1.
+            // Every NaN wins, so the last one stays (as PyTorch); an all-padding window keeps argmax -1.
             const c = arg < 0 || better(v, best);
             best = select<f32>(v, best, c);
             arg = select<i32>(ih * p_w + iw, arg, c);
@@ -64,14 +64,14 @@ export function maxPoolForwardTask(args: usize, task: i32, nTasks: i32, worker: 
 @inline
 function better(v: f32, best: f32): bool {
   // Bitwise, not short-circuit: on random data a branch here mispredicts half the time.
-  return <bool>(<i32>(v > best) | (<i32>(v != v) & <i32>(best == best)));
+  return <bool>(<i32>(v > best) | <i32>(v != v));
 }
 
-// better() on four lanes: v > best, or v is the first NaN.
+// better() on four lanes: v > best, or v is a NaN.
 // @ts-ignore: decorator
 @inline
 function betterV(v: v128, best: v128): v128 {
-  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+  return v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
 }
 
 // The CNN's 2×2, stride 2, unpadded window: four loads and three comparisons per output,
@@ -135,8 +135,8 @@ function maxPool2x2(x: usize, y: usize, am: usize): void {
 
 // Windows one row high and at least 8 wide (1-D pooling; global pooling over a sequence):
 // the maximum by f32x4.max (which, like the ref kernel, lets a NaN win), then the first
-// element equal to it (or the first NaN) by a scan that stops there. The value stored is
-// that element, so a -0 that came first is kept as the ref kernel keeps it.
+// element equal to it (or the last NaN, scanning from the end) by a scan that stops there.
+// The value stored is that element, so a -0 that came first is kept as the ref kernel keeps it.
 function maxPoolWide(x: usize, y: usize, am: usize): void {
   const hw = p_h * p_w, ohw = p_outH * p_outW;
   for (let pl = p_lo; pl < p_hi; pl++) {
@@ -154,7 +154,8 @@ function maxPoolWide(x: usize, y: usize, am: usize): void {
         for (; j < p_kw; j++) best = max(best, load<f32>(s + <usize>(j * 4)));
         let k = 0;
         if (best != best) {
-          while (load<f32>(s + <usize>(k * 4)) == load<f32>(s + <usize>(k * 4))) k++;
+          k = p_kw - 1;
+          while (load<f32>(s + <usize>(k * 4)) == load<f32>(s + <usize>(k * 4))) k--;
         } else {
           while (load<f32>(s + <usize>(k * 4)) != best) k++;
         }

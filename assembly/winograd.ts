@@ -162,9 +162,9 @@ function outputTransform(m: usize, y: usize, bias: usize): void {
         let y10 = f32x4.add(f32x4.add(f32x4.add(t0, t1), t2), bv);
         let y11 = f32x4.add(f32x4.sub(f32x4.sub(t1, t2), t3), bv);
         if (w_relu) {
-          // v & (v > 0): 0 for negatives, -0 and NaN, as ref's relu.
-          y00 = v128.and(y00, f32x4.gt(y00, zero)); y01 = v128.and(y01, f32x4.gt(y01, zero));
-          y10 = v128.and(y10, f32x4.gt(y10, zero)); y11 = v128.and(y11, f32x4.gt(y11, zero));
+          // max(v, 0): 0 for negatives and -0, NaN kept, as ref's relu.
+          y00 = f32x4.max(y00, zero); y01 = f32x4.max(y01, zero);
+          y10 = f32x4.max(y10, zero); y11 = f32x4.max(y11, zero);
         }
         const col = 2 * tw;
         if (col >= w_ow) continue;

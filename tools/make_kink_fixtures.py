@@ -107,9 +107,12 @@ case('minimum', 'scalar', torch.minimum, [SPECIAL, [0.0]])
 BASES = [0.0, -0.0, 1.0, -1.0, 2.0, -2.0, inf, nan]
 EXPS = [0.0, 1.0, 2.0, 3.0, 0.5, -1.0, 1.5]
 case('pow', 'zero', torch.pow, [[b for b in BASES for _ in EXPS], [e for _ in BASES for e in EXPS]])
-# Kinks exercised through the scalar forms x.pow(k) too.
+# Kinks exercised through the scalar forms x.pow(k) too. PyTorch computes x.pow(0.5) as sqrt,
+# whose derivative at -0 is -inf where the tensor form above (and IEEE pow) give +inf: -0 is
+# left out of that one case.
 for k in [0.0, 1.0, 2.0, 0.5, -1.0]:
-    case('powScalar', f'p{k:g}', lambda x, k=k: torch.pow(x, k), [[0.0, -0.0, 1.0, -1.0, 2.0, inf, nan]], opts={'exponent': k})
+    xs = [0.0, 1.0, -1.0, 2.0, inf, nan] + ([] if k == 0.5 else [-0.0])
+    case('powScalar', f'p{k:g}', lambda x, k=k: torch.pow(x, k), [xs], opts={'exponent': k})
 
 # where with NaN and Inf in the chosen and the unchosen branch.
 case('where', 'special', lambda c, a, b: torch.where(c != 0, a, b),

@@ -28,8 +28,8 @@ function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
 }
 
 /**
- * relu's gradient dy·[x > 0] = where(y, dy, 0) with y = relu(x) (y > 0 exactly where x > 0, and
- * y is never NaN or -0): one pass by the where kernel (SIMD on wasm, branch-free bits in ref)
+ * relu's gradient dy·[x > 0] = where(y, dy, 0) with y = relu(x) (y > 0 exactly where x > 0, y is
+ * never -0, and a NaN y passes dy as PyTorch's threshold_backward does): one pass by the where kernel (SIMD on wasm, branch-free bits in ref)
  * instead of mul(dy, gt(x, 0)), which makes and reads a full-size mask (measured on the Keras
  * CNN step: 3 passes and 2 fresh arrays, about 40 ms, down to one pass).
  */
@@ -105,13 +105,14 @@ export const pow = binaryPrimitive('pow', (dy, a, b, out) => [
   a.requiresGrad ? mul(dy, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))) : null,
   b.requiresGrad ? mul(dy, where(mul(eq(a, 0), ge(b, 0)), 0, mul(out, log(a)))) : null,
 ]);
-// Ties split the gradient evenly, as PyTorch does.
-export const maximum = binaryPrimitive('maximum', (dy, a, b) => tieSplit(dy, gt(a, b), eq(a, b)));
-export const minimum = binaryPrimitive('minimum', (dy, a, b) => tieSplit(dy, lt(a, b), eq(a, b)));
+// PyTorch's rule: ties split the gradient evenly, the losing side gets 0, and where a NaN is
+// involved (no side loses, no tie) both sides get all of it.
+export const maximum = binaryPrimitive('maximum', (dy, a, b) => tieSplit(dy, a, b, lt(a, b), gt(a, b)));
+export const minimum = binaryPrimitive('minimum', (dy, a, b) => tieSplit(dy, a, b, gt(a, b), lt(a, b)));
 
-function tieSplit(dy: Tensor, wins: Tensor, ties: Tensor): [Tensor, Tensor] {
-  const wa = add(wins, mul(ties, 0.5));
-  return [mul(dy, wa), mul(dy, sub(1, wa))];
+function tieSplit(dy: Tensor, a: Tensor, b: Tensor, aLoses: Tensor, bLoses: Tensor): [Tensor | null, Tensor | null] {
+  const share = sub(1, mul(eq(a, b), 0.5));
+  return [a.requiresGrad ? mul(dy, where(aLoses, 0, share)) : null, b.requiresGrad ? mul(dy, where(bLoses, 0, share)) : null];
 }
 
 // Comparisons return 0/1 in the operands' float dtype and carry no gradient.
@@ -174,11 +175,15 @@ export function clamp(x: Tensor, opts: ClampOptions): Tensor {
 /** max(x, 0) + slope * min(x, 0). */
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => where(gt(x, 0), x, mul(x, negativeSlope));
 
-/** log(1 + e^x), computed as relu(x) + log1p(e^-|x|) so that it never overflows. */
+/**
+ * log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|) so that it never overflows. maximum and
+ * minimum(x, -x), not relu and abs: their tie rule gives the derivative 1/2 + 0 at x = 0, the
+ * value of sigmoid(0), where relu'(0) = abs'(0) = 0 would give 0.
+ */
 export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
   const { beta = 1, threshold = 20 } = opts;
   const bx = beta === 1 ? x : mul(x, beta);
-  const soft = add(relu(bx), log1p(exp(neg(abs(bx)))));
+  const soft = add(maximum(bx, 0), log1p(exp(minimum(bx, neg(bx)))));
   const y = beta === 1 ? soft : div(soft, beta);
   // Above the threshold PyTorch returns x itself.
   return where(gt(bx, threshold), x, y);
@@ -191,7 +196,11 @@ export const gelu = (x: Tensor): Tensor => mul(mul(x, 0.5), add(erf(mul(x, Math.
 export const silu = (x: Tensor): Tensor => mul(x, sigmoid(x));
 
 /** x for x > 0, alpha (e^x - 1) otherwise. */
-export const elu = (x: Tensor, alpha = 1): Tensor =>
-  // clamp, not minimum(x, 0): exp never overflows on the discarded branch, and at x = 0 the
-  // whole gradient (alpha) flows as in PyTorch, where minimum would split the tie in half.
-  where(gt(x, 0), x, mul(sub(exp(clamp(x, { max: 0 })), 1), alpha));
+export function elu(x: Tensor, alpha = 1): Tensor {
+  // The exponential branch is taken where x <= 0, so that a NaN takes x's branch and gradient
+  // as in PyTorch, and at x = 0 the whole gradient alpha flows there (minimum(x, 0) would split
+  // the tie). Its input is where(c, x, 0): exp never overflows on the discarded positives, and
+  // a NaN never reaches it (its zero gradient times exp(NaN) would make x's gradient NaN).
+  const c = le(x, 0);
+  return where(c, mul(sub(exp(where(c, x, 0)), 1), alpha), x);
+}

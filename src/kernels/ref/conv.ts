@@ -91,7 +91,8 @@ export function conv2dForward(x: FloatArray, w: FloatArray, bias: FloatArray | n
         for (let q = c * p; q < (c + 1) * p; q++) out[q] += bc;
       }
     }
-    if (g.relu) for (let q = 0; q < out.length; q++) out[q] = out[q] > 0 ? out[q] : 0;
+    // relu as the unary kernel has it: a NaN sum stays NaN.
+    if (g.relu) for (let q = 0; q < out.length; q++) out[q] = out[q] <= 0 ? 0 : out[q];
   }
 }
 
@@ -176,8 +177,9 @@ export function maxPool2dForward(x: FloatArray, y: FloatArray, argmax: Int32Arra
         for (let ih = Math.max(h0, 0); ih < h1; ih++) {
           for (let iw = Math.max(w0, 0); iw < w1; iw++) {
             const v = x[xOff + ih * w + iw];
-            // The first NaN wins and stays: nothing compares greater than it.
-            if (at < 0 || v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
+            // Ties keep the first maximum; every NaN wins, so the last NaN of the window
+            // takes the gradient (PyTorch's rule: val > max || isnan(val)).
+            if (at < 0 || v > best || v !== v) {
               best = v;
               at = ih * w + iw;
             }

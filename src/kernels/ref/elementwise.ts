@@ -43,7 +43,8 @@ export const UNARY: Record<UnaryOp, (x: number) => number> = {
   sqrt: Math.sqrt,
   abs: Math.abs,
   reciprocal: (x) => 1 / x,
-  relu: (x) => (x > 0 ? x : 0),
+  // x <= 0, not !(x > 0): NaN passes through, as in PyTorch.
+  relu: (x) => (x <= 0 ? 0 : x),
   sigmoid,
   tanh: Math.tanh,
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
@@ -81,7 +82,7 @@ export function unary(op: UnaryOp, x: View, out: TypedArray): void {
     switch (op) {
       case 'neg': for (let i = 0; i < n; i++) out[o + i] = -xd[xo + i * s]; break;
       case 'exp': for (let i = 0; i < n; i++) out[o + i] = Math.exp(xd[xo + i * s]); break;
-      case 'relu': for (let i = 0; i < n; i++) { const v = xd[xo + i * s]; out[o + i] = v > 0 ? v : 0; } break;
+      case 'relu': for (let i = 0; i < n; i++) { const v = xd[xo + i * s]; out[o + i] = v <= 0 ? 0 : v; } break;
       case 'square': for (let i = 0; i < n; i++) { const v = xd[xo + i * s]; out[o + i] = v * v; } break;
       default: {
         const f = UNARY[op];
