@@ -5,9 +5,11 @@ import { contiguousRaw } from '../tensor/raw.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
 import type { Pair } from './conv.js';
-import { matmul } from './matmul.js';
+import { tensor } from '../tensor/create.js';
+import { div, where } from './elementwise.js';
+import { indexSelect } from './indexing.js';
 import { reshape } from './movement.js';
-import { max, mean } from './reduce.js';
+import { mean, sum } from './reduce.js';
 
 /**
  * Pooling. Max and average pooling over windows are primitives with kernels (NCHW;
@@ -163,23 +165,40 @@ export function globalAvgPool2d(x: Tensor): Tensor {
 }
 
 /**
- * out × size averaging matrix with PyTorch's adaptive bins: row i averages
- * inputs floor(i·size/out) .. ceil((i+1)·size/out) - 1 (bins may overlap).
+ * The mean over PyTorch's adaptive bins along one axis of x: bin i covers inputs
+ * floor(i·size/out) .. ceil((i+1)·size/out) - 1 (bins may overlap and differ by one in length).
+ * Each bin is gathered, padded to the longest by repeating its last input, the padding replaced
+ * by 0 with where, summed and divided by its length. Not a product with a bin matrix: its zeros
+ * would turn a NaN or an Inf of one bin into NaN in every bin (0 · inf = NaN).
  */
-function binMatrix(size: number, out: number, x: Tensor): Tensor {
-  const m = newArray(x.dtype, out * size);
+function adaptiveMean(x: Tensor, axis: number, out: number): Tensor {
+  const size = x.shape[axis];
+  if (out === size) return x;
+  const start = (i: number): number => Math.floor((i * size) / out);
+  const len = (i: number): number => Math.ceil(((i + 1) * size) / out) - start(i);
+  let longest = 0;
+  for (let i = 0; i < out; i++) longest = Math.max(longest, len(i));
+  const idx: number[] = [];
+  const keep: number[] = [];
+  const lens: number[] = [];
   for (let i = 0; i < out; i++) {
-    const start = Math.floor((i * size) / out);
-    const end = Math.ceil(((i + 1) * size) / out);
-    for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
+    lens.push(len(i));
+    for (let t = 0; t < longest; t++) {
+      idx.push(start(i) + Math.min(t, len(i) - 1));
+      keep.push(t < len(i) ? 1 : 0);
+    }
   }
-  return new Tensor(m, [out, size]);
+  const post = x.shape.slice(axis + 1).map(() => 1);
+  const shape = [...x.shape.slice(0, axis), out, longest, ...x.shape.slice(axis + 1)];
+  let bins = reshape(indexSelect(x, axis, tensor(idx, { dtype: 'int32' })), shape);
+  if (keep.includes(0)) bins = where(tensor(keep, { shape: [out, longest, ...post], dtype: x.dtype }), bins, 0);
+  return div(sum(bins, { axis: axis + 1 }), tensor(lens, { shape: [out, ...post], dtype: x.dtype }));
 }
 
 /**
  * Average pooling to a fixed output size [outH, outW] whatever the input size (PyTorch's
  * AdaptiveAvgPool2d; null keeps that axis). The bins are rectangles, so the mean over one
- * is a row mean then a column mean: y = Ph · x · Pwᵀ with the bin matrices Ph, Pw.
+ * is a mean over the columns' bins then over the rows' bins.
  * @example F.adaptiveAvgPool2d(randn([1, 256, 13, 13]), 6).shape // [1, 256, 6, 6]
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
@@ -189,8 +208,5 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   const [oh, ow] = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0] ?? h, outputSize[1] ?? w];
   check([oh, ow].every((d) => Number.isInteger(d) && d >= 1), 'adaptiveAvgPool2d', () =>
     `outputSize must be positive integers, got ${JSON.stringify(outputSize)}`);
-  let y = x;
-  if (ow !== w) y = matmul(y, binMatrix(w, ow, x).transpose(0, 1));
-  if (oh !== h) y = matmul(binMatrix(h, oh, x), y);
-  return y;
+  return adaptiveMean(adaptiveMean(x, 3, ow), 2, oh);
 }
