@@ -127,6 +127,16 @@ P = [[[[1.0, 1.0, 2.0, 2.0, 0.0, -1.0],
 case('maxPool2d', 'k2', lambda x: F.max_pool2d(x, 2), [P], {'kernelSize': 2})
 case('maxPool2d', 'k3s1p1', lambda x: F.max_pool2d(x, 3, 1, 1), [P], {'kernelSize': 3, 'stride': 1, 'padding': 1})
 case('maxPool2d', 'k2s1', lambda x: F.max_pool2d(x, 2, 1), [P], {'kernelSize': 2, 'stride': 1})
+# Wide enough (4 windows of 2×2 in a row) for the wasm kernel's f32x4 path.
+P4 = [[[[nan, nan, 1.0, 1.0, 2.0, 0.0, -inf, -inf, 0.0, nan],
+        [nan, 1.0, 1.0, 1.0, 0.0, 2.0, -inf, -inf, -0.0, 3.0],
+        [1.0, 2.0, nan, 3.0, inf, 4.0, -1.0, -1.0, 5.0, 5.0],
+        [nan, 2.0, 3.0, nan, 4.0, inf, -1.0, -1.0, 5.0, 5.0]],
+       [[0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        [0.0, 0.0, 0.0, 0.0, 4.0, 3.0, 2.0, 1.0, 6.0, 5.0],
+        [0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        [0.0, 0.0, 0.0, 0.0, 4.0, 3.0, 2.0, 1.0, 6.0, 5.0]]]]
+case('maxPool2d', 'k2wide', lambda x: F.max_pool2d(x, 2), [P4], {'kernelSize': 2})
 case('avgPool2d', 'k2', lambda x: F.avg_pool2d(x, 2), [P], {'kernelSize': 2})
 case('avgPool2d', 'k3s1p1', lambda x: F.avg_pool2d(x, 3, 1, 1), [P], {'kernelSize': 3, 'stride': 1, 'padding': 1})
 L = [[[1.0, nan, 3.0, nan, 3.0, 2.0, 2.0, 0.0, 5.0, 5.0, 1.0, -inf],
