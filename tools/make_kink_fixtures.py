@@ -90,6 +90,12 @@ unary('clamp', lambda x: torch.clamp(x, -1, 0.5), opts={'min': -1, 'max': 0.5}, 
 unary('clamp', lambda x: torch.clamp(x, min=0), opts={'min': 0}, cid='min')
 unary('clamp', lambda x: torch.clamp(x, max=0), opts={'max': 0}, cid='max')
 unary('clamp', lambda x: torch.clamp(x, 0.5, 0.5), opts={'min': 0.5, 'max': 0.5}, cid='point')
+# Infinite and NaN bounds (options encoded like the data): PyTorch ignores a NaN bound in the
+# forward pass, and its gradient mask (x >= min) & (x <= max) is then 0 everywhere.
+unary('clamp', lambda x: torch.clamp(x, -inf, inf), opts={'min': '-inf', 'max': 'inf'}, cid='infBounds')
+unary('clamp', lambda x: torch.clamp(x, min=inf), opts={'min': 'inf'}, cid='minInf')
+unary('clamp', lambda x: torch.clamp(x, min=nan), opts={'min': 'nan'}, cid='minNaN')
+unary('clamp', lambda x: torch.clamp(x, max=nan), opts={'max': 'nan'}, cid='maxNaN')
 
 # ---- Binary primitives: every pair of special values, and pow at its kinks.
 PAIRS = [(a, b) for a in [nan, inf, -inf, 0.0, -0.0, 1.0, -1.5] for b in [nan, inf, -inf, 0.0, -0.0, 1.0, -1.5]]

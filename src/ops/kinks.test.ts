@@ -50,7 +50,9 @@ const OPS: Record<string, (xs: Tensor[], o: any) => Tensor> = {
   softplus: ([x], o) => ops.softplus(x, o),
   gelu: ([x]) => ops.gelu(x),
   silu: ([x]) => ops.silu(x),
-  clamp: ([x], o) => ops.clamp(x, o),
+  clamp: ([x], o) => ops.clamp(x, {
+    ...(o.min !== undefined ? { min: decode(o.min) } : {}), ...(o.max !== undefined ? { max: decode(o.max) } : {}),
+  }),
   add: ([a, b]) => ops.add(a, b),
   sub: ([a, b]) => ops.sub(a, b),
   mul: ([a, b]) => ops.mul(a, b),
