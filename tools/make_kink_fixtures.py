@@ -184,12 +184,18 @@ B2 = rnd(4)
 case('conv2dRelu', 'winograd', lambda x, w, b: F.relu(F.conv2d(x, w, b, padding=1)), [X2, W2, B2], {'padding': 1})
 case('conv2dReluMaxPool', 'winograd', lambda x, w, b: F.max_pool2d(F.relu(F.conv2d(x, w, b, padding=1)), 2), [X2, W2, B2],
      {'padding': 1, 'pool': 2})
+# The first layer's form (x needs no gradient), whose ReLU mask runs inside the kernel: the
+# test leaves the inputs listed in opts.frozen without requiresGrad and skips their gradient.
+case('conv2dRelu', 'frozenX', lambda x, w, b: F.relu(F.conv2d(x, w, b, padding=1)), [X1, W1, B1], {'padding': 1, 'frozen': [0]})
+case('conv2dRelu', 'winogradFrozenX', lambda x, w, b: F.relu(F.conv2d(x, w, b, padding=1)), [X2, W2, B2],
+     {'padding': 1, 'frozen': [0]})
 X3 = rnd(2, 4, 20)
 X3[0][1][7] = nan
 X3[1][3][15] = -inf
 W3 = rnd(5, 4, 3)
 B3 = rnd(5)
 case('conv1dRelu', 'nan', lambda x, w, b: F.relu(F.conv1d(x, w, b)), [X3, W3, B3])
+case('conv1dRelu', 'frozenX', lambda x, w, b: F.relu(F.conv1d(x, w, b)), [X3, W3, B3], {'frozen': [0]})
 case('conv1dReluMaxPool', 'nan', lambda x, w, b: F.max_pool1d(F.relu(F.conv1d(x, w, b)), 3), [X3, W3, B3], {'pool': 3})
 case('conv1dReluGlobalMaxPool', 'nan', lambda x, w, b: F.adaptive_max_pool1d(F.relu(F.conv1d(x, w, b)), 1).squeeze(2), [X3, W3, B3])
 
