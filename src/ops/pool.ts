@@ -164,6 +164,23 @@ export function globalAvgPool2d(x: Tensor): Tensor {
   return mean(x, { axis: [2, 3] });
 }
 
+/** Start and length of PyTorch's adaptive bin i of out over size inputs (bins may overlap). */
+function adaptiveBin(size: number, out: number, i: number): [number, number] {
+  const start = Math.floor((i * size) / out);
+  return [start, Math.ceil(((i + 1) * size) / out) - start];
+}
+
+/** [kernel, stride] when the bins of size inputs into out are windows of one length at a fixed step, else null. */
+function uniformBins(size: number, out: number): [number, number] | null {
+  const [, k] = adaptiveBin(size, out, 0);
+  const s = out > 1 ? adaptiveBin(size, out, 1)[0] : 1;
+  for (let i = 0; i < out; i++) {
+    const [start, len] = adaptiveBin(size, out, i);
+    if (len !== k || start !== i * s) return null;
+  }
+  return [k, s];
+}
+
 /**
  * The mean over PyTorch's adaptive bins along one axis of x: bin i covers inputs
  * floor(i·size/out) .. ceil((i+1)·size/out) - 1 (bins may overlap and differ by one in length).
@@ -174,8 +191,8 @@ export function globalAvgPool2d(x: Tensor): Tensor {
 function adaptiveMean(x: Tensor, axis: number, out: number): Tensor {
   const size = x.shape[axis];
   if (out === size) return x;
-  const start = (i: number): number => Math.floor((i * size) / out);
-  const len = (i: number): number => Math.ceil(((i + 1) * size) / out) - start(i);
+  const start = (i: number): number => adaptiveBin(size, out, i)[0];
+  const len = (i: number): number => adaptiveBin(size, out, i)[1];
   let longest = 0;
   for (let i = 0; i < out; i++) longest = Math.max(longest, len(i));
   const idx: number[] = [];
@@ -208,5 +225,10 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   const [oh, ow] = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0] ?? h, outputSize[1] ?? w];
   check([oh, ow].every((d) => Number.isInteger(d) && d >= 1), 'adaptiveAvgPool2d', () =>
     `outputSize must be positive integers, got ${JSON.stringify(outputSize)}`);
+  // Windows of one size at a fixed step (13 -> 6: 3 wide, step 2; any exact division) are
+  // average pooling, done by its kernel in one pass.
+  const bh = uniformBins(h, oh);
+  const bw = uniformBins(w, ow);
+  if (bh && bw && (oh !== h || ow !== w)) return avgPool2d(x, { kernelSize: [bh[0], bw[0]], stride: [bh[1], bw[1]] });
   return adaptiveMean(adaptiveMean(x, 3, ow), 2, oh);
 }
