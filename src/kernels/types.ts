@@ -174,7 +174,10 @@ export interface Kernels {
   conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArray, g: ConvGeom): void;
   /** A convolution's whole backward pass in one call, see ConvBackwardArgs. */
   conv2dBackward(args: ConvBackwardArgs): void;
-  /** Max pooling; argmax receives, for each output, the flat index h*w-plane offset of its winner. */
+  /**
+   * Max pooling; argmax receives, for each output, the flat index h*w-plane offset of its winner:
+   * the first maximum on ties, the last NaN of a window that holds NaN (PyTorch's choices).
+   */
   maxPool2dForward(x: FloatArray, y: FloatArray, argmax: Int32Array, g: PoolGeom): void;
   /** dx (zeroed by the kernel) += dy routed through argmax. */
   maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatArray, g: PoolGeom): void;
