@@ -198,7 +198,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
 }
 
 /** JSON form of a state dict: tensors move into `tensors` under their path, non-finite numbers are tagged. */
-function encodeState(v: unknown, tensors: Map<string, Tensor>, path: string): unknown {
+export function encodeState(v: unknown, tensors: Map<string, Tensor>, path: string): unknown {
   if (v instanceof Tensor) {
     tensors.set(path, v);
     return { $tensor: path };
@@ -212,7 +212,7 @@ function encodeState(v: unknown, tensors: Map<string, Tensor>, path: string): un
   return v;
 }
 
-function decodeState(v: unknown, tensors: Map<string, Tensor>, file: string): unknown {
+export function decodeState(v: unknown, tensors: Map<string, Tensor>, file: string): unknown {
   if (Array.isArray(v)) return v.map((e) => decodeState(e, tensors, file));
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
