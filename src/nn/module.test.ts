@@ -233,3 +233,11 @@ test('optimizers built over a partly frozen model step only the trainable parame
   }
   assert.deepEqual(model.layers[2].parameters().map((p) => p.data()), frozen);
 });
+
+test('every layer class nn exports is registered under its exported name', () => {
+  const classes = Object.entries(nn).filter(([name, v]) =>
+    typeof v === 'function' && v.prototype instanceof nn.Module && name !== 'Module') as Array<[string, unknown]>;
+  assert.ok(classes.length >= 30, `found ${classes.length} layer classes`);
+  const names = new Set(nn.registeredNames());
+  assert.deepEqual(classes.filter(([name]) => !names.has(name)).map(([name]) => name), []);
+});
