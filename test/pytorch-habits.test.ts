@@ -54,7 +54,7 @@ test('requiresGrad_ on a tensor and on a module; frozen parameters stay in param
   ].join('\n'));
 });
 
-test('a custom module saved with its optimizer and schedule, loaded in a fresh process and resumed, matches the uninterrupted run bit for bit', () => {
+test('a custom module checkpointed with its optimizer and schedule, resumed in a fresh process: bit for bit the same', () => {
   const epochs = 4;
   const whole = setup(tinyNet);
   for (let e = 0; e < epochs; e++) trainEpoch(whole);
@@ -64,7 +64,8 @@ test('a custom module saved with its optimizer and schedule, loaded in a fresh p
   tg.saveCheckpoint(ckpt, { ...stateOf(half), epoch: 2, extra: { note: 'half way' } });
   // The fresh process rebuilds the TinyNet by its registered name with tg.load(dir).
   const child = fileURLToPath(new URL(`resume-child.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
-  const r = spawnSync(process.execPath, [...process.execArgv, child, ckpt, String(epochs), 'rebuild'], { encoding: 'utf8', timeout: 60_000 });
+  const args = [...process.execArgv, child, ckpt, String(epochs), 'rebuild'];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(readFileSync(join(ckpt, 'final.safetensors')), Buffer.from(tg.encodeSafetensors(whole.model.stateDict())));
   // And the saved model itself comes back as a TinyNet with the same predictions.

@@ -10,6 +10,8 @@ const [dir, epochsArg, mode] = process.argv.slice(2);
 const epochs = Number(epochsArg);
 const run: Run = setup(() => (mode === 'rebuild' ? tg.load(dir) : sequentialNet()));
 const { epoch, extra } = tg.loadCheckpoint(dir, stateOf(run));
-if ((extra as { note?: string } | undefined)?.note !== 'half way') throw new Error(`resume-child: extra not restored: ${JSON.stringify(extra)}`);
+if ((extra as { note?: string } | undefined)?.note !== 'half way') {
+  throw new Error(`resume-child: extra not restored: ${JSON.stringify(extra)}`);
+}
 for (let e = epoch; e < epochs; e++) trainEpoch(run);
 tg.saveSafetensors(join(dir, 'final.safetensors'), run.model.stateDict());

@@ -71,4 +71,6 @@ export function trainEpoch({ model, optimizer, scheduler, loader }: Run): void {
 }
 
 /** What a checkpoint holds of a run (the loader is rebuilt, its order comes from the generator). */
-export const stateOf = ({ model, optimizer, scheduler }: Run): Pick<Run, 'model' | 'optimizer' | 'scheduler'> => ({ model, optimizer, scheduler });
+export function stateOf({ model, optimizer, scheduler }: Run): Pick<Run, 'model' | 'optimizer' | 'scheduler'> {
+  return { model, optimizer, scheduler };
+}

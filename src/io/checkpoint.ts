@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Module } from '../nn/module.js';
+import { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
 import { check, is, options } from '../util/args.js';
@@ -63,14 +63,16 @@ interface CheckpointFile {
 
 const CHECKPOINT_FILE = 'checkpoint.json';
 
-const stateful = check('an object with stateDict() and loadStateDict()', (v) =>
-  typeof (v as CheckpointScheduler | undefined)?.stateDict === 'function' && typeof (v as CheckpointScheduler).loadStateDict === 'function');
-const moduleLike = check('a Module', (v) => typeof (v as Module | undefined)?.stateDict === 'function' && typeof (v as Module).forward === 'function');
+const stateful = check('an object with stateDict() and loadStateDict()', (v) => {
+  const o = v as Partial<CheckpointScheduler> | undefined;
+  return typeof o?.stateDict === 'function' && typeof o.loadStateDict === 'function';
+});
+const aModule = is.instance(Module);
 
 /** Writes a checkpoint directory; see the file's comment. The generator's state is taken now. */
 export function saveCheckpoint(dir: string, contents: CheckpointContents): void {
   const c = options<CheckpointContents>('saveCheckpoint', contents, {
-    model: moduleLike, optimizer: stateful, scheduler: stateful, epoch: is.nonNegativeInt, extra: is.any,
+    model: aModule, optimizer: stateful, scheduler: stateful, epoch: is.nonNegativeInt, extra: is.any,
   }, ['model', 'optimizer', 'epoch']);
   save(c.model, dir, { optimizer: c.optimizer, epoch: c.epoch });
   const file: CheckpointFile = { format: 'tsgrad-checkpoint', version: 1, epoch: c.epoch, rngState: rng.getState() };
@@ -98,7 +100,7 @@ export function loadCheckpoint(dir: string): Checkpoint;
 export function loadCheckpoint(dir: string, targets?: CheckpointTargets): LoadedCheckpoint | Checkpoint {
   if (targets === undefined) return loadSavedCheckpoint(dir);
   const t = options<CheckpointTargets>('loadCheckpoint', targets, {
-    model: moduleLike, optimizer: stateful, scheduler: stateful,
+    model: aModule, optimizer: stateful, scheduler: stateful,
   }, ['model']);
   const path = join(dir, CHECKPOINT_FILE);
   if (!existsSync(path)) throw new TsgradError(`loadCheckpoint: ${path} not found (is ${dir} a directory written by saveCheckpoint()?)`);
@@ -108,8 +110,11 @@ export function loadCheckpoint(dir: string, targets?: CheckpointTargets): Loaded
   } catch (e) {
     throw new TsgradError(`loadCheckpoint: ${path} is not valid JSON (${(e as Error).message})`);
   }
-  if (file?.format !== 'tsgrad-checkpoint' || !Number.isInteger(file.epoch) || !Array.isArray(file.rngState) || file.rngState.length < 4) {
-    throw new TsgradError(`loadCheckpoint: ${path} is not a tsgrad checkpoint (expected format "tsgrad-checkpoint", an epoch and rngState)`);
+  const valid = file?.format === 'tsgrad-checkpoint' && Number.isInteger(file.epoch)
+    && Array.isArray(file.rngState) && file.rngState.length >= 4;
+  if (!valid) {
+    throw new TsgradError(`loadCheckpoint: ${path} is not a tsgrad checkpoint `
+      + '(expected format "tsgrad-checkpoint", an epoch and rngState)');
   }
   if (t.scheduler && file.scheduler === undefined) {
     throw new TsgradError(`loadCheckpoint: a scheduler was given but ${dir} was saved without one`);

@@ -122,7 +122,8 @@ test('requiresGrad_ freezes a module or one parameter: no gradient, the optimize
   assert.notDeepEqual(model.layers[2].parameters().map((p) => p.data()), before);
   const r = model.summary([4], quiet);
   assert.deepEqual({ total: r.totalParams, trainable: r.trainableParams }, { total: 4 * 8 + 8 + 8 * 3 + 3, trainable: 8 * 3 + 3 });
-  assert.deepEqual(r.rows.map((row) => [row.name, row.params, row.trainable]), [['layers.0', 40, 0], ['layers.1', 0, 0], ['layers.2', 27, 27]]);
+  assert.deepEqual(r.rows.map((row) => [row.name, row.params, row.trainable]),
+    [['layers.0', 40, 0], ['layers.1', 0, 0], ['layers.2', 27, 27]]);
   assert.match(r.text, /Non-trainable params: 40/);
   model.requiresGrad_();
   assert.equal(model.summary([4], quiet).trainableParams, 67);
@@ -180,7 +181,8 @@ test('a user module: registered ones save and load by name; others name the clas
     && /the model class 'Affine' is not registered.*nn\.register\(Affine\).*load\(dir, \{ into: model \}\)/.test(e.message));
   const b = load(da, { into: new Affine({ n: 3 }) });
   assert.deepEqual(b.weight.data(), a.weight.data());
-  assert.throws(() => load(da, { into: new Affine({ n: 4 }) }), /tensor 'weight' in .* is float32 \[3,3\] but the model expects float32 \[4,4\]/);
+  assert.throws(() => load(da, { into: new Affine({ n: 4 }) }),
+    /tensor 'weight' in .* is float32 \[3,3\] but the model expects float32 \[4,4\]/);
   assert.throws(() => load(da, { into: {} as never }), /load: option 'into' must be a Module, got an object \{\}/);
   assert.throws(() => load(da, { int: a } as never), /load: unknown option 'int' \(did you mean 'into'\?\)/);
 });
