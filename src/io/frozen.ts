@@ -7,7 +7,7 @@ export function frozenNames(model: Module): string[] {
   return model.namedParameters().filter(([, p]) => !p.requiresGrad).map(([name]) => name);
 }
 
-/** Freezes the parameters a config lists as frozen (and unfreezes the others). */
+/** Freezes the parameters a config lists as frozen; the others keep their flag (a model built by the caller may freeze more). */
 export function applyFrozen(model: Module, config: { frozen?: unknown }, dir: string): void {
   const frozen = config.frozen ?? [];
   if (!Array.isArray(frozen) || !frozen.every((n) => typeof n === 'string')) {
@@ -17,8 +17,7 @@ export function applyFrozen(model: Module, config: { frozen?: unknown }, dir: st
   for (const name of frozen) {
     if (!params.has(name)) throw new TsgradError(`load: ${dir}/config.json lists '${name}' as frozen but the model has no such parameter`);
   }
-  const set = new Set(frozen);
-  for (const [name, p] of params) p.requiresGrad = !set.has(name);
+  for (const name of frozen) params.get(name)!.requiresGrad = false;
 }
 
 /** load()'s options, checked. */
