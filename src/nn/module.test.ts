@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
 import { load, save } from '../io/save.js';
 import { Adam } from '../optim/adam.js';
 import { SGD } from '../optim/sgd.js';
+import { saliency } from '../viz/saliency.js';
 import { randn, tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
@@ -242,4 +243,13 @@ test('every layer class nn exports is registered under its exported name', () =>
   assert.ok(classes.length >= 30, `found ${classes.length} layer classes`);
   const names = new Set(nn.registeredNames());
   assert.deepEqual(classes.filter(([name]) => !names.has(name)).map(([name]) => name), []);
+});
+
+test('saliency leaves a frozen layer frozen and the others trainable (regression: it unfroze every parameter)', () => {
+  manualSeed(7);
+  const model = new nn.Sequential(new nn.Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3 }), new nn.ReLU(), new nn.Flatten(),
+    new nn.Linear({ inFeatures: 2 * 4 * 4, outFeatures: 3 }));
+  model.layers[0].requiresGrad_(false);
+  saliency(model, randn([1, 1, 6, 6]));
+  assert.deepEqual(model.parameters().map((p) => p.requiresGrad), [false, false, true, true]);
 });

@@ -107,11 +107,12 @@ export function inEvalMode<T>(model: Layer, fn: () => T): T {
  * into .grad), then restores both.
  */
 export function inspecting<T>(model: Layer, fn: () => T): T {
-  const params = model instanceof Module ? model.parameters() : [];
-  for (const p of params) p.requiresGrad = false;
+  // Each parameter's own flag is restored: parameters the user froze stay frozen.
+  const flags = model instanceof Module ? model.parameters().map((p) => [p, p.requiresGrad] as const) : [];
+  for (const [p] of flags) p.requiresGrad = false;
   try {
     return inEvalMode(model, fn);
   } finally {
-    for (const p of params) p.requiresGrad = true;
+    for (const [p, on] of flags) p.requiresGrad = on;
   }
 }
