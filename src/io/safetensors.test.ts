@@ -125,7 +125,7 @@ test('load: missing, mismatched and unexpected weights name the tensor and the f
   unlinkSync(path);
   fails(/weights file .* not found/);
   writeFileSync(join(d, 'config.json'), '{"format":"tsgrad","version":1,"model":{"class":"MyNet"}}');
-  assert.throws(() => load(d), /'MyNet' is not a library layer.*loadWeights/);
+  assert.throws(() => load(d), /class 'MyNet' is not registered.*nn\.register\(MyNet\).*load\(dir, \{ into: model \}\)/);
 });
 
 test('zoo models round-trip through config.json', () => {

@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as nn from '../nn/index.js';
-import { Module } from '../nn/module.js';
-import { Sequential } from '../nn/sequential.js';
+// The library's layers register themselves when nn is loaded: load() must find them all.
+import '../nn/index.js';
+import type { Module } from '../nn/module.js';
+import { fromConfig, toConfig, type LayerConfig } from '../nn/registry.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
 import { rng } from '../util/rng.js';
+import { applyFrozen, frozenNames, loadOptions } from './frozen.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
 /**
@@ -16,12 +18,8 @@ import { loadSafetensors, saveSafetensors } from './safetensors.js';
  * state, so that training resumes exactly where it stopped.
  */
 
-/** One node of the architecture: a library layer's class and options, or a Sequential's layers. */
-export interface ModelConfig {
-  class: string;
-  options?: unknown;
-  layers?: ModelConfig[];
-}
+/** One node of the architecture: a registered layer's name and options, or a Sequential's layers. */
+export type ModelConfig = LayerConfig;
 
 export interface SavedConfig {
   format: 'tsgrad';
@@ -32,6 +30,8 @@ export interface SavedConfig {
   optimizer?: { class: string; defaults: unknown; state: string; tensors: string };
   rngState?: number[];
   history?: unknown;
+  /** Parameters frozen with requiresGrad_(false), restored so by load. */
+  frozen?: string[];
 }
 
 /** The optimizer interface save() needs: optim.Optimizer satisfies it. */
@@ -67,6 +67,8 @@ export function save(model: Module, dir: string, opts: SaveOptions = {}): void {
   mkdirSync(dir, { recursive: true });
   const config: SavedConfig = { format: 'tsgrad', version: 1, model: modelConfig(model), weights: WEIGHTS_FILE };
   saveSafetensors(join(dir, WEIGHTS_FILE), model.stateDict(), { format: 'pt', ...opts.metadata });
+  const frozen = frozenNames(model);
+  if (frozen.length) config.frozen = frozen;
   if (opts.epoch !== undefined) config.epoch = opts.epoch;
   if (opts.optimizer) {
     const tensors = new Map<string, Tensor>();
@@ -81,46 +83,14 @@ export function save(model: Module, dir: string, opts: SaveOptions = {}): void {
   writeFileSync(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
 }
 
-/** The architecture of a model built from library layers, as a JSON tree. */
+/** The architecture of a model as a JSON tree of registered layers (see nn.register). */
 export function modelConfig(model: Module): ModelConfig {
-  if (model instanceof Sequential) return { class: 'Sequential', layers: model.layers.map(modelConfig) };
-  const name = model.constructor.name;
-  const options = (model as unknown as { options?: unknown }).options;
-  const cls = findLayerClass(name);
-  if (!cls || cls !== model.constructor || options === undefined) {
-    return { class: name, options: undefined };
-  }
-  return { class: name, options: JSON.parse(JSON.stringify(options)) };
+  return toConfig(model);
 }
 
-/** Builds a fresh model (new random weights) from a config tree. */
+/** Builds a fresh model (new random weights) from a config tree, through the layer registry. */
 export function buildModel(config: ModelConfig, where = CONFIG_FILE): Module {
-  if (config.class === 'Sequential') {
-    if (!Array.isArray(config.layers)) throw new TsgradError(`load: ${where}: Sequential needs a layers array`);
-    return new Sequential(...config.layers.map((c) => buildModel(c, where)));
-  }
-  const cls = findLayerClass(config.class);
-  if (!cls || config.options === undefined) {
-    throw new TsgradError(
-      `load: ${where}: model class '${config.class}' is not a library layer, so it cannot be rebuilt from the config; ` +
-        'construct the model yourself and call loadWeights(model, dir)',
-    );
-  }
-  return new cls(config.options);
-}
-
-type LayerClass = new (opts: unknown) => Module;
-
-/** Finds a Module subclass by name among the nn exports (and nn.models, where the model zoo lives). */
-function findLayerClass(name: string): LayerClass | undefined {
-  const scopes: Array<Record<string, unknown>> = [nn as unknown as Record<string, unknown>];
-  const models = (nn as unknown as Record<string, unknown>).models;
-  if (models && typeof models === 'object') scopes.push(models as Record<string, unknown>);
-  for (const scope of scopes) {
-    const v = scope[name];
-    if (typeof v === 'function' && v.prototype instanceof Module) return v as LayerClass;
-  }
-  return undefined;
+  return fromConfig(config, where);
 }
 
 /** Reads and checks a model directory's config.json. */
@@ -139,11 +109,25 @@ export function readConfig(dir: string): SavedConfig {
   return config;
 }
 
-/** Rebuilds a saved model and loads its weights; predictions equal the saved model's bit for bit. */
-export function load(dir: string): Module {
+export interface LoadOptions<M extends Module = Module> {
+  /** A model built by the caller to load the weights into (names and shapes must match exactly). */
+  into?: M;
+}
+
+/**
+ * Rebuilds a saved model through the layer registry and loads its weights; predictions equal
+ * the saved model's bit for bit. With `{ into: model }` the weights go into a model the caller
+ * built instead, which needs no registration. Parameters saved frozen come back frozen.
+ * @example
+ * const model = load('runs/mnist');
+ * load('runs/mine', { into: new MyNet({ hidden: 8 }) });
+ */
+export function load<M extends Module = Module>(dir: string, opts: LoadOptions<M> = {}): M {
+  const { into } = loadOptions(opts);
   const config = readConfig(dir);
-  const model = buildModel(config.model, join(dir, CONFIG_FILE));
+  const model = (into ?? buildModel(config.model, join(dir, CONFIG_FILE))) as M;
   loadWeights(model, dir, config.weights ?? WEIGHTS_FILE);
+  applyFrozen(model, config, dir);
   return model;
 }
 
@@ -214,7 +198,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
 }
 
 /** JSON form of a state dict: tensors move into `tensors` under their path, non-finite numbers are tagged. */
-function encodeState(v: unknown, tensors: Map<string, Tensor>, path: string): unknown {
+export function encodeState(v: unknown, tensors: Map<string, Tensor>, path: string): unknown {
   if (v instanceof Tensor) {
     tensors.set(path, v);
     return { $tensor: path };
@@ -228,7 +212,7 @@ function encodeState(v: unknown, tensors: Map<string, Tensor>, path: string): un
   return v;
 }
 
-function decodeState(v: unknown, tensors: Map<string, Tensor>, file: string): unknown {
+export function decodeState(v: unknown, tensors: Map<string, Tensor>, file: string): unknown {
   if (Array.isArray(v)) return v.map((e) => decodeState(e, tensors, file));
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;

@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../ops/elementwise.js';
 import { logSoftmax, softmax } from '../ops/reduce.js';
 import { Module } from './module.js';
+import { register } from './registry.js';
 
 /**
  * Activation layers: each wraps its op (F.relu, F.softmax, ...) so that it can sit in a
@@ -118,3 +119,16 @@ export class Identity extends Module {
     return x;
   }
 }
+
+// Explicit names, so that saved models and the printed model survive a minifier.
+register(ReLU, 'ReLU');
+register(Sigmoid, 'Sigmoid');
+register(Tanh, 'Tanh');
+register(LeakyReLU, 'LeakyReLU');
+register(GELU, 'GELU');
+register(SiLU, 'SiLU');
+register(ELU, 'ELU');
+register(Softplus, 'Softplus');
+register(Softmax, 'Softmax');
+register(LogSoftmax, 'LogSoftmax');
+register(Identity, 'Identity');

@@ -5,6 +5,7 @@ import type { Pool1dOptions, Pool2dOptions } from '../ops/pool.js';
 import { check } from '../util/errors.js';
 import { kaimingUniform, parameter, uniform } from './init.js';
 import { Module } from './module.js';
+import { register } from './registry.js';
 
 type Pair = number | readonly [number, number];
 
@@ -156,3 +157,7 @@ export class Conv1d extends Module {
     return conv1dReluGlobalMaxPool(x, this.weight, this.bias, this.options);
   }
 }
+
+// Explicit names, so that saved models and the printed model survive a minifier.
+register(Conv2d, 'Conv2d');
+register(Conv1d, 'Conv1d');

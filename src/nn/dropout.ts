@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { dropout } from '../ops/dropout.js';
 import { check } from '../util/errors.js';
 import { Module } from './module.js';
+import { register } from './registry.js';
 
 /**
  * Inverted dropout (see F.dropout): in training each element is zeroed with probability p
@@ -20,3 +21,6 @@ export class Dropout extends Module {
     return dropout(x, { p: this.options.p, training: this.training });
   }
 }
+
+// Explicit names, so that saved models and the printed model survive a minifier.
+register(Dropout, 'Dropout');

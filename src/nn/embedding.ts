@@ -3,6 +3,7 @@ import { embedding } from '../ops/embedding.js';
 import { check } from '../util/errors.js';
 import { normal, parameter } from './init.js';
 import { Module } from './module.js';
+import { register } from './registry.js';
 
 export interface EmbeddingOptions {
   numEmbeddings: number;
@@ -43,3 +44,6 @@ export class Embedding extends Module {
     return embedding(indices, this.weight, { paddingIdx: this.options.paddingIdx });
   }
 }
+
+// Explicit names, so that saved models and the printed model survive a minifier.
+register(Embedding, 'Embedding');

@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { flatten } from '../ops/movement.js';
 import { Module } from './module.js';
+import { register } from './registry.js';
 
 /**
  * Merges axes startDim..endDim into one (default: all but the batch axis), as PyTorch's nn.Flatten.
@@ -16,3 +17,6 @@ export class Flatten extends Module {
     return flatten(x, this.options.startDim, this.options.endDim);
   }
 }
+
+// Explicit names, so that saved models and the printed model survive a minifier.
+register(Flatten, 'Flatten');

@@ -15,3 +15,4 @@ export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Flatten } from './flatten.js';
 export { summary, type SummaryOptions, type SummaryResult, type SummaryRow } from './summary.js';
 export * as models from './models/index.js';
+export { register, registeredNames, layerName, type RegisterOptions, type LayerConfig } from './registry.js';

@@ -1,4 +1,5 @@
 import { kernels } from '../kernels/index.js';
+import { markParameter } from '../tensor/param.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sizeOf } from '../util/shape.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
@@ -24,7 +25,7 @@ import { rng } from '../util/rng.js';
 export function parameter(shape: readonly number[]): Tensor {
   const t = new Tensor(kernels().persistentBuffer(sizeOf(shape)), shape);
   t.requiresGrad = true;
-  return t;
+  return markParameter(t);
 }
 
 export type Nonlinearity =

@@ -5,6 +5,7 @@ import { transpose } from '../ops/movement.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
 import { kaimingUniform, parameter, uniform } from './init.js';
 import { Module } from './module.js';
+import { register } from './registry.js';
 
 /**
  * Affine map y = x·Wᵀ + b over the last axis, for any leading batch axes:
@@ -63,3 +64,6 @@ export class Linear extends Module {
     return linear(x, this.weight, this.bias);
   }
 }
+
+// Explicit names, so that saved models and the printed model survive a minifier.
+register(Linear, 'Linear');

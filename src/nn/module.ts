@@ -2,8 +2,11 @@
 import '../ops/methods.js';
 import { noGrad } from '../autograd/engine.js';
 import { castRaw } from '../tensor/raw.js';
+import { isParameter, markParameter } from '../tensor/param.js';
 import { Tensor, denseArray } from '../tensor/tensor.js';
+import { arg, is } from '../util/args.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
+import { entryOf, layerName } from './registry.js';
 import { summary, type SummaryOptions, type SummaryResult } from './summary.js';
 
 /**
@@ -53,13 +56,13 @@ export abstract class Module {
     return Object.entries(this).filter((e): e is [string, Tensor] => e[1] instanceof Tensor);
   }
 
-  /** Parameters (tensor fields that require gradients) with dotted names, children included. */
+  /** Parameters (frozen ones included) with dotted names, children included. */
   namedParameters(prefix = ''): Array<[string, Tensor]> {
     const out: Array<[string, Tensor]> = [];
     const seen = new Set<Tensor>();
     for (const [mName, m] of this.namedModules(prefix)) {
       for (const [name, t] of m.ownTensors()) {
-        if (t.requiresGrad && !seen.has(t)) {
+        if (isParam(t) && !seen.has(t)) {
           seen.add(t);
           out.push([join(mName, name), t]);
         }
@@ -76,7 +79,7 @@ export abstract class Module {
   namedBuffers(prefix = ''): Array<[string, Tensor]> {
     const out: Array<[string, Tensor]> = [];
     for (const [mName, m] of this.namedModules(prefix)) {
-      for (const [name, t] of m.ownTensors()) if (!t.requiresGrad) out.push([join(mName, name), t]);
+      for (const [name, t] of m.ownTensors()) if (!isParam(t)) out.push([join(mName, name), t]);
     }
     return out;
   }
@@ -88,6 +91,54 @@ export abstract class Module {
    */
   summary(inputShape: readonly number[], opts?: SummaryOptions): SummaryResult {
     return summary(this, inputShape, opts);
+  }
+
+  /**
+   * Freezes (on = false) or unfreezes every parameter, in place; returns this. Frozen
+   * parameters stay in parameters() and stateDict() but get no gradient, so optimizers
+   * leave them alone, and summary() counts them as non-trainable.
+   * @example model.features.requiresGrad_(false); // fine-tune only the head
+   */
+  requiresGrad_(on = true): this {
+    arg('Module.requiresGrad_', 'on', on, is.bool);
+    for (const p of this.parameters()) p.requiresGrad = on;
+    return this;
+  }
+
+  /**
+   * Calls fn on every child module (recursively, children first) and then on this one,
+   * as PyTorch's Module.apply does; returns this.
+   * @example model.apply((m) => { if (m instanceof nn.Linear) nn.init.zeros(m.weight); });
+   */
+  apply(fn: (m: Module) => void): this {
+    arg('Module.apply', 'fn', fn, is.function);
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /**
+   * The model printed as PyTorch prints it: each layer with its options, children indented.
+   * @example
+   * String(new nn.Sequential(new nn.Linear({ inFeatures: 784, outFeatures: 10 }), new nn.ReLU()))
+   * // Sequential(
+   * //   (0): Linear(inFeatures=784, outFeatures=10, bias=true)
+   * //   (1): ReLU()
+   * // )
+   */
+  toString(): string {
+    const seq = entryOf(this)?.sequence?.(this);
+    const children: Array<[string, Module]> = seq ? seq.map((m, i) => [String(i), m]) : this.namedChildren();
+    const opts = seq ? '' : formatOptions(this);
+    const head = `${layerName(this)}(${children.length ? '' : opts}`;
+    if (!children.length) return `${head})`;
+    const lines = children.map(([name, m]) => `(${name}): ${m.toString()}`.replace(/\n/g, '\n  '));
+    if (opts) lines.unshift(opts);
+    return `${head}\n${lines.map((l) => `  ${l}`).join('\n')}\n)`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   /** Total number of parameter elements. */
@@ -149,6 +200,32 @@ export function assignInPlace(dst: Tensor, src: Tensor): void {
   if (!dst.isContiguous()) throw new TsgradError('assignInPlace: destination must be a dense tensor');
   const values = denseArray(castRaw(src, dst.dtype));
   dst.storage.set(values, dst.offset);
+}
+
+/** A parameter: marked as one, or a leaf field requiring gradients (marked now, so that freezing keeps it). */
+function isParam(t: Tensor): boolean {
+  if (isParameter(t)) return true;
+  if (!t.requiresGrad || t.node !== null) return false;
+  markParameter(t);
+  return true;
+}
+
+/** A layer's options as PyTorch's extra_repr: `inFeatures=784, outFeatures=10, bias=true`. */
+function formatOptions(m: Module): string {
+  const opts = (m as unknown as { options?: unknown }).options;
+  if (!opts || typeof opts !== 'object') return '';
+  return Object.entries(opts)
+    .filter(([, v]) => v !== undefined && typeof v !== 'function')
+    .map(([k, v]) => `${k}=${formatValue(v)}`)
+    .join(', ');
+}
+
+function formatValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
+  if (typeof v === 'string') return `'${v}'`;
+  if (v instanceof Tensor) return `Tensor${JSON.stringify(v.shape)}`;
+  if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, e]) => `${k}: ${formatValue(e)}`).join(', ')}}`;
+  return String(v);
 }
 
 function join(prefix: string, name: string): string {

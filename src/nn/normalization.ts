@@ -4,6 +4,7 @@ import { batchNorm, layerNorm } from '../ops/norm.js';
 import { check, fmtShape } from '../util/errors.js';
 import { constant, parameter } from './init.js';
 import { Module } from './module.js';
+import { register } from './registry.js';
 
 export interface BatchNormOptions {
   /** Channels C of the input [N, C, ...]. */
@@ -110,3 +111,8 @@ export class LayerNorm extends Module {
     return layerNorm(x, ns, { weight: this.weight, bias: this.bias, eps: this.options.eps });
   }
 }
+
+// Explicit names, so that saved models and the printed model survive a minifier.
+register(BatchNorm1d, 'BatchNorm1d');
+register(BatchNorm2d, 'BatchNorm2d');
+register(LayerNorm, 'LayerNorm');

@@ -8,6 +8,7 @@ import type { Pair } from '../ops/conv.js';
 export type { Pool1dOptions, Pool2dOptions };
 import { check, fmtShape } from '../util/errors.js';
 import { Module } from './module.js';
+import { register } from './registry.js';
 
 type PairOpts = { kernelSize: [number, number]; stride: [number, number]; padding: [number, number] };
 
@@ -130,3 +131,14 @@ export class GlobalAvgPool2d extends Module {
     return globalAvgPool2d(x);
   }
 }
+
+// Explicit names, so that saved models and the printed model survive a minifier.
+register(MaxPool2d, 'MaxPool2d');
+register(AvgPool2d, 'AvgPool2d');
+register(MaxPool1d, 'MaxPool1d');
+register(AvgPool1d, 'AvgPool1d');
+register(AdaptiveAvgPool2d, 'AdaptiveAvgPool2d');
+register(GlobalMaxPool1d, 'GlobalMaxPool1d');
+register(GlobalAvgPool1d, 'GlobalAvgPool1d');
+register(GlobalMaxPool2d, 'GlobalMaxPool2d');
+register(GlobalAvgPool2d, 'GlobalAvgPool2d');

@@ -3,6 +3,7 @@ import { TsgradError } from '../util/errors.js';
 import { ReLU } from './activation.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { Module } from './module.js';
+import { register } from './registry.js';
 import { GlobalMaxPool1d, MaxPool1d, MaxPool2d } from './pooling.js';
 
 const hasFusedRelu = (m: Module): m is Module & { forwardRelu(x: Tensor): Tensor } =>
@@ -85,3 +86,14 @@ export class Sequential extends Module {
     return this.layers[j];
   }
 }
+
+// A Sequential is saved as its layers, not as options: its constructor takes the layers themselves.
+register(Sequential, {
+  name: 'Sequential',
+  toConfig: (m, child) => ({ layers: m.layers.map(child) }),
+  fromConfig: (node, child) => {
+    if (!Array.isArray(node.layers)) throw new TsgradError('load: a Sequential needs a layers array');
+    return new Sequential(...node.layers.map(child));
+  },
+  sequence: (m) => m.layers,
+});

@@ -5,16 +5,18 @@ import type { Tensor } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
 // Type-only: module.ts imports this file for Module.summary, so a value import would be circular.
 import type { Module } from './module.js';
+import { entryOf, layerName } from './registry.js';
 
 export interface SummaryRow {
   /** Dotted name of the layer inside the model ('layers.0'), as in stateDict keys. */
   name: string;
-  /** Class name ('Conv2d'). */
+  /** Registered layer name ('Conv2d'). */
   type: string;
   /** Output shape for a batch of 1. */
   outputShape: number[];
-  /** Parameter elements of the layer (trainable) plus its buffers (non-trainable, e.g. running statistics). */
+  /** Parameter elements of the layer (frozen ones included) plus its buffers (e.g. running statistics). */
   params: number;
+  /** Elements of the parameters that require gradients. */
   trainable: number;
 }
 
@@ -33,14 +35,6 @@ export interface SummaryOptions {
   print?: (text: string) => void;
 }
 
-function isSequential(m: Module): m is Module & { layers: Module[] } {
-  // Duck-typed so that this file needs no value import from the layers.
-  for (let p = Object.getPrototypeOf(m); p; p = Object.getPrototypeOf(p)) {
-    if (p.constructor?.name === 'Sequential') return Array.isArray((m as { layers?: unknown }).layers);
-  }
-  return false;
-}
-
 const count = (ts: Array<[string, Tensor]>): number => ts.reduce((n, [, t]) => n + t.size, 0);
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
 
@@ -50,7 +44,8 @@ const fmtInt = (n: number): string => n.toLocaleString('en-US');
  * layer's output shape and parameter count. Sequential models list every layer (nested
  * Sequentials are walked); any other module is one row. Layers run in evaluation mode and
  * the model's training flags are restored afterwards, so running statistics stay untouched.
- * Total = trainable parameters + non-trainable buffers (batch-norm statistics), as in Keras.
+ * Total = trainable parameters + non-trainable ones (frozen parameters and batch-norm
+ * statistics), as in Keras.
  * @example
  * nn.models.kerasMnistCnn().summary([1, 28, 28]).totalParams // 1199882
  */
@@ -63,14 +58,24 @@ export function summary(model: Module, inputShape: readonly number[], opts: Summ
   try {
     noGrad(() => {
       const visit = (m: Module, name: string, x: Tensor): Tensor => {
-        if (isSequential(m)) {
+        const layers = entryOf(m)?.sequence?.(m);
+        if (layers) {
+          // Children are named as in stateDict keys: a Sequential's are layers.0, layers.1, ...
+          const childName = new Map(m.namedChildren().map(([n, c]) => [c, n]));
           let y = x;
-          m.layers.forEach((l, i) => (y = visit(l, name ? `${name}.layers.${i}` : `layers.${i}`, y)));
+          layers.forEach((l, i) => {
+            const own = childName.get(l) ?? String(i);
+            y = visit(l, name ? `${name}.${own}` : own, y);
+          });
           return y;
         }
         const y = m.forward(x);
-        const trainable = count(m.namedParameters());
-        rows.push({ name: name || '(model)', type: m.constructor.name, outputShape: y.shape.slice(), params: trainable + count(m.namedBuffers()), trainable });
+        const params = m.namedParameters();
+        const trainable = count(params.filter(([, p]) => p.requiresGrad));
+        rows.push({
+          name: name || '(model)', type: layerName(m), outputShape: y.shape.slice(),
+          params: count(params) + count(m.namedBuffers()), trainable,
+        });
         return y;
       };
       visit(model, '', zeros([1, ...inputShape], { dtype: opts.dtype ?? 'float32' }));

@@ -12,3 +12,4 @@ export * from './conv-pool.js';
 export * from './dropout.js';
 export * from './norm.js';
 export * from './embedding.js';
+export { to, DTYPES } from './cast.js';

@@ -52,3 +52,6 @@ export function requiresGrad(t: Tensor, on = true): Tensor {
   t.requiresGrad = on;
   return t;
 }
+
+// dtype conversion and requiresGrad_ live in their own file (src/ops/cast.ts), attached by it.
+import './cast.js';

@@ -1,4 +1,5 @@
 import { Module } from '../nn/module.js';
+import { layerName } from '../nn/registry.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
 
@@ -46,7 +47,7 @@ export function convWeight(layer: Layer): Tensor | null {
 export const isConv = (layer: Layer): boolean => convWeight(layer) !== null;
 
 export function isActivation(layer: Layer): boolean {
-  if (layer instanceof Module) return ACTIVATIONS.has(layer.constructor.name);
+  if (layer instanceof Module) return ACTIVATIONS.has(layerName(layer));
   return typeof layer === 'function';
 }
 
@@ -75,9 +76,9 @@ export function findLayer(op: string, model: Layer, which: number | string): Nam
   return found;
 }
 
-/** A short description of a layer for labels: its class name or 'function'. */
+/** A short description of a layer for labels: its registered name or 'function'. */
 export function layerKind(layer: Layer): string {
-  return layer instanceof Module ? layer.constructor.name : 'function';
+  return layer instanceof Module ? layerName(layer) : 'function';
 }
 
 /** Runs the layers up to and including `last` and returns that layer's output. */
@@ -106,11 +107,12 @@ export function inEvalMode<T>(model: Layer, fn: () => T): T {
  * into .grad), then restores both.
  */
 export function inspecting<T>(model: Layer, fn: () => T): T {
-  const params = model instanceof Module ? model.parameters() : [];
-  for (const p of params) p.requiresGrad = false;
+  // Each parameter's own flag is restored: parameters the user froze stay frozen.
+  const flags = model instanceof Module ? model.parameters().map((p) => [p, p.requiresGrad] as const) : [];
+  for (const [p] of flags) p.requiresGrad = false;
   try {
     return inEvalMode(model, fn);
   } finally {
-    for (const p of params) p.requiresGrad = true;
+    for (const [p, on] of flags) p.requiresGrad = on;
   }
 }
