@@ -2,7 +2,7 @@
 import '../ops/methods.js';
 import { noGrad } from '../autograd/engine.js';
 import { castRaw } from '../tensor/raw.js';
-import { Tensor, denseArray } from '../tensor/tensor.js';
+import { Tensor, bumpVersion, denseArray } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
 import { summary, type SummaryOptions, type SummaryResult } from './summary.js';
 
@@ -149,6 +149,7 @@ export function assignInPlace(dst: Tensor, src: Tensor): void {
   if (!dst.isContiguous()) throw new TsgradError('assignInPlace: destination must be a dense tensor');
   const values = denseArray(castRaw(src, dst.dtype));
   dst.storage.set(values, dst.offset);
+  bumpVersion(dst.storage);
 }
 
 function join(prefix: string, name: string): string {
