@@ -51,6 +51,12 @@ export type NestedArray = number | boolean | NestedArray[];
  * Differentiable methods (add, matmul, sum, ...) are attached by `ops/`.
  */
 export class Tensor {
+  /**
+   * The elements' memory, shared with every view of the tensor. Writing into it directly
+   * bypasses the version counter: follow such a write with `markModified()` (or write with
+   * `copy_`), so that backward through a graph recorded earlier throws instead of silently
+   * differentiating the new values.
+   */
   readonly storage: TypedArray;
   readonly shape: readonly number[];
   readonly strides: readonly number[];
@@ -135,7 +141,7 @@ export class Tensor {
     return true;
   }
 
-  /** A contiguous copy of the elements, in the tensor's own array type. */
+  /** A contiguous copy of the elements, in the tensor's own array type (writing into it changes nothing). */
   data(): TypedArray {
     return denseArray(this).slice();
   }
