@@ -142,3 +142,24 @@ test('backward frees what the forward saved, and the graph can still be drawn', 
   assert.equal(y.node.released, true);
   assert.match(tg.toDot(y), /relu/);
 });
+
+test('batch-norm running statistics are written in place: an eval-mode graph refuses backward after a training forward', () => {
+  const bn = new tg.nn.BatchNorm1d({ numFeatures: 2 });
+  const x = tg.tensor([[1, 2], [3, 5], [0, -1]], { requiresGrad: true });
+  bn.eval();
+  const l = bn.forward(x).sum();
+  bn.train();
+  bn.forward(x);
+  assert.throws(() => l.backward(), /sub saved a tensor of shape \[1,2\] at version 0, now at version 1/);
+});
+
+test('with retainGraph the saved values (a dropout mask) stay and a second backward doubles the gradient', () => {
+  tg.manualSeed(3);
+  const x = tg.ones([64], { requiresGrad: true });
+  const y = tg.F.dropout(x, { p: 0.5, training: true }).sum();
+  y.backward({ retainGraph: true });
+  const once = grad(x);
+  assert.ok(once.some((g) => g === 0) && once.some((g) => g === 2));
+  y.backward();
+  assert.deepEqual(grad(x), once.map((g) => 2 * g));
+});
