@@ -1,7 +1,8 @@
 import { TsgradError, fmtShape } from '../util/errors.js';
 import { full } from '../tensor/create.js';
 import { binaryRaw, castRaw, contiguousRaw, sumToShape } from '../tensor/raw.js';
-import { Tensor, type GraphNode } from '../tensor/tensor.js';
+import { Tensor, storageVersion, type GraphNode } from '../tensor/tensor.js';
+import { arg, is, isPlainObject, options } from '../util/args.js';
 
 let gradEnabled = true;
 
@@ -49,13 +50,22 @@ export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inp
     const [out, saved] = Array.isArray(result) ? result : [result, undefined as S];
     if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
       const ctx: OpContext<O, S> = { inputs, out, opts, saved };
-      out.requiresGrad = true;
-      out.node = {
+      // What backward may read, with the storage versions it must still have then: a number each.
+      const kept = [...inputs, out];
+      const node: GraphNode = {
         op: spec.name,
         parents: inputs,
         backward: (dy) => spec.backward(dy, ctx),
         attrs: spec.attrs?.(opts),
+        saved: kept,
+        savedVersions: kept.map((t) => storageVersion(t.storage)),
+        release: () => {
+          node.released = true;
+          ctx.saved = undefined as S;
+        },
       };
+      out.requiresGrad = true;
+      out.node = node;
     }
     return out;
   };
@@ -110,12 +120,33 @@ export function topoOrder(root: Tensor): Tensor[] {
   return order;
 }
 
+export interface BackwardOptions {
+  /**
+   * Keep the graph's saved values so that backward can run through it again (the gradients
+   * then accumulate). Without it the first backward frees them and a second one throws.
+   */
+  retainGraph?: boolean;
+}
+
 /**
  * Reverse-mode differentiation: accumulates d(root)/d(leaf) into the `.grad` of
  * every leaf that requires a gradient. A non-scalar root needs `gradient`,
- * the vector of the vector-Jacobian product.
+ * the vector of the vector-Jacobian product. As in PyTorch, the graph's saved values
+ * are freed afterwards unless `retainGraph: true`, and backward throws, before changing
+ * any gradient, when the graph was freed already or when a tensor it saved was written
+ * in place since the forward (an optimizer step between forward and backward).
+ * @example
+ * loss.backward();                          // scalar loss
+ * y.backward(tg.onesLike(y), { retainGraph: true }); // keep the graph for a second backward
+ * loss.backward({ retainGraph: true });
  */
-export function backward(root: Tensor, gradient?: Tensor): void {
+export function backward(root: Tensor, gradient?: Tensor | BackwardOptions, opts?: BackwardOptions): void {
+  if (gradient !== undefined && !(gradient instanceof Tensor)) {
+    if (opts !== undefined || !isPlainObject(gradient)) arg('backward', 'gradient', gradient, is.optional(is.instance(Tensor)));
+    opts = gradient;
+    gradient = undefined;
+  }
+  const { retainGraph = false } = options<BackwardOptions>('backward', opts, { retainGraph: is.bool });
   if (!root.requiresGrad) {
     throw new TsgradError('backward: this tensor does not require gradients (no input of its graph has requiresGrad: true)');
   }
@@ -132,6 +163,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     seed = castRaw(gradient, root.dtype);
   }
   const order = topoOrder(root);
+  for (let i = order.length - 1; i >= 0; i--) checkNode(order[i]);
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   noGrad(() => {
     for (let i = order.length - 1; i >= 0; i--) {
@@ -155,6 +187,32 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       });
     }
   });
+  if (!retainGraph) for (const t of order) t.node?.release?.();
+}
+
+/** Throws when backward cannot run through t's node: freed by an earlier backward, or a saved tensor written since. */
+function checkNode(t: Tensor): void {
+  const node = t.node;
+  if (!node) return;
+  if (node.released) {
+    throw new TsgradError(
+      `backward: the graph through '${node.op}' (output shape ${fmtShape(t.shape)}) has already been freed by an earlier backward(); ` +
+        'pass { retainGraph: true } to the first backward() to run backward through the same graph again',
+    );
+  }
+  const saved = node.saved ?? [];
+  const at = node.savedVersions ?? [];
+  for (let j = 0; j < saved.length; j++) {
+    const now = storageVersion(saved[j].storage);
+    if (now !== at[j]) {
+      throw new TsgradError(
+        'backward: one of the variables needed for gradient computation has been modified by an inplace operation: ' +
+          `${node.op} saved a tensor of shape ${fmtShape(saved[j].shape)} at version ${at[j]}, now at version ${now} ` +
+          '(an optimizer step, loadStateDict, an init function, copy_ or markModified() after the forward); ' +
+          'run the forward again after changing the values',
+      );
+    }
+  }
 }
 
 function ownDenseCopy(t: Tensor): Tensor {

@@ -1,6 +1,6 @@
 import { kernels } from '../kernels/index.js';
 import { markParameter } from '../tensor/param.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, bumpVersion } from '../tensor/tensor.js';
 import { sizeOf } from '../util/shape.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
 import { rng } from '../util/rng.js';
@@ -40,6 +40,7 @@ function fill(op: string, t: Tensor, f: () => number): Tensor {
   const data = t.storage;
   const end = t.offset + t.size;
   for (let i = t.offset; i < end; i++) data[i] = f();
+  bumpVersion(data);
   return t;
 }
 

@@ -3,7 +3,7 @@ import '../ops/methods.js';
 import { noGrad } from '../autograd/engine.js';
 import { castRaw } from '../tensor/raw.js';
 import { isParameter, markParameter } from '../tensor/param.js';
-import { Tensor, denseArray } from '../tensor/tensor.js';
+import { Tensor, bumpVersion, denseArray } from '../tensor/tensor.js';
 import { arg, is } from '../util/args.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
 import { entryOf, layerName } from './registry.js';
@@ -200,6 +200,7 @@ export function assignInPlace(dst: Tensor, src: Tensor): void {
   if (!dst.isContiguous()) throw new TsgradError('assignInPlace: destination must be a dense tensor');
   const values = denseArray(castRaw(src, dst.dtype));
   dst.storage.set(values, dst.offset);
+  bumpVersion(dst.storage);
 }
 
 /** A parameter: marked as one, or a leaf field requiring gradients (marked now, so that freezing keeps it). */

@@ -1,6 +1,6 @@
 import { noGrad } from '../autograd/engine.js';
 import { castRaw } from '../tensor/raw.js';
-import { Tensor, denseArray } from '../tensor/tensor.js';
+import { Tensor, bumpVersion, denseArray } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
 import { add, mul, sqrt, sub, square } from './elementwise.js';
 import { reshape } from './movement.js';
@@ -27,6 +27,7 @@ export interface BatchNormOptions {
 function assign(dst: Tensor, values: Tensor): void {
   check(dst.isContiguous(), 'batchNorm', () => 'running statistics must be dense tensors');
   dst.storage.set(denseArray(castRaw(values, dst.dtype)), dst.offset);
+  bumpVersion(dst.storage);
 }
 
 /**

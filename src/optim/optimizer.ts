@@ -1,6 +1,6 @@
 import { kernels } from '../kernels/index.js';
 import type { FloatArray } from '../kernels/types.js';
-import { Tensor, denseArray } from '../tensor/tensor.js';
+import { Tensor, bumpVersion, denseArray } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
 
 /** A value an optimiser option can take (all JSON-serialisable). */
@@ -37,7 +37,8 @@ export interface ParamView {
 /**
  * Base of every optimiser. Subclasses implement `update` for one parameter; `step()` runs it
  * for each parameter that has a gradient, writing in place into the parameter's storage
- * (no graph: this runs on every training step).
+ * (no graph: this runs on every training step) and bumping its version, so that a backward
+ * through a graph recorded before the step throws instead of using the new values.
  *
  * @example
  * const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
@@ -94,6 +95,8 @@ export abstract class Optimizer<O extends object = Record<string, OptionValue>> 
         }
         const p = denseArray(param) as FloatArray;
         this.update({ param, p, g: denseArray(param.grad) }, group, state);
+        // A graph recorded before this step saved the old values: its backward must refuse them.
+        bumpVersion(param.storage);
       }
     }
   }

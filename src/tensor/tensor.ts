@@ -1,6 +1,7 @@
 import type { DType, TypedArray, View } from '../kernels/types.js';
-import { contiguousStrides, sizeOf } from '../util/shape.js';
+import { broadcastShapes, contiguousStrides, sizeOf } from '../util/shape.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
+import { arg, is } from '../util/args.js';
 import { formatTensor } from './print.js';
 import { kernels } from '../kernels/index.js';
 
@@ -12,6 +13,32 @@ export interface GraphNode {
   backward: (dy: Tensor) => Array<Tensor | null | undefined>;
   /** Options worth showing in a drawing of the graph (kernel size, axis, ...). */
   attrs?: Record<string, unknown>;
+  /** The tensors backward may read (the op's inputs and output) and their storage versions when the forward ran. */
+  saved?: readonly Tensor[];
+  savedVersions?: readonly number[];
+  /** Set by a backward without retainGraph: the node's saved values are freed, and backward through it throws. */
+  released?: boolean;
+  /** Frees what the forward saved for backward (called by backward unless retainGraph). */
+  release?(): void;
+}
+
+/**
+ * A version counter per storage, as PyTorch keeps one: every write into a storage outside the
+ * graph (an optimizer step, loadStateDict, init, copy_, markModified) bumps it, the forward of
+ * each op records the versions of the tensors it saves, and backward refuses a gradient computed
+ * from values that changed since. Keyed by the storage array, so views, which share it, share the
+ * counter; a storage never written in place has no entry and is at version 0.
+ */
+const versions = new WeakMap<TypedArray, number>();
+
+/** The version of a storage array: how many in-place writes it has had. */
+export function storageVersion(storage: TypedArray): number {
+  return versions.get(storage) ?? 0;
+}
+
+/** Records an in-place write into a storage array (every view of it sees the new version). */
+export function bumpVersion(storage: TypedArray): void {
+  versions.set(storage, (versions.get(storage) ?? 0) + 1);
 }
 
 export type NestedArray = number | boolean | NestedArray[];
@@ -24,6 +51,12 @@ export type NestedArray = number | boolean | NestedArray[];
  * Differentiable methods (add, matmul, sum, ...) are attached by `ops/`.
  */
 export class Tensor {
+  /**
+   * The elements' memory, shared with every view of the tensor. Writing into it directly
+   * bypasses the version counter: follow such a write with `markModified()` (or write with
+   * `copy_`), so that backward through a graph recorded earlier throws instead of silently
+   * differentiating the new values.
+   */
   readonly storage: TypedArray;
   readonly shape: readonly number[];
   readonly strides: readonly number[];
@@ -54,6 +87,50 @@ export class Tensor {
     return sizeOf(this.shape);
   }
 
+  /**
+   * How many in-place writes this tensor's storage has had (shared with its views). backward()
+   * refuses a graph whose saved tensors changed version since the forward.
+   */
+  get version(): number {
+    return storageVersion(this.storage);
+  }
+
+  /**
+   * Declares that the values were changed in place. The library's own in-place writes (optimizer
+   * steps, loadStateDict, init, copy_) do this themselves; code that writes into `storage` directly
+   * must call it, or a backward through a graph built before the write computes a stale gradient.
+   * @example w.storage[0] = 0; w.markModified();
+   */
+  markModified(): this {
+    bumpVersion(this.storage);
+    return this;
+  }
+
+  /**
+   * Copies src's values into this tensor in place (src broadcast to this shape, converted to this
+   * dtype), outside the graph, and bumps the version; PyTorch's copy_.
+   * @example w.copy_(tg.zeros(w.shape))
+   */
+  copy_(src: Tensor): this {
+    arg('Tensor.copy_', 'src', src, is.instance(Tensor));
+    const shape = broadcastShapes('Tensor.copy_', src.shape, this.shape);
+    if (shape.length !== this.ndim || shape.some((d, i) => d !== this.shape[i])) {
+      throw new TsgradError(`Tensor.copy_: source of shape ${fmtShape(src.shape)} does not broadcast to the destination's shape ${fmtShape(this.shape)}`);
+    }
+    let from: Tensor = src;
+    if (src.dtype !== this.dtype) {
+      const converted = newArray(this.dtype, src.size);
+      converted.set(denseArray(src));
+      from = new Tensor(converted, src.shape);
+    }
+    // Broadcast: stride 0 on the leading axes src lacks and on its unit axes.
+    const lead = this.ndim - from.ndim;
+    const strides = this.shape.map((_, i) => (i < lead || from.shape[i - lead] === 1 ? 0 : from.strides[i - lead]));
+    kernels().copy({ data: from.storage, offset: from.offset, shape: this.shape, strides }, viewOf(this));
+    bumpVersion(this.storage);
+    return this;
+  }
+
   /** True when the elements sit densely in row-major order (the storage may be larger). */
   isContiguous(): boolean {
     let s = 1;
@@ -64,7 +141,7 @@ export class Tensor {
     return true;
   }
 
-  /** A contiguous copy of the elements, in the tensor's own array type. */
+  /** A contiguous copy of the elements, in the tensor's own array type (writing into it changes nothing). */
   data(): TypedArray {
     return denseArray(this).slice();
   }

@@ -25,6 +25,12 @@ const STARTED = 10;
 const CTRL_BYTES = 64;
 /** At most this much of the heap holds persistent blocks (parameters, optimiser state); beyond, they stay in JS. */
 const MAX_PERSISTENT = 512 * 2 ** 20;
+/**
+ * At most this much of the heap is taken by new persistent blocks within one turn of the event
+ * loop; beyond, they stay in JS (see persistentF32). 128 MiB holds a 10M-parameter model with
+ * Adam's two moments, built and trained in the same synchronous run.
+ */
+const MAX_PERSISTENT_PER_TURN = 128 * 2 ** 20;
 const ARGS_WORDS = 64;
 
 /** A parallel kernel: (args, task, nTasks, worker). */
@@ -234,14 +240,24 @@ export class Runtime {
   private readonly heapBuffers = new WeakSet<ArrayBufferLike>();
   private readonly freeBlocks: { addr: number; bytes: number }[] = [];
   private persistentBytes = 0;
+  /** Bytes of new persistent blocks since the event loop last turned (reset by a timer). */
+  private persistentThisTurn = 0;
   private readonly registry = new FinalizationRegistry<{ addr: number; bytes: number }>((b) => this.freeBlocks.push(b));
 
   /**
    * A zeroed float32 array of n elements that lives in the heap across calls, for data that
    * kernels read or update every step (parameters, Adam's moments): copyIn and copyOut find it
    * there and copy nothing. Only on a shared memory, whose views survive growth; null
-   * otherwise, or when MAX_PERSISTENT is used up. A block whose array has been collected is
-   * reused for the next request of its size. Call it between kernel calls, never inside one.
+   * otherwise. A block whose array has been collected is reused for the next request of its
+   * size. Call it between kernel calls, never inside one.
+   *
+   * The memory rule: the heap never shrinks, and a block comes back only through the
+   * FinalizationRegistry, whose callbacks run when the event loop turns, never inside a
+   * synchronous loop. So new blocks are bounded twice: MAX_PERSISTENT in all, and
+   * MAX_PERSISTENT_PER_TURN within one turn of the event loop. Past either, null: the caller
+   * makes a plain Float32Array, which the garbage collector frees synchronously, and kernels copy
+   * it in and out (slower, still correct). A model built at start-up gets heap memory; a
+   * synchronous loop that builds model after model stays bounded.
    */
   persistentF32(n: number): Float32Array | null {
     if (!this.shared || n <= 0) return null;
@@ -253,6 +269,13 @@ export class Runtime {
       this.freeBlocks.splice(free, 1);
     } else {
       if (this.persistentBytes + bytes > MAX_PERSISTENT) return null;
+      if (this.persistentThisTurn + bytes > MAX_PERSISTENT_PER_TURN) return null;
+      if (this.persistentThisTurn === 0) {
+        // Runs once the event loop turns; unref'd, it keeps no script alive.
+        const timer = setTimeout(() => (this.persistentThisTurn = 0), 0) as { unref?: () => void };
+        timer.unref?.();
+      }
+      this.persistentThisTurn += bytes;
       addr = this.arenaBase;
       this.arenaBase = addr + bytes;
       this.persistentBytes += bytes;
