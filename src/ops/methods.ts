@@ -20,6 +20,7 @@ const methods = {
   gelu: E.gelu, silu: E.silu, elu: E.elu, clamp: E.clamp, isnan: E.isnan,
   sum: R.sum, mean: R.mean, max: R.max, min: R.min, var: R.variance, std: R.std,
   argmax: R.argmax, argmin: R.argmin, logSumExp: R.logSumExp, softmax: R.softmax, logSoftmax: R.logSoftmax,
+  cumsum: R.cumsum, norm: R.norm, topk: R.topk,
   matmul,
   reshape: M.reshape, permute: M.permute, transpose: M.transpose, expand: M.expand,
   squeeze: M.squeeze, unsqueeze: M.unsqueeze, flatten: M.flatten, slice: M.slice,

@@ -51,6 +51,8 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, opName: string = o
 
 /** Reduces the given axes (sorted, unique) with keepDim semantics controlled by the caller. */
 export function reduceRaw(op: ReduceOp, t: Tensor, axes: readonly number[], keepDim: boolean): Tensor {
+  // No axes (a 0-d tensor reduced over its own axis): the value itself, in storage of its own.
+  if (axes.length === 0) return new Tensor(denseArray(t).slice(), t.shape);
   let cur = contiguousRaw(t);
   let shape = t.shape.slice();
   // Reduce one axis at a time from the last, each as [outer, red, inner] on dense data.

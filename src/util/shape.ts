@@ -34,20 +34,27 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   return out;
 }
 
-/** Normalises a possibly negative axis against ndim, with a clear error. */
+/**
+ * Normalises a possibly negative axis against ndim, with a clear error. A 0-d tensor takes
+ * axis 0 or -1, as in PyTorch (both name the tensor itself).
+ */
 export function normAxis(op: string, axis: number, ndim: number): number {
-  const a = axis < 0 ? axis + ndim : axis;
-  check(Number.isInteger(axis) && a >= 0 && a < Math.max(ndim, 1), op, () =>
-    `axis ${axis} is out of range for a tensor of rank ${ndim}`);
+  const r = Math.max(ndim, 1);
+  const a = axis < 0 ? axis + r : axis;
+  check(Number.isInteger(axis) && a >= 0 && a < r, op, () =>
+    `axis ${String(axis)} is out of range for a tensor of rank ${ndim} (expected an integer in [${-r}, ${r - 1}])`);
   return a;
 }
 
-/** Normalises an axis option (undefined = all axes) into a sorted unique list. */
+/**
+ * Normalises an axis option (undefined = all axes) into a sorted unique list. On a 0-d tensor
+ * the list is empty: reducing over its only "axis" leaves the value as it is (PyTorch's rule).
+ */
 export function normAxes(op: string, axis: number | readonly number[] | undefined, ndim: number): number[] {
   if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : axis;
   const out = [...new Set(list.map((a) => normAxis(op, a, ndim)))];
-  return out.sort((x, y) => x - y);
+  return ndim === 0 ? [] : out.sort((x, y) => x - y);
 }
 
 export function shapesEqual(a: Shape, b: Shape): boolean {

@@ -27,7 +27,10 @@ export function reduce(op: ReduceOp, x: TypedArray, outer: number, red: number, 
 }
 
 export function argReduce(op: 'max' | 'min', x: TypedArray, outer: number, red: number, inner: number, out: Int32Array): void {
-  const better = op === 'max' ? (v: number, b: number) => v > b : (v: number, b: number) => v < b;
+  // NaN wins, as in PyTorch: the first NaN of a slice is its argmax and its argmin.
+  const better = op === 'max'
+    ? (v: number, b: number) => v > b || (v !== v && b === b)
+    : (v: number, b: number) => v < b || (v !== v && b === b);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * red * inner + i;

@@ -2,6 +2,7 @@
  * The one binding table: every threaded export of build/kernels.wasm, by index. The
  * worker threads resolve the same list, so a job is posted as (index, args, nTasks).
  */
+import { TsgradError } from '../../util/errors.js';
 import { Runtime } from './runtime.js';
 
 export const TASKS = [
@@ -47,6 +48,13 @@ export function loadError(): string | null {
 
 /** Runs a threaded kernel: writes its argument words, then splits it into nTasks tasks. */
 export function runTask(rt: Runtime, name: TaskName, words: number[], nTasks: number): void {
+  // A NaN or fractional size reaches the kernel as 0 or a truncated count, and a NaN task
+  // count never completes: an impossible geometry must be an error, never a spin.
+  const bad = words.findIndex((w) => !Number.isInteger(w) || w < -0x80000000 || w > 0xffffffff);
+  if (bad >= 0 || !Number.isInteger(nTasks) || nTasks < 0) {
+    const what = bad >= 0 ? `argument word ${bad} is ${words[bad]}` : `task count is ${nTasks}`;
+    throw new TsgradError(`wasm ${name}: impossible geometry (${what}; words ${words.join(', ')})`);
+  }
   rt.run(index.get(name)!, rt.args(words), nTasks);
 }
 
