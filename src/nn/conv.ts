@@ -1,6 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { checkConvInput, conv1d, conv1dAct, conv2d, conv2dAct, type Padding } from '../ops/conv.js';
-import { conv1dReluGlobalMaxPool, conv1dReluMaxPool, conv2dReluMaxPool } from '../ops/conv-pool.js';
+import { checkConvInput, conv1d, conv2d, type Padding } from '../ops/conv.js';
 import type { Pool1dOptions, Pool2dOptions } from '../ops/pool.js';
 import { check } from '../util/errors.js';
 import { kaimingUniform, parameter, uniform } from './init.js';
@@ -99,19 +98,7 @@ export class Conv2d extends Module {
     return conv2d(x, this.weight, this.bias, o);
   }
 
-  /** relu(forward(x)) in one op (Sequential calls it for a Conv2d followed by a ReLU). */
-  forwardRelu(x: Tensor): Tensor {
-    const o = this.options;
-    checkConvInput('Conv2d', x, this.weight.shape, o.groups);
-    return conv2dAct(x, this.weight, this.bias, o, true);
-  }
 
-  /** maxPool2d(relu(forward(x)), pool) in one op (Sequential calls it for Conv2d, ReLU, MaxPool2d). */
-  forwardReluMaxPool(x: Tensor, pool: Pool2dOptions): Tensor {
-    const o = this.options;
-    checkConvInput('Conv2d', x, this.weight.shape, o.groups);
-    return conv2dReluMaxPool(x, this.weight, this.bias, o, pool);
-  }
 }
 
 /**
@@ -139,23 +126,8 @@ export class Conv1d extends Module {
     return conv1d(x, this.weight, this.bias, this.options);
   }
 
-  /** relu(forward(x)) in one op (Sequential calls it for a Conv1d followed by a ReLU). */
-  forwardRelu(x: Tensor): Tensor {
-    checkConvInput('Conv1d', x, this.weight.shape, this.options.groups);
-    return conv1dAct(x, this.weight, this.bias, this.options, true);
-  }
 
-  /** maxPool1d(relu(forward(x)), pool) in one op (Sequential calls it for Conv1d, ReLU, MaxPool1d). */
-  forwardReluMaxPool(x: Tensor, pool: Pool1dOptions): Tensor {
-    checkConvInput('Conv1d', x, this.weight.shape, this.options.groups);
-    return conv1dReluMaxPool(x, this.weight, this.bias, this.options, pool);
-  }
 
-  /** globalMaxPool1d(relu(forward(x))) in one op (Sequential calls it for Conv1d, ReLU, GlobalMaxPool1d). */
-  forwardReluGlobalMaxPool(x: Tensor): Tensor {
-    checkConvInput('Conv1d', x, this.weight.shape, this.options.groups);
-    return conv1dReluGlobalMaxPool(x, this.weight, this.bias, this.options);
-  }
 }
 
 // Explicit names, so that saved models and the printed model survive a minifier.

@@ -1,25 +1,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
-import { ReLU } from './activation.js';
-import { Conv1d, Conv2d } from './conv.js';
+import { fusePlan, runPlan, type Step } from './fuse.js';
 import { Module } from './module.js';
 import { register } from './registry.js';
-import { GlobalMaxPool1d, MaxPool1d, MaxPool2d } from './pooling.js';
-
-const hasFusedRelu = (m: Module): m is Module & { forwardRelu(x: Tensor): Tensor } =>
-  typeof (m as { forwardRelu?: unknown }).forwardRelu === 'function';
-
-/**
- * layer(x) → ReLU → pool as one op when layer and pool are exactly a Conv2d and a MaxPool2d or
- * a Conv1d and a MaxPool1d or GlobalMaxPool1d (not subclasses, which may compute something
- * else); else null.
- */
-function convReluMaxPool(layer: Module, pool: Module | undefined, x: Tensor): Tensor | null {
-  if (layer.constructor === Conv2d && pool?.constructor === MaxPool2d) return (layer as Conv2d).forwardReluMaxPool(x, (pool as MaxPool2d).options);
-  if (layer.constructor === Conv1d && pool?.constructor === MaxPool1d) return (layer as Conv1d).forwardReluMaxPool(x, (pool as MaxPool1d).options);
-  if (layer.constructor === Conv1d && pool?.constructor === GlobalMaxPool1d) return (layer as Conv1d).forwardReluGlobalMaxPool(x);
-  return null;
-}
 
 /**
  * Layers applied one after another: forward(x) = layers[n-1](...layers[0](x)).
@@ -33,6 +16,8 @@ export class Sequential extends Module {
   /** No options of its own: the layers are its configuration. */
   readonly options: Record<string, never> = {};
   layers: Module[];
+  // Not enumerable: a cache, not a child, so that namedChildren() and stateDict() skip it.
+  declare private plan?: { layers: Module[]; steps: Step[] };
 
   constructor(...layers: Module[]) {
     super();
@@ -40,30 +25,20 @@ export class Sequential extends Module {
       if (!(l instanceof Module)) throw new TsgradError(`Sequential: argument ${i} is not a Module (got ${typeof l})`);
     });
     this.layers = layers;
+    Object.defineProperty(this, 'plan', { value: undefined, writable: true, enumerable: false });
   }
 
+  /**
+   * Runs the layers in turn; runs that match a pattern of the fusion pass (nn/fuse.ts: a
+   * convolution, a ReLU and a max pool, ...) run as one fused op with the same values and
+   * gradients. The plan is made again when the layers change.
+   */
   forward(x: Tensor): Tensor {
-    let y = x;
-    const layers = this.layers;
-    for (let i = 0; i < layers.length; i++) {
-      const layer = layers[i];
-      // Conv2d, ReLU, MaxPool2d run as one op that never stores the convolution's output, and a
-      // convolution followed by a plain ReLU as one op: same values and gradients, fewer passes
-      // and full-size arrays (measured on the Keras CNN: see ops/conv-pool.ts and ops/conv.ts).
-      const pooled = i + 1 < layers.length && layers[i + 1].constructor === ReLU ? convReluMaxPool(layer, layers[i + 2], y) : null;
-      if (pooled) {
-        y = pooled;
-        i += 2;
-        continue;
-      }
-      if (i + 1 < layers.length && layers[i + 1].constructor === ReLU && hasFusedRelu(layer)) {
-        y = layer.forwardRelu(y);
-        i++;
-        continue;
-      }
-      y = layer.forward(y);
+    const key = this.layers.slice();
+    if (!this.plan || this.plan.layers.length !== key.length || this.plan.layers.some((l, i) => l !== key[i])) {
+      this.plan = { layers: key, steps: fusePlan(key) };
     }
-    return y;
+    return runPlan(this.plan.steps, x);
   }
 
   /** Appends a layer; returns this for chaining. */

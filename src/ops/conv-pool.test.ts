@@ -31,7 +31,7 @@ test('conv2dReluMaxPool equals maxPool2d(relu(conv2d)) in values and gradients, 
       const b = tg.randn([c.w[0]]).sub(1);
       b.requiresGrad = true;
       const what = `${backend} ${JSON.stringify(c)}`;
-      const fused = F.conv2dReluMaxPool(x, w, b, c.conv, c.pool);
+      const fused = F.convBlock(x, w, b, c.conv, { activation: 'relu', pool: { type: 'max', ...c.pool } });
       const plain = F.maxPool2d(F.conv2d(x, w, b, c.conv).relu(), c.pool);
       assert.deepEqual(fused.shape, plain.shape, what);
       assertClose(fused.data() as Float32Array, plain.data() as Float32Array, { atol: 1e-5, rtol: 1e-5, what: `${what} values` });
@@ -57,7 +57,7 @@ test('conv2dReluMaxPool passes a float64 gradcheck for x, weight and bias', () =
   const w = tg.randn(c.w, { dtype: 'float64', requiresGrad: true });
   // Values away from 0 so that no central difference crosses the ReLU's kink or a window's tie.
   const b = tg.tensor([0.3, -0.4, 0.5, -2, 0.1], { dtype: 'float64', requiresGrad: true });
-  assertGradcheck('conv2dReluMaxPool', (xx, ww, bb) => F.conv2dReluMaxPool(xx, ww, bb, c.conv, c.pool), [x, w, b]);
+  assertGradcheck('conv2dReluMaxPool', (xx, ww, bb) => F.convBlock(xx, ww, bb, c.conv, { activation: 'relu', pool: { type: 'max', ...c.pool } }), [x, w, b]);
 });
 
 test('Sequential runs Conv2d, ReLU, MaxPool2d as one conv2dReluMaxPool node, with the layers\' own values and gradients', () => {
@@ -144,7 +144,7 @@ test('Sequential fuses Conv1d, ReLU, GlobalMaxPool1d (the DNA CNN block): the la
 
 test('conv2dReluMaxPool reports bad input by its own name', () => {
   const x = tg.randn([1, 3, 5, 5]);
-  assert.throws(() => F.conv2dReluMaxPool(x, tg.randn([4, 2, 3, 3]), null, {}, { kernelSize: 2 }), /conv2dReluMaxPool: input has 3 channels/);
-  assert.throws(() => F.conv2dReluMaxPool(x, tg.randn([4, 3, 3, 3]), null, {}, { kernelSize: 4 }), /conv2dReluMaxPool: kernel 4×4 is larger than the padded input 3×3/);
-  assert.throws(() => F.conv1dReluMaxPool(tg.randn([1, 4, 10]), tg.randn([2, 4, 3]), null, {}, { kernelSize: 9 }), /conv1dReluMaxPool: kernel 9 is larger than the padded input 8/);
+  assert.throws(() => F.convBlock(x, tg.randn([4, 2, 3, 3]), null, {}, { activation: 'relu', pool: { type: 'max', kernelSize: 2 } }), /conv2dReluMaxPool: input has 3 channels/);
+  assert.throws(() => F.convBlock(x, tg.randn([4, 3, 3, 3]), null, {}, { activation: 'relu', pool: { type: 'max', kernelSize: 4 } }), /conv2dReluMaxPool: kernel 4×4 is larger than the padded input 3×3/);
+  assert.throws(() => F.convBlock(tg.randn([1, 4, 10]), tg.randn([2, 4, 3]), null, {}, { activation: 'relu', pool: { type: 'max', kernelSize: 9 } }), /conv1dReluMaxPool: kernel 9 is larger than the padded input 8/);
 });

@@ -3,7 +3,8 @@ import { kernels } from '../kernels/index.js';
 import type { ConvGeom, FloatArray, PoolGeom } from '../kernels/types.js';
 import { contiguousRaw } from '../tensor/raw.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
-import { conv1dAs2d, geom, resolve, type Conv1dOptions, type Conv2dOptions, type ConvOpts } from './conv.js';
+import { TsgradError } from '../util/errors.js';
+import { conv1dAs2d, convAct, geom, resolve, type Conv1dOptions, type Conv2dOptions, type ConvOpts } from './conv.js';
 import { reshape } from './movement.js';
 import { poolGeom, type Pool1dOptions, type Pool2dOptions } from './pool.js';
 
@@ -12,8 +13,8 @@ import { poolGeom, type Pool1dOptions, type Pool2dOptions } from './pool.js';
  * gradients are those of the three ops in turn; what it saves is the convolution's output,
  * which is never stored: the op keeps the pooled output and the argmax of each window (-1
  * where the ReLU cut the whole window), and the backward pass routes the pooled gradient
- * straight to the convolution's output. On the Keras MNIST CNN's conv2 that removes four
- * passes over an 18.9 MB array (see ops/conv.ts and BENCHMARKS.md).
+ * straight to the convolution's output, which saves four passes over the largest array of
+ * a typical CNN's step.
  */
 
 interface Saved {
@@ -51,39 +52,50 @@ const convReluPoolOp = defineOp<{ conv: ConvOpts; pool: Pool2dOptions; oneD: boo
   }),
 });
 
-/**
- * maxPool2d(relu(conv2d(x, weight, bias, conv)), pool) as one op: the same values and
- * gradients without the convolution's full-size output (nn.Sequential uses it for a Conv2d,
- * ReLU, MaxPool2d run of layers).
- * @example F.conv2dReluMaxPool(x, w, b, {}, { kernelSize: 2 }) // = F.maxPool2d(F.conv2d(x, w, b).relu(), { kernelSize: 2 })
- */
-export function conv2dReluMaxPool(
-  x: Tensor, weight: Tensor, bias: Tensor | null | undefined, conv: Conv2dOptions, pool: Pool2dOptions,
-): Tensor {
-  const o = resolve('conv2dReluMaxPool', x, weight, bias, conv);
-  return convReluPoolOp(bias ? [x, weight, bias] : [x, weight], { conv: o, pool, oneD: false });
+/** The pool that ends a fused block: a max pool with its options, or a global max pool. */
+export type BlockPool =
+  | ({ type: 'max' } & Pool2dOptions)
+  | ({ type: 'max' } & Pool1dOptions)
+  | { type: 'globalMax' };
+
+/** What a fused convolution block does after the convolution. */
+export interface ConvBlockOptions {
+  /** The activation applied to the convolution's output (the one kernels fuse today). */
+  activation: 'relu';
+  /** An optional pool after the activation. */
+  pool?: BlockPool;
 }
 
 /**
- * maxPool1d(relu(conv1d(x, weight, bias, conv)), pool) as one op (see conv2dReluMaxPool): x [N, Cin, L].
- * @example F.conv1dReluMaxPool(dna, w, b, {}, { kernelSize: 4 }) // = F.maxPool1d(F.conv1d(dna, w, b).relu(), { kernelSize: 4 })
+ * A convolution block as one op: pool(activation(conv(x))), for 1-D (weight [Cout, Cin, k]) and
+ * 2-D (weight [Cout, Cin, kh, kw]) convolutions, with the values and gradients of the layers run
+ * one after another. Without a pool the kernel applies the activation as it writes the output;
+ * with a max pool (or a global max pool, 1-D) the convolution's output is never stored. The
+ * fusion pass (nn/fuse.ts) maps runs of layers in a Sequential onto it.
+ * @example
+ * F.convBlock(x, w, b, { padding: 1 }, { activation: 'relu', pool: { type: 'max', kernelSize: 2 } })
+ * // = F.maxPool2d(F.conv2d(x, w, b, { padding: 1 }).relu(), { kernelSize: 2 })
  */
-export function conv1dReluMaxPool(
-  x: Tensor, weight: Tensor, bias: Tensor | null | undefined, conv: Conv1dOptions, pool: Pool1dOptions,
+export function convBlock(
+  x: Tensor, weight: Tensor, bias: Tensor | null | undefined, conv: Conv1dOptions | Conv2dOptions, block: ConvBlockOptions,
 ): Tensor {
-  const { x4, w4, o } = conv1dAs2d('conv1dReluMaxPool', x, weight, bias, conv);
-  const pool2: Pool2dOptions = { kernelSize: [1, pool.kernelSize], stride: [1, pool.stride ?? pool.kernelSize], padding: [0, pool.padding ?? 0] };
+  const pool = block.pool;
+  if (!pool) return convAct(x, weight, bias, conv, true);
+  const oneD = weight.ndim === 3;
+  const op = `conv${oneD ? 1 : 2}dReluMaxPool`;
+  if (!oneD) {
+    const o = resolve(op, x, weight, bias, conv as Conv2dOptions);
+    if (pool.type === 'globalMax') throw new TsgradError(`${op}: a global max pool is fused for 1-D convolutions only`);
+    return convReluPoolOp(bias ? [x, weight, bias] : [x, weight], { conv: o, pool: pool as Pool2dOptions, oneD: false });
+  }
+  const { x4, w4, o } = conv1dAs2d(op, x, weight, bias, conv as Conv1dOptions);
+  let pool2: Pool2dOptions;
+  if (pool.type === 'globalMax') {
+    pool2 = { kernelSize: [1, geom(x4, w4, o).outW] };
+  } else {
+    const p = pool as Pool1dOptions;
+    pool2 = { kernelSize: [1, p.kernelSize], stride: [1, p.stride ?? p.kernelSize], padding: [0, p.padding ?? 0] };
+  }
   const y = convReluPoolOp(bias ? [x4, w4, bias] : [x4, w4], { conv: o, pool: pool2, oneD: true });
-  return reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
-}
-
-/**
- * globalMaxPool1d(relu(conv1d(x, weight, bias, conv))) as one op: [N, Cin, L] -> [N, Cout], a
- * max pool over the whole output length (the DNA CNN's convolution block).
- */
-export function conv1dReluGlobalMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, conv: Conv1dOptions): Tensor {
-  const { x4, w4, o } = conv1dAs2d('conv1dReluGlobalMaxPool', x, weight, bias, conv);
-  const outW = geom(x4, w4, o).outW;
-  const y = convReluPoolOp(bias ? [x4, w4, bias] : [x4, w4], { conv: o, pool: { kernelSize: [1, outW] }, oneD: true });
-  return reshape(y, [y.shape[0], y.shape[1]]);
+  return pool.type === 'globalMax' ? reshape(y, [y.shape[0], y.shape[1]]) : reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
 }

@@ -165,18 +165,7 @@ export function resolve(op: string, x: Tensor, w: Tensor, b: Tensor | null | und
  * @example F.conv2d(randn([8, 1, 28, 28]), randn([32, 1, 3, 3]), null, { padding: 1 }).shape // [8, 32, 28, 28]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
-  return conv2dAct(x, weight, bias, opts, false);
-}
-
-/**
- * conv2d, then relu when `relu` is set, in one op: the kernel applies max(0, ·) as it writes
- * the output, which saves the activation's pass and its full-size array (the Conv2d layer
- * uses it when a ReLU follows in a Sequential).
- */
-export function conv2dAct(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv2dOptions, relu: boolean): Tensor {
-  const o = resolve('conv2d', x, weight, bias, opts);
-  if (relu) o.relu = true;
-  return convOp(bias ? [x, weight, bias] : [x, weight], o);
+  return convAct(x, weight, bias, opts, false);
 }
 
 /**
@@ -184,15 +173,24 @@ export function conv2dAct(x: Tensor, weight: Tensor, bias: Tensor | null | undef
  * @example F.conv1d(oneHotDna, randn([32, 4, 12]), null, { padding: 'same' }) // [N, 32, L]
  */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
-  return conv1dAct(x, weight, bias, opts, false);
+  return convAct(x, weight, bias, opts, false);
 }
 
-/** conv1d, then relu when `relu` is set, in one op (see conv2dAct). */
-export function conv1dAct(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv1dOptions, relu: boolean): Tensor {
-  const { x4, w4, o } = conv1dAs2d('conv1d', x, weight, bias, opts);
+/**
+ * conv1d or conv2d (by the weight's rank), then relu when `relu` is set, in one op: the kernel
+ * applies max(0, ·) as it writes the output, which saves the activation's pass and its
+ * full-size array. Reached through convBlock (ops/conv-pool.ts), which the fusion pass uses.
+ */
+export function convAct(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv1dOptions | Conv2dOptions, relu: boolean): Tensor {
+  if (weight.ndim === 3) {
+    const { x4, w4, o } = conv1dAs2d('conv1d', x, weight, bias, opts as Conv1dOptions);
+    if (relu) o.relu = true;
+    const y = convOp(bias ? [x4, w4, bias] : [x4, w4], o);
+    return reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
+  }
+  const o = resolve('conv2d', x, weight, bias, opts as Conv2dOptions);
   if (relu) o.relu = true;
-  const y = convOp(bias ? [x4, w4, bias] : [x4, w4], o);
-  return reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
+  return convOp(bias ? [x, weight, bias] : [x, weight], o);
 }
 
 /** A 1-D convolution's input and weight viewed as 2-D ([N, C, 1, L]) with its options resolved, for op `op`. */

@@ -6,7 +6,7 @@ export * from './reduce.js';
 export * from './matmul.js';
 export * from './indexing.js';
 export { requiresGrad } from './methods.js';
-export * from './conv.js';
+export { conv1d, conv2d, checkConvInput, type Conv1dOptions, type Conv2dOptions, type Padding, type Pair } from './conv.js';
 export * from './pool.js';
 export * from './conv-pool.js';
 export * from './dropout.js';

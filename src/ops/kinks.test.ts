@@ -77,11 +77,12 @@ const OPS: Record<string, (xs: Tensor[], o: any) => Tensor> = {
   globalAvgPool2d: ([x]) => ops.globalAvgPool2d(x),
   adaptiveAvgPool2d: ([x], o) => ops.adaptiveAvgPool2d(x, o.outputSize),
   conv2d: ([x, w, b]) => ops.conv2d(x, w, b),
-  conv2dRelu: ([x, w, b], o) => ops.conv2dAct(x, w, b, { padding: o.padding ?? 0 }, true),
-  conv2dReluMaxPool: ([x, w, b], o) => ops.conv2dReluMaxPool(x, w, b, { padding: o.padding ?? 0 }, { kernelSize: o.pool }),
-  conv1dRelu: ([x, w, b]) => ops.conv1dAct(x, w, b, {}, true),
-  conv1dReluMaxPool: ([x, w, b], o) => ops.conv1dReluMaxPool(x, w, b, {}, { kernelSize: o.pool }),
-  conv1dReluGlobalMaxPool: ([x, w, b]) => ops.conv1dReluGlobalMaxPool(x, w, b, {}),
+  conv2dRelu: ([x, w, b], o) => ops.convBlock(x, w, b, { padding: o.padding ?? 0 }, { activation: 'relu' }),
+  conv2dReluMaxPool: ([x, w, b], o) =>
+    ops.convBlock(x, w, b, { padding: o.padding ?? 0 }, { activation: 'relu', pool: { type: 'max', kernelSize: o.pool } }),
+  conv1dRelu: ([x, w, b]) => ops.convBlock(x, w, b, {}, { activation: 'relu' }),
+  conv1dReluMaxPool: ([x, w, b], o) => ops.convBlock(x, w, b, {}, { activation: 'relu', pool: { type: 'max', kernelSize: o.pool } }),
+  conv1dReluGlobalMaxPool: ([x, w, b]) => ops.convBlock(x, w, b, {}, { activation: 'relu', pool: { type: 'globalMax' } }),
 };
 
 /**
