@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DType } from '../kernels/types.js';
 import { Tensor, newArray } from '../tensor/tensor.js';
@@ -116,7 +117,7 @@ export function encodeIdx(arr: IdxArray): Uint8Array {
 /** Writes an IDX file, gzipped when `gzip` is set or the path ends in `.gz`. */
 export function writeIdx(path: string, arr: IdxArray, opts: { gzip?: boolean } = {}): void {
   const raw = encodeIdx(arr);
-  writeFileSync(path, opts.gzip ?? path.endsWith('.gz') ? gzipSync(raw) : raw);
+  writeFileAtomic(path, opts.gzip ?? path.endsWith('.gz') ? gzipSync(raw) : raw);
 }
 
 /** An IDX array as a tensor (float32 by default; int32 suits labels). */

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { join } from 'node:path';
 import { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
@@ -83,10 +84,8 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): void 
     if (tensors.size) throw new TsgradError('saveCheckpoint: the scheduler state holds tensors, which checkpoints do not support');
   }
   if (c.extra !== undefined) file.extra = JSON.parse(JSON.stringify(c.extra));
-  // Written last and renamed into place: a checkpoint.json means the rest of the directory is complete.
-  const path = join(dir, CHECKPOINT_FILE);
-  writeFileSync(`${path}.tmp`, JSON.stringify(file, null, 2) + '\n');
-  renameSync(`${path}.tmp`, path);
+  // Written last: a checkpoint.json means the rest of the directory is complete.
+  writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(file, null, 2) + '\n');
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { DType, TypedArray } from '../kernels/types.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
@@ -32,7 +33,7 @@ export interface Safetensors {
 /**
  * Encodes named tensors (and optional string metadata) as safetensors bytes,
  * exactly as `safetensors.torch.save_file` lays them out.
- * @example writeFileSync('w.safetensors', encodeSafetensors({ weight: w }, { format: 'pt' }));
+ * @example writeFileAtomic('w.safetensors', encodeSafetensors({ weight: w }, { format: 'pt' }));
  */
 export function encodeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   const entries = [...(tensors instanceof Map ? tensors : Object.entries(tensors))].map(([name, t]) => ({ name, t, dtype: TO_SAFE[t.dtype] }));
@@ -193,7 +194,7 @@ function half(h: number): number {
 
 /** Writes named tensors to a .safetensors file. */
 export function saveSafetensors(path: string, tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): void {
-  writeFileSync(path, encodeSafetensors(tensors, metadata));
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
 /** Reads a .safetensors file; errors name the file. */

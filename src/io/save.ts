@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 // The library's layers register themselves when nn is loaded: load() must find them all.
 import '../nn/index.js';
 import type { Module } from '../nn/module.js';
@@ -7,6 +7,7 @@ import { fromConfig, toConfig, type LayerConfig } from '../nn/registry.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
 import { rng } from '../util/rng.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { applyFrozen, frozenNames, loadOptions } from './frozen.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
@@ -73,14 +74,14 @@ export function save(model: Module, dir: string, opts: SaveOptions = {}): void {
   if (opts.optimizer) {
     const tensors = new Map<string, Tensor>();
     const state = encodeState(opts.optimizer.stateDict(), tensors, 'state');
-    writeFileSync(join(dir, OPT_STATE), JSON.stringify(state));
+    writeFileAtomic(join(dir, OPT_STATE), JSON.stringify(state));
     saveSafetensors(join(dir, OPT_TENSORS), tensors);
     config.optimizer = { class: opts.optimizer.constructor.name, defaults: opts.optimizer.defaults, state: OPT_STATE, tensors: OPT_TENSORS };
     // The generator feeds shuffling, dropout and augmentation: resuming exactly needs its state too.
     config.rngState = rng.getState();
   }
   if (opts.history !== undefined) config.history = opts.history;
-  writeFileSync(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
+  writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
 }
 
 /** The architecture of a model as a JSON tree of registered layers (see nn.register). */
@@ -106,7 +107,31 @@ export function readConfig(dir: string): SavedConfig {
   if (config?.format !== 'tsgrad' || typeof config.model !== 'object') {
     throw new TsgradError(`load: ${path} is not a tsgrad model config (expected format "tsgrad" and a model entry)`);
   }
+  // A config without a version predates the field and reads as version 1.
+  const version = (config as { version?: unknown }).version ?? 1;
+  if (!SUPPORTED_VERSIONS.includes(version as number)) {
+    throw new TsgradError(`load: ${path} has format version ${JSON.stringify(version)}, which this tsgrad cannot read `
+      + `(supported: ${SUPPORTED_VERSIONS.join(', ')}); it was written by a newer tsgrad or is damaged`);
+  }
+  // Files named by the config are read from the model's directory and nowhere else: a config
+  // must not make load() read an arbitrary file of the machine.
+  const files: Array<[string, unknown]> = [['weights', config.weights ?? WEIGHTS_FILE]];
+  if (config.optimizer) files.push(['optimizer.state', config.optimizer.state], ['optimizer.tensors', config.optimizer.tensors]);
+  for (const [key, file] of files) {
+    if (typeof file !== 'string' || !insideDir(dir, file)) {
+      throw new TsgradError(`load: ${path}: "${key}" must name a file inside the model's directory ${dir}, got ${JSON.stringify(file)}`);
+    }
+  }
   return config;
+}
+
+/** The config.json format versions load() reads. */
+export const SUPPORTED_VERSIONS: readonly number[] = [1];
+
+function insideDir(dir: string, file: string): boolean {
+  if (file === '' || isAbsolute(file)) return false;
+  const rel = relative(resolvePath(dir), resolvePath(dir, file));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 export interface LoadOptions<M extends Module = Module> {

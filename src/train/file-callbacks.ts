@@ -2,7 +2,8 @@
  * The callbacks that write files (checkpoints, a CSV log): Node only, kept apart from
  * callbacks.ts so that fit() and the other callbacks also run in a browser (tsgrad/browser).
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { save } from '../io/save.js';
 import { TsgradError } from '../util/errors.js';
 import { direction, monitored, type Callback, type Mode, type TrainContext } from './callbacks.js';
@@ -47,23 +48,31 @@ export class ModelCheckpoint implements Callback {
   }
 }
 
-/** Appends each epoch's results to a CSV file (header on the first line). */
+/**
+ * Writes each epoch's results to a CSV file (header on the first line). The whole file is
+ * rewritten atomically at every epoch, so that a run killed at any moment leaves a complete
+ * file; with `append`, the lines of an earlier file are kept before the new ones.
+ */
 export class CsvLogger implements Callback {
   private keys: string[] | null = null;
+  private text = '';
 
   constructor(readonly options: { path: string; separator?: string; append?: boolean }) {}
 
   onTrainBegin(): void {
     this.keys = null;
-    if (!this.options.append) writeFileSync(this.options.path, '');
+    const { path, append } = this.options;
+    this.text = append && existsSync(path) ? readFileSync(path, 'utf8') : '';
+    writeFileAtomic(path, this.text);
   }
 
   onEpochEnd(epoch: number, logs: Record<string, number>): void {
     const sep = this.options.separator ?? ',';
     if (!this.keys) {
       this.keys = Object.keys(logs);
-      if (!this.options.append) appendFileSync(this.options.path, ['epoch', ...this.keys].join(sep) + '\n');
+      if (!this.text) this.text = ['epoch', ...this.keys].join(sep) + '\n';
     }
-    appendFileSync(this.options.path, [epoch, ...this.keys.map((k) => logs[k])].join(sep) + '\n');
+    this.text += [epoch, ...this.keys.map((k) => logs[k])].join(sep) + '\n';
+    writeFileAtomic(this.options.path, this.text);
   }
 }

@@ -141,7 +141,7 @@ export function fit(model: Module, opts: FitOptions): History {
       for (const m of metrics) logs[m.name] = m.fn(p, t);
     }
     if (validation) {
-      const v = evaluate(model, validation, { loss: lossFn, metrics, batchSize: Math.max(batchSize, 256) });
+      const v = evaluateAs('fit (validation)', model, validation, { loss: lossFn, metrics, batchSize: Math.max(batchSize, 256) });
       for (const [k, val] of Object.entries(v)) logs[`val_${k}`] = val;
     }
     const shown = { ...logs };
@@ -169,6 +169,11 @@ export interface EvaluateOptions {
  * @example evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'] }) // { loss: 0.08, accuracy: 0.975 }
  */
 export function evaluate(model: Module, data: DataSource, opts: EvaluateOptions = {}): Record<string, number> {
+  return evaluateAs('evaluate', model, data, opts);
+}
+
+/** evaluate, naming `op` in its errors (fit's validation passes its own name). */
+function evaluateAs(op: string, model: Module, data: DataSource, opts: EvaluateOptions): Record<string, number> {
   const loader = toLoader(data, opts.batchSize ?? 256, false);
   const lossFn = opts.loss ? resolveLoss(opts.loss) : null;
   const metrics = (opts.metrics ?? []).map(resolveMetric);
@@ -183,8 +188,10 @@ export function evaluate(model: Module, data: DataSource, opts: EvaluateOptions 
       if (metrics.length) outs.push(out, y);
     }
   });
+  // A loss of 0 over no samples would read as a perfect model.
+  if (n === 0) throw new TsgradError(`${op}: the data holds 0 samples; a loss or metric needs at least one`);
   const result: Record<string, number> = {};
-  if (lossFn) result.loss = lossSum / Math.max(1, n);
+  if (lossFn) result.loss = lossSum / n;
   if (metrics.length && n > 0) {
     const [p, t] = outs.tensors();
     for (const m of metrics) result[m.name] = m.fn(p, t);
@@ -305,6 +312,10 @@ function prepareData(opts: FitOptions, batchSize: number): { trainLoader: DataLo
     const ds = toDataset(opts.train);
     const n = ds.length;
     const nVal = Math.round(n * f);
+    if (nVal === 0 || nVal === n) {
+      throw new TsgradError(`fit: validationSplit ${f} of ${n} samples leaves ${nVal === 0 ? '0 validation' : '0 training'} samples; `
+        + `${nVal === 0 ? 'use a larger fraction, more data, or no validation' : 'use a smaller fraction'}`);
+    }
     const range = (a: number, b: number): Int32Array => Int32Array.from({ length: b - a }, (_, i) => a + i);
     return {
       trainLoader: new DataLoader(new Subset(ds, range(0, n - nVal)), { batchSize, shuffle }),

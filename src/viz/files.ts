@@ -1,11 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** Writes a file, creating its folder; returns the path. */
 export function writeOut(path: string, data: string | Uint8Array): string {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, data);
+  writeFileAtomic(path, data);
   return path;
 }
 
