@@ -23,7 +23,7 @@ export type { GraphNode, NestedArray } from './tensor/tensor.js';
 export * from './tensor/create.js';
 export { manualSeed, rng, Rng } from './util/rng.js';
 export { TsgradError } from './util/errors.js';
-export { setBackend, getBackend, kernels, setNumThreads, getNumThreads } from './kernels/index.js';
+export { setBackend, getBackend, withBackend, kernels, setNumThreads, getNumThreads } from './kernels/index.js';
 export { ready, wasmLoadError, wasmStats, resetWasmStats } from './kernels/wasm/index.js';
 export type { DType, Kernels } from './kernels/types.js';
 export { noGrad, isGradEnabled, backward, detach, defineOp, customOp } from './autograd/engine.js';

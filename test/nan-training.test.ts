@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fit, manualSeed, nn, optim, randn, tensor, TerminateOnNaN, type Tensor } from '../src/index.js';
-import { limits } from '../src/kernels/wasm/index.js';
+import { withWasmLimits } from '../src/kernels/wasm/index.js';
 import { eachBackend } from './each-backend.js';
 
 /** n examples with shape `shape` each, labels 0/1, and a NaN at one position of example `bad`. */
@@ -32,13 +32,8 @@ function graphOps(t: Tensor, seen = new Set<string>()): Set<string> {
 }
 
 function withSmallKernels(backend: string, fn: () => void): void {
-  const saved = { ...limits };
-  if (backend === 'wasm') Object.assign(limits, { minElements: 0, minGemmWork: 0 });
-  try {
-    fn();
-  } finally {
-    Object.assign(limits, saved);
-  }
+  if (backend === 'wasm') withWasmLimits({ minElements: 0, minGemmWork: 0 }, fn);
+  else fn();
 }
 
 /** Trains 3 epochs of 4 batches of 8 with the NaN in example 11 (step 2 of epoch 1). */

@@ -12,8 +12,8 @@ import { TsgradError } from '../util/errors.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
-import { getBackend, kernels, setBackend } from './index.js';
-import { getNumThreads, limits, setNumThreads, wasmLoadError } from './wasm/index.js';
+import { kernels, setBackend, withBackend } from './index.js';
+import { getNumThreads, setNumThreads, wasmLoadError, withWasmLimits } from './wasm/index.js';
 
 const SEED = Number(process.env.TSGRAD_DIFF_SEED ?? 20261205);
 const CASES = 6000;
@@ -147,51 +147,40 @@ function close(a: number, b: number): boolean {
 }
 
 test(`ref and wasm agree on ${CASES} random cases (seed ${SEED})`, { skip: wasmLoadError() ?? false }, () => {
-  const before = getBackend();
-  const saved = { ...limits };
   const threads = getNumThreads();
   const t0 = performance.now();
   try {
-    limits.minElements = 0;
-    limits.minGemmWork = 0;
-    for (let i = 0; i < CASES; i++) {
-      // Each case draws from a generator of its own, so that it can be replayed alone.
-      const caseSeed = SEED + i;
-      const make = (): Case => makeCase(new Rng(caseSeed));
-      setBackend('ref');
-      const want = outcome(make());
-      setBackend('wasm');
-      setNumThreads(i % 2 === 0 ? threads : 1);
-      const c = make();
-      const got = outcome(c);
-      const where = `case ${i} (seed ${caseSeed}, TSGRAD_DIFF_SEED=${SEED}): ${c.name}`;
-      assert.equal(got.error, want.error, `${where}: errors differ`);
-      assert.deepEqual(got.shape, want.shape, `${where}: shapes differ`);
-      assert.equal(got.dtype, want.dtype, `${where}: dtypes differ`);
-      const bad = want.data?.findIndex((v, j) => !close(got.data![j], v)) ?? -1;
-      assert.ok(bad < 0, `${where}: element ${bad}: wasm ${got.data?.[bad]}, ref ${want.data?.[bad]}`);
-      const ms = performance.now() - t0;
-      assert.ok(ms < TIME_LIMIT_MS, `${where}: the run passed its time limit of ${TIME_LIMIT_MS} ms after ${i + 1} cases`);
-    }
+    withBackend('ref', () => withWasmLimits({ minElements: 0, minGemmWork: 0 }, () => {
+      for (let i = 0; i < CASES; i++) {
+        // Each case draws from a generator of its own, so that it can be replayed alone.
+        const caseSeed = SEED + i;
+        const make = (): Case => makeCase(new Rng(caseSeed));
+        setBackend('ref');
+        const want = outcome(make());
+        setBackend('wasm');
+        setNumThreads(i % 2 === 0 ? threads : 1);
+        const c = make();
+        const got = outcome(c);
+        const where = `case ${i} (seed ${caseSeed}, TSGRAD_DIFF_SEED=${SEED}): ${c.name}`;
+        assert.equal(got.error, want.error, `${where}: errors differ`);
+        assert.deepEqual(got.shape, want.shape, `${where}: shapes differ`);
+        assert.equal(got.dtype, want.dtype, `${where}: dtypes differ`);
+        const bad = want.data?.findIndex((v, j) => !close(got.data![j], v)) ?? -1;
+        assert.ok(bad < 0, `${where}: element ${bad}: wasm ${got.data?.[bad]}, ref ${want.data?.[bad]}`);
+        const ms = performance.now() - t0;
+        assert.ok(ms < TIME_LIMIT_MS, `${where}: the run passed its time limit of ${TIME_LIMIT_MS} ms after ${i + 1} cases`);
+      }
+    }));
   } finally {
-    Object.assign(limits, saved);
     setNumThreads(threads);
-    setBackend(before);
   }
   console.log(`differential: ${CASES} cases in ${(performance.now() - t0).toFixed(0)} ms`);
 });
 
 test('a wasm task with an impossible geometry is an error, not a spin', { skip: wasmLoadError() ?? false }, () => {
-  const before = getBackend();
-  const saved = { ...limits };
-  try {
-    setBackend('wasm');
-    limits.minElements = 0;
+  withBackend('wasm', () => withWasmLimits({ minElements: 0 }, () => {
     const out = new Float32Array(1);
     assert.throws(() => kernels().reduce('sum', new Float32Array(4), 1, NaN, 1, out),
       /wasm reduceTask: impossible geometry \(argument word 2 is NaN/);
-  } finally {
-    Object.assign(limits, saved);
-    setBackend(before);
-  }
+  }));
 });

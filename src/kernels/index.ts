@@ -46,6 +46,21 @@ export function setBackend(name: BackendName): void {
   activeName = name;
 }
 
+/**
+ * Runs fn with the given backend active and restores the previous one afterwards, also when fn
+ * throws: the scoped form of setBackend, for code that must not leave global state changed.
+ * @example const y = withBackend('ref', () => x.matmul(w)); // the reference kernels, just for this
+ */
+export function withBackend<T>(name: BackendName, fn: () => T): T {
+  const before = getBackend();
+  setBackend(name);
+  try {
+    return fn();
+  } finally {
+    setBackend(before);
+  }
+}
+
 export function getBackend(): BackendName {
   if (!defaultChosen) chooseDefault();
   return activeName;

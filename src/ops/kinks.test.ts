@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eachBackend } from '../../test/each-backend.js';
 import { loadFixture } from '../../test/util.js';
-import { getNumThreads, limits, resetWasmStats, setNumThreads, wasmStats } from '../kernels/wasm/index.js';
+import { getNumThreads, resetWasmStats, setNumThreads, wasmStats, withWasmLimits } from '../kernels/wasm/index.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from './index.js';
@@ -134,17 +134,15 @@ for (const c of cases) {
         runCase(c, `${c.op}/${c.id} on ref`);
         return;
       }
-      const saved = { ...limits };
       const threads = getNumThreads();
-      limits.minElements = 0;
-      limits.minGemmWork = 0;
       try {
-        for (const t of [1, 2]) {
-          setNumThreads(t);
-          runCase(c, `${c.op}/${c.id} on wasm, ${t} thread(s)`);
-        }
+        withWasmLimits({ minElements: 0, minGemmWork: 0 }, () => {
+          for (const t of [1, 2]) {
+            setNumThreads(t);
+            runCase(c, `${c.op}/${c.id} on wasm, ${t} thread(s)`);
+          }
+        });
       } finally {
-        Object.assign(limits, saved);
         setNumThreads(threads);
       }
     });
@@ -155,18 +153,13 @@ for (const c of cases) {
 test('the kink cases reach the wasm kernels', () => {
   eachBackend((backend) => {
     if (backend !== 'wasm') return;
-    const saved = { ...limits };
-    limits.minElements = 0;
-    limits.minGemmWork = 0;
-    try {
+    withWasmLimits({ minElements: 0, minGemmWork: 0 }, () => {
       for (const op of ['relu', 'maximum', 'maxPool1d', 'conv2dReluMaxPool']) {
         const c = cases.find((k) => k.op === op)!;
         resetWasmStats();
         runCase(c, `${op} on wasm`);
         assert.ok(wasmStats().copyBytes > 0, `${op}: the wasm backend fell back to ref`);
       }
-    } finally {
-      Object.assign(limits, saved);
-    }
+    });
   });
 });

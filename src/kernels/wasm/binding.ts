@@ -60,6 +60,28 @@ export function runTask(rt: Runtime, name: TaskName, words: number[], nTasks: nu
 
 /**
  * Work below which a kernel stays in plain TypeScript: the copies and the thread
- * wake-up cost more than they save. Tests lower it to reach the wasm path on tiny shapes.
+ * wake-up cost more than they save; and whether 3×3 convolutions may take Winograd.
+ * Read by the kernels; changed only for the span of withWasmLimits.
  */
-export const limits = { minGemmWork: 16384, minElements: 2048, winograd: true };
+export const limits: Readonly<WasmLimits> = { minGemmWork: 16384, minElements: 2048, winograd: true };
+
+export interface WasmLimits {
+  minGemmWork: number;
+  minElements: number;
+  winograd: boolean;
+}
+
+/**
+ * Runs fn with some of the wasm backend's cut-offs changed and restores them afterwards (tests
+ * lower them to 0 so that even 1×1 problems take the wasm kernels; benchmarks turn Winograd off).
+ * @example withWasmLimits({ minElements: 0, minGemmWork: 0 }, () => x.relu())
+ */
+export function withWasmLimits<T>(change: Partial<WasmLimits>, fn: () => T): T {
+  const saved = { ...limits };
+  Object.assign(limits, change);
+  try {
+    return fn();
+  } finally {
+    Object.assign(limits, saved);
+  }
+}

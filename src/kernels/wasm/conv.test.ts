@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { assertClose } from '../../../test/util.js';
 import { refKernels } from '../ref/index.js';
 import type { ConvGeom, PoolGeom } from '../types.js';
-import { limits, load } from './index.js';
+import { load, withWasmLimits } from './index.js';
 import { dotTol, rand, randInt, withThreads } from './test-helpers.js';
 
 const wasm = load();
@@ -114,9 +114,7 @@ test('the Winograd and im2col paths agree', () => {
   const w = rand(g.cOut * g.cIn * 9);
   const dy = rand(g.n * g.cOut * g.outH * g.outW);
   const run = (wino: boolean): [Float32Array, Float32Array, Float32Array] => {
-    const saved = limits.winograd;
-    limits.winograd = wino;
-    try {
+    return withWasmLimits({ winograd: wino }, () => {
       const y = new Float32Array(dy.length);
       const dx = new Float32Array(x.length);
       const dw = new Float32Array(w.length);
@@ -124,9 +122,7 @@ test('the Winograd and im2col paths agree', () => {
       wasm!.conv2dBackwardInput(dy, w, dx, g);
       wasm!.conv2dBackwardWeight(x, dy, dw, g);
       return [y, dx, dw];
-    } finally {
-      limits.winograd = saved;
-    }
+    });
   };
   const [y1, dx1, dw1] = run(true);
   const [y2, dx2, dw2] = run(false);

@@ -5,7 +5,7 @@
  */
 import { refKernels } from '../ref/index.js';
 import type { Kernels } from '../types.js';
-import { getRuntime, limits, loadError, runTask } from './binding.js';
+import { getRuntime, loadError, runTask } from './binding.js';
 import {
   avgPool2dBackward, avgPool2dForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward,
   conv2dReluMaxPoolBackward, conv2dReluMaxPoolForward, maxPool2dBackward, maxPool2dForward,
@@ -150,4 +150,4 @@ export function resetWasmStats(): void {
   }
 }
 
-export { limits };
+export { withWasmLimits, type WasmLimits } from './binding.js';

@@ -2,7 +2,7 @@
 // A private generator keeps the tests independent of the global seed.
 import { Rng } from '../../util/rng.js';
 import assert from 'node:assert/strict';
-import { getNumThreads, limits, resetWasmStats, setNumThreads, wasmStats } from './index.js';
+import { getNumThreads, resetWasmStats, setNumThreads, wasmStats, withWasmLimits } from './index.js';
 
 let rng = new Rng(1234);
 
@@ -23,21 +23,19 @@ export function randInt(lo: number, hi: number): number {
  * (so a silent fallback to ref cannot pass for a wasm result); restores the defaults.
  */
 export function withThreads(fn: (threads: number) => void): void {
-  const saved = { ...limits };
   const threads = getNumThreads();
-  limits.minGemmWork = 0;
-  limits.minElements = 0;
   try {
-    for (const t of [1, 2]) {
-      rng = new Rng(1234 + t);
-      setNumThreads(t);
-      assert.equal(getNumThreads(), t, 'setNumThreads did not start the threads');
-      resetWasmStats();
-      fn(t);
-      assert.ok(wasmStats().copyBytes > 0, 'the test never reached the wasm kernels');
-    }
+    withWasmLimits({ minGemmWork: 0, minElements: 0 }, () => {
+      for (const t of [1, 2]) {
+        rng = new Rng(1234 + t);
+        setNumThreads(t);
+        assert.equal(getNumThreads(), t, 'setNumThreads did not start the threads');
+        resetWasmStats();
+        fn(t);
+        assert.ok(wasmStats().copyBytes > 0, 'the test never reached the wasm kernels');
+      }
+    });
   } finally {
-    Object.assign(limits, saved);
     setNumThreads(threads);
   }
 }
