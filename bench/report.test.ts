@@ -21,13 +21,13 @@ test('targets are met, not met or unknown from the figures', () => {
     'tsgrad-wasm': run(
       'tsgrad-wasm',
       { 'sgemm-1024': ok(120), 'cnn-train': ok(900), 'mlp-train': ok(10_000) },
-      { 'copy-share': { share: 0.04 }, 'leak-check': { growth: 0.2, batch: 64, steps: 200 } },
+      { 'copy-share': { share: 0.04 }, 'leak-check': { growth: 0.2, batch: 64, steps: 200 }, 'simd-peak': { allThreads: 150 } },
     ),
     'tfjs-wasm': run('tfjs-wasm', { 'sgemm-1024': ok(45), 'cnn-train': ok(87) }),
     pytorch: run('pytorch', { 'cnn-train': ok(2000), 'mlp-train': ok(15_000) }),
   };
   const byName = Object.fromEntries(evaluateTargets(runs).map((t) => [t.target, t.status]));
-  assert.equal(byName['sgemm n=1024 ≥ 100 GFLOP/s'], 'met');
+  assert.equal(byName['sgemm n=1024 ≥ 75% of the SIMD ceiling'], 'met');
   assert.equal(byName['sgemm n=1024 ≥ 2× tfjs-wasm'], 'met'); // 2.67×
   assert.equal(byName['Keras CNN training ≥ 10× tfjs-wasm'], 'met'); // 10.3×
   assert.equal(byName['Keras CNN training ≥ 0.5× PyTorch'], 'not met'); // 0.45×
@@ -49,16 +49,23 @@ test('a comparison made while the machine was busy carries a caveat', () => {
 
 test('the sgemm target shows its figure against the SIMD ceiling measured in the same run', () => {
   const runs = { 'tsgrad-wasm': run('tsgrad-wasm', { 'sgemm-1024': ok(96) }, { 'simd-peak': { allThreads: 117, oneThread: 58.6 } }) };
-  const sgemm = evaluateTargets(runs).find((t) => t.target === 'sgemm n=1024 ≥ 100 GFLOP/s');
-  assert.equal(sgemm?.status, 'not met');
-  assert.match(sgemm?.measured ?? '', /^96(\.0)? GFLOP\/s \(82% of the 117 GFLOP\/s SIMD ceiling measured in this run\)$/);
+  const sgemm = evaluateTargets(runs).find((t) => t.target === 'sgemm n=1024 ≥ 75% of the SIMD ceiling');
+  assert.equal(sgemm?.status, 'met');
+  assert.match(sgemm?.measured ?? '', /^96(\.0)? GFLOP\/s, 82% of the 117 GFLOP\/s SIMD ceiling measured in this run$/);
+  // The same figure on a slower machine meets it: the target is a share of this run's ceiling.
+  const slow = { 'tsgrad-wasm': run('tsgrad-wasm', { 'sgemm-1024': ok(48) }, { 'simd-peak': { allThreads: 58 } }) };
+  assert.equal(evaluateTargets(slow).find((t) => t.target === 'sgemm n=1024 ≥ 75% of the SIMD ceiling')?.status, 'met');
+  const short = { 'tsgrad-wasm': run('tsgrad-wasm', { 'sgemm-1024': ok(80) }, { 'simd-peak': { allThreads: 117 } }) };
+  assert.equal(evaluateTargets(short).find((t) => t.target === 'sgemm n=1024 ≥ 75% of the SIMD ceiling')?.status, 'not met');
+  const unmeasured = { 'tsgrad-wasm': run('tsgrad-wasm', { 'sgemm-1024': ok(200) }) };
+  assert.equal(evaluateTargets(unmeasured).find((t) => t.target === 'sgemm n=1024 ≥ 75% of the SIMD ceiling')?.status, 'unknown');
 });
 
 test('a SIMD ceiling that fell during the sgemm cases makes the sgemm figure suspect', () => {
   const extras = { 'simd-peak': { allThreads: 117 }, 'simd-peak-after': { allThreads: 94 } };
   const runs = { 'tsgrad-wasm': run('tsgrad-wasm', { 'sgemm-1024': ok(95) }, extras) };
-  const sgemm = evaluateTargets(runs).find((t) => t.target === 'sgemm n=1024 ≥ 100 GFLOP/s');
+  const sgemm = evaluateTargets(runs).find((t) => t.target === 'sgemm n=1024 ≥ 75% of the SIMD ceiling');
   assert.equal(sgemm?.caveat, 'SIMD ceiling 117 GFLOP/s before the sgemm cases, 94.0 after');
   const steady = { 'tsgrad-wasm': run('tsgrad-wasm', { 'sgemm-1024': ok(102) }, { ...extras, 'simd-peak-after': { allThreads: 115 } }) };
-  assert.equal(evaluateTargets(steady).find((t) => t.target === 'sgemm n=1024 ≥ 100 GFLOP/s')?.caveat, undefined);
+  assert.equal(evaluateTargets(steady).find((t) => t.target === 'sgemm n=1024 ≥ 75% of the SIMD ceiling')?.caveat, undefined);
 });
