@@ -5,7 +5,8 @@
  * file-writing callbacks, plots, the apps and the CLI are added by the Node entry point,
  * index.ts, which re-exports this module.
  *
- * Run it inside a module Web Worker (decision 11 of ARCHITECTURE.md): the wasm backend reads
+ * Run it inside a module Web Worker (the API is synchronous, so a long training would block a
+ * page's main thread): the wasm backend reads
  * build/*.wasm with a synchronous request, which browsers allow only in workers. Its kernel
  * threads need a cross-origin-isolated page (served with `Cross-Origin-Opener-Policy: same-origin`
  * and `Cross-Origin-Embedder-Policy: require-corp`), elsewhere it runs on one thread; and they

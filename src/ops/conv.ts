@@ -79,9 +79,8 @@ const convOp = defineOp<ConvOpts, ConvGeom>({
   // One kernel call, which copies dy once for dx, dw and the bias gradient (dL/db_c = Σ over
   // samples and positions). A fused ReLU's mask dy·[y > 0] (y > 0 exactly where y ≠ 0) is
   // applied by the kernel on its own copy of dy for a first layer (no dx): one more copy of
-  // y in, one JS pass and one full-size array fewer (the Keras CNN's conv1: where pass and
-  // kernel 3.7 + ~9 ms -> kernel 5.9 ms; the DNA CNN: step 11-12 -> 7-8 ms). Otherwise the
-  // where pass here masks dy.
+  // y in, but one JS pass and one full-size array fewer, which is cheaper (BENCHMARKS.md has
+  // the figures). Otherwise the where pass here masks dy.
   backward: (dy0, { inputs: [x, w, b], out, saved: g }) => {
     const maskInKernel = g.relu === true && !x.requiresGrad;
     const dy = g.relu && !maskInKernel ? reluGrad(dy0, out) : dy0;

@@ -18,9 +18,9 @@ let bits = new Uint32Array(0);
 /** 1/(1 - p) in x's precision (float32 rounds it first, as a float32 mask would hold it); 0 for p = 1. */
 const scaleOf = (p: number, dtype: DType): number => (p < 1 ? (dtype === 'float32' ? Math.fround(1 / (1 - p)) : 1 / (1 - p)) : 0);
 
-// A primitive, not mul(x, mask), because a benchmark asked for it (ARCHITECTURE.md decision
-// 2): as a composite the Keras CNN's dropout sent 28.7 MB a step through the wasm heap's
-// mul and drew its mask one generator call at a time.
+// A primitive, not mul(x, mask): as a composite, dropout sent a full-size mask through the
+// wasm heap's mul every step and drew it one generator call at a time, a measurable share
+// of a CNN's step (composites become primitives only where a benchmark shows such a cost).
 const dropoutOp = defineOp<{ p: number }, Uint8Array>({
   name: 'dropout',
   // One pass draws the mask and applies it; only the kept/dropped bits are saved (a byte per

@@ -155,9 +155,8 @@ export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArr
 
 /**
  * The whole backward pass on one heap copy of dy: a fused ReLU's mask and the bias
- * gradient by one threaded pass over it (replacing a where pass into a fresh JS array and
- * a separate bias reduction that copied dy in again), then dx and dw from the same copy.
- * Measured: the DNA CNN's step 11-12 -> 7-8 ms; the Keras CNN's conv2 copies dy once.
+ * gradient by one threaded pass over it, then dx and dw from the same copy, so that dy is
+ * copied into the heap once rather than once per gradient.
  */
 export function conv2dBackward(p: ConvBackwardArgs): void {
   const rt = getRuntime();

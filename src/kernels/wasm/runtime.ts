@@ -67,7 +67,7 @@ function readBuild(node: NodeLike | null, file: string): Uint8Array<ArrayBuffer>
     return null;
   }
   // Browser: a synchronous request, allowed with an ArrayBuffer response only inside a Web
-  // Worker (where decision 11 of ARCHITECTURE.md runs the library); a document refuses it.
+  // Worker (where a long training must run anyway, to keep the page responsive); a document refuses it.
   if ((globalThis as { document?: unknown }).document !== undefined) {
     throw new Error(
       `wasm backend: loading build/${file} needs a synchronous request, which browsers allow only in a Web Worker; ` +
