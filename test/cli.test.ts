@@ -52,5 +52,5 @@ test('tsgrad reports bad input clearly', () => {
   assert.match(u.stderr, /unknown task 'nosuchtask'/);
   const e = run('train', 'genes', '--epochs', 'many');
   assert.notEqual(e.status, 0);
-  assert.match(e.stderr, /--epochs expects a number, got 'many'/);
+  assert.match(e.stderr, /--epochs expects a positive whole number, got 'many'/);
 });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { randomAffine } from '../data/augment.js';
 import { Subset, materialize } from '../data/dataset.js';
 import { parseIdx } from '../data/idx.js';
 import { mnist } from '../data/mnist.js';
+import { readImage } from '../io/image.js';
 import { load, save } from '../io/save.js';
 import * as nn from '../nn/index.js';
 import type { Module } from '../nn/module.js';
@@ -155,10 +155,23 @@ export interface EvaluateDirResult {
 export function evaluateDir(dir: string, opts: { dataDir?: string; batchSize?: number } = {}): EvaluateDirResult {
   const model = load(dir);
   const { test } = mnist({ dir: opts.dataDir, trainSize: 0 });
-  const r = evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'], batchSize: opts.batchSize ?? 500 });
   const [x, y] = materialize(test);
   const logits = predict(model, x, { batchSize: opts.batchSize ?? 500 });
-  return { task: 'mnist-evaluate', dir, testAccuracy: r.accuracy, testLoss: r.loss, confusionMatrix: confusionMatrix(logits, y, { numClasses: 10 }) };
+  // The class count is the model's own: a model with fewer outputs cannot be scored on ten digits.
+  const classes = classCount('evaluate', dir, logits);
+  if (classes !== 10) {
+    throw new TsgradError(`evaluate: the model in ${dir} has ${classes} output classes; the MNIST test set has 10 digits, so it cannot be scored on it`);
+  }
+  const r = evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'], batchSize: opts.batchSize ?? 500 });
+  return { task: 'mnist-evaluate', dir, testAccuracy: r.accuracy, testLoss: r.loss, confusionMatrix: confusionMatrix(logits, y, { numClasses: classes }) };
+}
+
+/** The number of classes a classifier's output [N, classes] holds, with an error naming the model otherwise. */
+function classCount(op: string, dir: string, logits: Tensor): number {
+  if (logits.ndim !== 2 || logits.shape[1] < 2) {
+    throw new TsgradError(`${op}: the model in ${dir} is not a classifier: its output has shape ${fmtShape(logits.shape)}, expected [N, classes]`);
+  }
+  return logits.shape[1];
 }
 
 export interface DigitPrediction {
@@ -174,17 +187,29 @@ export interface PredictFileResult {
 }
 
 /**
- * Classifies the digits in a PNG (any size and colour: converted to grey,
- * resized to 28×28, inverted when the background is light, as MNIST is white
- * on black) or an IDX file of uint8 images [N, 28, 28] (or one [28, 28]).
+ * Classifies the images in a PNG or JPEG (any size and colour: made MNIST-like by readImage's
+ * `mnist` option: grey, white on black, the digit scaled into 20×20 and centred by its centre
+ * of mass) or an IDX file of images [N, 28, 28] (or one [28, 28]), with a saved classifier;
+ * the class count comes from the model.
  */
 export function predictFile(dir: string, path: string): PredictFileResult {
   const model = load(dir);
-  const x = path.toLowerCase().endsWith('.png') ? readPngDigit(path) : readIdxDigits(path);
-  const probs = denseArray(softmax(predict(model, x), 1));
+  const lower = path.toLowerCase();
+  const x = lower.endsWith('.png') || lower.endsWith('.jpg') || lower.endsWith('.jpeg')
+    ? readImage(path, { mnist: true }).unsqueeze(0)
+    : readIdxDigits(path);
+  const values = denseArray(x);
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const [img, px] = [Math.floor(bad / 784), bad % 784];
+    throw new TsgradError(`predict: ${path} holds ${values[bad]} at image ${img}, pixel (${Math.floor(px / 28)}, ${px % 28}); inputs must be finite numbers`);
+  }
+  const logits = predict(model, x);
+  const classes = classCount('predict', dir, logits);
+  const probs = denseArray(softmax(logits, 1));
   const predictions: DigitPrediction[] = [];
   for (let i = 0; i < x.shape[0]; i++) {
-    const p = Array.from(probs.subarray(i * 10, i * 10 + 10));
+    const p = Array.from(probs.subarray(i * classes, (i + 1) * classes));
     predictions.push({ index: i, label: p.indexOf(Math.max(...p)), probabilities: p });
   }
   return { task: 'mnist-predict', file: path, predictions };
@@ -205,50 +230,3 @@ function readIdxDigits(path: string): Tensor {
   const scale = arr.type === 'uint8' ? 1 / 255 : 1;
   return new Tensor(Float32Array.from(arr.data, (v) => v * scale), [shape[0], 1, 28, 28]);
 }
-
-interface PngImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
-function readPngDigit(path: string): Tensor {
-  const require = createRequire(import.meta.url);
-  const { PNG } = require('pngjs') as { PNG: { sync: { read(b: Buffer): PngImage } } };
-  let img: PngImage;
-  try {
-    img = PNG.sync.read(readFileSync(path));
-  } catch (e) {
-    throw new TsgradError(`predict: ${path} is not a readable PNG (${(e as Error).message})`);
-  }
-  const { width: w, height: h, data } = img;
-  // Grey = luminance composited over white, in [0, 1].
-  const grey = new Float32Array(w * h);
-  for (let i = 0; i < w * h; i++) {
-    const a = data[4 * i + 3] / 255;
-    const lum = (0.299 * data[4 * i] + 0.587 * data[4 * i + 1] + 0.114 * data[4 * i + 2]) / 255;
-    grey[i] = a * lum + (1 - a);
-  }
-  const mean = grey.reduce((s, v) => s + v, 0) / grey.length;
-  if (mean > 0.5) for (let i = 0; i < grey.length; i++) grey[i] = 1 - grey[i];
-  return new Tensor(resize(grey, h, w, 28, 28), [1, 1, 28, 28]);
-}
-
-/** Area-averaging resize: each output pixel is the mean of the input pixels it covers. */
-function resize(src: Float32Array, h: number, w: number, oh: number, ow: number): Float32Array {
-  if (h === oh && w === ow) return src;
-  const out = new Float32Array(oh * ow);
-  for (let y = 0; y < oh; y++) {
-    const y0 = Math.floor((y * h) / oh);
-    const y1 = Math.max(y0 + 1, Math.floor(((y + 1) * h) / oh));
-    for (let x = 0; x < ow; x++) {
-      const x0 = Math.floor((x * w) / ow);
-      const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * w) / ow));
-      let s = 0;
-      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) s += src[yy * w + xx];
-      out[y * ow + x] = s / ((y1 - y0) * (x1 - x0));
-    }
-  }
-  return out;
-}
-

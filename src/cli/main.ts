@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { genesTask } from './genes.js';
-import { evaluateCommand, mnistTask, predictCommand } from './mnist.js';
+import { UsageError, parseFlags } from './flags.js';
+import { EVALUATE_USAGE, PREDICT_USAGE, evaluateCommand, mnistTask, predictCommand } from './mnist.js';
 import { VIZ_USAGE, vizCommand } from './viz.js';
 import type { CliTask } from './task.js';
 
@@ -13,21 +13,35 @@ const version = (): string => {
   return pkg.version;
 };
 
+const TRAIN_USAGE = [
+  'Usage: tsgrad train <task> [options]',
+  '',
+  'Trains and evaluates a model; --json prints a JSON result as the last line of stdout.',
+  'Run tsgrad train <task> --help for a task\'s options.',
+  '',
+  'Tasks:',
+  ...TASKS.map((t) => `  ${t.name.padEnd(10)} ${t.summary}`),
+].join('\n');
+
 function help(): string {
   return [
     'tsgrad: deep learning in TypeScript',
     '',
     'Usage:',
     '  tsgrad train <task> [options]   train and evaluate a model; --json prints a JSON result as the last line',
-    '  tsgrad evaluate <model dir> [--json]             test accuracy and confusion matrix of a saved MNIST model',
-    '  tsgrad predict <model dir> <image.png | file.idx> [--json]',
-    `  ${VIZ_USAGE}`,
+    `  ${EVALUATE_USAGE.replace('Usage: ', '')}`,
+    `  ${PREDICT_USAGE.replace('Usage: ', '')}`,
+    `  ${VIZ_USAGE.split('\n')[0].replace('Usage: ', '')}`,
     '  tsgrad --help | --version',
+    '',
+    'Every command answers --help with its own usage.',
     '',
     'Tasks:',
     ...TASKS.map((t) => `  ${t.name.padEnd(10)} ${t.summary}\n             ${t.usage}`),
   ].join('\n');
 }
+
+const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h');
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -43,27 +57,33 @@ async function main(argv: string[]): Promise<number> {
     const [name, ...args] = rest;
     const task = TASKS.find((t) => t.name === name);
     if (!task) {
-      console.error(`tsgrad train: unknown task '${name ?? ''}' (tasks: ${TASKS.map((t) => t.name).join(', ')})`);
-      return 2;
+      if (name === undefined || wantsHelp([name])) {
+        console.log(TRAIN_USAGE);
+        return name === undefined ? 1 : 0;
+      }
+      throw new UsageError(`tsgrad train: unknown task '${name}' (tasks: ${TASKS.map((t) => t.name).join(', ')})`);
     }
-    const { values, positionals } = parseArgs({ args, options: task.options, allowPositionals: true, strict: true });
+    if (wantsHelp(args)) {
+      console.log(`Usage: ${task.usage}\n\n${task.summary}`);
+      return 0;
+    }
+    const { values, positionals } = parseFlags(`tsgrad train ${task.name}`, args, task.options);
     await task.run(values, positionals);
     return 0;
   }
-  if (command === 'evaluate') {
-    evaluateCommand(rest);
+  const commands: Record<string, { usage: string; run: (args: string[]) => unknown }> = {
+    evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
+    predict: { usage: PREDICT_USAGE, run: predictCommand },
+    viz: { usage: VIZ_USAGE, run: vizCommand },
+  };
+  const c = commands[command];
+  if (!c) throw new UsageError(`tsgrad: unknown command '${command}'\n\n${help()}`);
+  if (wantsHelp(rest)) {
+    console.log(c.usage);
     return 0;
   }
-  if (command === 'predict') {
-    predictCommand(rest);
-    return 0;
-  }
-  if (command === 'viz') {
-    await vizCommand(rest);
-    return 0;
-  }
-  console.error(`tsgrad: unknown command '${command}'\n\n${help()}`);
-  return 2;
+  await c.run(rest);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(
@@ -72,6 +92,6 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     console.error(`tsgrad: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
+    process.exitCode = err instanceof UsageError ? 2 : 1;
   },
 );

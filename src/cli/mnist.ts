@@ -2,7 +2,8 @@ import { evaluateDir, predictFile, trainMnist, type MnistModelName } from '../ap
 import { mnist } from '../data/mnist.js';
 import { load } from '../io/save.js';
 import { writeReport } from '../viz/commands.js';
-import { emit, numberFlag, type CliTask } from './task.js';
+import { UsageError, inputFile, intFlag, modelDir, numberFlag, outDirFlag, parseFlags } from './flags.js';
+import { emit, type CliTask } from './task.js';
 
 const MODELS: MnistModelName[] = ['logreg', 'mlp', 'cnn', 'lenet5'];
 
@@ -25,24 +26,28 @@ export const mnistTask: CliTask = {
     json: { type: 'boolean' },
   },
   async run(values) {
+    // Every flag is checked before MNIST is read or a model is built.
     const model = (values.model ?? 'cnn') as MnistModelName;
-    if (!MODELS.includes(model)) throw new Error(`--model must be one of ${MODELS.join(', ')}, got '${String(values.model)}'`);
+    if (!MODELS.includes(model)) throw new UsageError(`--model must be one of ${MODELS.join(', ')}, got '${String(values.model)}'`);
     const json = values.json === true;
-    const optional = (name: string): number | undefined => (values[name] === undefined ? undefined : numberFlag(values, name, 0));
-    const out = typeof values.out === 'string' ? values.out : undefined;
-    const result = trainMnist({
+    const opts = {
       model,
-      epochs: optional('epochs'),
-      batchSize: optional('batch-size'),
-      lr: optional('lr'),
-      trainSize: optional('train-size'),
+      epochs: intFlag(values, 'epochs'),
+      batchSize: intFlag(values, 'batch-size'),
+      lr: numberFlag(values, 'lr', { above: 0 }),
+      trainSize: intFlag(values, 'train-size', 2),
       augment: values.augment === true,
-      dropout: optional('dropout'),
-      l2: optional('l2'),
-      seed: optional('seed'),
-      out,
+      dropout: numberFlag(values, 'dropout', { min: 0, below: 1 }),
+      l2: numberFlag(values, 'l2', { min: 0 }),
+      seed: intFlag(values, 'seed', 0),
+      out: outDirFlag(values),
       json,
-    });
+    };
+    if (opts.trainSize !== undefined && opts.trainSize > 60000) {
+      throw new UsageError(`--train-size is at most 60000 (MNIST's training images), got ${opts.trainSize}`);
+    }
+    const result = trainMnist(opts);
+    const out = opts.out;
     let report: string | undefined;
     if (out) {
       // The report beside the saved model: curves, confusion matrix, filters, maximisation, graph.
@@ -72,11 +77,15 @@ export const mnistTask: CliTask = {
   },
 };
 
+export const EVALUATE_USAGE = 'Usage: tsgrad evaluate <model dir> [--json]\n\n'
+  + 'Test accuracy, loss and confusion matrix of a saved MNIST classifier (any model of the zoo) on the 10,000 test images.';
+
 /** `tsgrad evaluate <dir>`: test accuracy and confusion matrix of a saved MNIST model. */
 export function evaluateCommand(args: string[]): void {
-  const json = args.includes('--json');
-  const [dir] = args.filter((a) => !a.startsWith('--'));
-  if (!dir) throw new Error('usage: tsgrad evaluate <model dir> [--json]');
+  const { values, positionals } = parseFlags('tsgrad evaluate', args, { json: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError(`tsgrad evaluate takes one model directory, got ${positionals.length}\n\n${EVALUATE_USAGE}`);
+  const dir = modelDir(positionals[0]);
+  const json = values.json === true;
   const r = evaluateDir(dir);
   emit(r, json, () => {
     const log = json ? (s: string) => process.stderr.write(s + '\n') : console.log;
@@ -86,11 +95,17 @@ export function evaluateCommand(args: string[]): void {
   });
 }
 
-/** `tsgrad predict <dir> <image.png | file.idx>`: the digit(s) a saved model reads. */
+export const PREDICT_USAGE = 'Usage: tsgrad predict <model dir> <image.png | image.jpg | file.idx> [--json]\n\n'
+  + 'The class a saved classifier gives each image: a PNG or JPEG is made MNIST-like (grey, white on black, centred);\n'
+  + 'an IDX file holds images [N, 28, 28]. The number of classes is read from the model.';
+
+/** `tsgrad predict <dir> <image.png | file.idx>`: the class(es) a saved model reads. */
 export function predictCommand(args: string[]): void {
-  const json = args.includes('--json');
-  const [dir, file] = args.filter((a) => !a.startsWith('--'));
-  if (!dir || !file) throw new Error('usage: tsgrad predict <model dir> <image.png | file.idx> [--json]');
+  const { values, positionals } = parseFlags('tsgrad predict', args, { json: { type: 'boolean' } });
+  if (positionals.length !== 2) throw new UsageError(`tsgrad predict takes a model directory and an input file, got ${positionals.length} arguments\n\n${PREDICT_USAGE}`);
+  const dir = modelDir(positionals[0]);
+  const file = inputFile(positionals[1], 'input file');
+  const json = values.json === true;
   const r = predictFile(dir, file);
   emit(r, json, () => {
     const log = json ? (s: string) => process.stderr.write(s + '\n') : console.log;

@@ -16,13 +16,3 @@ export function emit(result: unknown, json: boolean, human: () => void): void {
   human();
   if (json) process.stdout.write(JSON.stringify(result) + '\n');
 }
-
-export function numberFlag(values: Record<string, unknown>, name: string, fallback: number): number {
-  const v = values[name];
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) {
-    throw new Error(`--${name} expects a number, got '${String(v)}'`);
-  }
-  return n;
-}

@@ -67,7 +67,13 @@ export function findLayer(op: string, model: Layer, which: number | string): Nam
   else if (/^\d+$/.test(which)) found = layers[Number(which)];
   else {
     const m = /^conv(\d*)$/.exec(which);
-    found = m ? layers.filter((l) => isConv(l.layer))[Number(m[1] || 0)] : layers.find((l) => l.name === which);
+    const convs = layers.filter((l) => isConv(l.layer));
+    if (m && convs.length === 0) {
+      const kinds = [...new Set(layers.map((l) => layerKind(l.layer)))].join(', ');
+      throw new TsgradError(`${op}: the model has no convolution layer (its layers: ${kinds}); this picture needs one, `
+        + 'as in a CNN (tsgrad train mnist --model cnn or lenet5). For any model: tsgrad viz saliency or graph');
+    }
+    found = m ? convs[Number(m[1] || 0)] : layers.find((l) => l.name === which);
   }
   if (!found) {
     const names = layers.map((l) => `${l.name} (${layerKind(l.layer)})`).join(', ');
