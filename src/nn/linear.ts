@@ -3,6 +3,7 @@ import { add } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
 import { transpose } from '../ops/movement.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
+import { is, options } from '../util/args.js';
 import { kaimingUniform, parameter, uniform } from './init.js';
 import { Module } from './module.js';
 import { register } from './registry.js';
@@ -50,10 +51,9 @@ export class Linear extends Module {
 
   constructor(opts: LinearOptions) {
     super();
-    const { inFeatures, outFeatures, bias = true } = opts;
-    for (const [k, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      check(Number.isInteger(v) && v > 0, 'Linear', () => `${k} must be a positive integer, got ${String(v)}`);
-    }
+    const { inFeatures, outFeatures, bias = true } = options<LinearOptions>('Linear', opts, {
+      inFeatures: is.positiveInt, outFeatures: is.positiveInt, bias: is.bool,
+    }, ['inFeatures', 'outFeatures']);
     this.options = { inFeatures, outFeatures, bias };
     this.weight = kaimingUniform(parameter([outFeatures, inFeatures]), { a: Math.sqrt(5) });
     const bound = 1 / Math.sqrt(inFeatures);
