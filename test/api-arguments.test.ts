@@ -43,6 +43,8 @@ const TABLE: Record<string, [() => unknown, RegExp]> = {
   'nn.Embedding': [() => new nn.Embedding({ numEmbeddings: 3 } as never), /^Embedding: option 'embeddingDim' is required/],
   DataLoader: [() => new tg.DataLoader(new tg.TensorDataset(tg.zeros([2]), tg.zeros([2])), { batch_size: 4 } as never),
     /^DataLoader: unknown option 'batch_size' \(did you mean 'batchSize'\?\)/],
+  'F.linear': [() => F.linear(tg.zeros([1, 2]), bad), /^linear: argument 'weight' must be a Tensor, got "not a tensor"/],
+  matmul: [() => tg.matmul(tg.zeros([2, 2]), [[1, 2], [3, 4]] as never), /^matmul: argument 'other' must be a Tensor, got \[\[1, 2\], \[3, 4\]\]/],
   'F.mseLoss': [() => F.mseLoss(bad, tg.zeros([1])), /^mseLoss: argument 'pred' must be a Tensor/],
   'F.l1Loss': [() => F.l1Loss(tg.zeros([1]), tg.zeros([1]), { reducton: 'sum' } as never), /^l1Loss: unknown option 'reducton' \(did you mean 'reduction'\?\)/],
   'F.binaryCrossEntropy': [() => F.binaryCrossEntropy(tg.zeros([1]), bad), /^binaryCrossEntropy: argument 'target' must be a Tensor/],
@@ -57,6 +59,7 @@ const TABLE: Record<string, [() => unknown, RegExp]> = {
 // The same functions under other namespaces share their entry.
 for (const name of ['mseLoss', 'l1Loss', 'binaryCrossEntropy', 'bceWithLogits', 'crossEntropy', 'nllLoss']) TABLE[`nn.${name}`] = TABLE[`F.${name}`];
 for (const name of ['sum', 'softmax']) TABLE[name] = TABLE[`F.${name}`];
+TABLE['F.matmul'] = TABLE.matmul;
 
 /** Exports that take no arguments, or a class whose only check is elsewhere. */
 const SKIP = new Set([
@@ -75,7 +78,7 @@ const PENDING = new Set([
   'F.contiguous', 'F.convBlock', 'F.cos', 'F.cumsum', 'F.div', 'F.dropout', 'F.elu', 'F.embedding', 'F.eq', 'F.erf',
   'F.exp', 'F.expand', 'F.flatten', 'F.gather', 'F.ge', 'F.gelu', 'F.globalAvgPool1d', 'F.globalAvgPool2d',
   'F.globalMaxPool1d', 'F.globalMaxPool2d', 'F.gt', 'F.indexSelect', 'F.isnan', 'F.layerNorm', 'F.le', 'F.leakyRelu',
-  'F.linear', 'F.log', 'F.log1p', 'F.logSoftmax', 'F.logSumExp', 'F.lt', 'F.matmul', 'F.max', 'F.maxPool1d',
+  'F.log', 'F.log1p', 'F.logSoftmax', 'F.logSumExp', 'F.lt', 'F.max', 'F.maxPool1d',
   'F.maxPool2d', 'F.maximum', 'F.mean', 'F.min', 'F.minimum', 'F.mul', 'F.narrow', 'F.ne', 'F.neg', 'F.norm',
   'F.oneHot', 'F.pad', 'F.permute', 'F.poolGeom', 'F.pow', 'F.reciprocal', 'F.relu', 'F.reluGrad', 'F.requiresGrad',
   'F.reshape', 'F.select', 'F.sigmoid', 'F.sign', 'F.silu', 'F.sin', 'F.slice', 'F.softplus', 'F.sqrt', 'F.square',
@@ -92,7 +95,7 @@ const PENDING = new Set([
   'gradientTimesInput', 'graphOfModel', 'gt', 'guessInputShape', 'historyQuantities', 'idxToTensor', 'imageGrid',
   'indexSelect', 'isnan', 'layerNorm', 'le', 'leakyRelu', 'leastSquares', 'load', 'loadCheckpoint',
   'loadSafetensors', 'loadWeights', 'log', 'log1p', 'logSoftmax', 'logSumExp', 'logoColumns', 'lt', 'mae',
-  'manualSeed', 'materialize', 'matmul', 'max', 'maxPool1d', 'maxPool2d', 'maximizeGrid', 'maximum', 'mean', 'min',
+  'manualSeed', 'materialize', 'max', 'maxPool1d', 'maxPool2d', 'maximizeGrid', 'maximum', 'mean', 'min',
   'minimum', 'mixup', 'mnistModel', 'modelConfig', 'monitored', 'mse', 'mul', 'narrow', 'ne', 'neg',
   'nn.AdaptiveAvgPool2d', 'nn.AvgPool1d', 'nn.AvgPool2d', 'nn.BatchNorm1d', 'nn.BatchNorm2d', 'nn.ELU',
   'nn.Flatten', 'nn.GELU', 'nn.GlobalAvgPool1d', 'nn.GlobalAvgPool2d', 'nn.GlobalMaxPool1d',

@@ -1,9 +1,9 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { add } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
 import { transpose } from '../ops/movement.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
-import { is, options } from '../util/args.js';
+import { arg, is, options } from '../util/args.js';
 import { kaimingUniform, parameter, uniform } from './init.js';
 import { Module } from './module.js';
 import { register } from './registry.js';
@@ -14,6 +14,9 @@ import { register } from './registry.js';
  * @example F.linear(x, w, b) // x [32, 784], w [10, 784], b [10] -> [32, 10]
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  arg('linear', 'input', x, is.instance(Tensor));
+  arg('linear', 'weight', weight, is.instance(Tensor));
+  arg('linear', 'bias', bias, is.nullable(is.instance(Tensor)));
   check(weight.ndim === 2, 'linear', () => `weight must be 2-D [outFeatures, inFeatures], got shape ${fmtShape(weight.shape)}`);
   const [outF, inF] = weight.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
