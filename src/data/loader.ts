@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
+import { is, options } from '../util/args.js';
 import { rng } from '../util/rng.js';
 import { fetchBatch, type Dataset } from './dataset.js';
 
@@ -32,6 +33,7 @@ export class DataLoader implements Iterable<Tensor[]> {
   readonly transform?: BatchTransform;
 
   constructor(readonly dataset: Dataset, opts: DataLoaderOptions = {}) {
+    options<DataLoaderOptions>('DataLoader', opts, { batchSize: is.any, shuffle: is.bool, dropLast: is.bool, transform: is.function });
     this.batchSize = opts.batchSize ?? 32;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
       throw new TsgradError(`DataLoader: batchSize must be a positive integer, got ${opts.batchSize}`);

@@ -1,7 +1,8 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { checkConvInput, conv1d, conv2d, type Padding } from '../ops/conv.js';
+import { checkConvInput, convAct, convSpec, type Padding } from '../ops/conv.js';
 import type { Pool1dOptions, Pool2dOptions } from '../ops/pool.js';
 import { check } from '../util/errors.js';
+import { is, options } from '../util/args.js';
 import { kaimingUniform, parameter, uniform } from './init.js';
 import { Module } from './module.js';
 import { register } from './registry.js';
@@ -38,6 +39,12 @@ export interface Conv1dOptions {
 
 const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
+function checkLayerOptions<T extends Conv1dOptions | Conv2dOptions>(layer: string, opts: T, n: 1 | 2): T {
+  const kernelSize = n === 1 ? is.positiveInt : is.intOrTuple(2);
+  const spec = { inChannels: is.positiveInt, outChannels: is.positiveInt, kernelSize, bias: is.bool, ...convSpec(n) };
+  return options<Conv2dOptions>(layer, opts, spec, ['inChannels', 'outChannels', 'kernelSize']) as T;
+}
+
 function checkChannels(layer: string, o: { inChannels: number; outChannels: number; groups: number }): void {
   for (const [k, v] of [['inChannels', o.inChannels], ['outChannels', o.outChannels], ['groups', o.groups]] as const) {
     check(Number.isInteger(v) && v > 0, layer, () => `${k} must be a positive integer, got ${String(v)}`);
@@ -72,8 +79,9 @@ export class Conv2d extends Module {
   weight: Tensor;
   bias: Tensor | null;
 
-  constructor(opts: Conv2dOptions) {
+  constructor(given: Conv2dOptions) {
     super();
+    const opts = checkLayerOptions('Conv2d', given, 2);
     const { inChannels, outChannels, groups = 1, bias = true } = opts;
     checkChannels('Conv2d', { inChannels, outChannels, groups });
     const padding = opts.padding ?? 0;
@@ -95,7 +103,8 @@ export class Conv2d extends Module {
   forward(x: Tensor): Tensor {
     const o = this.options;
     checkConvInput('Conv2d', x, this.weight.shape, o.groups);
-    return conv2d(x, this.weight, this.bias, o);
+    // The options were checked when the layer was built; they carry layer keys F.conv2d rejects.
+    return convAct(x, this.weight, this.bias, o, false);
   }
 
 
@@ -110,8 +119,9 @@ export class Conv1d extends Module {
   weight: Tensor;
   bias: Tensor | null;
 
-  constructor(opts: Conv1dOptions) {
+  constructor(given: Conv1dOptions) {
     super();
+    const opts = checkLayerOptions('Conv1d', given, 1);
     const { inChannels, outChannels, kernelSize, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true } = opts;
     checkChannels('Conv1d', { inChannels, outChannels, groups });
     check(padding !== 'same' || stride === 1, 'Conv1d', () => `padding 'same' requires stride 1, got stride ${stride}`);
@@ -123,7 +133,7 @@ export class Conv1d extends Module {
 
   forward(x: Tensor): Tensor {
     checkConvInput('Conv1d', x, this.weight.shape, this.options.groups);
-    return conv1d(x, this.weight, this.bias, this.options);
+    return convAct(x, this.weight, this.bias, this.options, false);
   }
 
 

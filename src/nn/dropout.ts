@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { dropout } from '../ops/dropout.js';
 import { check } from '../util/errors.js';
+import { is, options } from '../util/args.js';
 import { Module } from './module.js';
 import { register } from './registry.js';
 
@@ -13,7 +14,7 @@ export class Dropout extends Module {
   readonly options: { p: number };
   constructor(opts: { p?: number } = {}) {
     super();
-    const p = opts.p ?? 0.5;
+    const p = options<{ p?: number }>('Dropout', opts, { p: is.any }).p ?? 0.5;
     check(typeof p === 'number' && p >= 0 && p <= 1, 'Dropout', () => `p must be a probability in [0, 1], got ${p}`);
     this.options = { p };
   }

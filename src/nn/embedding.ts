@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { embedding } from '../ops/embedding.js';
 import { check } from '../util/errors.js';
+import { is, options } from '../util/args.js';
 import { normal, parameter } from './init.js';
 import { Module } from './module.js';
 import { register } from './registry.js';
@@ -25,6 +26,8 @@ export class Embedding extends Module {
 
   constructor(opts: EmbeddingOptions) {
     super();
+    options<EmbeddingOptions>('Embedding', opts, { numEmbeddings: is.any, embeddingDim: is.any, paddingIdx: is.any },
+      ['numEmbeddings', 'embeddingDim']);
     const { numEmbeddings, embeddingDim } = opts;
     for (const [k, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
       check(Number.isInteger(v) && v > 0, 'Embedding', () => `${k} must be a positive integer, got ${String(v)}`);

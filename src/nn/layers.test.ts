@@ -155,3 +155,16 @@ test('every layer keeps JSON-serialisable options that rebuild it', () => {
   }
   assert.deepEqual((layers[2] as tg.nn.MaxPool2d).options, { kernelSize: [3, 3], stride: [2, 2], padding: [1, 1] });
 });
+
+test('Conv layers refuse kernel sizes, strides, dilations and paddings that are not (non-)negative integers', () => {
+  for (const kernelSize of [0, -1, 2.5]) {
+    assert.throws(() => new nn.Conv2d({ inChannels: 1, outChannels: 1, kernelSize }), /^TsgradError: Conv2d: option 'kernelSize' must be a positive integer/);
+    assert.throws(() => new nn.Conv1d({ inChannels: 1, outChannels: 1, kernelSize }), /^TsgradError: Conv1d: option 'kernelSize' must be a positive integer/);
+  }
+  assert.throws(() => new nn.Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 3, stride: [1, 0] }), /Conv2d: option 'stride'/);
+  assert.throws(() => new nn.Conv2d({ inChannels: 1, outChannels: 1, kernelSize: [3, 3, 3] as never }), /Conv2d: option 'kernelSize'/);
+  assert.throws(() => new nn.Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 3, dilation: 0 }), /Conv1d: option 'dilation'/);
+  assert.throws(() => new nn.Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 3, padding: -1 }), /Conv1d: option 'padding'/);
+  assert.throws(() => new nn.Conv2d({ inChannels: 1, outChannels: 1 } as never), /Conv2d: option 'kernelSize' is required/);
+  assert.throws(() => new nn.Linear(undefined as never), /^TsgradError: Linear: expected an options object with inFeatures, outFeatures/);
+});

@@ -29,7 +29,7 @@ test('F.linear errors name the shapes', () => {
   assert.throws(() => F.linear(tg.randn([2, 3]), tg.randn([5, 4])),
     /linear: input has 3 features \(shape \[2,3\]\) but the weight expects 4 \(weight shape \[5,4\]\)/);
   assert.throws(() => F.linear(tg.randn([2, 4]), tg.randn([5, 4]), tg.randn([4])), /bias must have shape \[5\]/);
-  assert.throws(() => new nn.Linear({ inFeatures: 0, outFeatures: 2 }), /Linear: inFeatures must be a positive integer/);
+  assert.throws(() => new nn.Linear({ inFeatures: 0, outFeatures: 2 }), /Linear: option 'inFeatures' must be a positive integer/);
 });
 
 test('Linear: shapes, PyTorch init bound, options, no-bias variant', () => {

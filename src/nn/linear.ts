@@ -1,8 +1,9 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { add } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
 import { transpose } from '../ops/movement.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
+import { arg, is, options } from '../util/args.js';
 import { kaimingUniform, parameter, uniform } from './init.js';
 import { Module } from './module.js';
 import { register } from './registry.js';
@@ -13,6 +14,9 @@ import { register } from './registry.js';
  * @example F.linear(x, w, b) // x [32, 784], w [10, 784], b [10] -> [32, 10]
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  arg('linear', 'input', x, is.instance(Tensor));
+  arg('linear', 'weight', weight, is.instance(Tensor));
+  arg('linear', 'bias', bias, is.nullable(is.instance(Tensor)));
   check(weight.ndim === 2, 'linear', () => `weight must be 2-D [outFeatures, inFeatures], got shape ${fmtShape(weight.shape)}`);
   const [outF, inF] = weight.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
@@ -50,10 +54,9 @@ export class Linear extends Module {
 
   constructor(opts: LinearOptions) {
     super();
-    const { inFeatures, outFeatures, bias = true } = opts;
-    for (const [k, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      check(Number.isInteger(v) && v > 0, 'Linear', () => `${k} must be a positive integer, got ${String(v)}`);
-    }
+    const { inFeatures, outFeatures, bias = true } = options<LinearOptions>('Linear', opts, {
+      inFeatures: is.positiveInt, outFeatures: is.positiveInt, bias: is.bool,
+    }, ['inFeatures', 'outFeatures']);
     this.options = { inFeatures, outFeatures, bias };
     this.weight = kaimingUniform(parameter([outFeatures, inFeatures]), { a: Math.sqrt(5) });
     const bound = 1 / Math.sqrt(inFeatures);

@@ -132,3 +132,16 @@ test('losses are reachable from nn and F', () => {
   assert.equal(nn.crossEntropy, F.crossEntropy);
   assert.equal(nn.mseLoss, F.mseLoss);
 });
+
+test('binaryCrossEntropy refuses inputs outside [0, 1] (NaN included) with PyTorch\'s message', () => {
+  for (const v of [1.5, -0.1, NaN]) {
+    assert.throws(() => F.binaryCrossEntropy(tg.tensor([0.5, v]), tg.tensor([1, 0])),
+      /^TsgradError: binaryCrossEntropy: all elements of input should be between 0 and 1, got (1.5|-0.1|NaN)/);
+  }
+  assert.ok(Number.isFinite(F.binaryCrossEntropy(tg.tensor([0, 1]), tg.tensor([0, 1])).item()));
+});
+
+test('loss options: an unknown key is an error with a did-you-mean, not ignored', () => {
+  assert.throws(() => F.bceWithLogits(tg.zeros([2]), tg.zeros([2]), { pos_weight: tg.ones([2]) } as never),
+    /bceWithLogits: unknown option 'pos_weight' \(did you mean 'posWeight'\?\)/);
+});

@@ -8,6 +8,7 @@ import { squeeze, unsqueeze } from '../ops/movement.js';
 import { mean, sum } from '../ops/reduce.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
 import { shapesEqual, sizeOf } from '../util/shape.js';
+import { arg, is, options, type Check } from '../util/args.js';
 
 /**
  * Loss functions with PyTorch's names, formulas and `reduction` option:
@@ -20,8 +21,18 @@ export interface ReductionOptions {
   reduction?: Reduction;
 }
 
-function reductionOf(op: string, opts: ReductionOptions): Reduction {
-  const r = opts.reduction ?? 'mean';
+const tensorCheck = is.instance(Tensor);
+const weightCheck = is.optional(tensorCheck);
+
+/**
+ * Checks a loss's two tensor arguments and its options (reduction plus the loss's own keys)
+ * and returns the reduction.
+ */
+function reductionOf(op: string, inputs: [string, unknown, string, unknown], opts: unknown, extra: Record<string, Check> = {}): Reduction {
+  arg(op, inputs[0], inputs[1], tensorCheck);
+  arg(op, inputs[2], inputs[3], tensorCheck);
+  const o = options<ReductionOptions & Record<string, unknown>>(op, opts, { reduction: is.any, ...extra });
+  const r = o.reduction ?? 'mean';
   check(r === 'mean' || r === 'sum' || r === 'none', op, () => `reduction must be 'mean', 'sum' or 'none', got '${String(r)}'`);
   return r;
 }
@@ -41,14 +52,14 @@ function checkSameShape(op: string, a: Tensor, b: Tensor, aName: string, bName: 
  * @example F.mseLoss(model.forward(x), y) // scalar
  */
 export function mseLoss(pred: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
-  const reduction = reductionOf('mseLoss', opts);
+  const reduction = reductionOf('mseLoss', ['pred', pred, 'target', target], opts);
   checkSameShape('mseLoss', pred, target, 'pred', 'target');
   return reduce(square(sub(pred, target)), reduction);
 }
 
 /** Mean absolute error: mean(|pred - target|). */
 export function l1Loss(pred: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
-  const reduction = reductionOf('l1Loss', opts);
+  const reduction = reductionOf('l1Loss', ['pred', pred, 'target', target], opts);
   checkSameShape('l1Loss', pred, target, 'pred', 'target');
   return reduce(abs(sub(pred, target)), reduction);
 }
@@ -63,6 +74,11 @@ const bceOp = defineOp<undefined>({
     const tv = denseArray(t);
     const out = newArray(p.dtype, p.size);
     for (let i = 0; i < out.length; i++) {
+      // PyTorch's check, NaN included: a value outside [0, 1] is not a probability.
+      if (!(pv[i] >= 0 && pv[i] <= 1)) {
+        throw new TsgradError(`binaryCrossEntropy: all elements of input should be between 0 and 1, got ${pv[i]} ` +
+          `(input shape ${fmtShape(p.shape)}; for raw scores use bceWithLogits)`);
+      }
       const lp = Math.max(Math.log(pv[i]), -100);
       const lq = Math.max(Math.log(1 - pv[i]), -100);
       out[i] = -(tv[i] * lp + (1 - tv[i]) * lq);
@@ -88,7 +104,7 @@ const bceOp = defineOp<undefined>({
  * -100 like PyTorch. Prefer bceWithLogits on raw scores: it is stable for large logits.
  */
 export function binaryCrossEntropy(prob: Tensor, target: Tensor, opts: ReductionOptions & { weight?: Tensor } = {}): Tensor {
-  const reduction = reductionOf('binaryCrossEntropy', opts);
+  const reduction = reductionOf('binaryCrossEntropy', ['prob', prob, 'target', target], opts, { weight: weightCheck });
   checkSameShape('binaryCrossEntropy', prob, target, 'prob', 'target');
   let loss = bceOp([prob, target], undefined);
   if (opts.weight) loss = mul(loss, opts.weight);
@@ -109,7 +125,7 @@ export interface BceWithLogitsOptions extends ReductionOptions {
  * @example F.bceWithLogits(model.forward(x), y) // y of 0s and 1s, same shape
  */
 export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
-  const reduction = reductionOf('bceWithLogits', opts);
+  const reduction = reductionOf('bceWithLogits', ['logits', logits, 'target', target], opts, { weight: weightCheck, posWeight: weightCheck });
   checkSameShape('bceWithLogits', logits, target, 'logits', 'target');
   // minimum() splits the gradient at a tie, so the slope at x = 0 is exactly -1/2 = -sigmoid(0).
   const softplusNeg = sub(log1p(exp(neg(abs(logits)))), minimum(logits, 0));
@@ -269,7 +285,9 @@ const crossEntropyOp = defineOp<CrossEntropyAttrs, CrossEntropySaved>({
  * @example F.crossEntropy(model.forward(x), tensor([3, 0, 1], { dtype: 'int32' }))
  */
 export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
-  const reduction = reductionOf('crossEntropy', opts);
+  const reduction = reductionOf('crossEntropy', ['logits', logits, 'target', target], opts, {
+    weight: weightCheck, ignoreIndex: is.int, labelSmoothing: is.number,
+  });
   const smoothing = opts.labelSmoothing ?? 0;
   check(smoothing >= 0 && smoothing <= 1, 'crossEntropy', () => `labelSmoothing must be in [0, 1], got ${smoothing}`);
   // A single sample [C] with a scalar target is treated as a batch of one.
@@ -286,7 +304,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
  * classes: -w_y · logProbs[y]. crossEntropy(x, y) equals nllLoss(logSoftmax(x, 1), y).
  */
 export function nllLoss(logProbs: Tensor, target: Tensor, opts: ClassLossOptions = {}): Tensor {
-  const reduction = reductionOf('nllLoss', opts);
+  const reduction = reductionOf('nllLoss', ['logProbs', logProbs, 'target', target], opts, { weight: weightCheck, ignoreIndex: is.int });
   if (logProbs.ndim === 1 && target.ndim === 0) {
     const r = nllLoss(unsqueeze(logProbs, 0), unsqueeze(target, 0), opts);
     return reduction === 'none' ? squeeze(r, 0) : r;

@@ -57,7 +57,7 @@ test('conv errors name the op, the shapes and what was expected', () => {
   assert.throws(() => F.conv2d(tg.zeros([1, 6, 5, 5]), tg.zeros([5, 2, 3, 3]), null, { groups: 3 }), /groups \(3\) must divide the output channels \(5\)/);
   assert.throws(() => F.conv2d(tg.zeros([1, 1, 5, 5]), w, null, { padding: 'same', stride: 2 }), /padding 'same' requires stride 1/);
   assert.throws(() => F.conv2d(tg.zeros([1, 1, 5, 5]), w, tg.zeros([3])), /bias must have shape \[32\]/);
-  assert.throws(() => F.conv2d(tg.zeros([1, 1, 5, 5]), w, null, { stride: 0 }), /stride must be a positive integer/);
+  assert.throws(() => F.conv2d(tg.zeros([1, 1, 5, 5]), w, null, { stride: 0 }), /conv2d: option 'stride' must be a positive integer/);
   assert.throws(() => F.conv2d(tg.zeros([1, 1, 5, 5], { dtype: 'float64' }), w), /must share one floating-point dtype/);
 });
 

@@ -4,6 +4,7 @@ import type { ConvGeom, FloatArray } from '../kernels/types.js';
 import { contiguousRaw } from '../tensor/raw.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
+import { arg, is, options, type Check } from '../util/args.js';
 import { reluGrad } from './elementwise.js';
 import { reshape } from './movement.js';
 
@@ -49,6 +50,27 @@ function pair(op: string, what: string, v: Pair, min: number): [number, number] 
   check(p.length === 2 && p.every((d) => Number.isInteger(d) && d >= min), op, () =>
     `${what} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
   return p;
+}
+
+/**
+ * The checks of a convolution's geometry options, shared by F.conv* and the Conv layers: a
+ * kernel size, stride or dilation of 0, -1 or 2.5 would otherwise give a NaN or empty output.
+ */
+export function convSpec(n: 1 | 2): { stride: Check; padding: Check; dilation: Check; groups: Check } {
+  // conv1d takes plain numbers (its kernels see [1, k] pairs), conv2d a number or an [h, w] pair.
+  const positive = n === 1 ? is.positiveInt : is.intOrTuple(2);
+  return {
+    stride: positive,
+    padding: is.anyOf(n === 1 ? is.nonNegativeInt : is.intOrTuple(2, 0), is.oneOf(['same', 'valid'])),
+    dilation: positive,
+    groups: is.positiveInt,
+  };
+}
+
+function checkConvArgs(op: string, x: unknown, weight: unknown, bias: unknown): void {
+  arg(op, 'input', x, is.instance(Tensor));
+  arg(op, 'weight', weight, is.instance(Tensor));
+  arg(op, 'bias', bias, is.nullable(is.instance(Tensor)));
 }
 
 export function geom(x: Tensor, w: Tensor, o: ConvOpts): ConvGeom {
@@ -164,7 +186,8 @@ export function resolve(op: string, x: Tensor, w: Tensor, b: Tensor | null | und
  * @example F.conv2d(randn([8, 1, 28, 28]), randn([32, 1, 3, 3]), null, { padding: 1 }).shape // [8, 32, 28, 28]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
-  return convAct(x, weight, bias, opts, false);
+  checkConvArgs('conv2d', x, weight, bias);
+  return convAct(x, weight, bias, options<Conv2dOptions>('conv2d', opts, convSpec(2)), false);
 }
 
 /**
@@ -172,7 +195,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
  * @example F.conv1d(oneHotDna, randn([32, 4, 12]), null, { padding: 'same' }) // [N, 32, L]
  */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
-  return convAct(x, weight, bias, opts, false);
+  checkConvArgs('conv1d', x, weight, bias);
+  return convAct(x, weight, bias, options<Conv1dOptions>('conv1d', opts, convSpec(1)), false);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { FloatArray } from '../kernels/types.js';
 import { broadcastView, castRaw, contiguousRaw, promote } from '../tensor/raw.js';
 import { Tensor, newArrayToOverwrite } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
+import { arg, is } from '../util/args.js';
 import { broadcastShapes, sizeOf } from '../util/shape.js';
 import { squeeze, transpose, unsqueeze } from './movement.js';
 
@@ -83,6 +84,8 @@ const matmulOp = defineOp<undefined>({
  * broadcasting of the batch axes, and 1-D operands treated as a row or a column vector.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  arg('matmul', 'input', a, is.instance(Tensor));
+  arg('matmul', 'other', b, is.instance(Tensor));
   if (a.ndim === 0 || b.ndim === 0) {
     throw new TsgradError(`matmul: both operands need at least 1 dimension, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }

@@ -2,6 +2,7 @@ import { kernels } from '../kernels/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../kernels/types.js';
 import { check } from '../util/errors.js';
+import { is, options } from '../util/args.js';
 import { Optimizer, bufferOf, zerosBuffer, type ParamGroup, type ParamGroupSpec, type ParamState, type ParamView } from './optimizer.js';
 
 export interface AdamOptions {
@@ -12,7 +13,11 @@ export interface AdamOptions {
   amsgrad: boolean;
 }
 
-function adamDefaults(op: string, opts: Partial<AdamOptions>, weightDecay: number): AdamOptions {
+function adamDefaults(op: string, given: Partial<AdamOptions>, weightDecay: number): AdamOptions {
+  // An unknown key such as learningRate must not silently train with the default lr.
+  const opts = options<Partial<AdamOptions>>(op, given, {
+    lr: is.nonNegative, betas: is.arrayOf(is.fraction, 2), eps: is.nonNegative, weightDecay: is.nonNegative, amsgrad: is.bool,
+  });
   const d: AdamOptions = {
     lr: opts.lr ?? 1e-3,
     betas: opts.betas ? [opts.betas[0], opts.betas[1]] : [0.9, 0.999],

@@ -192,3 +192,11 @@ test('SGD weightDecay equals an l2Penalty of half the decay', () => {
   }
   m1.parameters().forEach((p, i) => assertClose(p.data(), m2.parameters()[i].data(), { rtol: 1e-5, atol: 1e-6 }));
 });
+
+test('optimiser options: a misspelt key is an error naming the optimiser, never a silent default', () => {
+  const ps = (): tg.Tensor[] => [tg.zeros([2], { requiresGrad: true })];
+  assert.throws(() => new optim.Adam(ps(), { learningRate: 0.5 } as never), /^TsgradError: Adam: unknown option 'learningRate' \(did you mean 'lr'\?\)/);
+  assert.throws(() => new optim.SGD(ps(), {} as never), /^TsgradError: SGD: option 'lr' is required/);
+  assert.throws(() => new optim.RMSprop(ps(), { lr: '0.1' } as never), /^TsgradError: RMSprop: option 'lr' must be a number >= 0, got "0.1"/);
+  assert.throws(() => new optim.Adam([{ params: ps(), learning_rate: 1 }] as never), /Adam: unknown option 'learning_rate' in parameter group 0 \(did you mean 'lr'\?\)/);
+});

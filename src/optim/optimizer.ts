@@ -2,6 +2,7 @@ import { kernels } from '../kernels/index.js';
 import type { FloatArray } from '../kernels/types.js';
 import { Tensor, bumpVersion, denseArray } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
+import { closest } from '../util/args.js';
 
 /** A value an optimiser option can take (all JSON-serialisable). */
 export type OptionValue = number | boolean | string | readonly number[];
@@ -62,7 +63,9 @@ export abstract class Optimizer<O extends object = Record<string, OptionValue>> 
       if (!spec || !Array.isArray(spec.params)) throw new TsgradError(`${name}: parameter group ${gi} has no params array`);
       for (const k of Object.keys(spec)) {
         if (k !== 'params' && !(k in defaults)) {
-          throw new TsgradError(`${name}: unknown option '${k}' in parameter group ${gi} (known: ${Object.keys(defaults).join(', ')})`);
+          const near = closest(k, Object.keys(defaults));
+          const hint = near ? ` (did you mean '${near}'?)` : '';
+          throw new TsgradError(`${name}: unknown option '${k}' in parameter group ${gi}${hint} (known: ${Object.keys(defaults).join(', ')})`);
         }
       }
       spec.params.forEach((p, i) => {

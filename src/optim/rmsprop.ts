@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { check } from '../util/errors.js';
+import { is, options } from '../util/args.js';
 import { Optimizer, bufferOf, zerosBuffer, type ParamGroup, type ParamGroupSpec, type ParamState, type ParamView } from './optimizer.js';
 
 export interface RMSpropOptions {
@@ -19,7 +20,10 @@ export interface RMSpropOptions {
  * @example const opt = new optim.RMSprop(model.parameters(), { lr: 1e-3 });
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: Tensor[] | ParamGroupSpec[], opts: Partial<RMSpropOptions> = {}) {
+  constructor(params: Tensor[] | ParamGroupSpec[], given: Partial<RMSpropOptions> = {}) {
+    const opts = options<Partial<RMSpropOptions>>('RMSprop', given, {
+      lr: is.nonNegative, alpha: is.nonNegative, eps: is.nonNegative, weightDecay: is.nonNegative, momentum: is.nonNegative, centered: is.bool,
+    });
     const d: RMSpropOptions = {
       lr: opts.lr ?? 1e-2,
       alpha: opts.alpha ?? 0.99,

@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { check } from '../util/errors.js';
+import { is, options } from '../util/args.js';
 import { Optimizer, bufferOf, zerosBuffer, type ParamGroup, type ParamGroupSpec, type ParamState, type ParamView } from './optimizer.js';
 
 export interface SGDOptions {
@@ -17,7 +18,10 @@ export interface SGDOptions {
  * @example const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
  */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Tensor[] | ParamGroupSpec[], opts: Partial<SGDOptions> & { lr: number }) {
+  constructor(params: Tensor[] | ParamGroupSpec[], given: Partial<SGDOptions> & { lr: number }) {
+    const opts = options<Partial<SGDOptions> & { lr: number }>('SGD', given, {
+      lr: is.nonNegative, momentum: is.nonNegative, dampening: is.number, nesterov: is.bool, weightDecay: is.nonNegative,
+    }, ['lr']);
     const defaults: SGDOptions = {
       lr: opts.lr,
       momentum: opts.momentum ?? 0,

@@ -73,3 +73,27 @@ test('rand, randn, randint: same seed gives the same values, ranges and moments 
   assert.equal(r.min().item(), 3);
   assert.equal(r.max().item(), 8);
 });
+
+test('zeros(3) and zeros(2, 3) take PyTorch\'s meaning; options follow the sizes', () => {
+  assert.deepEqual(tg.zeros(3).shape, [3]);
+  assert.deepEqual(tg.ones(2, 3).toArray(), [[1, 1, 1], [1, 1, 1]]);
+  assert.equal(tg.zeros(2, 3, { dtype: 'int32' }).dtype, 'int32');
+  assert.deepEqual(tg.randn(4, 2).shape, [4, 2]);
+  assert.deepEqual(tg.full(2, 7).toArray(), [7, 7]);
+  assert.throws(() => tg.zeros(2, 3.5), /^TsgradError: zeros: argument 'size 1' must be a non-negative integer, got 3.5/);
+});
+
+test('int32 values outside the int32 range are refused instead of wrapping', () => {
+  assert.throws(() => tg.tensor([1, 2 ** 31], { dtype: 'int32' }), /tensor: value 2147483648 cannot be converted to int32/);
+  assert.throws(() => tg.tensor(new Float64Array([-(2 ** 31) - 1]), { dtype: 'int32' }), /tensor: value -2147483649 cannot be converted/);
+  assert.throws(() => tg.full([2], 3e9, { dtype: 'int32' }), /full: value 3000000000 cannot be converted to int32/);
+  assert.deepEqual(tg.tensor([-(2 ** 31), 2 ** 31 - 1], { dtype: 'int32' }).toArray(), [-(2 ** 31), 2 ** 31 - 1]);
+});
+
+test('the Tensor constructor refuses a storage too short for its shape, strides and offset', () => {
+  assert.throws(() => new tg.Tensor(new Float32Array(3), [2, 2]), /Tensor: a storage of 3 elements cannot hold shape \[2,2\]/);
+  assert.throws(() => new tg.Tensor(new Float32Array(4), [2, 2], [2, 1], 1), /reaches element 4/);
+  assert.throws(() => new tg.Tensor(new Float32Array(4), [2, -2]), /Tensor: argument 'shape' must be an array of non-negative integers/);
+  assert.deepEqual(new tg.Tensor(new Float32Array([1, 2, 3, 4]), [2, 2], [1, 2]).toArray(), [[1, 3], [2, 4]]);
+  assert.deepEqual(new tg.Tensor(new Float32Array(1), [3], [0]).shape, [3]);
+});

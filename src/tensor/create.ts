@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from '../kernels/types.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
+import { arg, check, is, options, type Check } from '../util/args.js';
 import { rng } from '../util/rng.js';
 import { sizeOf } from '../util/shape.js';
 import { Tensor, newArray, type NestedArray } from './tensor.js';
@@ -7,6 +8,45 @@ import { Tensor, newArray, type NestedArray } from './tensor.js';
 export interface CreateOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+}
+
+/** A shape: an array of sizes, or one number for a 1-D shape as in PyTorch (`zeros(3)`). */
+export type ShapeArg = readonly number[] | number;
+
+const dtypeCheck = is.oneOf(['float32', 'float64', 'int32']);
+const createSpec = { dtype: dtypeCheck, requiresGrad: is.bool };
+const shapeCheck = is.anyOf(is.nonNegativeInt, is.shape);
+
+const valuesCheck = check('a number, a nested array of numbers or a typed array', (v) =>
+  typeof v === 'number' || typeof v === 'boolean' || Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)));
+
+function shapeOf(op: string, shape: unknown): number[] {
+  arg(op, 'shape', shape, shapeCheck);
+  return typeof shape === 'number' ? [shape] : (shape as number[]).slice();
+}
+
+/**
+ * PyTorch's varargs form, `zeros(2, 3)`: leading numbers after the first are more sizes; the
+ * argument after them, if any, is the options object.
+ */
+function shapeAndOptions<T extends object>(op: string, args: unknown[], spec: Record<keyof T, Check>): [number[], T] {
+  let n = 1;
+  while (n < args.length && typeof args[n] === 'number') n++;
+  if (n > 1) args.slice(0, n).forEach((d, i) => arg(op, `size ${i}`, d, is.nonNegativeInt));
+  const shape = n > 1 ? (args.slice(0, n) as number[]) : shapeOf(op, args[0]);
+  if (args.length > n + 1) throw new TsgradError(`${op}: expected a shape and an options object, got ${args.length} arguments`);
+  return [shape, options<T>(op, args[n], spec as never)];
+}
+
+/** Int32 storage wraps values outside its range; PyTorch refuses them ("value cannot be converted"). */
+function checkInt32(op: string, data: ArrayLike<number>, dtype: DType): void {
+  if (dtype !== 'int32') return;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!(v >= -2147483648 && v <= 2147483647)) {
+      throw new TsgradError(`${op}: value ${v} cannot be converted to int32 (range -2147483648 to 2147483647)`);
+    }
+  }
 }
 
 export interface TensorOptions extends CreateOptions {
@@ -18,13 +58,16 @@ export interface TensorOptions extends CreateOptions {
  * Creates a tensor from a number, a nested array or a typed array.
  * @example tensor([[1, 2], [3, 4]], { requiresGrad: true })
  */
-export function tensor(values: NestedArray | TypedArray | readonly number[], opts: TensorOptions = {}): Tensor {
+export function tensor(values: NestedArray | TypedArray | readonly number[], given: TensorOptions = {}): Tensor {
+  const opts = options<TensorOptions>('tensor', given, { ...createSpec, shape: shapeCheck });
+  arg('tensor', 'values', values, valuesCheck);
   let flat: TypedArray;
   let shape: number[];
   const isTyped = ArrayBuffer.isView(values);
   const dtype: DType = opts.dtype ?? (values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : 'float32');
   if (isTyped) {
     const src = values as TypedArray;
+    checkInt32('tensor', src, dtype);
     flat = newArray(dtype, src.length);
     flat.set(src);
     shape = [src.length];
@@ -36,10 +79,11 @@ export function tensor(values: NestedArray | TypedArray | readonly number[], opt
       if (Array.isArray(v)) for (const e of v) fill(e);
       else flat[i++] = typeof v === 'boolean' ? Number(v) : v;
     };
+    if (dtype === 'int32') checkInt32('tensor', (values as unknown[]).flat(Infinity) as number[], dtype);
     fill(values as NestedArray);
   }
-  if (opts.shape) {
-    const want = opts.shape.slice();
+  if (opts.shape !== undefined) {
+    const want = shapeOf('tensor', opts.shape);
     if (sizeOf(want) !== flat.length) {
       throw new TsgradError(`tensor: ${flat.length} values cannot take shape ${fmtShape(want)} (${sizeOf(want)} elements)`);
     }
@@ -75,28 +119,55 @@ function finish(t: Tensor, opts: CreateOptions): Tensor {
   return t;
 }
 
-function checkShape(op: string, shape: readonly number[]): void {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new TsgradError(`${op}: invalid shape ${fmtShape(shape)}: dimensions must be non-negative integers`);
-  }
+/** A tensor filled with one value. `full(3, 7)` is a 1-D shape, as in PyTorch. */
+export function full(shape: ShapeArg, value: number, opts: CreateOptions = {}): Tensor {
+  return fill('full', shapeOf('full', shape), value, options<CreateOptions>('full', opts, createSpec));
 }
 
-/** A tensor filled with one value. */
-export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
-  checkShape('full', shape);
-  const data = newArray(opts.dtype ?? 'float32', sizeOf(shape));
-  if (value !== 0) data.fill(value);
+function fill(op: string, shape: number[], value: unknown, opts: CreateOptions): Tensor {
+  arg(op, 'value', value, is.anyOf(is.number, is.oneOf([NaN])));
+  const dtype = opts.dtype ?? 'float32';
+  checkInt32(op, [value as number], dtype);
+  const data = newArray(dtype, sizeOf(shape));
+  if (value !== 0) data.fill(value as number);
   return finish(new Tensor(data, shape), opts);
 }
 
-export const zeros = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 1, opts);
-export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 0, { dtype: t.dtype, ...opts });
-export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 1, { dtype: t.dtype, ...opts });
-export const fullLike = (t: Tensor, value: number, opts: CreateOptions = {}): Tensor => full(t.shape, value, { dtype: t.dtype, ...opts });
+/**
+ * Zeros of a shape: `zeros([2, 3])`, `zeros(3)` or PyTorch's `zeros(2, 3)`, then the options.
+ * @example zeros([2, 3], { requiresGrad: true })
+ */
+export function zeros(shape: ShapeArg, opts?: CreateOptions): Tensor;
+export function zeros(...sizesThenOptions: Array<number | CreateOptions>): Tensor;
+export function zeros(...args: unknown[]): Tensor {
+  const [shape, opts] = shapeAndOptions<CreateOptions>('zeros', args, createSpec);
+  return fill('zeros', shape, 0, opts);
+}
+
+/** Ones of a shape, in the same call forms as zeros. */
+export function ones(shape: ShapeArg, opts?: CreateOptions): Tensor;
+export function ones(...sizesThenOptions: Array<number | CreateOptions>): Tensor;
+export function ones(...args: unknown[]): Tensor {
+  const [shape, opts] = shapeAndOptions<CreateOptions>('ones', args, createSpec);
+  return fill('ones', shape, 1, opts);
+}
+
+function like(op: string, t: unknown, value: number, opts: unknown): Tensor {
+  const src = arg<Tensor>(op, 'input', t, is.instance(Tensor));
+  const o = options<CreateOptions>(op, opts, createSpec);
+  return fill(op, src.shape.slice(), value, { dtype: src.dtype, ...o });
+}
+
+export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => like('zerosLike', t, 0, opts);
+export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => like('onesLike', t, 1, opts);
+export const fullLike = (t: Tensor, value: number, opts: CreateOptions = {}): Tensor => like('fullLike', t, value, opts);
 
 /** Values start, start+step, ... below end; int32 when all arguments are integers, unless dtype says otherwise. */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  arg('arange', 'start', start, is.finite);
+  arg('arange', 'end', end, is.optional(is.finite));
+  arg('arange', 'step', step, is.finite);
+  options('arange', opts, createSpec);
   if (end === undefined) {
     end = start;
     start = 0;
@@ -111,6 +182,9 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 
 /** `steps` evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
+  arg('linspace', 'start', start, is.number);
+  arg('linspace', 'end', end, is.number);
+  options('linspace', opts, createSpec);
   if (!Number.isInteger(steps) || steps < 0) throw new TsgradError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const data = newArray(opts.dtype ?? 'float32', steps);
   const h = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -120,15 +194,21 @@ export function linspace(start: number, end: number, steps: number, opts: Create
 
 /** The n×m identity matrix (m defaults to n). */
 export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
-  checkShape('eye', [n, m]);
+  arg('eye', 'n', n, is.nonNegativeInt);
+  arg('eye', 'm', m, is.nonNegativeInt);
+  options('eye', opts, createSpec);
   const data = newArray(opts.dtype ?? 'float32', n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return finish(new Tensor(data, [n, m]), opts);
 }
 
 /** Uniform values in [low, high), from the seeded generator. */
-export function rand(shape: readonly number[], opts: CreateOptions & { low?: number; high?: number } = {}): Tensor {
-  checkShape('rand', shape);
+export function rand(shape: ShapeArg, opts?: CreateOptions & { low?: number; high?: number }): Tensor;
+export function rand(...sizesThenOptions: Array<number | CreateOptions & { low?: number; high?: number }>): Tensor;
+export function rand(...args: unknown[]): Tensor {
+  const [shape, opts] = shapeAndOptions<CreateOptions & { low?: number; high?: number }>('rand', args, {
+    ...createSpec, low: is.finite, high: is.finite,
+  });
   const { low = 0, high = 1 } = opts;
   const data = newArray(opts.dtype ?? 'float32', sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.random();
@@ -136,8 +216,12 @@ export function rand(shape: readonly number[], opts: CreateOptions & { low?: num
 }
 
 /** Normal values with the given mean and standard deviation, from the seeded generator. */
-export function randn(shape: readonly number[], opts: CreateOptions & { mean?: number; std?: number } = {}): Tensor {
-  checkShape('randn', shape);
+export function randn(shape: ShapeArg, opts?: CreateOptions & { mean?: number; std?: number }): Tensor;
+export function randn(...sizesThenOptions: Array<number | CreateOptions & { mean?: number; std?: number }>): Tensor;
+export function randn(...args: unknown[]): Tensor {
+  const [shape, opts] = shapeAndOptions<CreateOptions & { mean?: number; std?: number }>('randn', args, {
+    ...createSpec, mean: is.finite, std: is.nonNegative,
+  });
   const { mean = 0, std = 1 } = opts;
   const data = newArray(opts.dtype ?? 'float32', sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
@@ -145,8 +229,11 @@ export function randn(shape: readonly number[], opts: CreateOptions & { mean?: n
 }
 
 /** Integers uniform in [low, high), int32 by default. */
-export function randint(low: number, high: number, shape: readonly number[], opts: CreateOptions = {}): Tensor {
-  checkShape('randint', shape);
+export function randint(low: number, high: number, shape: ShapeArg, opts: CreateOptions = {}): Tensor {
+  arg('randint', 'low', low, is.int);
+  arg('randint', 'high', high, is.int);
+  shape = shapeOf('randint', shape);
+  options('randint', opts, createSpec);
   if (!(high > low)) throw new TsgradError(`randint: high (${high}) must be greater than low (${low})`);
   const data = newArray(opts.dtype ?? 'int32', sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = rng.int(low, high);
@@ -155,6 +242,9 @@ export function randint(low: number, high: number, shape: readonly number[], opt
 
 /** Wraps a scalar as a 0-d tensor of the given dtype. */
 export function scalar(value: number, dtype: DType = 'float32'): Tensor {
+  arg('scalar', 'value', value, is.anyOf(is.number, is.oneOf([NaN])));
+  arg('scalar', 'dtype', dtype, dtypeCheck);
+  checkInt32('scalar', [value], dtype);
   const data = newArray(dtype, 1);
   data[0] = value;
   return new Tensor(data, []);

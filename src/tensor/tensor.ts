@@ -1,7 +1,7 @@
 import type { DType, TypedArray, View } from '../kernels/types.js';
 import { broadcastShapes, contiguousStrides, sizeOf } from '../util/shape.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
-import { arg, is } from '../util/args.js';
+import { arg, check, is } from '../util/args.js';
 import { formatTensor } from './print.js';
 import { kernels } from '../kernels/index.js';
 
@@ -72,6 +72,7 @@ export class Tensor {
   name?: string;
 
   constructor(storage: TypedArray, shape: readonly number[], strides?: readonly number[], offset = 0) {
+    checkLayout(storage, shape, strides, offset);
     this.storage = storage;
     this.shape = Object.freeze(shape.slice());
     this.strides = Object.freeze(strides ? strides.slice() : contiguousStrides(shape));
@@ -215,4 +216,31 @@ export function newArrayToOverwrite(dtype: DType, n: number): TypedArray {
   // A Buffer polyfill may hand out a slice of a shared pool: only a memory of its own will do.
   if (b.byteOffset !== 0 || b.buffer.byteLength !== bytes) return newArray(dtype, n);
   return new Ctor(b.buffer, 0, n);
+}
+
+const storageCheck = check('a Float32Array, Float64Array or Int32Array', (v) =>
+  v instanceof Float32Array || v instanceof Float64Array || v instanceof Int32Array);
+
+/**
+ * The Tensor constructor's checks: a storage too short for the shape, strides and offset would
+ * read past its end (undefined, printed as null) instead of failing.
+ */
+function checkLayout(storage: unknown, shape: unknown, strides: unknown, offset: unknown): void {
+  arg('Tensor', 'storage', storage, storageCheck);
+  const dims = arg<number[]>('Tensor', 'shape', shape, is.shape);
+  if (strides !== undefined) arg('Tensor', 'strides', strides, is.arrayOf(is.int, dims.length));
+  arg('Tensor', 'offset', offset, is.nonNegativeInt);
+  const st = (strides as number[] | undefined) ?? contiguousStrides(dims);
+  if (dims.some((d) => d === 0)) return;
+  let lo = offset as number;
+  let hi = offset as number;
+  dims.forEach((d, i) => {
+    if (st[i] > 0) hi += (d - 1) * st[i];
+    else lo += (d - 1) * st[i];
+  });
+  const n = (storage as TypedArray).length;
+  if (lo < 0 || hi >= n) {
+    throw new TsgradError(`Tensor: a storage of ${n} elements cannot hold shape ${fmtShape(dims)} ` +
+      `(strides ${fmtShape(st)}, offset ${String(offset)}: it reaches element ${lo < 0 ? lo : hi})`);
+  }
 }
