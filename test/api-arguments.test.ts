@@ -55,6 +55,9 @@ const TABLE: Record<string, [() => unknown, RegExp]> = {
   'F.nllLoss': [() => F.nllLoss(bad, tg.zeros([1])), /^nllLoss: argument 'logProbs' must be a Tensor/],
   'F.sum': [() => F.sum(bad), /^sum: argument 'input' must be a Tensor/],
   'F.softmax': [() => F.softmax(bad, 1), /^softmax: argument 'input' must be a Tensor/],
+  readImage: [() => tg.readImage('x.png', { chanels: 1 } as never), /^readImage: unknown option 'chanels' \(did you mean 'channels'\?\)/],
+  writeImage: [() => tg.writeImage(bad, 'x.png'), /^writeImage: argument 'x' must be a Tensor/],
+  withBackend: [() => tg.withBackend('ref', 3 as never), /^withBackend: argument 'fn' must be a function, got 3/],
 };
 // The same functions under other namespaces share their entry.
 for (const name of ['mseLoss', 'l1Loss', 'binaryCrossEntropy', 'bceWithLogits', 'crossEntropy', 'nllLoss']) TABLE[`nn.${name}`] = TABLE[`F.${name}`];

@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { TsgradError } from '../util/errors.js';
 import { refKernels } from './ref/index.js';
 import type { Kernels } from './types.js';
@@ -52,6 +53,7 @@ export function setBackend(name: BackendName): void {
  * @example const y = withBackend('ref', () => x.matmul(w)); // the reference kernels, just for this
  */
 export function withBackend<T>(name: BackendName, fn: () => T): T {
+  arg('withBackend', 'fn', fn, is.function);
   const before = getBackend();
   setBackend(name);
   try {
