@@ -57,6 +57,14 @@ const TABLE: Record<string, [() => unknown, RegExp]> = {
   'F.softmax': [() => F.softmax(bad, 1), /^softmax: argument 'input' must be a Tensor/],
   readImage: [() => tg.readImage('x.png', { chanels: 1 } as never), /^readImage: unknown option 'chanels' \(did you mean 'channels'\?\)/],
   writeImage: [() => tg.writeImage(bad, 'x.png'), /^writeImage: argument 'x' must be a Tensor/],
+  'optim.LinearLR': [() => new optim.LinearLR(new optim.SGD(p(), { lr: 0.1 }), { start_factor: 0.1 } as never),
+    /^LinearLR: unknown option 'start_factor' \(did you mean 'startFactor'\?\)/],
+  'optim.OneCycleLR': [() => new optim.OneCycleLR(new optim.SGD(p(), { lr: 0.1 }), { max_lr: 0.1 } as never),
+    /^OneCycleLR: unknown option 'max_lr' \(did you mean 'maxLr'\?\)/],
+  'optim.SequentialLR': [() => new optim.SequentialLR(new optim.SGD(p(), { lr: 0.1 }), { schedulers: 'x', milestones: [] } as never),
+    /^SequentialLR: option 'schedulers' must be an array of LRSchedulers/],
+  'optim.clipGradNorm': [() => optim.clipGradNorm(p(), 'one' as never), /^clipGradNorm: argument 'maxNorm' must be a number >= 0/],
+  'optim.clipGradValue': [() => optim.clipGradValue('all' as never, 1), /^clipGradValue: argument 'params' must be an array of Tensors/],
   withBackend: [() => tg.withBackend('ref', 3 as never), /^withBackend: argument 'fn' must be a function, got 3/],
 };
 // The same functions under other namespaces share their entry.

@@ -1,6 +1,6 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
-import { is, options } from '../util/args.js';
+import { is, options, show } from '../util/args.js';
 import { rng } from '../util/rng.js';
 import { fetchBatch, type Dataset } from './dataset.js';
 
@@ -16,6 +16,12 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** Applied to every batch, e.g. `compose([randomAffine(...), randomErasing()])`. */
   transform?: BatchTransform;
+  /**
+   * Makes a batch from the batch's samples (each the array of tensors dataset.get returns), as
+   * PyTorch's collate_fn: for samples of different lengths, padding, or extra fields. The default
+   * stacks each field along a new first dimension.
+   */
+  collate?: (samples: Tensor[][]) => Tensor[];
 }
 
 /**
@@ -31,9 +37,12 @@ export class DataLoader implements Iterable<Tensor[]> {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly transform?: BatchTransform;
+  readonly collate?: (samples: Tensor[][]) => Tensor[];
 
   constructor(readonly dataset: Dataset, opts: DataLoaderOptions = {}) {
-    options<DataLoaderOptions>('DataLoader', opts, { batchSize: is.any, shuffle: is.bool, dropLast: is.bool, transform: is.function });
+    options<DataLoaderOptions>('DataLoader', opts, {
+      batchSize: is.any, shuffle: is.bool, dropLast: is.bool, transform: is.function, collate: is.function,
+    });
     this.batchSize = opts.batchSize ?? 32;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
       throw new TsgradError(`DataLoader: batchSize must be a positive integer, got ${opts.batchSize}`);
@@ -41,6 +50,7 @@ export class DataLoader implements Iterable<Tensor[]> {
     this.shuffle = opts.shuffle ?? false;
     this.dropLast = opts.dropLast ?? false;
     this.transform = opts.transform;
+    this.collate = opts.collate;
   }
 
   /** Number of batches per epoch. */
@@ -60,8 +70,16 @@ export class DataLoader implements Iterable<Tensor[]> {
     const order = this.shuffle ? rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
     for (let b = 0; b < this.length; b++) {
       const idx = order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize));
-      const batch = fetchBatch(this.dataset, idx.slice());
+      const batch = this.collate ? this.collated(idx) : fetchBatch(this.dataset, idx.slice());
       yield this.transform ? this.transform(batch) : batch;
     }
+  }
+
+  private collated(idx: Int32Array): Tensor[] {
+    const out = this.collate!(Array.from(idx, (i) => this.dataset.get(i)));
+    if (!Array.isArray(out) || !out.every((t) => t instanceof Tensor)) {
+      throw new TsgradError(`DataLoader: collate must return an array of tensors, got ${show(out)}`);
+    }
+    return out;
   }
 }

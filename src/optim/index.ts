@@ -3,5 +3,9 @@ export { Optimizer, type OptimizerStateDict, type ParamGroup, type ParamGroupSpe
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
-export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './schedulers.js';
+export {
+  LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, LinearLR, OneCycleLR, SequentialLR, ReduceLROnPlateau,
+  type OneCycleLROptions, type ReduceLROnPlateauOptions,
+} from './schedulers.js';
+export { clipGradNorm, clipGradValue } from './clip.js';
 export { l1Penalty, l2Penalty } from './regularizers.js';

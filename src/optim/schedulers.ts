@@ -1,3 +1,4 @@
+import { arg, is, options } from '../util/args.js';
 import { TsgradError, check } from '../util/errors.js';
 import type { Optimizer } from './optimizer.js';
 
@@ -22,6 +23,11 @@ export abstract class LRScheduler {
   readonly baseLrs: number[];
   lastEpoch = -1;
   protected lastLr: number[] = [];
+  /**
+   * When fit's LearningRateScheduler steps it: after every epoch (the default), or after every
+   * optimizer step ('batch': OneCycleLR, and warm-ups counted in steps).
+   */
+  interval: 'epoch' | 'batch' = 'epoch';
 
   constructor(optimizer: AnyOptimizer) {
     this.optimizer = optimizer;
@@ -60,6 +66,203 @@ export abstract class LRScheduler {
 
   protected currentLrs(): number[] {
     return this.optimizer.paramGroups.map((_, i) => groupLr(this.optimizer, i));
+  }
+
+  /** Starts the schedule again from the base lrs, as at construction (SequentialLR's milestones). */
+  restart(): void {
+    this.baseLrs.forEach((lr, i) => setGroupLr(this.optimizer, i, lr));
+    this.lastEpoch = -1;
+    this.step();
+  }
+}
+
+/**
+ * Scales the lr linearly from startFactor·base to endFactor·base over totalIters steps, then
+ * keeps it (PyTorch's LinearLR; a warm-up with the defaults): lr = base · (start + (end -
+ * start) · min(epoch, totalIters) / totalIters).
+ * @example new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 5 }) // 5 epochs of warm-up
+ */
+export class LinearLR extends LRScheduler {
+  readonly options: { startFactor: number; endFactor: number; totalIters: number };
+  constructor(optimizer: AnyOptimizer, opts: { startFactor?: number; endFactor?: number; totalIters?: number; interval?: 'epoch' | 'batch' } = {}) {
+    super(optimizer);
+    const o = options<{ startFactor?: number; endFactor?: number; totalIters?: number; interval?: 'epoch' | 'batch' }>('LinearLR', opts, {
+      startFactor: is.positive, endFactor: is.nonNegative, totalIters: is.positiveInt, interval: is.oneOf(['epoch', 'batch']),
+    });
+    this.options = { startFactor: o.startFactor ?? 1 / 3, endFactor: o.endFactor ?? 1, totalIters: o.totalIters ?? 5 };
+    check(this.options.startFactor <= 1 && this.options.endFactor <= 1, 'LinearLR', () =>
+      `startFactor and endFactor must be in (0, 1] and [0, 1], got ${this.options.startFactor} and ${this.options.endFactor}`);
+    this.interval = o.interval ?? 'epoch';
+    this.step();
+  }
+
+  protected computeLr(): number[] {
+    const { startFactor: a, endFactor: b, totalIters: t } = this.options;
+    const f = a + ((b - a) * Math.min(this.lastEpoch, t)) / t;
+    return this.baseLrs.map((base) => base * f);
+  }
+}
+
+export interface OneCycleLROptions {
+  /** The peak lr (one number, or one per parameter group). */
+  maxLr: number | number[];
+  /** Steps in the whole cycle; or give epochs and stepsPerEpoch. */
+  totalSteps?: number;
+  epochs?: number;
+  stepsPerEpoch?: number;
+  /** Share of the cycle spent rising (default 0.3). */
+  pctStart?: number;
+  /** 'cos' (default) or 'linear'. */
+  annealStrategy?: 'cos' | 'linear';
+  /** Cycle the momentum (Adam's β1, SGD's momentum) inversely to the lr (default true). */
+  cycleMomentum?: boolean;
+  baseMomentum?: number;
+  maxMomentum?: number;
+  /** Initial lr = maxLr / divFactor (default 25). */
+  divFactor?: number;
+  /** Final lr = initial lr / finalDivFactor (default 1e4). */
+  finalDivFactor?: number;
+  /** Fall back to the initial lr before annealing to the final one (default false). */
+  threePhase?: boolean;
+}
+
+/**
+ * The 1cycle policy (Smith & Topin), as PyTorch's OneCycleLR: the lr rises from maxLr/divFactor
+ * to maxLr over pctStart of the steps, then anneals to maxLr/(divFactor·finalDivFactor), while
+ * the momentum moves the other way between maxMomentum and baseMomentum. It is stepped after
+ * every optimizer step (`interval` 'batch'), which fit's LearningRateScheduler does.
+ * @example new optim.OneCycleLR(opt, { maxLr: 0.01, epochs: 5, stepsPerEpoch: loader.length })
+ */
+export class OneCycleLR extends LRScheduler {
+  readonly options: Required<Omit<OneCycleLROptions, 'maxLr' | 'epochs' | 'stepsPerEpoch'>> & { maxLrs: number[] };
+  private readonly phases: Array<{ end: number; from: 'initial' | 'max' | 'min'; to: 'initial' | 'max' | 'min' }>;
+
+  constructor(optimizer: AnyOptimizer, opts: OneCycleLROptions) {
+    const o = options<OneCycleLROptions>('OneCycleLR', opts, {
+      maxLr: is.anyOf(is.positive, is.arrayOf(is.positive)), totalSteps: is.positiveInt, epochs: is.positiveInt,
+      stepsPerEpoch: is.positiveInt, pctStart: is.probability, annealStrategy: is.oneOf(['cos', 'linear']),
+      cycleMomentum: is.bool, baseMomentum: is.nonNegative, maxMomentum: is.nonNegative, divFactor: is.positive,
+      finalDivFactor: is.positive, threePhase: is.bool,
+    }, ['maxLr']);
+    const total = o.totalSteps ?? (o.epochs !== undefined && o.stepsPerEpoch !== undefined ? o.epochs * o.stepsPerEpoch : undefined);
+    if (total === undefined) throw new TsgradError('OneCycleLR: give totalSteps, or epochs and stepsPerEpoch');
+    const n = optimizer.paramGroups.length;
+    const maxLrs = Array.isArray(o.maxLr) ? o.maxLr : new Array<number>(n).fill(o.maxLr);
+    check(maxLrs.length === n, 'OneCycleLR', () => `maxLr has ${maxLrs.length} values for ${n} parameter groups`);
+    const divFactor = o.divFactor ?? 25;
+    // The initial lr is set before the base class records it, as PyTorch does.
+    optimizer.paramGroups.forEach((g, i) => {
+      const group = g as { initialLr?: number; lr: number };
+      group.initialLr = maxLrs[i] / divFactor;
+      group.lr = group.initialLr;
+    });
+    super(optimizer);
+    this.interval = 'batch';
+    const pct = o.pctStart ?? 0.3;
+    this.options = {
+      maxLrs, totalSteps: total, pctStart: pct, annealStrategy: o.annealStrategy ?? 'cos', cycleMomentum: o.cycleMomentum ?? true,
+      baseMomentum: o.baseMomentum ?? 0.85, maxMomentum: o.maxMomentum ?? 0.95, divFactor, finalDivFactor: o.finalDivFactor ?? 1e4,
+      threePhase: o.threePhase ?? false,
+    };
+    this.phases = this.options.threePhase
+      ? [{ end: pct * total - 1, from: 'initial', to: 'max' }, { end: 2 * pct * total - 2, from: 'max', to: 'initial' },
+        { end: total - 1, from: 'initial', to: 'min' }]
+      : [{ end: pct * total - 1, from: 'initial', to: 'max' }, { end: total - 1, from: 'max', to: 'min' }];
+    if (this.options.cycleMomentum) {
+      optimizer.paramGroups.forEach((g) => {
+        const group = g as { momentum?: number; betas?: [number, number] };
+        if (group.betas) group.betas = [this.options.maxMomentum, group.betas[1]];
+        else if (group.momentum !== undefined) group.momentum = this.options.maxMomentum;
+        else throw new TsgradError('OneCycleLR: the optimizer has no momentum to cycle; pass { cycleMomentum: false }');
+      });
+    }
+    this.step();
+  }
+
+  protected computeLr(): number[] {
+    const { totalSteps, annealStrategy, maxLrs, divFactor, finalDivFactor, cycleMomentum, baseMomentum, maxMomentum } = this.options;
+    const t = this.lastEpoch;
+    if (t > totalSteps) {
+      throw new TsgradError(`OneCycleLR: stepped ${t} times, but the cycle has ${totalSteps} steps (totalSteps, or epochs × stepsPerEpoch)`);
+    }
+    const anneal = (a: number, b: number, pct: number): number =>
+      annealStrategy === 'cos' ? b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1) : (b - a) * pct + a;
+    let start = 0;
+    let k = 0;
+    while (k < this.phases.length - 1 && t > this.phases[k].end) start = this.phases[k++].end;
+    const ph = this.phases[k];
+    const pct = (t - start) / (ph.end - start);
+    const momentumAt = (w: 'initial' | 'max' | 'min'): number => (w === 'max' ? baseMomentum : maxMomentum);
+    if (cycleMomentum) {
+      const m = anneal(momentumAt(ph.from), momentumAt(ph.to), pct);
+      this.optimizer.paramGroups.forEach((g) => {
+        const group = g as { momentum?: number; betas?: [number, number] };
+        if (group.betas) group.betas = [m, group.betas[1]];
+        else group.momentum = m;
+      });
+    }
+    return maxLrs.map((max) => {
+      const lrOf = (w: 'initial' | 'max' | 'min'): number =>
+        w === 'max' ? max : w === 'initial' ? max / divFactor : max / divFactor / finalDivFactor;
+      return anneal(lrOf(ph.from), lrOf(ph.to), pct);
+    });
+  }
+}
+
+/**
+ * Runs schedules one after another, switching at the given milestones (PyTorch's
+ * SequentialLR): schedulers[i] runs from milestones[i-1] on, restarted from the base lr.
+ * Build the schedulers on the same optimizer first, then pass them here.
+ * @example
+ * const warm = new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 3 });
+ * const decay = new optim.CosineAnnealingLR(opt, { tMax: 17 });
+ * new optim.SequentialLR(opt, { schedulers: [warm, decay], milestones: [3] });
+ */
+export class SequentialLR extends LRScheduler {
+  readonly schedulers: LRScheduler[];
+  readonly milestones: number[];
+
+  constructor(optimizer: AnyOptimizer, opts: { schedulers: LRScheduler[]; milestones: number[] }) {
+    const o = options<{ schedulers: LRScheduler[]; milestones: number[] }>('SequentialLR', opts, {
+      schedulers: is.arrayOf(is.instance(LRScheduler, 'LRScheduler')), milestones: is.arrayOf(is.positiveInt),
+    }, ['schedulers', 'milestones']);
+    check(o.schedulers.length >= 1 && o.milestones.length === o.schedulers.length - 1, 'SequentialLR', () =>
+      `needs one milestone fewer than schedulers, got ${o.milestones.length} milestones for ${o.schedulers.length} schedulers`);
+    check(o.schedulers.every((s) => s.optimizer === optimizer), 'SequentialLR', () => 'every scheduler must drive the same optimizer');
+    check(o.milestones.every((m, i) => i === 0 || m > o.milestones[i - 1]), 'SequentialLR', () =>
+      `milestones must increase, got [${o.milestones.join(', ')}]`);
+    super(optimizer);
+    this.schedulers = o.schedulers;
+    this.milestones = o.milestones;
+    this.interval = o.schedulers[0].interval;
+    // Each scheduler stepped once when it was built: undo that, and start the first one.
+    this.baseLrs.forEach((lr, i) => setGroupLr(optimizer, i, lr));
+    for (const s of this.schedulers) s.lastEpoch -= 1;
+    this.schedulers[0].step();
+    this.lastEpoch = 0;
+    this.lastLr = this.schedulers[0].getLastLr();
+  }
+
+  override step(): void {
+    this.lastEpoch++;
+    const idx = this.milestones.filter((m) => m <= this.lastEpoch).length;
+    const s = this.schedulers[idx];
+    if (idx > 0 && this.milestones[idx - 1] === this.lastEpoch) s.restart();
+    else s.step();
+    this.lastLr = s.getLastLr();
+  }
+
+  protected computeLr(): number[] {
+    return this.currentLrs();
+  }
+
+  override stateDict(): { lastEpoch: number; lastLr: number[]; schedulers: Array<{ lastEpoch: number; lastLr: number[] }> } {
+    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
+  }
+
+  override loadStateDict(sd: { lastEpoch: number; lastLr: number[]; schedulers?: Array<{ lastEpoch: number; lastLr: number[] }> }): void {
+    super.loadStateDict(sd);
+    sd.schedulers?.forEach((d, i) => this.schedulers[i]?.loadStateDict(d));
   }
 }
 

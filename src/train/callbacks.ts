@@ -27,7 +27,8 @@ export interface Callback {
   onTrainBegin?(ctx: TrainContext): void;
   onEpochBegin?(epoch: number, ctx: TrainContext): void;
   /** After each step; logs.loss is the batch's loss (possibly NaN: the step is then not applied). */
-  onBatchEnd?(step: number, logs: { loss: number; batchSize: number; epoch: number }, ctx: TrainContext): void;
+  /** After each batch; `stepped` is false for a batch whose gradients wait for more (accumulateSteps). */
+  onBatchEnd?(step: number, logs: { loss: number; batchSize: number; epoch: number; stepped?: boolean }, ctx: TrainContext): void;
   /** After each epoch with its results (loss, metrics, val_*, lr). */
   onEpochEnd?(epoch: number, logs: Record<string, number>, ctx: TrainContext): void;
   onTrainEnd?(ctx: TrainContext): void;
@@ -100,10 +101,11 @@ export class EarlyStopping implements Callback {
       return;
     }
     this.wait++;
-    if (this.wait > patience) {
+    // Keras's rule: stop once `patience` epochs in a row brought no improvement.
+    if (this.wait >= patience) {
       this.stoppedEpoch = epoch;
       ctx.stopTraining = true;
-      ctx.stopReason = `EarlyStopping: ${monitor} has not improved for ${this.wait} epochs (best ${this.best.toPrecision(5)} at epoch ${this.bestEpoch + 1})`;
+      ctx.stopReason = `EarlyStopping: ${monitor} has not improved for ${this.wait} epoch${this.wait === 1 ? '' : 's'} (best ${this.best.toPrecision(5)} at epoch ${this.bestEpoch + 1})`;
     }
   }
 
@@ -137,12 +139,23 @@ export interface Schedule {
 export class LearningRateScheduler implements Callback {
   constructor(readonly schedule: Schedule, readonly options: { monitor?: string } = {}) {}
 
+  private get perBatch(): boolean {
+    return this.schedule instanceof LRScheduler && this.schedule.interval === 'batch';
+  }
+
   onEpochBegin(epoch: number): void {
     // The optimizer's restored lr is already this epoch's: only the count moves.
-    if (this.schedule instanceof LRScheduler && this.schedule.lastEpoch < epoch) this.schedule.lastEpoch = epoch;
+    if (this.schedule instanceof LRScheduler && !this.perBatch && this.schedule.lastEpoch < epoch) this.schedule.lastEpoch = epoch;
+  }
+
+  onBatchEnd(_step: number, logs: { stepped?: boolean }): void {
+    // A schedule counted in optimizer steps (OneCycleLR) moves after each one; with gradient
+    // accumulation, not after the batches that only added to the gradients.
+    if (this.perBatch && logs.stepped !== false) this.schedule.step();
   }
 
   onEpochEnd(_epoch: number, logs: Record<string, number>): void {
+    if (this.perBatch) return;
     // Plateau schedules take the metric; epoch schedules take none (step.length tells them apart).
     if (this.schedule.step.length >= 1) this.schedule.step(monitored(this.options.monitor ?? 'val_loss', logs, 'LearningRateScheduler'));
     else this.schedule.step();

@@ -4,6 +4,7 @@ import { Subset, TensorDataset, type Dataset } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
 import { bceWithLogits, binaryCrossEntropy, crossEntropy, l1Loss, mseLoss } from '../nn/losses.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import { clipGradNorm, clipGradValue } from '../optim/clip.js';
 import { l1Penalty, l2Penalty } from '../optim/regularizers.js';
 import { add } from '../ops/elementwise.js';
 import { logSoftmax, mean, sum } from '../ops/reduce.js';
@@ -52,6 +53,15 @@ export interface FitOptions {
   augment?: BatchTransform;
   /** Where progress goes (default process.stdout). */
   stream?: ProgressStream;
+  /**
+   * Gradient accumulation: one optimizer step per this many batches, with the gradients of a
+   * batch scaled by 1/k, so that k batches of a mean loss step as one batch k times larger.
+   */
+  accumulateSteps?: number;
+  /** Clip the gradients' total 2-norm to this before each optimizer step (optim.clipGradNorm). */
+  clipGradNorm?: number;
+  /** Clamp every gradient to [-v, v] before each optimizer step (optim.clipGradValue). */
+  clipGradValue?: number;
 }
 
 /**
@@ -71,6 +81,8 @@ export interface FitOptions {
 export function fit(model: Module, opts: FitOptions): History {
   if (!opts || !opts.optimizer) throw new TsgradError('fit: options need an optimizer, e.g. new optim.Adam(model.parameters())');
   const epochs = opts.epochs ?? 1;
+  const accumulate = opts.accumulateSteps ?? 1;
+  if (!Number.isInteger(accumulate) || accumulate < 1) throw new TsgradError(`fit: accumulateSteps must be a positive integer, got ${accumulate}`);
   const batchSize = opts.batchSize ?? 32;
   const lossFn = resolveLoss(opts.loss ?? 'crossEntropy');
   const metrics = (opts.metrics ?? []).map(resolveMetric);
@@ -102,7 +114,11 @@ export function fit(model: Module, opts: FitOptions): History {
       if (opts.augment) batch = opts.augment(batch);
       const [x, y] = batch;
       const bs = x.shape[0];
-      opts.optimizer.zeroGrad();
+      // With accumulation, a window of k batches (fewer at the end of the epoch) makes one step.
+      const windowStart = step - (step % accumulate);
+      const window = Math.min(accumulate, steps - windowStart);
+      const stepsNow = step + 1 === windowStart + window;
+      if (step === windowStart) opts.optimizer.zeroGrad();
       const out = model.forward(x);
       const lossT = lossFn(out, y);
       const lv = lossT.item();
@@ -116,13 +132,19 @@ export function fit(model: Module, opts: FitOptions): History {
         }
         throw new TsgradError(`fit: loss is ${lv} at ${where}; the last epoch's mean loss was ${history.last('loss') ?? 'not yet known'}. Lower the learning rate or check the data for NaN/inf`);
       }
-      backward(penalty ? add(lossT, penalty()) : lossT);
-      opts.optimizer.step();
+      const total = penalty ? add(lossT, penalty()) : lossT;
+      backward(window > 1 ? mul(total, 1 / window) : total);
+      if (stepsNow) {
+        const params = model.parameters();
+        if (opts.clipGradValue !== undefined) clipGradValue(params, opts.clipGradValue);
+        if (opts.clipGradNorm !== undefined) clipGradNorm(params, opts.clipGradNorm);
+        opts.optimizer.step();
+      }
       lossSum += lv * bs;
       seen += bs;
       if (metrics.length) outs.push(out, y);
       step++;
-      call('onBatchEnd', step - 1, { loss: lv, batchSize: bs, epoch }, ctx);
+      call('onBatchEnd', step - 1, { loss: lv, batchSize: bs, epoch, stepped: stepsNow }, ctx);
       if (progress.isLive) {
         const logs: Record<string, number> = { loss: lossSum / seen };
         for (const m of metrics) {

@@ -222,7 +222,6 @@ const BUILTIN: Record<string, Metric['fn']> = {
   accuracy,
   acc: accuracy,
   topKAccuracy,
-  top5: topKAccuracy,
   precision,
   recall,
   f1: f1Score,
@@ -238,7 +237,14 @@ const BUILTIN: Record<string, Metric['fn']> = {
 /** Resolves metric names ('accuracy', 'f1', 'auc', 'mse', 'mae', 'r2', ...) and passes Metric objects through. */
 export function resolveMetric(m: string | Metric): Metric {
   if (typeof m !== 'string') return m;
+  // top1, top2, ... topK: the share of examples whose class is among the K highest scores.
+  const top = /^top(\d+)$/.exec(m);
+  if (top) {
+    const k = Number(top[1]);
+    if (k < 1) throw new TsgradError(`metrics: '${m}' asks for the top 0 classes; top1, top2, ... need k >= 1`);
+    return { name: m, fn: (p, t) => topKAccuracy(p, t, { k }) };
+  }
   const fn = BUILTIN[m];
-  if (!fn) throw new TsgradError(`metrics: unknown metric '${m}' (known: ${Object.keys(BUILTIN).join(', ')})`);
+  if (!fn) throw new TsgradError(`metrics: unknown metric '${m}' (known: ${Object.keys(BUILTIN).join(', ')}, and top1 … topK for any k)`);
   return { name: m, fn };
 }

@@ -73,7 +73,11 @@ export const is = {
 };
 
 function plural(expected: string): string {
-  return expected.replace(/^an? /, '').replace(/(number|integer|boolean|string|function|object|array)\b/, '$1s');
+  const bare = expected.replace(/^an? /, '');
+  const nouns = /(number|integer|boolean|string|function|object|array)\b/;
+  if (nouns.test(bare)) return bare.replace(nouns, '$1s');
+  // A class name ("a Tensor"): its plural.
+  return /^[A-Z]\w*$/.test(bare) ? `${bare}s` : bare;
 }
 
 /** Shows a received value in an error message: numbers and strings as written, objects by kind. */
