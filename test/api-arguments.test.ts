@@ -67,16 +67,57 @@ const TABLE: Record<string, [() => unknown, RegExp]> = {
   'optim.clipGradValue': [() => optim.clipGradValue('all' as never, 1), /^clipGradValue: argument 'params' must be an array of Tensors/],
   withBackend: [() => tg.withBackend('ref', 3 as never), /^withBackend: argument 'fn' must be a function, got 3/],
 };
-// The same functions under other namespaces share their entry.
-for (const name of ['mseLoss', 'l1Loss', 'binaryCrossEntropy', 'bceWithLogits', 'crossEntropy', 'nllLoss']) TABLE[`nn.${name}`] = TABLE[`F.${name}`];
-for (const name of ['sum', 'softmax']) TABLE[name] = TABLE[`F.${name}`];
-TABLE['F.matmul'] = TABLE.matmul;
+
+// Elementwise ops: a string where a tensor belongs names the op and the argument.
+for (const op of ['neg', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'reciprocal', 'relu', 'sigmoid', 'tanh', 'sign', 'erf', 'sin',
+  'cos', 'square', 'isnan', 'gelu', 'silu']) {
+  TABLE[op] = [() => (tg as unknown as Record<string, (x: unknown) => unknown>)[op]('a'), new RegExp(`^${op}: argument 'input' must be a Tensor, got "a"`)];
+}
+for (const op of ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']) {
+  TABLE[op] = [() => (tg as unknown as Record<string, (a: unknown, b: unknown) => unknown>)[op](tg.zeros([2]), '1'),
+    new RegExp(`^${op}: argument 'other' must be a Tensor or a number, got "1"`)];
+}
+Object.assign(TABLE, {
+  where: [() => tg.where([1, 0] as never, 1, 2), /^where: argument 'condition' must be a Tensor, got \[1, 0\]/],
+  clamp: [() => tg.clamp(tg.zeros([2]), { lo: 0 } as never), /^clamp: unknown option 'lo'; known options: min, max/],
+  leakyRelu: [() => tg.leakyRelu(tg.zeros([2]), 'x' as never), /^leakyRelu: argument 'negativeSlope' must be a finite number/],
+  softplus: [() => tg.softplus(tg.zeros([2]), { betta: 2 } as never), /^softplus: unknown option 'betta' \(did you mean 'beta'\?\)/],
+  elu: [() => tg.elu(bad), /^elu: argument 'input' must be a Tensor/],
+  asTensor: [() => tg.asTensor('x' as never), /^asTensor: argument 'value' must be a Tensor or a number, got "x"/],
+} satisfies Record<string, [() => unknown, RegExp]>);
+// Activation modules, made by one factory: an unknown option is refused with the layer's name.
+for (const layer of ['ReLU', 'Sigmoid', 'Tanh', 'LeakyReLU', 'GELU', 'SiLU', 'ELU', 'Softplus', 'Softmax', 'LogSoftmax', 'Identity']) {
+  TABLE[`nn.${layer}`] = [() => new (nn as unknown as Record<string, new (o: unknown) => unknown>)[layer]({ inplace: true }),
+    new RegExp(`^${layer}: unknown option 'inplace'`)];
+}
+
+/** Each export by its dotted name, with the function it names. */
+function exportedFunctions(): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const walk = (o: object, prefix: string, depth: number): void => {
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === 'function') out.set(prefix + k, v);
+      else if (v && typeof v === 'object' && depth < 2 && !ArrayBuffer.isView(v) && !Array.isArray(v)) walk(v, `${prefix}${k}.`, depth + 1);
+    }
+  };
+  walk(tg, '', 0);
+  return out;
+}
+
+// The same function under several names (tg.sum, F.sum, nn.crossEntropy, F.crossEntropy) shares one entry.
+{
+  const fns = exportedFunctions();
+  const byFn = new Map<unknown, string>();
+  for (const [name, fn] of fns) if (name in TABLE && !byFn.has(fn)) byFn.set(fn, name);
+  for (const [name, fn] of fns) if (!(name in TABLE) && byFn.has(fn)) TABLE[name] = TABLE[byFn.get(fn)!];
+}
 
 /** Exports that take no arguments, or a class whose only check is elsewhere. */
 const SKIP = new Set([
   'getBackend', 'getNumThreads', 'isGradEnabled', 'ready', 'resetWasmStats', 'wasmStats', 'wasmLoadError', 'kernels',
   'TsgradError', // an Error subclass: any message is valid
   'nn.Module', 'optim.Optimizer', 'optim.LRScheduler', // abstract bases, checked through their subclasses
+  'reluGrad', 'F.reluGrad', // internal: relu's gradient rule, exported for the fused convolution's backward
 ]);
 
 /**
@@ -84,34 +125,34 @@ const SKIP = new Set([
  * The test above fails when a name here gains an entry, so the list only shrinks.
  */
 const PENDING = new Set([
-  'CsvLogger', 'EarlyStopping', 'F.abs', 'F.adaptiveAvgPool2d', 'F.add', 'F.argmax', 'F.argmin',
-  'F.asTensor', 'F.avgPool1d', 'F.avgPool2d', 'F.batchNorm', 'F.checkConvInput', 'F.clamp', 'F.concat',
-  'F.contiguous', 'F.convBlock', 'F.cos', 'F.cumsum', 'F.div', 'F.dropout', 'F.elu', 'F.embedding', 'F.eq', 'F.erf',
-  'F.exp', 'F.expand', 'F.flatten', 'F.gather', 'F.ge', 'F.gelu', 'F.globalAvgPool1d', 'F.globalAvgPool2d',
-  'F.globalMaxPool1d', 'F.globalMaxPool2d', 'F.gt', 'F.indexSelect', 'F.isnan', 'F.layerNorm', 'F.le', 'F.leakyRelu',
-  'F.log', 'F.log1p', 'F.logSoftmax', 'F.logSumExp', 'F.lt', 'F.max', 'F.maxPool1d',
-  'F.maxPool2d', 'F.maximum', 'F.mean', 'F.min', 'F.minimum', 'F.mul', 'F.narrow', 'F.ne', 'F.neg', 'F.norm',
-  'F.oneHot', 'F.pad', 'F.permute', 'F.poolGeom', 'F.pow', 'F.reciprocal', 'F.relu', 'F.reluGrad', 'F.requiresGrad',
-  'F.reshape', 'F.select', 'F.sigmoid', 'F.sign', 'F.silu', 'F.sin', 'F.slice', 'F.softplus', 'F.sqrt', 'F.square',
-  'F.squeeze', 'F.stack', 'F.std', 'F.sub', 'F.tanh', 'F.to', 'F.topk', 'F.transpose', 'F.unsqueeze', 'F.variance',
-  'F.where', 'History', 'LearningRateScheduler', 'ModelCheckpoint', 'Progress', 'Rng', 'Subset', 'TensorDataset',
-  'TerminateOnNaN', 'abs', 'accuracy', 'adaptiveAvgPool2d', 'add', 'argmax', 'argmin', 'asTensor', 'aucRoc',
-  'avgPool1d', 'avgPool2d', 'backward', 'batchNorm', 'buildModel', 'checkConvInput', 'checkLabels', 'clamp',
-  'colorize', 'compose', 'concat', 'confusionMatrix', 'contiguous', 'convBlock', 'cos', 'csvDataset', 'cumsum',
+  'CsvLogger', 'EarlyStopping', 'F.adaptiveAvgPool2d', 'F.argmax', 'F.argmin',
+  'F.avgPool1d', 'F.avgPool2d', 'F.batchNorm', 'F.checkConvInput', 'F.concat',
+  'F.contiguous', 'F.convBlock', 'F.cumsum', 'F.dropout', 'F.embedding', 
+  'F.expand', 'F.flatten', 'F.gather', 'F.globalAvgPool1d', 'F.globalAvgPool2d',
+  'F.globalMaxPool1d', 'F.globalMaxPool2d', 'F.indexSelect', 'F.layerNorm', 
+  'F.logSoftmax', 'F.logSumExp', 'F.max', 'F.maxPool1d',
+  'F.maxPool2d', 'F.mean', 'F.min', 'F.narrow', 'F.norm',
+  'F.oneHot', 'F.pad', 'F.permute', 'F.poolGeom', 'F.requiresGrad',
+  'F.reshape', 'F.select', 'F.slice', 
+  'F.squeeze', 'F.stack', 'F.std', 'F.to', 'F.topk', 'F.transpose', 'F.unsqueeze', 'F.variance',
+  'History', 'LearningRateScheduler', 'ModelCheckpoint', 'Progress', 'Rng', 'Subset', 'TensorDataset',
+  'TerminateOnNaN', 'accuracy', 'adaptiveAvgPool2d', 'argmax', 'argmin', 'aucRoc',
+  'avgPool1d', 'avgPool2d', 'backward', 'batchNorm', 'buildModel', 'checkConvInput', 'checkLabels', 
+  'colorize', 'compose', 'concat', 'confusionMatrix', 'contiguous', 'convBlock', 'csvDataset', 'cumsum',
   'customOp', 'cutmix', 'datasets.mnist', 'datasets.mnistDataDir', 'decodeSafetensors', 'decodeState', 'defineOp',
-  'detach', 'direction', 'div', 'dotToSvg', 'drawGraph', 'dropout', 'elu', 'embedding', 'encodeIdx',
-  'encodeSafetensors', 'encodeState', 'eq', 'erf', 'evaluate', 'evaluateDir', 'exp', 'expand', 'f1Score',
-  'featureMaps', 'fetchBatch', 'filterGrid', 'findLayer', 'fit', 'fitGenes', 'flatten', 'gather', 'ge', 'gelu',
+  'detach', 'direction', 'dotToSvg', 'drawGraph', 'dropout', 'embedding', 'encodeIdx',
+  'encodeSafetensors', 'encodeState', 'evaluate', 'evaluateDir', 'expand', 'f1Score',
+  'featureMaps', 'fetchBatch', 'filterGrid', 'findLayer', 'fit', 'fitGenes', 'flatten', 'gather', 
   'genesFromColumns', 'globalAvgPool1d', 'globalAvgPool2d', 'globalMaxPool1d', 'globalMaxPool2d', 'gradcheck',
-  'gradientTimesInput', 'graphOfModel', 'gt', 'guessInputShape', 'historyQuantities', 'idxToTensor', 'imageGrid',
-  'indexSelect', 'isnan', 'layerNorm', 'le', 'leakyRelu', 'leastSquares', 'load', 'loadCheckpoint',
-  'loadSafetensors', 'loadWeights', 'log', 'log1p', 'logSoftmax', 'logSumExp', 'logoColumns', 'lt', 'mae',
-  'manualSeed', 'materialize', 'max', 'maxPool1d', 'maxPool2d', 'maximizeGrid', 'maximum', 'mean', 'min',
-  'minimum', 'mixup', 'mnistModel', 'modelConfig', 'monitored', 'mse', 'mul', 'narrow', 'ne', 'neg',
-  'nn.AdaptiveAvgPool2d', 'nn.AvgPool1d', 'nn.AvgPool2d', 'nn.BatchNorm1d', 'nn.BatchNorm2d', 'nn.ELU',
-  'nn.Flatten', 'nn.GELU', 'nn.GlobalAvgPool1d', 'nn.GlobalAvgPool2d', 'nn.GlobalMaxPool1d',
-  'nn.GlobalMaxPool2d', 'nn.Identity', 'nn.LayerNorm', 'nn.LeakyReLU', 'nn.LogSoftmax', 'nn.MaxPool1d',
-  'nn.MaxPool2d', 'nn.ReLU', 'nn.Sequential', 'nn.SiLU', 'nn.Sigmoid', 'nn.Softmax', 'nn.Softplus', 'nn.Tanh',
+  'gradientTimesInput', 'graphOfModel', 'guessInputShape', 'historyQuantities', 'idxToTensor', 'imageGrid',
+  'indexSelect', 'layerNorm', 'leastSquares', 'load', 'loadCheckpoint',
+  'loadSafetensors', 'loadWeights', 'logSoftmax', 'logSumExp', 'logoColumns', 'mae',
+  'manualSeed', 'materialize', 'max', 'maxPool1d', 'maxPool2d', 'maximizeGrid', 'mean', 'min',
+  'mixup', 'mnistModel', 'modelConfig', 'monitored', 'mse', 'narrow', 
+  'nn.AdaptiveAvgPool2d', 'nn.AvgPool1d', 'nn.AvgPool2d', 'nn.BatchNorm1d', 'nn.BatchNorm2d', 
+  'nn.Flatten', 'nn.GlobalAvgPool1d', 'nn.GlobalAvgPool2d', 'nn.GlobalMaxPool1d',
+  'nn.GlobalMaxPool2d', 'nn.LayerNorm', 'nn.MaxPool1d',
+  'nn.MaxPool2d', 'nn.Sequential', 
   'nn.assignInPlace', 'nn.init.calculateGain', 'nn.init.constant', 'nn.init.fanInOut', 'nn.init.glorotNormal',
   'nn.init.glorotUniform', 'nn.init.heNormal', 'nn.init.heUniform', 'nn.init.kaimingNormal',
   'nn.init.kaimingUniform', 'nn.init.normal', 'nn.init.ones', 'nn.init.parameter', 'nn.init.uniform',
@@ -120,26 +161,18 @@ const PENDING = new Set([
   'nn.register', 'nn.registeredNames', 'nn.summary', 'noGrad', 'norm', 'oneHot', 'optim.CosineAnnealingLR',
   'optim.ExponentialLR', 'optim.LambdaLR', 'optim.ReduceLROnPlateau', 'optim.StepLR', 'optim.l1Penalty',
   'optim.l2Penalty', 'pad', 'parseCsv', 'parseCsvRecords', 'parseIdx', 'permute', 'plotConfusion', 'plotHistory',
-  'plotSeries', 'poolGeom', 'pow', 'precision', 'predict', 'predictFile', 'predictedClasses', 'r2Score',
+  'plotSeries', 'poolGeom', 'precision', 'predict', 'predictFile', 'predictedClasses', 'r2Score',
   'randomAffine', 'randomCrop', 'randomErasing', 'randomHorizontalFlip', 'randomSplit', 'readConfig', 'readCsv',
-  'readIdx', 'readPng', 'recall', 'reciprocal', 'relu', 'reluGrad', 'renderVegaLite', 'requiresGrad', 'reshape',
+  'readIdx', 'readPng', 'recall', 'renderVegaLite', 'requiresGrad', 'reshape',
   'resolveLoss', 'resolveMetric', 'saliency', 'saliencyImage', 'sampleBeta', 'save', 'saveCheckpoint',
   'saveSafetensors', 'scores', 'select', 'sequenceLogo', 'sequentialLayers', 'setBackend', 'setNumThreads',
-  'sigmoid', 'sign', 'silu', 'sin', 'slice', 'softplus', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub',
-  'svgToPng', 'syntheticGenes', 'tanh', 'targetClasses', 'to', 'toDot', 'topKAccuracy', 'topk', 'trainMnist',
-  'trainValTestSplit', 'transpose', 'unsqueeze', 'variance', 'visualizeFilter', 'where', 'writeIdx', 'writeReport',
+  'slice', 'squeeze', 'stack', 'std', 
+  'svgToPng', 'syntheticGenes', 'targetClasses', 'to', 'toDot', 'topKAccuracy', 'topk', 'trainMnist',
+  'trainValTestSplit', 'transpose', 'unsqueeze', 'variance', 'visualizeFilter', 'writeIdx', 'writeReport',
 ]);
 
 function exportsOf(): string[] {
-  const names: string[] = [];
-  const walk = (o: object, prefix: string, depth: number): void => {
-    for (const [k, v] of Object.entries(o)) {
-      if (typeof v === 'function') names.push(prefix + k);
-      else if (v && typeof v === 'object' && depth < 2 && !ArrayBuffer.isView(v) && !Array.isArray(v)) walk(v, `${prefix}${k}.`, depth + 1);
-    }
-  };
-  walk(tg, '', 0);
-  return names.sort();
+  return [...exportedFunctions().keys()].sort();
 }
 
 for (const [name, [call, want]] of Object.entries(TABLE)) {

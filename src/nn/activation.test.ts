@@ -18,9 +18,10 @@ test('activation modules call their ops with their options', () => {
     [new nn.SiLU(), tg.silu, {}],
     [new nn.ELU({ alpha: 0.5 }), (t) => tg.elu(t, 0.5), { alpha: 0.5 }],
     [new nn.Softplus({ beta: 2 }), (t) => tg.softplus(t, { beta: 2, threshold: 20 }), { beta: 2, threshold: 20 }],
-    [new nn.Softmax(), (t) => tg.softmax(t, -1), { axis: -1 }],
-    [new nn.Softmax({ axis: 0 }), (t) => tg.softmax(t, 0), { axis: 0 }],
-    [new nn.LogSoftmax({ axis: 1 }), (t) => tg.logSoftmax(t, 1), { axis: 1 }],
+    [new nn.Softmax(), (t) => tg.softmax(t, -1), { dim: -1 }],
+    [new nn.Softmax({ axis: 0 }), (t) => tg.softmax(t, 0), { dim: 0 }],
+    [new nn.Softmax({ dim: 1 }), (t) => tg.softmax(t, 1), { dim: 1 }],
+    [new nn.LogSoftmax({ axis: 1 }), (t) => tg.logSoftmax(t, 1), { dim: 1 }],
     [new nn.Identity(), (t) => t, {}],
   ];
   for (const [layer, f, options] of cases) {

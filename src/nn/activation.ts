@@ -1,134 +1,85 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../ops/elementwise.js';
 import { logSoftmax, softmax } from '../ops/reduce.js';
+import { is, options, type Check, type Spec } from '../util/args.js';
 import { Module } from './module.js';
 import { register } from './registry.js';
 
 /**
- * Activation layers: each wraps its op (F.relu, F.softmax, ...) so that it can sit in a
- * Sequential. Options are stored normalised in `options`, like every layer.
+ * Activation layers, each made from its function (F.relu, F.softmax, ...) by one factory, as
+ * MLX does: the layer checks and stores its options (normalised, in `options`, like every
+ * layer), registers itself under its name, and calls the function in forward.
  * @example new nn.Sequential(new nn.Linear({ inFeatures: 4, outFeatures: 8 }), new nn.ReLU())
  */
+export type ActivationClass<O extends object> = {
+  new (opts?: O): Module & { readonly options: O; forward(x: Tensor): Tensor };
+};
 
-type NoOptions = Record<string, never>;
+function activation<O extends object>(
+  name: string, fn: (x: Tensor, o: O) => Tensor, spec: Spec<O> = {} as Spec<O>, defaults: O = {} as O,
+  normalise: (o: O) => O = (o) => o,
+): ActivationClass<O> {
+  const cls = class extends Module {
+    readonly options: O;
+    constructor(opts?: O) {
+      super();
+      this.options = normalise({ ...defaults, ...stripUndefined(options<O>(name, opts, spec)) });
+    }
+
+    forward(x: Tensor): Tensor {
+      return fn(x, this.options);
+    }
+  };
+  // The class's own name (for the printed model) and the registered one (for save/load).
+  Object.defineProperty(cls, 'name', { value: name });
+  register(cls, name);
+  return cls;
+}
+
+function stripUndefined<O extends object>(o: O): O {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as O;
+}
+
+// The one dimension of Softmax and LogSoftmax: `dim` as in PyTorch, `axis` kept for configs saved before.
+type DimOptions = { dim?: number; axis?: number };
+const DIM_SPEC: Spec<DimOptions> = { dim: is.int, axis: is.int };
+const dimOf = (o: DimOptions): number => o.dim ?? o.axis ?? -1;
+const oneDim = (o: DimOptions): DimOptions => ({ dim: dimOf(o) });
+
+const finite: Check = is.finite;
 
 /** max(x, 0). */
-export class ReLU extends Module {
-  readonly options: NoOptions = {};
-  forward(x: Tensor): Tensor {
-    return relu(x);
-  }
-}
-
+export const ReLU = activation('ReLU', (x) => relu(x));
+export type ReLU = InstanceType<typeof ReLU>;
 /** 1 / (1 + e^-x). */
-export class Sigmoid extends Module {
-  readonly options: NoOptions = {};
-  forward(x: Tensor): Tensor {
-    return sigmoid(x);
-  }
-}
-
+export const Sigmoid = activation('Sigmoid', (x) => sigmoid(x));
+export type Sigmoid = InstanceType<typeof Sigmoid>;
 /** tanh(x). */
-export class Tanh extends Module {
-  readonly options: NoOptions = {};
-  forward(x: Tensor): Tensor {
-    return tanh(x);
-  }
-}
-
-/** x for x > 0, negativeSlope · x otherwise (default slope 0.01). */
-export class LeakyReLU extends Module {
-  readonly options: { negativeSlope: number };
-  constructor(opts: { negativeSlope?: number } = {}) {
-    super();
-    this.options = { negativeSlope: opts.negativeSlope ?? 0.01 };
-  }
-  forward(x: Tensor): Tensor {
-    return leakyRelu(x, this.options.negativeSlope);
-  }
-}
-
-/** x · Φ(x), the exact (erf) form. */
-export class GELU extends Module {
-  readonly options: NoOptions = {};
-  forward(x: Tensor): Tensor {
-    return gelu(x);
-  }
-}
-
-/** x · sigmoid(x) (also called swish). */
-export class SiLU extends Module {
-  readonly options: NoOptions = {};
-  forward(x: Tensor): Tensor {
-    return silu(x);
-  }
-}
-
+export const Tanh = activation('Tanh', (x) => tanh(x));
+export type Tanh = InstanceType<typeof Tanh>;
+/** max(x, 0) + negativeSlope · min(x, 0) (default slope 0.01). */
+export const LeakyReLU = activation<{ negativeSlope?: number }>('LeakyReLU', (x, o) => leakyRelu(x, o.negativeSlope),
+  { negativeSlope: finite }, { negativeSlope: 0.01 });
+export type LeakyReLU = InstanceType<typeof LeakyReLU>;
+/** x · Φ(x), exact form. */
+export const GELU = activation('GELU', (x) => gelu(x));
+export type GELU = InstanceType<typeof GELU>;
+/** x · sigmoid(x). */
+export const SiLU = activation('SiLU', (x) => silu(x));
+export type SiLU = InstanceType<typeof SiLU>;
 /** x for x > 0, alpha (e^x - 1) otherwise (default alpha 1). */
-export class ELU extends Module {
-  readonly options: { alpha: number };
-  constructor(opts: { alpha?: number } = {}) {
-    super();
-    this.options = { alpha: opts.alpha ?? 1 };
-  }
-  forward(x: Tensor): Tensor {
-    return elu(x, this.options.alpha);
-  }
-}
-
-/** log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (defaults 1 and 20). */
-export class Softplus extends Module {
-  readonly options: { beta: number; threshold: number };
-  constructor(opts: { beta?: number; threshold?: number } = {}) {
-    super();
-    this.options = { beta: opts.beta ?? 1, threshold: opts.threshold ?? 20 };
-  }
-  forward(x: Tensor): Tensor {
-    return softplus(x, this.options);
-  }
-}
-
-/** e^x / Σ e^x along axis (default the last). */
-export class Softmax extends Module {
-  readonly options: { axis: number };
-  constructor(opts: { axis?: number } = {}) {
-    super();
-    this.options = { axis: opts.axis ?? -1 };
-  }
-  forward(x: Tensor): Tensor {
-    return softmax(x, this.options.axis);
-  }
-}
-
-/** x - log Σ e^x along axis (default the last); pair with nllLoss. */
-export class LogSoftmax extends Module {
-  readonly options: { axis: number };
-  constructor(opts: { axis?: number } = {}) {
-    super();
-    this.options = { axis: opts.axis ?? -1 };
-  }
-  forward(x: Tensor): Tensor {
-    return logSoftmax(x, this.options.axis);
-  }
-}
-
+export const ELU = activation<{ alpha?: number }>('ELU', (x, o) => elu(x, o.alpha), { alpha: finite }, { alpha: 1 });
+export type ELU = InstanceType<typeof ELU>;
+/** log(1 + e^(beta x)) / beta, x itself above threshold (defaults 1 and 20). */
+export const Softplus = activation<{ beta?: number; threshold?: number }>('Softplus', (x, o) => softplus(x, o),
+  { beta: is.positive, threshold: is.number }, { beta: 1, threshold: 20 });
+export type Softplus = InstanceType<typeof Softplus>;
+/** e^x / Σ e^x along dim (default the last; `axis` is an alias). */
+export const Softmax = activation<DimOptions>('Softmax', (x, o) => softmax(x, dimOf(o)), DIM_SPEC, {}, oneDim);
+export type Softmax = InstanceType<typeof Softmax>;
+/** x - log Σ e^x along dim (default the last; `axis` is an alias); pair with nllLoss. */
+export const LogSoftmax = activation<DimOptions>('LogSoftmax', (x, o) => logSoftmax(x, dimOf(o)), DIM_SPEC, {}, oneDim);
+export type LogSoftmax = InstanceType<typeof LogSoftmax>;
 /** Returns its input unchanged (a placeholder layer). */
-export class Identity extends Module {
-  readonly options: NoOptions = {};
-  forward(x: Tensor): Tensor {
-    return x;
-  }
-}
-
-// Explicit names, so that saved models and the printed model survive a minifier.
-register(ReLU, 'ReLU');
-register(Sigmoid, 'Sigmoid');
-register(Tanh, 'Tanh');
-register(LeakyReLU, 'LeakyReLU');
-register(GELU, 'GELU');
-register(SiLU, 'SiLU');
-register(ELU, 'ELU');
-register(Softplus, 'Softplus');
-register(Softmax, 'Softmax');
-register(LogSoftmax, 'LogSoftmax');
-register(Identity, 'Identity');
+export const Identity = activation('Identity', (x) => x);
+export type Identity = InstanceType<typeof Identity>;

@@ -4,15 +4,20 @@ import type { BinaryOp, DType, UnaryOp, View } from '../kernels/types.js';
 import { scalar } from '../tensor/create.js';
 import { binaryRaw, broadcastView, promote } from '../tensor/raw.js';
 import { Tensor, newArray, viewOf } from '../tensor/tensor.js';
+import { arg, check, is, options, show } from '../util/args.js';
 import { TsgradError } from '../util/errors.js';
 import { broadcastShapes } from '../util/shape.js';
 
 /** A tensor or a plain number, which is treated as a 0-d tensor of the other operand's dtype. */
 export type TensorLike = Tensor | number;
 
-export function asTensor(v: TensorLike, like?: Tensor): Tensor {
+/**
+ * A tensor operand from a tensor or a number (a 0-d tensor of `like`'s dtype); anything else is
+ * an error naming the op and the argument.
+ */
+export function asTensor(v: TensorLike, like?: Tensor, op = 'asTensor', name = 'value'): Tensor {
   if (v instanceof Tensor) return v;
-  if (typeof v !== 'number') throw new TsgradError(`expected a Tensor or a number, got ${typeof v}`);
+  if (typeof v !== 'number') throw new TsgradError(`${op}: argument '${name}' must be a Tensor or a number, got ${show(v)}`);
   const dtype: DType = like && (like.dtype !== 'int32' || Number.isInteger(v)) ? like.dtype : 'float32';
   return scalar(v, dtype);
 }
@@ -53,7 +58,15 @@ function unaryPrimitive(op: UnaryOp, grad: ((dy: Tensor, x: Tensor, out: Tensor)
     forward: ([x]) => unaryRaw(op, x),
     backward: (dy, { inputs: [x], out }) => [grad ? grad(dy, x, out) : null],
   });
-  return (x: Tensor): Tensor => f([x], undefined);
+  return (x: Tensor): Tensor => f([tensorArg(op, 'input', x)], undefined);
+}
+
+const IS_TENSOR = is.instance(Tensor);
+const ANY_NUMBER = check('a number', (v) => typeof v === 'number');
+
+/** x itself, or an error naming the op and the argument when it is not a tensor. */
+function tensorArg(op: string, name: string, x: unknown): Tensor {
+  return arg<Tensor>(op, name, x, IS_TENSOR);
 }
 
 export const neg = unaryPrimitive('neg', (dy) => neg(dy));
@@ -82,8 +95,8 @@ function binaryPrimitive(op: BinaryOp, grad: ((dy: Tensor, a: Tensor, b: Tensor,
     backward: (dy, { inputs: [a, b], out }) => (grad ? grad(dy, a, b, out) : [null, null]),
   });
   return (a: TensorLike, b: TensorLike): Tensor => {
-    const ta = asTensor(a, b instanceof Tensor ? b : undefined);
-    return f([ta, asTensor(b, ta)], undefined);
+    const ta = asTensor(a, b instanceof Tensor ? b : undefined, op, 'input');
+    return f([ta, asTensor(b, ta, op, 'other')], undefined);
   };
 }
 
@@ -140,8 +153,9 @@ const whereOp = defineOp<undefined>({
 
 /** Elementwise choice: cond != 0 ? a : b, with broadcasting. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const ta = asTensor(a, b instanceof Tensor ? b : cond);
-  return whereOp([cond, ta, asTensor(b, ta)], undefined);
+  tensorArg('where', 'condition', cond);
+  const ta = asTensor(a, b instanceof Tensor ? b : cond, 'where', 'input');
+  return whereOp([cond, ta, asTensor(b, ta, 'where', 'other')], undefined);
 }
 
 export interface ClampOptions {
@@ -164,6 +178,9 @@ const clampOp = defineOp<ClampOptions>({
 
 /** Limits values to [min, max]. */
 export function clamp(x: Tensor, opts: ClampOptions): Tensor {
+  tensorArg('clamp', 'input', x);
+  // NaN bounds are allowed, as in PyTorch (they make the result NaN).
+  options<ClampOptions>('clamp', opts, { min: ANY_NUMBER, max: ANY_NUMBER });
   if (opts.min !== undefined && opts.max !== undefined && opts.min > opts.max) {
     throw new TsgradError(`clamp: min (${opts.min}) is greater than max (${opts.max})`);
   }
@@ -173,7 +190,11 @@ export function clamp(x: Tensor, opts: ClampOptions): Tensor {
 // ---- Composites: written in the primitives above, they differentiate by themselves.
 
 /** max(x, 0) + slope * min(x, 0). */
-export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => where(gt(x, 0), x, mul(x, negativeSlope));
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  tensorArg('leakyRelu', 'input', x);
+  arg('leakyRelu', 'negativeSlope', negativeSlope, is.finite);
+  return where(gt(x, 0), x, mul(x, negativeSlope));
+}
 
 /**
  * log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|) so that it never overflows. maximum and
@@ -181,7 +202,8 @@ export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => where(gt(x
  * value of sigmoid(0), where relu'(0) = abs'(0) = 0 would give 0.
  */
 export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
-  const { beta = 1, threshold = 20 } = opts;
+  tensorArg('softplus', 'input', x);
+  const { beta = 1, threshold = 20 } = options<{ beta?: number; threshold?: number }>('softplus', opts, { beta: is.positive, threshold: is.number });
   const bx = beta === 1 ? x : mul(x, beta);
   const soft = add(maximum(bx, 0), log1p(exp(minimum(bx, neg(bx)))));
   const y = beta === 1 ? soft : div(soft, beta);
@@ -190,13 +212,15 @@ export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } 
 }
 
 /** Gaussian error linear unit, exact form: x * Φ(x) = 0.5 x (1 + erf(x / √2)). */
-export const gelu = (x: Tensor): Tensor => mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+export const gelu = (x: Tensor): Tensor => mul(mul(tensorArg('gelu', 'input', x), 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
 
 /** x * sigmoid(x). */
-export const silu = (x: Tensor): Tensor => mul(x, sigmoid(x));
+export const silu = (x: Tensor): Tensor => mul(tensorArg('silu', 'input', x), sigmoid(x));
 
 /** x for x > 0, alpha (e^x - 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
+  tensorArg('elu', 'input', x);
+  arg('elu', 'alpha', alpha, is.finite);
   // The exponential branch is taken where x <= 0, so that a NaN takes x's branch and gradient
   // as in PyTorch, and at x = 0 the whole gradient alpha flows there (minimum(x, 0) would split
   // the tie). Its input is where(c, x, 0): exp never overflows on the discarded positives, and
