@@ -174,7 +174,7 @@ test('l1Penalty and l2Penalty are differentiable scalars', () => {
   l2.backward();
   assertClose(w.grad!.data(), [1, -2, 0.5, 0]);
   assert.throws(() => optim.l2Penalty([], 0.1), /l2Penalty: got no parameters/);
-  assert.throws(() => optim.l1Penalty([w], -1), /lambda must be a non-negative number/);
+  assert.throws(() => optim.l1Penalty([w], -1), /l1Penalty: argument 'lambda' must be a number >= 0, got -1/);
 });
 
 test('SGD weightDecay equals an l2Penalty of half the decay', () => {

@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { abs, add, mul, square } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
@@ -20,6 +21,7 @@ function penalty(op: string, params: Iterable<Tensor>, lambda: number, term: (p:
  * @example const loss = F.mseLoss(pred, y).add(optim.l1Penalty([model.layers[0].weight], 1e-3));
  */
 export function l1Penalty(params: Iterable<Tensor>, lambda: number): Tensor {
+  arg('l1Penalty', 'lambda', lambda, is.nonNegative);
   return penalty('l1Penalty', params, lambda, abs);
 }
 
@@ -29,5 +31,6 @@ export function l1Penalty(params: Iterable<Tensor>, lambda: number): Tensor {
  * @example const loss = F.crossEntropy(logits, y).add(optim.l2Penalty(model.parameters(), 1e-4));
  */
 export function l2Penalty(params: Iterable<Tensor>, lambda: number): Tensor {
+  arg('l2Penalty', 'lambda', lambda, is.nonNegative);
   return penalty('l2Penalty', params, lambda, square);
 }

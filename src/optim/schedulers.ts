@@ -1,6 +1,8 @@
 import { arg, is, options } from '../util/args.js';
 import { TsgradError, check } from '../util/errors.js';
-import type { Optimizer } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
+
+const IS_OPTIMIZER = is.instance(Optimizer);
 
 /** Any optimiser whose groups have an lr. */
 type AnyOptimizer = Optimizer<{ lr: number }>;
@@ -30,6 +32,7 @@ export abstract class LRScheduler {
   interval: 'epoch' | 'batch' = 'epoch';
 
   constructor(optimizer: AnyOptimizer) {
+    arg(new.target.name, 'optimizer', optimizer, IS_OPTIMIZER);
     this.optimizer = optimizer;
     this.baseLrs = optimizer.paramGroups.map((g, i) => {
       const group = g as { initialLr?: number };
@@ -274,8 +277,8 @@ export class StepLR extends LRScheduler {
   readonly options: { stepSize: number; gamma: number };
   constructor(optimizer: AnyOptimizer, opts: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    check(Number.isInteger(opts.stepSize) && opts.stepSize > 0, 'StepLR', () => `stepSize must be a positive integer, got ${String(opts.stepSize)}`);
-    this.options = { stepSize: opts.stepSize, gamma: opts.gamma ?? 0.1 };
+    const o = options<{ stepSize: number; gamma?: number }>('StepLR', opts, { stepSize: is.positiveInt, gamma: is.nonNegative }, ['stepSize']);
+    this.options = { stepSize: o.stepSize, gamma: o.gamma ?? 0.1 };
     this.step();
   }
 
@@ -292,8 +295,7 @@ export class ExponentialLR extends LRScheduler {
   readonly options: { gamma: number };
   constructor(optimizer: AnyOptimizer, opts: { gamma: number }) {
     super(optimizer);
-    check(typeof opts.gamma === 'number', 'ExponentialLR', () => `gamma must be a number, got ${String(opts.gamma)}`);
-    this.options = { gamma: opts.gamma };
+    this.options = { gamma: options<{ gamma: number }>('ExponentialLR', opts, { gamma: is.nonNegative }, ['gamma']).gamma };
     this.step();
   }
 
@@ -312,8 +314,8 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly options: { tMax: number; etaMin: number };
   constructor(optimizer: AnyOptimizer, opts: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    check(Number.isInteger(opts.tMax) && opts.tMax > 0, 'CosineAnnealingLR', () => `tMax must be a positive integer, got ${String(opts.tMax)}`);
-    this.options = { tMax: opts.tMax, etaMin: opts.etaMin ?? 0 };
+    const o = options<{ tMax: number; etaMin?: number }>('CosineAnnealingLR', opts, { tMax: is.positiveInt, etaMin: is.nonNegative }, ['tMax']);
+    this.options = { tMax: o.tMax, etaMin: o.etaMin ?? 0 };
     this.step();
   }
 
@@ -336,8 +338,7 @@ export class LambdaLR extends LRScheduler {
   private readonly lrLambda: (epoch: number) => number;
   constructor(optimizer: AnyOptimizer, opts: { lrLambda: (epoch: number) => number }) {
     super(optimizer);
-    if (typeof opts.lrLambda !== 'function') throw new TsgradError('LambdaLR: lrLambda must be a function of the epoch');
-    this.lrLambda = opts.lrLambda;
+    this.lrLambda = options<{ lrLambda: (epoch: number) => number }>('LambdaLR', opts, { lrLambda: is.function }, ['lrLambda']).lrLambda;
     this.step();
   }
 
@@ -379,6 +380,11 @@ export class ReduceLROnPlateau {
   private lastLr: number[];
 
   constructor(optimizer: AnyOptimizer, opts: ReduceLROnPlateauOptions = {}) {
+    arg('ReduceLROnPlateau', 'optimizer', optimizer, IS_OPTIMIZER);
+    options<ReduceLROnPlateauOptions>('ReduceLROnPlateau', opts, {
+      mode: is.oneOf(['min', 'max']), factor: is.nonNegative, patience: is.nonNegativeInt, threshold: is.nonNegative,
+      thresholdMode: is.oneOf(['rel', 'abs']), cooldown: is.nonNegativeInt, minLr: is.nonNegative, eps: is.nonNegative,
+    });
     this.optimizer = optimizer;
     this.options = {
       mode: opts.mode ?? 'min', factor: opts.factor ?? 0.1, patience: opts.patience ?? 10, threshold: opts.threshold ?? 1e-4,

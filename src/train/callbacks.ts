@@ -1,3 +1,4 @@
+import { arg, check, is, options, options as checkOptions } from '../util/args.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { LRScheduler } from '../optim/schedulers.js';
@@ -77,7 +78,10 @@ export class EarlyStopping implements Callback {
   private snapshot: Map<string, Tensor> | null = null;
 
   constructor(opts: EarlyStoppingOptions = {}) {
-    this.options = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto', restoreBest: false, ...opts };
+    const o = options<EarlyStoppingOptions>('EarlyStopping', opts, {
+      monitor: is.string, patience: is.nonNegativeInt, minDelta: is.nonNegative, mode: is.oneOf(['auto', 'min', 'max']), restoreBest: is.bool,
+    });
+    this.options = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto', restoreBest: false, ...stripUndefined(o) };
   }
 
   onTrainBegin(): void {
@@ -137,7 +141,10 @@ export interface Schedule {
  * @example new LearningRateScheduler(new optim.StepLR(opt, { stepSize: 5, gamma: 0.5 }))
  */
 export class LearningRateScheduler implements Callback {
-  constructor(readonly schedule: Schedule, readonly options: { monitor?: string } = {}) {}
+  constructor(readonly schedule: Schedule, readonly options: { monitor?: string } = {}) {
+    arg('LearningRateScheduler', 'schedule', schedule, SCHEDULE);
+    checkOptions<{ monitor?: string }>('LearningRateScheduler', this.options, { monitor: is.string });
+  }
 
   private get perBatch(): boolean {
     return this.schedule instanceof LRScheduler && this.schedule.interval === 'batch';
@@ -173,4 +180,12 @@ export class TerminateOnNaN implements Callback {
       ctx.stopReason = `TerminateOnNaN: loss is ${logs.loss} at epoch ${logs.epoch + 1}, step ${step + 1}/${ctx.stepsPerEpoch}`;
     }
   }
+}
+
+/** A schedule: anything with a step() method (an LRScheduler or ReduceLROnPlateau). */
+const SCHEDULE = check('a learning-rate schedule (an object with a step() method)',
+  (v) => typeof (v as { step?: unknown } | null)?.step === 'function');
+
+function stripUndefined<O extends object>(o: O): O {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as O;
 }

@@ -2,6 +2,7 @@
  * The callbacks that write files (checkpoints, a CSV log): Node only, kept apart from
  * callbacks.ts so that fit() and the other callbacks also run in a browser (tsgrad/browser).
  */
+import { is, options, options as checkOptions } from '../util/args.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { save } from '../io/save.js';
@@ -28,7 +29,9 @@ export class ModelCheckpoint implements Callback {
   best = NaN;
 
   constructor(opts: ModelCheckpointOptions) {
-    if (!opts || typeof opts.dir !== 'string') throw new TsgradError('ModelCheckpoint: needs { dir }');
+    options<ModelCheckpointOptions>('ModelCheckpoint', opts, {
+      dir: is.string, monitor: is.string, saveBestOnly: is.bool, mode: is.oneOf(['auto', 'min', 'max']), saveOptimizer: is.bool,
+    }, ['dir']);
     this.options = { monitor: 'val_loss', saveBestOnly: false, mode: 'auto', saveOptimizer: true, ...opts };
   }
 
@@ -57,7 +60,11 @@ export class CsvLogger implements Callback {
   private keys: string[] | null = null;
   private text = '';
 
-  constructor(readonly options: { path: string; separator?: string; append?: boolean }) {}
+  constructor(readonly options: { path: string; separator?: string; append?: boolean }) {
+    checkOptions<{ path: string; separator?: string; append?: boolean }>('CsvLogger', options, {
+      path: is.string, separator: is.string, append: is.bool,
+    }, ['path']);
+  }
 
   onTrainBegin(): void {
     this.keys = null;

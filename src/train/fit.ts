@@ -3,7 +3,6 @@ import { DataLoader, type BatchTransform } from '../data/loader.js';
 import { Subset, TensorDataset, type Dataset } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
 import { bceWithLogits, binaryCrossEntropy, crossEntropy, l1Loss, mseLoss } from '../nn/losses.js';
-import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm, clipGradValue } from '../optim/clip.js';
 import { l1Penalty, l2Penalty } from '../optim/regularizers.js';
 import { add } from '../ops/elementwise.js';
@@ -11,7 +10,10 @@ import { logSoftmax, mean, sum } from '../ops/reduce.js';
 import { mul, neg } from '../ops/elementwise.js';
 import { reshape } from '../ops/movement.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
+import { arg, check, is, options, type Spec } from '../util/args.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
+import { Module as ModuleClass } from '../nn/module.js';
+import { Optimizer } from '../optim/optimizer.js';
 import type { Callback, TrainContext } from './callbacks.js';
 import { History } from './history.js';
 import { resolveMetric, type Metric } from './metrics.js';
@@ -79,7 +81,8 @@ export interface FitOptions {
  * });
  */
 export function fit(model: Module, opts: FitOptions): History {
-  if (!opts || !opts.optimizer) throw new TsgradError('fit: options need an optimizer, e.g. new optim.Adam(model.parameters())');
+  arg('fit', 'model', model, IS_MODULE);
+  options<FitOptions>('fit', opts, FIT_SPEC, ['train', 'optimizer']);
   const epochs = opts.epochs ?? 1;
   const accumulate = opts.accumulateSteps ?? 1;
   if (!Number.isInteger(accumulate) || accumulate < 1) throw new TsgradError(`fit: accumulateSteps must be a positive integer, got ${accumulate}`);
@@ -191,6 +194,8 @@ export interface EvaluateOptions {
  * @example evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'] }) // { loss: 0.08, accuracy: 0.975 }
  */
 export function evaluate(model: Module, data: DataSource, opts: EvaluateOptions = {}): Record<string, number> {
+  arg('evaluate', 'model', model, IS_MODULE);
+  options<EvaluateOptions>('evaluate', opts, { loss: LOSS, metrics: is.arrayOf(METRIC), batchSize: is.positiveInt });
   return evaluateAs('evaluate', model, data, opts);
 }
 
@@ -227,6 +232,9 @@ function evaluateAs(op: string, model: Module, data: DataSource, opts: EvaluateO
  * @example const probs = predict(model, xTest).softmax(1);
  */
 export function predict(model: Module, x: Tensor | Dataset, opts: { batchSize?: number } = {}): Tensor {
+  arg('predict', 'model', model, IS_MODULE);
+  arg('predict', 'x', x, check('a Tensor or a Dataset', (v) => v instanceof Tensor || typeof (v as Dataset | null)?.get === 'function'));
+  options<{ batchSize?: number }>('predict', opts, { batchSize: is.positiveInt });
   const ds = x instanceof Tensor ? new TensorDataset(x) : x;
   const loader = new DataLoader(ds, { batchSize: opts.batchSize ?? 256 });
   const outs = new Collector();
@@ -279,6 +287,7 @@ function safeMetric(m: Metric, out: Tensor, y: Tensor): number {
 
 /** Loss functions by name; crossEntropy also takes soft targets [N, C] (mixup, cutmix, label smoothing by hand). */
 export function resolveLoss(spec: LossSpec): (pred: Tensor, target: Tensor) => Tensor {
+  arg('fit', 'loss', spec, LOSS);
   if (typeof spec === 'function') return spec;
   switch (spec) {
     case 'crossEntropy':
@@ -358,3 +367,17 @@ function toLoader(data: DataSource, batchSize: number, shuffle: boolean): DataLo
   if (data instanceof DataLoader) return data;
   return new DataLoader(toDataset(data), { batchSize, shuffle });
 }
+
+const IS_MODULE = is.instance(ModuleClass, 'Module');
+const LOSS = is.anyOf(is.oneOf(['crossEntropy', 'mse', 'l1', 'bce', 'bceWithLogits']), is.function);
+const METRIC = check('a metric name or { name, fn }', (v) => typeof v === 'string' || (typeof v === 'object' && v !== null && 'fn' in v));
+const DATA = check('a Dataset, a DataLoader, tensors [x, y] or { x, y }', (v) => typeof v === 'object' && v !== null);
+
+/** fit's options and what each accepts. */
+const FIT_SPEC: Spec<FitOptions> = {
+  train: DATA, validation: DATA, validationSplit: is.number, epochs: is.positiveInt, initialEpoch: is.nonNegativeInt,
+  batchSize: is.positiveInt, shuffle: is.bool, optimizer: is.instance(Optimizer), loss: LOSS, metrics: is.arrayOf(METRIC),
+  callbacks: is.arrayOf(check('a callback object', (v) => typeof v === 'object' && v !== null)),
+  verbose: is.oneOf([0, 1, 2]), regularization: check('{ l1?, l2? }', (v) => typeof v === 'object' && v !== null),
+  augment: is.function, stream: is.any, accumulateSteps: is.any, clipGradNorm: is.nonNegative, clipGradValue: is.nonNegative,
+};

@@ -1,5 +1,6 @@
 import { Tensor, denseArray } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
+import { arg, check, is, options } from '../util/args.js';
 
 /**
  * Evaluation metrics on whole prediction tensors, as plain numbers.
@@ -10,6 +11,8 @@ import { TsgradError, fmtShape } from '../util/errors.js';
 
 /** Predicted classes from scores [N, C], or from probabilities [N]/[N,1] by a threshold. */
 export function predictedClasses(pred: Tensor, threshold = 0.5): Int32Array {
+  arg('predictedClasses', 'pred', pred, IS_TENSOR);
+  arg('predictedClasses', 'threshold', threshold, is.number);
   const d = denseArray(pred);
   if (pred.ndim === 2 && pred.shape[1] > 1) return argmaxRows(d, pred.shape[0], pred.shape[1]);
   if (pred.ndim === 1 || (pred.ndim === 2 && pred.shape[1] === 1)) {
@@ -21,6 +24,7 @@ export function predictedClasses(pred: Tensor, threshold = 0.5): Int32Array {
 
 /** True classes from int32 labels [N] or one-hot/soft rows [N, C]. */
 export function targetClasses(target: Tensor): Int32Array {
+  arg('targetClasses', 'target', target, IS_TENSOR);
   const d = denseArray(target);
   if (target.ndim === 2 && target.shape[1] > 1) return argmaxRows(d, target.shape[0], target.shape[1]);
   if (target.ndim === 1 || (target.ndim === 2 && target.shape[1] === 1)) return Int32Array.from(d, (v) => Math.round(v));
@@ -46,6 +50,7 @@ function pair(op: string, pred: Tensor, target: Tensor): [Int32Array, Int32Array
 
 /** Fraction of examples whose predicted class is the target. */
 export function accuracy(pred: Tensor, target: Tensor): number {
+  tensors('accuracy', pred, target);
   const [p, t] = pair('accuracy', pred, target);
   let hit = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === t[i]) hit++;
@@ -54,6 +59,8 @@ export function accuracy(pred: Tensor, target: Tensor): number {
 
 /** Fraction of examples whose target is among the k highest scores (ties count against). */
 export function topKAccuracy(pred: Tensor, target: Tensor, opts: { k?: number } = {}): number {
+  tensors('topKAccuracy', pred, target);
+  options<{ k?: number }>('topKAccuracy', opts, { k: is.positiveInt });
   const k = opts.k ?? 5;
   if (pred.ndim !== 2) throw new TsgradError(`topKAccuracy: predictions must be [N, C] scores, got ${fmtShape(pred.shape)}`);
   const [n, c] = pred.shape;
@@ -75,6 +82,8 @@ export function topKAccuracy(pred: Tensor, target: Tensor, opts: { k?: number } 
  * @example confusionMatrix(tensor([0, 1, 1], {dtype:'int32'}), tensor([0, 0, 1], {dtype:'int32'}), { numClasses: 2 }) // [[1,1],[0,1]]
  */
 export function confusionMatrix(pred: Tensor, target: Tensor, opts: { numClasses?: number } = {}): number[][] {
+  tensors('confusionMatrix', pred, target);
+  options<{ numClasses?: number }>('confusionMatrix', opts, { numClasses: is.positiveInt });
   const [p, t] = pair('confusionMatrix', pred, target);
   let k = opts.numClasses ?? (pred.ndim === 2 && pred.shape[1] > 1 ? pred.shape[1] : 0);
   for (let i = 0; i < p.length; i++) k = Math.max(k, p[i] + 1, t[i] + 1);
@@ -95,6 +104,8 @@ export interface ClassMetricOptions {
 }
 
 function perClass(op: string, pred: Tensor, target: Tensor, opts: ClassMetricOptions, score: (tp: number, fp: number, fn: number) => number): number {
+  tensors(op, pred, target);
+  options<ClassMetricOptions>(op, opts, { average: is.oneOf(['macro', 'binary']), positiveLabel: is.nonNegativeInt, numClasses: is.positiveInt });
   const m = confusionMatrix(pred, target, { numClasses: opts.numClasses });
   const stats = (c: number): [number, number, number] => {
     const tp = m[c]?.[c] ?? 0;
@@ -139,6 +150,8 @@ export const f1Score = (pred: Tensor, target: Tensor, opts: ClassMetricOptions =
  * average of one-vs-rest AUCs (for C = 2, the AUC of column 1).
  */
 export function aucRoc(scores: Tensor, target: Tensor): number {
+  arg('aucRoc', 'scores', scores, IS_TENSOR);
+  arg('aucRoc', 'target', target, IS_TENSOR);
   const t = targetClasses(target);
   const d = denseArray(scores);
   if (scores.ndim === 2 && scores.shape[1] > 1) {
@@ -183,6 +196,7 @@ function regression(op: string, pred: Tensor, target: Tensor): [ArrayLike<number
 
 /** Mean squared error (1/n) Σ (ŷ - y)². */
 export function mse(pred: Tensor, target: Tensor): number {
+  tensors('mse', pred, target);
   const [p, t] = regression('mse', pred, target);
   let s = 0;
   for (let i = 0; i < p.length; i++) s += (p[i] - t[i]) ** 2;
@@ -191,6 +205,7 @@ export function mse(pred: Tensor, target: Tensor): number {
 
 /** Mean absolute error (1/n) Σ |ŷ - y|. */
 export function mae(pred: Tensor, target: Tensor): number {
+  tensors('mae', pred, target);
   const [p, t] = regression('mae', pred, target);
   let s = 0;
   for (let i = 0; i < p.length; i++) s += Math.abs(p[i] - t[i]);
@@ -199,6 +214,7 @@ export function mae(pred: Tensor, target: Tensor): number {
 
 /** Coefficient of determination R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)². */
 export function r2Score(pred: Tensor, target: Tensor): number {
+  tensors('r2Score', pred, target);
   const [p, t] = regression('r2Score', pred, target);
   let mean = 0;
   for (let i = 0; i < t.length; i++) mean += t[i];
@@ -236,6 +252,7 @@ const BUILTIN: Record<string, Metric['fn']> = {
 
 /** Resolves metric names ('accuracy', 'f1', 'auc', 'mse', 'mae', 'r2', ...) and passes Metric objects through. */
 export function resolveMetric(m: string | Metric): Metric {
+  arg('metrics', 'metric', m, METRIC);
   if (typeof m !== 'string') return m;
   // top1, top2, ... topK: the share of examples whose class is among the K highest scores.
   const top = /^top(\d+)$/.exec(m);
@@ -247,4 +264,14 @@ export function resolveMetric(m: string | Metric): Metric {
   const fn = BUILTIN[m];
   if (!fn) throw new TsgradError(`metrics: unknown metric '${m}' (known: ${Object.keys(BUILTIN).join(', ')}, and top1 … topK for any k)`);
   return { name: m, fn };
+}
+
+const IS_TENSOR = is.instance(Tensor);
+const METRIC = check('a metric name or { name, fn }', (v) =>
+  typeof v === 'string' || (typeof (v as Metric | null)?.name === 'string' && typeof (v as Metric).fn === 'function'));
+
+/** Checks a metric's two tensor arguments, naming the metric. */
+function tensors(op: string, pred: unknown, target: unknown): void {
+  arg(op, 'pred', pred, IS_TENSOR);
+  arg(op, 'target', target, IS_TENSOR);
 }

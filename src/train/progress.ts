@@ -1,3 +1,4 @@
+import { is, options } from '../util/args.js';
 /**
  * Training progress output. On a terminal: one live line per epoch, redrawn
  * in place with \r, showing step/total, a bar, ETA, loss, metrics and
@@ -47,6 +48,7 @@ export class Progress {
   private label = '';
 
   constructor(opts: ProgressOptions = {}) {
+    options<ProgressOptions>('Progress', opts, { verbose: is.oneOf([0, 1, 2]), stream: is.any, interval: is.nonNegative });
     this.verbose = opts.verbose ?? 1;
     this.stream = opts.stream ?? defaultStream();
     this.live = this.verbose === 1 && this.stream.isTTY === true;
