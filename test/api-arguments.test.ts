@@ -128,6 +128,19 @@ Object.assign(TABLE, {
   'optim.l2Penalty': [() => optim.l2Penalty(p(), 'x' as never), /^l2Penalty: argument 'lambda' must be a number >= 0/],
 } satisfies Record<string, [() => unknown, RegExp]>);
 
+// Ops, viz and autograd functions whose first argument is a tensor: a string there names the function and the argument.
+const TENSOR_FIRST: Array<[string, string]> = [["reshape", "x"], ["permute", "x"], ["transpose", "x"], ["expand", "x"], ["squeeze", "x"], ["unsqueeze", "x"], ["flatten", "x"], ["slice", "x"], ["narrow", "x"], ["select", "x"], ["pad", "x"], ["contiguous", "x"], ["maxPool2d", "x"], ["avgPool2d", "x"], ["globalMaxPool1d", "x"], ["globalAvgPool1d", "x"], ["globalMaxPool2d", "x"], ["globalAvgPool2d", "x"], ["adaptiveAvgPool2d", "x"], ["batchNorm", "x"], ["layerNorm", "x"], ["dropout", "x"], ["embedding", "indices"], ["indexSelect", "x"], ["gather", "x"], ["oneHot", "index"], ["imageGrid", "images"], ["colorize", "x"], ["logoColumns", "matrix"], ["sequenceLogo", "matrix"], ["saliencyImage", "input"], ["toDot", "root"], ["detach", "t"], ["backward", "root"]];
+for (const [name, param] of TENSOR_FIRST) {
+  TABLE[name] = [() => (tg as unknown as Record<string, (x: unknown) => unknown>)[name]('a'),
+    new RegExp(`^${name}: argument '${param}' must be a Tensor, got "a"`)];
+}
+// Reductions name their PyTorch op (variance is var).
+for (const [name, op] of [['argmax', 'argmax'], ['argmin', 'argmin'], ['max', 'max'], ['min', 'min'], ['mean', 'mean'], ['variance', 'var'],
+  ['std', 'std'], ['logSumExp', 'logSumExp'], ['logSoftmax', 'logSoftmax'], ['cumsum', 'cumsum'], ['norm', 'norm'], ['topk', 'topk']]) {
+  TABLE[name] = [() => (tg as unknown as Record<string, (x: unknown, d?: unknown) => unknown>)[name]('a', 0),
+    new RegExp(`^${op}: argument 'input' must be a Tensor, got "a"`)];
+}
+
 /** Each export by its dotted name, with the function it names. */
 function exportedFunctions(): Map<string, unknown> {
   const out = new Map<string, unknown>();
@@ -164,30 +177,30 @@ const SKIP = new Set([
  * The test above fails when a name here gains an entry, so the list only shrinks.
  */
 const PENDING = new Set([
-  'F.adaptiveAvgPool2d', 'F.argmax', 'F.argmin',
-  'F.avgPool1d', 'F.avgPool2d', 'F.batchNorm', 'F.checkConvInput', 'F.concat',
-  'F.contiguous', 'F.convBlock', 'F.cumsum', 'F.dropout', 'F.embedding', 
-  'F.expand', 'F.flatten', 'F.gather', 'F.globalAvgPool1d', 'F.globalAvgPool2d',
-  'F.globalMaxPool1d', 'F.globalMaxPool2d', 'F.indexSelect', 'F.layerNorm', 
-  'F.logSoftmax', 'F.logSumExp', 'F.max', 'F.maxPool1d',
-  'F.maxPool2d', 'F.mean', 'F.min', 'F.narrow', 'F.norm',
-  'F.oneHot', 'F.pad', 'F.permute', 'F.poolGeom', 'F.requiresGrad',
-  'F.reshape', 'F.select', 'F.slice', 
-  'F.squeeze', 'F.stack', 'F.std', 'F.to', 'F.topk', 'F.transpose', 'F.unsqueeze', 'F.variance',
+  
+  'F.avgPool1d', 'F.checkConvInput', 'F.concat',
+  'F.convBlock', 
+  
+  
+  'F.maxPool1d',
+  
+  'F.poolGeom', 'F.requiresGrad',
+  
+  'F.stack', 'F.to', 
   'Rng', 'Subset', 'TensorDataset',
-  'adaptiveAvgPool2d', 'argmax', 'argmin', 
-  'avgPool1d', 'avgPool2d', 'backward', 'batchNorm', 'buildModel', 'checkConvInput', 'checkLabels', 
-  'colorize', 'compose', 'concat', 'contiguous', 'convBlock', 'csvDataset', 'cumsum',
+  
+  'avgPool1d', 'buildModel', 'checkConvInput', 'checkLabels', 
+  'compose', 'concat', 'convBlock', 'csvDataset', 
   'customOp', 'cutmix', 'datasets.mnist', 'datasets.mnistDataDir', 'decodeSafetensors', 'decodeState', 'defineOp',
-  'detach', 'dotToSvg', 'drawGraph', 'dropout', 'embedding', 'encodeIdx',
-  'encodeSafetensors', 'encodeState', 'evaluateDir', 'expand', 
-  'featureMaps', 'fetchBatch', 'filterGrid', 'findLayer', 'fitGenes', 'flatten', 'gather', 
-  'genesFromColumns', 'globalAvgPool1d', 'globalAvgPool2d', 'globalMaxPool1d', 'globalMaxPool2d', 'gradcheck',
-  'gradientTimesInput', 'graphOfModel', 'guessInputShape', 'historyQuantities', 'idxToTensor', 'imageGrid',
-  'indexSelect', 'layerNorm', 'leastSquares', 'load', 'loadCheckpoint',
-  'loadSafetensors', 'loadWeights', 'logSoftmax', 'logSumExp', 'logoColumns', 
-  'manualSeed', 'materialize', 'max', 'maxPool1d', 'maxPool2d', 'maximizeGrid', 'mean', 'min',
-  'mixup', 'mnistModel', 'modelConfig', 'narrow', 
+  'dotToSvg', 'drawGraph', 'encodeIdx',
+  'encodeSafetensors', 'encodeState', 'evaluateDir', 
+  'featureMaps', 'fetchBatch', 'filterGrid', 'findLayer', 'fitGenes', 
+  'genesFromColumns', 'gradcheck',
+  'gradientTimesInput', 'graphOfModel', 'guessInputShape', 'historyQuantities', 'idxToTensor', 
+  'leastSquares', 'load', 'loadCheckpoint',
+  'loadSafetensors', 'loadWeights', 
+  'manualSeed', 'materialize', 'maxPool1d', 'maximizeGrid', 
+  'mixup', 'mnistModel', 'modelConfig', 
   'nn.AdaptiveAvgPool2d', 'nn.AvgPool1d', 'nn.AvgPool2d', 'nn.BatchNorm1d', 'nn.BatchNorm2d', 
   'nn.Flatten', 'nn.GlobalAvgPool1d', 'nn.GlobalAvgPool2d', 'nn.GlobalMaxPool1d',
   'nn.GlobalMaxPool2d', 'nn.LayerNorm', 'nn.MaxPool1d',
@@ -197,17 +210,17 @@ const PENDING = new Set([
   'nn.init.kaimingUniform', 'nn.init.normal', 'nn.init.ones', 'nn.init.parameter', 'nn.init.uniform',
   'nn.init.xavierNormal', 'nn.init.xavierUniform', 'nn.init.zeros', 'nn.layerName', 'nn.models.activationLayer',
   'nn.models.alexnet', 'nn.models.dnaCnn', 'nn.models.kerasMnistCnn', 'nn.models.lenet5', 'nn.models.mlp',
-  'nn.register', 'nn.registeredNames', 'nn.summary', 'noGrad', 'norm', 'oneHot', 
+  'nn.register', 'nn.registeredNames', 'nn.summary', 'noGrad', 
   
-  'pad', 'parseCsv', 'parseCsvRecords', 'parseIdx', 'permute', 'plotConfusion', 'plotHistory',
+  'parseCsv', 'parseCsvRecords', 'parseIdx', 'plotConfusion', 'plotHistory',
   'plotSeries', 'poolGeom', 'predictFile', 
   'randomAffine', 'randomCrop', 'randomErasing', 'randomHorizontalFlip', 'randomSplit', 'readConfig', 'readCsv',
-  'readIdx', 'readPng', 'renderVegaLite', 'requiresGrad', 'reshape',
-  'saliency', 'saliencyImage', 'sampleBeta', 'save', 'saveCheckpoint',
-  'saveSafetensors', 'scores', 'select', 'sequenceLogo', 'sequentialLayers', 'setBackend', 'setNumThreads',
-  'slice', 'squeeze', 'stack', 'std', 
-  'svgToPng', 'syntheticGenes', 'to', 'toDot', 'topk', 'trainMnist',
-  'trainValTestSplit', 'transpose', 'unsqueeze', 'variance', 'visualizeFilter', 'writeIdx', 'writeReport',
+  'readIdx', 'readPng', 'renderVegaLite', 'requiresGrad', 
+  'saliency', 'sampleBeta', 'save', 'saveCheckpoint',
+  'saveSafetensors', 'scores', 'sequentialLayers', 'setBackend', 'setNumThreads',
+  'stack', 
+  'svgToPng', 'syntheticGenes', 'to', 'trainMnist',
+  'trainValTestSplit', 'visualizeFilter', 'writeIdx', 'writeReport',
 ]);
 
 function exportsOf(): string[] {

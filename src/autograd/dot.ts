@@ -1,4 +1,7 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { arg, is } from '../util/args.js';
+import { Tensor } from '../tensor/tensor.js';
+
+const IS_TENSOR = is.instance(Tensor);
 
 export interface DotOptions {
   /** Graph direction: 'TB' top-to-bottom (default) or 'LR'. */
@@ -16,6 +19,7 @@ const esc = (s: string): string => s.replace(/"/g, '\\"');
  * name and output shape, edges in the direction data flows.
  */
 export function toDot(root: Tensor, opts: DotOptions = {}): string {
+  arg('toDot', 'root', root, IS_TENSOR);
   const ids = new Map<Tensor, string>();
   const lines: string[] = [];
   const stack: Tensor[] = [root];

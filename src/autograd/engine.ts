@@ -4,6 +4,8 @@ import { binaryRaw, castRaw, contiguousRaw, sumToShape } from '../tensor/raw.js'
 import { Tensor, storageVersion, type GraphNode } from '../tensor/tensor.js';
 import { arg, is, isPlainObject, options } from '../util/args.js';
 
+const IS_TENSOR = is.instance(Tensor);
+
 let gradEnabled = true;
 
 /** Whether ops currently record graph nodes. */
@@ -91,6 +93,7 @@ export function customOp(spec: {
 
 /** A tensor sharing t's data, cut from the graph. */
 export function detach(t: Tensor): Tensor {
+  arg('detach', 't', t, IS_TENSOR);
   return new Tensor(t.storage, t.shape, t.strides, t.offset);
 }
 
@@ -141,6 +144,7 @@ export interface BackwardOptions {
  * loss.backward({ retainGraph: true });
  */
 export function backward(root: Tensor, gradient?: Tensor | BackwardOptions, opts?: BackwardOptions): void {
+  arg('backward', 'root', root, IS_TENSOR);
   if (gradient !== undefined && !(gradient instanceof Tensor)) {
     if (opts !== undefined || !isPlainObject(gradient)) arg('backward', 'gradient', gradient, is.optional(is.instance(Tensor)));
     opts = gradient;

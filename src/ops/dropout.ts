@@ -1,9 +1,12 @@
+import { arg, is } from '../util/args.js';
 import { defineOp } from '../autograd/engine.js';
 import type { DType, FloatArray } from '../kernels/types.js';
 import { contiguousRaw } from '../tensor/raw.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
 import { check } from '../util/errors.js';
 import { rng } from '../util/rng.js';
+
+const IS_TENSOR = is.instance(Tensor);
 
 export interface DropoutOptions {
   /** Probability of zeroing each element (default 0.5). */
@@ -59,6 +62,7 @@ const dropoutOp = defineOp<{ p: number }, Uint8Array>({
  * @example F.dropout(x, { p: 0.25, training: model.training })
  */
 export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
+  arg('dropout', 'x', x, IS_TENSOR);
   const { p = 0.5, training = true } = opts;
   check(typeof p === 'number' && p >= 0 && p <= 1, 'dropout', () => `p must be a probability in [0, 1], got ${p}`);
   if (!training || p === 0) return x;

@@ -1,9 +1,12 @@
+import { arg, is } from '../util/args.js';
 import { detach } from '../autograd/engine.js';
 import { Tensor } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
 import { eq, where } from './elementwise.js';
 import { indexSelect } from './indexing.js';
 import { reshape, unsqueeze } from './movement.js';
+
+const IS_TENSOR = is.instance(Tensor);
 
 export interface EmbeddingOptions {
   /** Index whose row receives no gradient (a padding token); negative counts from the end. */
@@ -17,6 +20,7 @@ export interface EmbeddingOptions {
  * @example F.embedding(tensor([[1, 2, 0]], { dtype: 'int32' }), weight, { paddingIdx: 0 }) // [1, 3, dim]
  */
 export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+  arg('embedding', 'indices', indices, IS_TENSOR);
   check(weight.ndim === 2, 'embedding', () => `weight must be [numEmbeddings, embeddingDim], got shape ${fmtShape(weight.shape)}`);
   check(indices.dtype === 'int32', 'embedding', () => `indices must be an int32 tensor, got ${indices.dtype} (shape ${fmtShape(indices.shape)})`);
   const [num, dim] = weight.shape;

@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { defineOp } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
 import { full } from '../tensor/create.js';
@@ -6,6 +7,8 @@ import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
 import { normAxis, sizeOf } from '../util/shape.js';
 import { narrow } from './movement.js';
+
+const IS_TENSOR = is.instance(Tensor);
 
 function checkIndex(op: string, index: Tensor, size: number, what: string): Int32Array {
   check(index.dtype === 'int32', op, () => `indices must be an int32 tensor, got ${index.dtype} (shape ${fmtShape(index.shape)})`);
@@ -43,6 +46,7 @@ const indexSelectOp = defineOp<SelectOpts>({
 
 /** Entries of axis dim picked by a 1-D int32 index tensor (repeats allowed): x.indexSelect(0, ids) looks up rows. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  arg('indexSelect', 'x', x, IS_TENSOR);
   const d = normAxis('indexSelect', dim, x.ndim);
   check(index.ndim <= 1, 'indexSelect', () => `index must be 1-D, got shape ${fmtShape(index.shape)}`);
   const idx = checkIndex('indexSelect', index, x.shape[d], `axis ${d} of shape ${fmtShape(x.shape)}`);
@@ -75,6 +79,7 @@ const gatherOp = defineOp<GatherOpts>({
  * along the other axes it may be shorter than x.
  */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  arg('gather', 'x', x, IS_TENSOR);
   const d = normAxis('gather', dim, x.ndim);
   check(index.ndim === x.ndim && index.shape.every((s, i) => i === d || s <= x.shape[i]), 'gather', () =>
     `index shape ${fmtShape(index.shape)} does not fit input shape ${fmtShape(x.shape)} along axes other than ${dim}`);
@@ -89,6 +94,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 
 /** One-hot encoding of int32 class indices: shape [..., numClasses], float32. */
 export function oneHot(index: Tensor, numClasses: number): Tensor {
+  arg('oneHot', 'index', index, IS_TENSOR);
   check(Number.isInteger(numClasses) && numClasses > 0, 'oneHot', () => `numClasses must be a positive integer, got ${numClasses}`);
   const idx = checkIndex('oneHot', index, numClasses, `${numClasses} classes`);
   const out = new Float32Array(idx.length * numClasses);

@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { defineOp } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
 import { full } from '../tensor/create.js';
@@ -5,6 +6,8 @@ import { contiguousRaw, promote } from '../tensor/raw.js';
 import { Tensor, newArray, viewOf } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
 import { contiguousStrides, normAxis, sizeOf } from '../util/shape.js';
+
+const IS_TENSOR = is.instance(Tensor);
 
 /**
  * Movement ops. reshape, permute, expand, squeeze, unsqueeze and slicing are O(1)
@@ -68,6 +71,7 @@ const reshapeOp = defineOp<readonly number[]>({
 
 /** Same elements in a new shape (one dimension may be -1); a view when the layout allows. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  arg('reshape', 'x', x, IS_TENSOR);
   const s = inferShape('reshape', x.size, shape);
   if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
   return reshapeOp([x], s);
@@ -86,6 +90,7 @@ const permuteOp = defineOp<readonly number[]>({
 
 /** Reorders the axes: output axis i is input axis dims[i]. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  arg('permute', 'x', x, IS_TENSOR);
   check(dims.length === x.ndim, 'permute', () => `got ${dims.length} dims for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`);
   const norm = dims.map((d) => normAxis('permute', d, x.ndim));
   check(new Set(norm).size === norm.length, 'permute', () => `dims ${fmtShape(dims)} repeat an axis`);
@@ -94,6 +99,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 
 /** Swaps two axes (the last two by default). */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  arg('transpose', 'x', x, IS_TENSOR);
   check(x.ndim >= 2 || (dim0 === -2 && dim1 === -1 && x.ndim < 2), 'transpose', () => `tensor of shape ${fmtShape(x.shape)} has fewer than 2 axes`);
   if (x.ndim < 2) return x;
   const a = normAxis('transpose', dim0, x.ndim);
@@ -119,6 +125,7 @@ const expandOp = defineOp<readonly number[]>({
 
 /** Broadcasts unit axes to a larger shape without copying (-1 keeps an axis). */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  arg('expand', 'x', x, IS_TENSOR);
   check(shape.length >= x.ndim, 'expand', () => `cannot expand shape ${fmtShape(x.shape)} to fewer dimensions ${fmtShape(shape)}`);
   const nd = shape.length;
   const target = shape.map((d, i) => {
@@ -134,6 +141,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Removes axes of size 1 (all of them, or the given ones). */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
+  arg('squeeze', 'x', x, IS_TENSOR);
   const axes = axis === undefined ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
     : (typeof axis === 'number' ? [axis] : axis).map((a) => normAxis('squeeze', a, x.ndim));
   return reshape(x, x.shape.filter((d, i) => !(axes.includes(i) && d === 1)));
@@ -141,6 +149,7 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
 
 /** Inserts an axis of size 1 at position axis (negative counts from the end of the result). */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
+  arg('unsqueeze', 'x', x, IS_TENSOR);
   const a = normAxis('unsqueeze', axis, x.ndim + 1);
   const shape = x.shape.slice();
   shape.splice(a, 0, 1);
@@ -149,6 +158,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 
 /** Merges axes startDim..endDim into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  arg('flatten', 'x', x, IS_TENSOR);
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normAxis('flatten', startDim, x.ndim);
   const e = normAxis('flatten', endDim, x.ndim);
@@ -192,6 +202,7 @@ const sliceOp = defineOp<Window>({
  * Missing trailing ranges take whole axes. A view, O(1).
  */
 export function slice(x: Tensor, ranges: readonly SliceRange[]): Tensor {
+  arg('slice', 'x', x, IS_TENSOR);
   check(ranges.length <= x.ndim, 'slice', () => `${ranges.length} ranges for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`);
   const w: Window = { starts: [], shape: [], steps: [] };
   x.shape.forEach((d, i) => {
@@ -211,6 +222,7 @@ export function slice(x: Tensor, ranges: readonly SliceRange[]): Tensor {
 
 /** length entries of axis dim starting at start (a view). */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  arg('narrow', 'x', x, IS_TENSOR);
   const a = normAxis('narrow', dim, x.ndim);
   const s = start < 0 ? start + x.shape[a] : start;
   check(Number.isInteger(length) && length >= 0 && s >= 0 && s + length <= x.shape[a], 'narrow', () =>
@@ -222,6 +234,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** Entry `index` of axis dim, with that axis removed (a view). */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  arg('select', 'x', x, IS_TENSOR);
   const a = normAxis('select', dim, x.ndim);
   const i = index < 0 ? index + x.shape[a] : index;
   check(Number.isInteger(i) && i >= 0 && i < x.shape[a], 'select', () => `index ${index} is out of range for axis ${dim} of size ${x.shape[a]}`);
@@ -300,6 +313,7 @@ const padOp = defineOp<PadSpec>({
  * starting from the LAST axis: pad(x, [1, 1, 2, 2]) pads the last axis by 1 and the one before by 2.
  */
 export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
+  arg('pad', 'x', x, IS_TENSOR);
   check(pads.length % 2 === 0 && pads.length / 2 <= x.ndim, 'pad', () =>
     `pads must hold (before, after) pairs for at most ${x.ndim} axes, got ${pads.length} numbers`);
   check(pads.every((v) => Number.isInteger(v) && v >= 0), 'pad', () => `pads must be non-negative integers, got [${pads.join(',')}]`);
@@ -324,6 +338,7 @@ const contiguousOp = defineOp<undefined>({
 
 /** A dense copy when x is a strided view; x itself when it is already dense. */
 export function contiguous(x: Tensor): Tensor {
+  arg('contiguous', 'x', x, IS_TENSOR);
   return x.isContiguous() ? x : contiguousOp([x], undefined);
 }
 

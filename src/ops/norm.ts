@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { noGrad } from '../autograd/engine.js';
 import { castRaw } from '../tensor/raw.js';
 import { Tensor, bumpVersion, denseArray } from '../tensor/tensor.js';
@@ -5,6 +6,8 @@ import { check, fmtShape } from '../util/errors.js';
 import { add, mul, sqrt, sub, square } from './elementwise.js';
 import { reshape } from './movement.js';
 import { mean } from './reduce.js';
+
+const IS_TENSOR = is.instance(Tensor);
 
 /**
  * Normalisation layers as composites of tensor ops: they differentiate by themselves.
@@ -40,6 +43,7 @@ function assign(dst: Tensor, values: Tensor): void {
  * @example F.batchNorm(x, runningMean, runningVar, { weight, bias, training: true })
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+  arg('batchNorm', 'x', x, IS_TENSOR);
   const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = opts;
   check(x.ndim >= 2 && x.ndim <= 4, 'batchNorm', () => `expected an input [N,C], [N,C,L] or [N,C,H,W], got shape ${fmtShape(x.shape)}`);
   const c = x.shape[1];
@@ -90,6 +94,7 @@ export interface LayerNormOptions {
  * @example F.layerNorm(x, [512], { weight, bias })
  */
 export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], opts: LayerNormOptions = {}): Tensor {
+  arg('layerNorm', 'x', x, IS_TENSOR);
   const { weight = null, bias = null, eps = 1e-5 } = opts;
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
   const tail = x.shape.slice(x.ndim - ns.length);

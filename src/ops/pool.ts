@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { defineOp } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
 import type { FloatArray, PoolGeom } from '../kernels/types.js';
@@ -10,6 +11,8 @@ import { div, where } from './elementwise.js';
 import { indexSelect } from './indexing.js';
 import { reshape } from './movement.js';
 import { mean, sum } from './reduce.js';
+
+const IS_TENSOR = is.instance(Tensor);
 
 /**
  * Pooling. Max and average pooling over windows are primitives with kernels (NCHW;
@@ -107,12 +110,14 @@ const avgPoolOp = defineOp<PoolGeom>({
  * @example F.maxPool2d(x, { kernelSize: 2 }) // [N, C, H/2, W/2]
  */
 export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
+  arg('maxPool2d', 'x', x, IS_TENSOR);
   checkRank('maxPool2d', x, 4);
   return maxPoolOp([x], poolGeom('maxPool2d', x, opts, false));
 }
 
 /** Mean over kernelSize windows of x [N, C, H, W]; padded zeros count in the divisor kh·kw (PyTorch's default). */
 export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
+  arg('avgPool2d', 'x', x, IS_TENSOR);
   checkRank('avgPool2d', x, 4);
   return avgPoolOp([x], poolGeom('avgPool2d', x, opts, false));
 }
@@ -142,24 +147,28 @@ export const avgPool1d = (x: Tensor, opts: Pool1dOptions): Tensor => pool1d('avg
  * which one-hot DNA makes common: two copies of a motif score the same).
  */
 export function globalMaxPool1d(x: Tensor): Tensor {
+  arg('globalMaxPool1d', 'x', x, IS_TENSOR);
   checkRank('globalMaxPool1d', x, 3);
   return reshape(maxPool1d(x, { kernelSize: x.shape[2] }), [x.shape[0], x.shape[1]]);
 }
 
 /** Mean of each channel of x [N, C, L]: [N, C]. */
 export function globalAvgPool1d(x: Tensor): Tensor {
+  arg('globalAvgPool1d', 'x', x, IS_TENSOR);
   checkRank('globalAvgPool1d', x, 3);
   return mean(x, { axis: 2 });
 }
 
 /** Largest value of each channel of x [N, C, H, W]: [N, C]; the gradient goes to the first maximum (see globalMaxPool1d). */
 export function globalMaxPool2d(x: Tensor): Tensor {
+  arg('globalMaxPool2d', 'x', x, IS_TENSOR);
   checkRank('globalMaxPool2d', x, 4);
   return reshape(maxPool2d(x, { kernelSize: [x.shape[2], x.shape[3]] }), [x.shape[0], x.shape[1]]);
 }
 
 /** Mean of each channel of x [N, C, H, W]: [N, C]. */
 export function globalAvgPool2d(x: Tensor): Tensor {
+  arg('globalAvgPool2d', 'x', x, IS_TENSOR);
   checkRank('globalAvgPool2d', x, 4);
   return mean(x, { axis: [2, 3] });
 }
@@ -219,6 +228,7 @@ function adaptiveMean(x: Tensor, axis: number, out: number): Tensor {
  * @example F.adaptiveAvgPool2d(randn([1, 256, 13, 13]), 6).shape // [1, 256, 6, 6]
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
+  arg('adaptiveAvgPool2d', 'x', x, IS_TENSOR);
   checkRank('adaptiveAvgPool2d', x, 4);
   check(x.dtype !== 'int32', 'adaptiveAvgPool2d', () => 'input must be floating point, got int32');
   const [, , h, w] = x.shape;

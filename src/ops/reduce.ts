@@ -181,6 +181,7 @@ export function variance(x: Tensor, dim?: Dims | VarianceOptions, keepdim?: bool
 
 /** Standard deviation: sqrt(variance), same arguments as var. */
 export function std(x: Tensor, dim?: Dims | VarianceOptions, keepdim?: boolean): Tensor {
+  arg('std', 'input', x, is.instance(Tensor));
   return sqrt(variance(x, dim, keepdim));
 }
 

@@ -1,7 +1,10 @@
+import { arg, is } from '../util/args.js';
 import { PNG } from 'pngjs';
 import { Tensor, denseArray } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
 import { writeOut } from './files.js';
+
+const IS_TENSOR = is.instance(Tensor);
 
 /**
  * How values become colours. gray: low black, high white. diverging: negative
@@ -91,6 +94,7 @@ function asNCHW(op: string, x: Tensor): Tensor {
  * const { png, width } = imageGrid(conv.weight.detach(), { nrow: 8, normalize: 'each', scale: 8, out: 'filters.png' });
  */
 export function imageGrid(images: Tensor, opts: ImageGridOptions = {}): PngImage {
+  arg('imageGrid', 'images', images, IS_TENSOR);
   const op = 'imageGrid';
   const x = asNCHW(op, images);
   const [n, c, h, w] = x.shape;
@@ -156,6 +160,7 @@ function fillBlock(png: PNG, x: number, y: number, size: number, rgb: RGB): void
  * pictures in one grid.
  */
 export function colorize(x: Tensor, map: Colormap): Tensor {
+  arg('colorize', 'x', x, IS_TENSOR);
   check(x.ndim === 2, 'colorize', () => `expects a grey image [H, W], got shape ${fmtShape(x.shape)}`);
   const v = denseArray(x);
   const n = v.length;

@@ -1,9 +1,12 @@
+import { arg, is } from '../util/args.js';
 import { noGrad } from '../autograd/engine.js';
 import { Tensor } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
 import { stack } from '../ops/movement.js';
 import { colorize, imageGrid, type ImageGridOptions, type PngImage } from './image.js';
 import { inspecting, runLayer, type Layer } from './layers.js';
+
+const IS_TENSOR = is.instance(Tensor);
 
 /** Input attribution for one input and one class. */
 export interface Attribution {
@@ -75,6 +78,7 @@ export function gradientTimesInput(model: Layer, input: Tensor, classIndex?: num
  * saliencyImage(digit, saliency(model, digit), { out: 'saliency.png' });
  */
 export function saliencyImage(input: Tensor, attribution: Attribution, opts: Omit<ImageGridOptions, 'normalize' | 'colormap'> = {}): PngImage {
+  arg('saliencyImage', 'input', input, IS_TENSOR);
   check(attribution.map.ndim === 2, 'saliencyImage', () => `needs an image map [H, W], got shape ${fmtShape(attribution.map.shape)}`);
   const [h, w] = attribution.map.shape;
   const pair = noGrad(() => {
