@@ -129,11 +129,13 @@ Object.assign(TABLE, {
 } satisfies Record<string, [() => unknown, RegExp]>);
 
 // Ops, viz and autograd functions whose first argument is a tensor: a string there names the function and the argument.
-const TENSOR_FIRST: Array<[string, string]> = [["reshape", "x"], ["permute", "x"], ["transpose", "x"], ["expand", "x"], ["squeeze", "x"], ["unsqueeze", "x"], ["flatten", "x"], ["slice", "x"], ["narrow", "x"], ["select", "x"], ["pad", "x"], ["contiguous", "x"], ["maxPool2d", "x"], ["avgPool2d", "x"], ["globalMaxPool1d", "x"], ["globalAvgPool1d", "x"], ["globalMaxPool2d", "x"], ["globalAvgPool2d", "x"], ["adaptiveAvgPool2d", "x"], ["batchNorm", "x"], ["layerNorm", "x"], ["dropout", "x"], ["embedding", "indices"], ["indexSelect", "x"], ["gather", "x"], ["oneHot", "index"], ["imageGrid", "images"], ["colorize", "x"], ["logoColumns", "matrix"], ["sequenceLogo", "matrix"], ["saliencyImage", "input"], ["toDot", "root"], ["detach", "t"], ["backward", "root"]];
+const TENSOR_FIRST: Array<[string, string]> = [["reshape", "x"], ["permute", "x"], ["transpose", "x"], ["expand", "x"], ["squeeze", "x"], ["unsqueeze", "x"], ["flatten", "x"], ["slice", "x"], ["narrow", "x"], ["select", "x"], ["pad", "x"], ["contiguous", "x"], ["maxPool2d", "x"], ["avgPool2d", "x"], ["globalMaxPool1d", "x"], ["globalAvgPool1d", "x"], ["globalMaxPool2d", "x"], ["globalAvgPool2d", "x"], ["adaptiveAvgPool2d", "x"], ["batchNorm", "x"], ["layerNorm", "x"], ["dropout", "x"], ["embedding", "indices"], ["indexSelect", "x"], ["gather", "x"], ["oneHot", "index"], ["imageGrid", "images"], ["colorize", "x"], ["saliencyImage", "input"], ["toDot", "root"], ["detach", "t"], ["backward", "root"]];
 for (const [name, param] of TENSOR_FIRST) {
   TABLE[name] = [() => (tg as unknown as Record<string, (x: unknown) => unknown>)[name]('a'),
     new RegExp(`^${name}: argument '${param}' must be a Tensor, got "a"`)];
 }
+TABLE.logoColumns = [() => tg.logoColumns('a' as never), /^logoColumns: argument 'matrix' must be a Tensor or an array of rows, got "a"/];
+TABLE.sequenceLogo = [() => tg.sequenceLogo(3 as never), /^sequenceLogo: argument 'matrix' must be a Tensor or an array of rows, got 3/];
 // Reductions name their PyTorch op (variance is var).
 for (const [name, op] of [['argmax', 'argmax'], ['argmin', 'argmin'], ['max', 'max'], ['min', 'min'], ['mean', 'mean'], ['variance', 'var'],
   ['std', 'std'], ['logSumExp', 'logSumExp'], ['logSoftmax', 'logSoftmax'], ['cumsum', 'cumsum'], ['norm', 'norm'], ['topk', 'topk']]) {

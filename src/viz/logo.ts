@@ -1,9 +1,10 @@
-import { arg, is } from '../util/args.js';
+import { arg, check as argCheck, is } from '../util/args.js';
 import { Tensor } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
 import { writeSvgPicture, type RasterOptions, type SvgPicture } from './files.js';
 
-const IS_TENSOR = is.instance(Tensor);
+// A position weight matrix: a tensor [4, L] or nested arrays.
+const IS_MATRIX = is.anyOf(is.instance(Tensor), argCheck('an array of rows', (v) => Array.isArray(v)));
 
 /**
  * The letters as filled outlines in a 100×100 box (y down), so that each is
@@ -53,7 +54,7 @@ export interface LogoColumn {
  * with K letters; letter heights are p · IC (Schneider & Stephens 1990).
  */
 export function logoColumns(matrix: Tensor | readonly (readonly number[])[], opts: Pick<LogoOptions, 'kind' | 'alphabet'> = {}): LogoColumn[] {
-  arg('logoColumns', 'matrix', matrix, IS_TENSOR);
+  arg('logoColumns', 'matrix', matrix, IS_MATRIX);
   const m = matrix instanceof Tensor ? (matrix.toArray() as number[][]) : matrix.map((r) => r.slice());
   const k = (opts.alphabet ?? 'ACGT').length;
   check(m.length === k && m.every((r) => Array.isArray(r) && r.length === m[0].length && r.length > 0), 'sequenceLogo', () =>
@@ -88,7 +89,7 @@ const fmt = (v: number): string => String(Math.round(v * 100) / 100);
  * sequenceLogo(model.layers[0].weight.select(0, 3), { kind: 'filter', out: 'filter3-logo' });
  */
 export function sequenceLogo(matrix: Tensor | readonly (readonly number[])[], opts: LogoOptions = {}): SvgPicture & { columns: LogoColumn[] } {
-  arg('sequenceLogo', 'matrix', matrix, IS_TENSOR);
+  arg('sequenceLogo', 'matrix', matrix, IS_MATRIX);
   const alphabet = opts.alphabet ?? 'ACGT';
   for (const ch of alphabet) check(ch in GLYPHS, 'sequenceLogo', () => `no glyph for letter ${ch}; letters available: ${Object.keys(GLYPHS).join('')}`);
   const columns = logoColumns(matrix, opts);
