@@ -143,6 +143,43 @@ for (const [name, op] of [['argmax', 'argmax'], ['argmin', 'argmin'], ['max', 'm
     new RegExp(`^${op}: argument 'input' must be a Tensor, got "a"`)];
 }
 
+// Functions whose own checks already name them and the bad value.
+Object.assign(TABLE, {
+  to: [() => tg.to(tg.zeros([1]), 'float16' as never), /^to: argument 'dtype' must be one of "float32", "float64", "int32", got "float16"/],
+  'nn.BatchNorm1d': [() => new nn.BatchNorm1d({} as never), /^BatchNorm1d: numFeatures must be a positive integer, got undefined/],
+  'nn.BatchNorm2d': [() => new nn.BatchNorm2d({ numFeatures: 2.5 }), /^BatchNorm2d: numFeatures must be a positive integer, got 2.5/],
+  'nn.Sequential': [() => new nn.Sequential('a' as never), /^Sequential: argument 0 is not a Module \(got string\)/],
+  'nn.register': [() => nn.register('a' as never), /^nn.register: argument 'cls' must be a Module subclass, got "a"/],
+  'nn.init.calculateGain': [() => nn.init.calculateGain('swish' as never), /^init.calculateGain: unknown nonlinearity 'swish'/],
+  'nn.models.activationLayer': [() => nn.models.activationLayer('swish' as never), /^models: unknown activation 'swish'/],
+  setBackend: [() => tg.setBackend('gpu' as never), /^setBackend: backend 'gpu' is not available \(known: ref, wasm\)/],
+  load: [() => tg.load('/nonexistent-dir'), /^load: \/nonexistent-dir\/config.json not found/],
+  readConfig: [() => tg.readConfig('/nonexistent-dir'), /^load: \/nonexistent-dir\/config.json not found/],
+  readIdx: [() => tg.readIdx('/nonexistent.idx'), /^readIdx: cannot read \/nonexistent.idx/],
+  readCsv: [() => tg.readCsv('/nonexistent.csv'), /^readCsv: cannot read \/nonexistent.csv/],
+  loadSafetensors: [() => tg.loadSafetensors('/nonexistent.safetensors'), /^safetensors: cannot read \/nonexistent.safetensors/],
+  saveCheckpoint: [() => tg.saveCheckpoint('/tmp/x', undefined as never), /^saveCheckpoint: expected an options object with model, optimizer, epoch, got undefined/],
+  sampleBeta: [() => tg.sampleBeta(-1, 1), /^sampleBeta: parameters must be positive, got -1, 1/],
+} satisfies Record<string, [() => unknown, RegExp]>);
+
+// Initialisers take the tensor to fill first.
+for (const [name, param] of [["uniform", "t"], ["normal", "t"], ["constant", "t"], ["xavierUniform", "t"], ["xavierNormal", "t"], ["kaimingUniform", "t"], ["kaimingNormal", "t"]]) {
+  TABLE[`nn.init.${name}`] = [() => (nn.init as unknown as Record<string, (x: unknown) => unknown>)[name]('a'),
+    new RegExp(`^${name}: argument '${param}' must be a Tensor, got "a"`)];
+}
+Object.assign(TABLE, {
+  'nn.MaxPool2d': [() => new nn.MaxPool2d({ kernel_size: 2 } as never), /^MaxPool2d: unknown option 'kernel_size' \(did you mean 'kernelSize'\?\)/],
+  'nn.AvgPool2d': [() => new nn.AvgPool2d({ kernelSize: 0 }), /^AvgPool2d: option 'kernelSize' must be a positive integer or an array of 2 of them, got 0/],
+  'nn.MaxPool1d': [() => new nn.MaxPool1d({} as never), /^MaxPool1d: option 'kernelSize' is required/],
+  'nn.AvgPool1d': [() => new nn.AvgPool1d({ kernelSize: 2, stride: 1.5 }), /^AvgPool1d: option 'stride' must be a positive integer, got 1.5/],
+  'nn.AdaptiveAvgPool2d': [() => new nn.AdaptiveAvgPool2d({ outputSize: 'big' } as never), /^AdaptiveAvgPool2d: option 'outputSize' must be/],
+  'nn.Flatten': [() => new nn.Flatten({ start_dim: 1 } as never), /^Flatten: unknown option 'start_dim' \(did you mean 'startDim'\?\)/],
+  'nn.LayerNorm': [() => new nn.LayerNorm({ normalizedShape: [4], epsilon: 1e-5 } as never), /^LayerNorm: unknown option 'epsilon' \(did you mean 'eps'\?\)/],
+  manualSeed: [() => tg.manualSeed('42' as never), /^manualSeed: argument 'seed' must be an integer, got "42"/],
+  setNumThreads: [() => tg.setNumThreads(0), /^setNumThreads: argument 'n' must be a positive integer, got 0/],
+  noGrad: [() => tg.noGrad('x' as never), /^noGrad: argument 'fn' must be a function, got "x"/],
+} satisfies Record<string, [() => unknown, RegExp]>);
+
 /** Each export by its dotted name, with the function it names. */
 function exportedFunctions(): Map<string, unknown> {
   const out = new Map<string, unknown>();
@@ -170,6 +207,7 @@ const SKIP = new Set([
   'TsgradError', // an Error subclass: any message is valid
   'nn.Module', 'optim.Optimizer', 'optim.LRScheduler', // abstract bases, checked through their subclasses
   'History', 'TerminateOnNaN', // constructors without arguments
+  'nn.GlobalMaxPool1d', 'nn.GlobalAvgPool1d', 'nn.GlobalMaxPool2d', 'nn.GlobalAvgPool2d', // no options
   'monitored', 'direction', // internal: the callbacks' reading of a monitored result, exported for ModelCheckpoint
   'reluGrad', 'F.reluGrad', // internal: relu's gradient rule, exported for the fused convolution's backward
 ]);
@@ -188,7 +226,7 @@ const PENDING = new Set([
   
   'F.poolGeom', 'F.requiresGrad',
   
-  'F.stack', 'F.to', 
+  'F.stack', 
   'Rng', 'Subset', 'TensorDataset',
   
   'avgPool1d', 'buildModel', 'checkConvInput', 'checkLabels', 
@@ -199,29 +237,29 @@ const PENDING = new Set([
   'featureMaps', 'fetchBatch', 'filterGrid', 'findLayer', 'fitGenes', 
   'genesFromColumns', 'gradcheck',
   'gradientTimesInput', 'graphOfModel', 'guessInputShape', 'historyQuantities', 'idxToTensor', 
-  'leastSquares', 'load', 'loadCheckpoint',
-  'loadSafetensors', 'loadWeights', 
-  'manualSeed', 'materialize', 'maxPool1d', 'maximizeGrid', 
+  'leastSquares', 'loadCheckpoint',
+  'loadWeights', 
+  'materialize', 'maxPool1d', 'maximizeGrid', 
   'mixup', 'mnistModel', 'modelConfig', 
-  'nn.AdaptiveAvgPool2d', 'nn.AvgPool1d', 'nn.AvgPool2d', 'nn.BatchNorm1d', 'nn.BatchNorm2d', 
-  'nn.Flatten', 'nn.GlobalAvgPool1d', 'nn.GlobalAvgPool2d', 'nn.GlobalMaxPool1d',
-  'nn.GlobalMaxPool2d', 'nn.LayerNorm', 'nn.MaxPool1d',
-  'nn.MaxPool2d', 'nn.Sequential', 
-  'nn.assignInPlace', 'nn.init.calculateGain', 'nn.init.constant', 'nn.init.fanInOut', 'nn.init.glorotNormal',
-  'nn.init.glorotUniform', 'nn.init.heNormal', 'nn.init.heUniform', 'nn.init.kaimingNormal',
-  'nn.init.kaimingUniform', 'nn.init.normal', 'nn.init.ones', 'nn.init.parameter', 'nn.init.uniform',
-  'nn.init.xavierNormal', 'nn.init.xavierUniform', 'nn.init.zeros', 'nn.layerName', 'nn.models.activationLayer',
+  
+  
+  
+  
+  'nn.assignInPlace', 'nn.init.fanInOut', 
+  
+  'nn.init.ones', 'nn.init.parameter', 
+  'nn.init.zeros', 'nn.layerName', 
   'nn.models.alexnet', 'nn.models.dnaCnn', 'nn.models.kerasMnistCnn', 'nn.models.lenet5', 'nn.models.mlp',
-  'nn.register', 'nn.registeredNames', 'nn.summary', 'noGrad', 
+  'nn.registeredNames', 'nn.summary', 
   
   'parseCsv', 'parseCsvRecords', 'parseIdx', 'plotConfusion', 'plotHistory',
   'plotSeries', 'poolGeom', 'predictFile', 
-  'randomAffine', 'randomCrop', 'randomErasing', 'randomHorizontalFlip', 'randomSplit', 'readConfig', 'readCsv',
-  'readIdx', 'readPng', 'renderVegaLite', 'requiresGrad', 
-  'saliency', 'sampleBeta', 'save', 'saveCheckpoint',
-  'saveSafetensors', 'scores', 'sequentialLayers', 'setBackend', 'setNumThreads',
+  'randomAffine', 'randomCrop', 'randomErasing', 'randomHorizontalFlip', 'randomSplit', 
+  'readPng', 'renderVegaLite', 'requiresGrad', 
+  'saliency', 'save', 
+  'saveSafetensors', 'scores', 'sequentialLayers', 
   'stack', 
-  'svgToPng', 'syntheticGenes', 'to', 'trainMnist',
+  'svgToPng', 'syntheticGenes', 'trainMnist',
   'trainValTestSplit', 'visualizeFilter', 'writeIdx', 'writeReport',
 ]);
 

@@ -15,6 +15,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs fn without recording the graph (inference, parameter updates). */
 export function noGrad<T>(fn: () => T): T {
+  arg('noGrad', 'fn', fn, is.function);
   const prev = gradEnabled;
   gradEnabled = false;
   try {

@@ -1,3 +1,4 @@
+import { is, options } from '../util/args.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { flatten } from '../ops/movement.js';
 import { Module } from './module.js';
@@ -11,6 +12,7 @@ export class Flatten extends Module {
   readonly options: { startDim: number; endDim: number };
   constructor(opts: { startDim?: number; endDim?: number } = {}) {
     super();
+    options<{ startDim?: number; endDim?: number }>('Flatten', opts, { startDim: is.int, endDim: is.int });
     this.options = { startDim: opts.startDim ?? 1, endDim: opts.endDim ?? -1 };
   }
   forward(x: Tensor): Tensor {

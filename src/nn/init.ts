@@ -1,9 +1,12 @@
+import { arg, is } from '../util/args.js';
 import { kernels } from '../kernels/index.js';
 import { markParameter } from '../tensor/param.js';
 import { Tensor, bumpVersion } from '../tensor/tensor.js';
 import { sizeOf } from '../util/shape.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
 import { rng } from '../util/rng.js';
+
+const IS_TENSOR = is.instance(Tensor);
 
 /**
  * Weight initialisation, PyTorch's torch.nn.init with camelCase names. Every function
@@ -84,18 +87,21 @@ export function fanInOut(shape: readonly number[]): { fanIn: number; fanOut: num
 
 /** U(low, high), in place. */
 export function uniform(t: Tensor, opts: { low?: number; high?: number } = {}): Tensor {
+  arg('uniform', 't', t, IS_TENSOR);
   const { low = 0, high = 1 } = opts;
   return fill('uniform', t, () => low + (high - low) * rng.random());
 }
 
 /** N(mean, std²), in place. */
 export function normal(t: Tensor, opts: { mean?: number; std?: number } = {}): Tensor {
+  arg('normal', 't', t, IS_TENSOR);
   const { mean = 0, std = 1 } = opts;
   return fill('normal', t, () => mean + std * rng.normal());
 }
 
 /** Every element set to value, in place. */
 export function constant(t: Tensor, value: number): Tensor {
+  arg('constant', 't', t, IS_TENSOR);
   return fill('constant', t, () => value);
 }
 
@@ -107,6 +113,7 @@ export const ones = (t: Tensor): Tensor => constant(t, 1);
  * which keeps the variance of activations and gradients equal across layers.
  */
 export function xavierUniform(t: Tensor, opts: { gain?: number } = {}): Tensor {
+  arg('xavierUniform', 't', t, IS_TENSOR);
   const { fanIn, fanOut } = fanInOut(t.shape);
   const a = (opts.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
   return uniform(t, { low: -a, high: a });
@@ -114,6 +121,7 @@ export function xavierUniform(t: Tensor, opts: { gain?: number } = {}): Tensor {
 
 /** Glorot/Xavier normal: N(0, std²) with std = gain · √(2 / (fanIn + fanOut)). */
 export function xavierNormal(t: Tensor, opts: { gain?: number } = {}): Tensor {
+  arg('xavierNormal', 't', t, IS_TENSOR);
   const { fanIn, fanOut } = fanInOut(t.shape);
   return normal(t, { std: (opts.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)) });
 }
@@ -140,12 +148,14 @@ function kaimingStd(op: string, t: Tensor, opts: KaimingOptions): number {
  * this is U(-1/√fanIn, 1/√fanIn).
  */
 export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  arg('kaimingUniform', 't', t, IS_TENSOR);
   const bound = Math.sqrt(3) * kaimingStd('kaimingUniform', t, opts);
   return uniform(t, { low: -bound, high: bound });
 }
 
 /** He/Kaiming normal: N(0, std²) with std = gain / √fan. */
 export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  arg('kaimingNormal', 't', t, IS_TENSOR);
   return normal(t, { std: kaimingStd('kaimingNormal', t, opts) });
 }
 

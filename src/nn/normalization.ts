@@ -1,3 +1,4 @@
+import { is, options } from '../util/args.js';
 import { ones, zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { batchNorm, layerNorm } from '../ops/norm.js';
@@ -94,6 +95,9 @@ export class LayerNorm extends Module {
 
   constructor(opts: LayerNormOptions) {
     super();
+    options<LayerNormOptions>('LayerNorm', opts, {
+      normalizedShape: is.anyOf(is.positiveInt, is.arrayOf(is.positiveInt)), eps: is.positive, elementwiseAffine: is.bool,
+    }, ['normalizedShape']);
     const ns = typeof opts.normalizedShape === 'number' ? [opts.normalizedShape] : opts.normalizedShape.slice();
     check(ns.length > 0 && ns.every((d) => Number.isInteger(d) && d > 0), 'LayerNorm', () =>
       `normalizedShape must be positive integers, got ${JSON.stringify(opts.normalizedShape)}`);

@@ -1,3 +1,4 @@
+import { is, options } from '../util/args.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
   adaptiveAvgPool2d, avgPool1d, avgPool2d, globalAvgPool1d, globalAvgPool2d, globalMaxPool1d, globalMaxPool2d,
@@ -20,6 +21,9 @@ export function expectRank(layer: string, x: Tensor, rank: number): void {
   check(x.ndim === rank, layer, () => `expected a ${rank}-D input ${names}, got shape ${fmtShape(x.shape)}`);
 }
 
+const POOL2D = { kernelSize: is.intOrTuple(2), stride: is.intOrTuple(2), padding: is.intOrTuple(2, 0) };
+const POOL1D = { kernelSize: is.positiveInt, stride: is.positiveInt, padding: is.nonNegativeInt };
+
 function pairOptions(o: Pool2dOptions): PairOpts {
   const kernelSize = asPair(o.kernelSize);
   return { kernelSize, stride: o.stride === undefined ? kernelSize : asPair(o.stride), padding: asPair(o.padding ?? 0) };
@@ -30,7 +34,7 @@ export class MaxPool2d extends Module {
   readonly options: PairOpts;
   constructor(opts: Pool2dOptions) {
     super();
-    this.options = pairOptions(opts);
+    this.options = pairOptions(options<Pool2dOptions>('MaxPool2d', opts, POOL2D, ['kernelSize']));
   }
   forward(x: Tensor): Tensor {
     expectRank('MaxPool2d', x, 4);
@@ -43,7 +47,7 @@ export class AvgPool2d extends Module {
   readonly options: PairOpts;
   constructor(opts: Pool2dOptions) {
     super();
-    this.options = pairOptions(opts);
+    this.options = pairOptions(options<Pool2dOptions>('AvgPool2d', opts, POOL2D, ['kernelSize']));
   }
   forward(x: Tensor): Tensor {
     expectRank('AvgPool2d', x, 4);
@@ -56,6 +60,7 @@ export class MaxPool1d extends Module {
   readonly options: Required<Pool1dOptions>;
   constructor(opts: Pool1dOptions) {
     super();
+    options<Pool1dOptions>('MaxPool1d', opts, POOL1D, ['kernelSize']);
     this.options = { kernelSize: opts.kernelSize, stride: opts.stride ?? opts.kernelSize, padding: opts.padding ?? 0 };
   }
   forward(x: Tensor): Tensor {
@@ -69,6 +74,7 @@ export class AvgPool1d extends Module {
   readonly options: Required<Pool1dOptions>;
   constructor(opts: Pool1dOptions) {
     super();
+    options<Pool1dOptions>('AvgPool1d', opts, POOL1D, ['kernelSize']);
     this.options = { kernelSize: opts.kernelSize, stride: opts.stride ?? opts.kernelSize, padding: opts.padding ?? 0 };
   }
   forward(x: Tensor): Tensor {
@@ -85,6 +91,9 @@ export class AdaptiveAvgPool2d extends Module {
   readonly options: { outputSize: [number | null, number | null] };
   constructor(opts: { outputSize: number | readonly [number | null, number | null] }) {
     super();
+    options<{ outputSize: unknown }>('AdaptiveAvgPool2d', opts, {
+      outputSize: is.anyOf(is.positiveInt, is.arrayOf(is.anyOf(is.positiveInt, is.oneOf([null])), 2)),
+    }, ['outputSize']);
     const s = opts.outputSize;
     this.options = { outputSize: typeof s === 'number' ? [s, s] : [s[0], s[1]] };
   }

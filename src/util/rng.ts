@@ -1,3 +1,4 @@
+import { arg, is } from './args.js';
 /**
  * The one seedable random generator (xoshiro128**, seeded through splitmix32).
  * Initialisation, dropout, shuffling and augmentation all draw from it, so that
@@ -126,5 +127,6 @@ export const rng = new Rng(0);
 
 /** Seeds the global generator: the same seed repeats a run exactly. */
 export function manualSeed(seed: number): void {
+  arg('manualSeed', 'seed', seed, is.int);
   rng.seed(seed);
 }

@@ -1,3 +1,4 @@
+import { arg, is } from '../../util/args.js';
 /**
  * The WebAssembly SIMD backend: `{ ...refKernels, ...overrides }`. Each override checks
  * its arguments and hands anything it cannot run (float64, int32, odd layouts, tiny
@@ -56,7 +57,7 @@ export function wasmLoadError(): string | null {
  * setNumThreads(1); // single-threaded, e.g. to compare with a one-thread peer
  */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  arg('setNumThreads', 'n', n, is.positiveInt);
   getRuntime()?.setThreads(n);
 }
 
