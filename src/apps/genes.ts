@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { noGrad } from '../autograd/engine.js';
 import { tensor } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -33,6 +34,7 @@ export interface SyntheticGenesOptions {
  * co-regulated genes are) and a response that is linear in them plus Gaussian noise.
  */
 export function syntheticGenes(opts: SyntheticGenesOptions = {}): GeneData {
+  arg('syntheticGenes', 'opts', opts, is.optional(is.object));
   const { n = 500, noise = 0.1, seed = 7, coefficients = [1.5, -2.0, 0.75, 0.0], intercept = 0.5 } = opts;
   const p = coefficients.length;
   const rng = new Rng(seed);
@@ -59,6 +61,7 @@ export function syntheticGenes(opts: SyntheticGenesOptions = {}): GeneData {
 
 /** Builds a data set from parsed CSV columns: every column but the target is a feature. */
 export function genesFromColumns(header: string[], rows: number[][], target: string, file = 'CSV'): GeneData {
+  arg('genesFromColumns', 'header', header, is.arrayOf(is.string));
   const t = header.indexOf(target);
   if (t < 0) throw new TsgradError(`genes: target column '${target}' is not in ${file} (columns: ${header.join(', ')})`);
   const features = header.filter((_, j) => j !== t);
@@ -82,6 +85,7 @@ export function genesFromColumns(header: string[], rows: number[][], target: str
  * by Gaussian elimination with partial pivoting, in float64.
  */
 export function leastSquares(d: GeneData): { coefficients: number[]; intercept: number } {
+  arg('leastSquares', 'd', d, is.object);
   const q = d.p + 1;
   const a = Array.from({ length: q }, () => new Float64Array(q + 1));
   for (let i = 0; i < d.n; i++) {
@@ -136,6 +140,8 @@ export interface GenesResult {
  * suits every gene; the coefficients are mapped back to the original units.
  */
 export function fitGenes(d: GeneData, opts: FitGenesOptions = {}): GenesResult {
+  arg('fitGenes', 'd', d, is.object);
+  arg('fitGenes', 'opts', opts, is.optional(is.object));
   const { epochs = 500, lr = 0.1, momentum = 0.9, logEvery = 50 } = opts;
   if (d.n < d.p + 1) throw new TsgradError(`genes: ${d.n} rows are too few for ${d.p} features and an intercept`);
   const mean = new Float64Array(d.p);
@@ -193,6 +199,7 @@ export function fitGenes(d: GeneData, opts: FitGenesOptions = {}): GenesResult {
 
 /** Mean squared error and R² = 1 - SS_res / SS_tot of a linear model on the data. */
 export function scores(d: GeneData, coefficients: number[], intercept: number): { mse: number; r2: number } {
+  arg('scores', 'coefficients', coefficients, is.arrayOf(is.number));
   let ssRes = 0;
   let ssTot = 0;
   let ym = 0;

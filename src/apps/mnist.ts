@@ -1,3 +1,4 @@
+import { arg, is, options } from '../util/args.js';
 import { readFileSync } from 'node:fs';
 import { randomAffine } from '../data/augment.js';
 import { Subset, materialize } from '../data/dataset.js';
@@ -75,6 +76,7 @@ export interface MnistResult {
 
 /** Builds one of the task's models for [N, 1, 28, 28] inputs. */
 export function mnistModel(name: MnistModelName, opts: { dropout?: number } = {}): Module {
+  arg('mnistModel', 'name', name, is.oneOf(['logreg', 'mlp', 'cnn', 'lenet5']));
   switch (name) {
     case 'logreg':
       return new nn.Sequential(new nn.Flatten(), new nn.Linear({ inFeatures: 784, outFeatures: 10 }));
@@ -94,6 +96,7 @@ export function mnistModel(name: MnistModelName, opts: { dropout?: number } = {}
  * @example const r = trainMnist({ model: 'mlp', epochs: 5, trainSize: 10000 }); r.testAccuracy // ≈ 0.96
  */
 export function trainMnist(opts: TrainMnistOptions = {}): MnistResult {
+  options<TrainMnistOptions>('trainMnist', opts, { model: is.oneOf(['logreg', 'mlp', 'cnn', 'lenet5']), epochs: is.positiveInt, batchSize: is.positiveInt, lr: is.positive, trainSize: is.positiveInt, validationSize: is.positiveInt, augment: is.bool, dropout: is.fraction, l2: is.nonNegative, out: is.string, json: is.bool, verbose: is.oneOf([0, 1, 2]), seed: is.int, dataDir: is.string, stream: is.any });
   const name = opts.model ?? 'cnn';
   const epochs = opts.epochs ?? (name === 'mlp' ? 20 : name === 'logreg' ? 10 : 12);
   const batchSize = opts.batchSize ?? 128;
@@ -153,6 +156,7 @@ export interface EvaluateDirResult {
 
 /** Loads a saved model and evaluates it on the 10,000 MNIST test images. */
 export function evaluateDir(dir: string, opts: { dataDir?: string; batchSize?: number } = {}): EvaluateDirResult {
+  arg('evaluateDir', 'dir', dir, is.string);
   const model = load(dir);
   const { test } = mnist({ dir: opts.dataDir, trainSize: 0 });
   const [x, y] = materialize(test);
@@ -193,6 +197,7 @@ export interface PredictFileResult {
  * the class count comes from the model.
  */
 export function predictFile(dir: string, path: string): PredictFileResult {
+  arg('predictFile', 'path', path, is.string);
   const model = load(dir);
   const lower = path.toLowerCase();
   const x = lower.endsWith('.png') || lower.endsWith('.jpg') || lower.endsWith('.jpeg')

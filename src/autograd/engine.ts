@@ -48,6 +48,7 @@ export interface OpSpec<O, S> {
  * The forward runs with recording off; a node is recorded when any input requires a gradient.
  */
 export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inputs: Tensor[], opts: O) => Tensor {
+  options<OpSpec<O, S>>('defineOp', spec, { name: is.string, forward: is.function, backward: is.function, attrs: is.function }, ['name', 'forward', 'backward']);
   return (inputs, opts) => {
     const result = noGrad(() => spec.forward(inputs, opts));
     const [out, saved] = Array.isArray(result) ? result : [result, undefined as S];
@@ -84,6 +85,7 @@ export function customOp(spec: {
   forward: (inputs: Tensor[]) => Tensor;
   backward: (dy: Tensor, ctx: { inputs: Tensor[]; out: Tensor }) => Array<Tensor | null | undefined>;
 }): (...inputs: Tensor[]) => Tensor {
+  options<{ name: string; forward: unknown; backward: unknown }>('customOp', spec, { name: is.string, forward: is.function, backward: is.function }, ['name', 'forward', 'backward']);
   const op = defineOp<undefined, undefined>({
     name: spec.name,
     forward: (inputs) => spec.forward(inputs.map(detach)),

@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { Tensor, denseArray } from '../tensor/tensor.js';
 import { castRaw } from '../tensor/raw.js';
 import { rng } from '../util/rng.js';
@@ -30,6 +31,8 @@ export interface GradcheckResult {
  * @example gradcheck((a, b) => a.mul(b).sum(), [randn([3]), randn([3])]).ok // true
  */
 export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+  arg('gradcheck', 'fn', fn, is.function);
+  arg('gradcheck', 'inputs', inputs, is.arrayOf(is.instance(Tensor)));
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = opts;
   const xs = inputs.map((t) => (t.dtype === 'int32' ? t : castRaw(detach(t), 'float64')));
   const wrt = opts.wrt ?? xs.map((t, i) => (t.dtype === 'int32' ? -1 : i)).filter((i) => i >= 0);

@@ -1,3 +1,4 @@
+import { arg, is, options } from '../util/args.js';
 import { Tensor, denseArray } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
 import { rng } from '../util/rng.js';
@@ -16,6 +17,7 @@ import type { BatchTransform } from './loader.js';
 
 /** Applies transforms left to right. */
 export function compose(transforms: readonly BatchTransform[]): BatchTransform {
+  arg('compose', 'transforms', transforms, is.arrayOf(is.function));
   return (batch) => transforms.reduce((b, t) => t(b), batch);
 }
 
@@ -62,6 +64,7 @@ export interface RandomAffineOptions {
  * `R(-θ)·(q - c - t)/s + c`, where c is the centre, t the shift, s the zoom.
  */
 export function randomAffine(opts: RandomAffineOptions = {}): BatchTransform {
+  options<RandomAffineOptions>('randomAffine', opts, { degrees: is.any, translate: is.any, scale: is.any, fill: is.number, p: is.probability });
   const { degrees = 0, translate = [0, 0], scale = [1, 1], p = 1, fill = 0 } = opts;
   return (batch) => {
     const im = images('randomAffine', batch[0]);
@@ -120,6 +123,7 @@ function bilinear(d: Float32Array | Float64Array, off: number, h: number, w: num
 
 /** Mirrors each image left-right with probability p (default 0.5). */
 export function randomHorizontalFlip(opts: { p?: number } = {}): BatchTransform {
+  options<{ p?: number }>('randomHorizontalFlip', opts, { p: is.probability });
   const p = opts.p ?? 0.5;
   return (batch) => {
     const im = images('randomHorizontalFlip', batch[0]);
@@ -141,6 +145,7 @@ export function randomHorizontalFlip(opts: { p?: number } = {}): BatchTransform 
  * window of the original size (or `size`): a shift of up to `padding` pixels.
  */
 export function randomCrop(opts: { padding?: number; size?: [number, number]; fill?: number } = {}): BatchTransform {
+  options<{ padding?: number; size?: [number, number]; fill?: number }>('randomCrop', opts, { padding: is.nonNegativeInt, size: is.arrayOf(is.positiveInt, 2), fill: is.number });
   const pad = opts.padding ?? 4;
   const fill = opts.fill ?? 0;
   return (batch) => {
@@ -183,6 +188,7 @@ export interface RandomErasingOptions {
 
 /** Random erasing (Zhong et al. 2017): blanks one random rectangle per image, as torchvision does. */
 export function randomErasing(opts: RandomErasingOptions = {}): BatchTransform {
+  arg('randomErasing', 'opts', opts, is.optional(is.object));
   const { p = 0.5, scale = [0.02, 0.33], ratio = [0.3, 3.3], value = 0 } = opts;
   return (batch) => {
     const im = images('randomErasing', batch[0]);
@@ -222,6 +228,7 @@ export interface MixOptions {
  * so the loss must accept class probabilities (crossEntropy does, as in PyTorch).
  */
 export function mixup(opts: MixOptions): BatchTransform {
+  arg('mixup', 'opts', opts, is.object);
   const alpha = opts.alpha ?? 0.2;
   return (batch) => {
     const im = images('mixup', batch[0]);
@@ -238,6 +245,7 @@ export function mixup(opts: MixOptions): BatchTransform {
  * and mixes the labels by the pasted area: y = λ·y + (1-λ)·y[perm], λ = 1 - box/(H·W).
  */
 export function cutmix(opts: MixOptions): BatchTransform {
+  arg('cutmix', 'opts', opts, is.object);
   const alpha = opts.alpha ?? 1;
   return (batch) => {
     const im = images('cutmix', batch[0]);

@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { readFileSync } from 'node:fs';
 import { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
@@ -25,6 +26,7 @@ export interface CsvTable {
  * delimiter, newlines and doubled quotes). Returns each record with its line.
  */
 export function parseCsvRecords(text: string, opts: CsvOptions = {}): Array<{ line: number; fields: string[] }> {
+  arg('parseCsvRecords', 'text', text, is.string);
   const delim = opts.delimiter ?? ',';
   const source = opts.file ?? '<text>';
   if (delim.length !== 1 || delim === '"' || delim === '\n' || delim === '\r') {
@@ -105,6 +107,7 @@ function parseCell(s: string): number | undefined {
  * @example const t = parseCsv('x,y\n1,2\n3,4\n'); // { header: ['x','y'], rows: [[1,2],[3,4]], lines: [2,3] }
  */
 export function parseCsv(text: string, opts: CsvOptions = {}): CsvTable {
+  arg('parseCsv', 'text', text, is.string);
   const source = opts.file ?? '<text>';
   const records = parseCsvRecords(text.startsWith('\ufeff') ? text.slice(1) : text, opts);
   const header = opts.header ?? true;
@@ -155,6 +158,7 @@ export interface CsvDatasetOptions {
  * class indices when numClasses is given, float32 values otherwise.
  */
 export function csvDataset(table: CsvTable, opts: CsvDatasetOptions): TensorDataset {
+  arg('csvDataset', 'opts', opts, is.object);
   const source = opts.file ?? '<csv>';
   const li = typeof opts.label === 'number' ? opts.label : table.header.indexOf(opts.label);
   if (li < 0 || li >= table.header.length) {

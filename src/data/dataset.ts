@@ -1,3 +1,4 @@
+import { arg, check, is } from '../util/args.js';
 import { noGrad } from '../autograd/engine.js';
 import { tensor } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -29,6 +30,7 @@ export class TensorDataset implements Dataset {
   readonly tensors: Tensor[];
 
   constructor(...tensors: Tensor[]) {
+    arg('TensorDataset', 'tensors', tensors, is.arrayOf(is.instance(Tensor)));
     if (tensors.length === 0) throw new TsgradError('TensorDataset: needs at least one tensor');
     const n = tensors[0].shape[0];
     for (const t of tensors) {
@@ -58,6 +60,7 @@ export class TensorDataset implements Dataset {
 /** The examples of a dataset at the given indices (what randomSplit returns). */
 export class Subset implements Dataset {
   constructor(readonly dataset: Dataset, readonly indices: Int32Array) {
+    arg('Subset', 'indices', indices, is.instance(Int32Array));
     for (const i of indices) checkIndex('Subset', i, dataset.length);
   }
 
@@ -78,6 +81,7 @@ export class Subset implements Dataset {
 
 /** Gathers examples through the dataset's batch path, or stacks single examples. */
 export function fetchBatch(dataset: Dataset, indices: Int32Array): Tensor[] {
+  arg('fetchBatch', 'indices', indices, is.instance(Int32Array));
   if (dataset.getBatch) return dataset.getBatch(indices);
   const items = Array.from(indices, (i) => dataset.get(i));
   if (items.length === 0) throw new TsgradError('fetchBatch: empty batch');
@@ -86,6 +90,7 @@ export function fetchBatch(dataset: Dataset, indices: Int32Array): Tensor[] {
 
 /** All examples of a dataset as whole tensors (e.g. to compute metrics over a split). */
 export function materialize(dataset: Dataset): Tensor[] {
+  arg('materialize', 'dataset', dataset, DATASET);
   if (dataset instanceof TensorDataset) return dataset.tensors;
   const all = new Int32Array(dataset.length);
   for (let i = 0; i < all.length; i++) all[i] = i;
@@ -95,3 +100,7 @@ export function materialize(dataset: Dataset): Tensor[] {
 function checkIndex(op: string, i: number, n: number): void {
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new TsgradError(`${op}: index ${i} is out of range for ${n} examples`);
 }
+
+/** Anything with get(i) and a length: a Dataset. */
+const DATASET = check('a Dataset (an object with get(i) and length)', (v) =>
+  typeof (v as Dataset | null)?.get === 'function' && typeof (v as Dataset).length === 'number');

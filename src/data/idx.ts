@@ -1,3 +1,4 @@
+import { arg, is, options } from '../util/args.js';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -34,6 +35,7 @@ const CODES: Record<number, [IdxType, number]> = {
  * @example const { shape, data } = parseIdx(readFileSync('t10k-labels-idx1-ubyte'));
  */
 export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
+  arg('parseIdx', 'bytes', bytes, is.instance(Uint8Array));
   const buf = isGzip(bytes) ? gunzip(bytes, source) : bytes;
   const fail = (msg: string): never => {
     throw new TsgradError(`readIdx: ${source}: ${msg}`);
@@ -86,6 +88,7 @@ export function readIdx(path: string): IdxArray {
 
 /** Encodes an array as IDX bytes. */
 export function encodeIdx(arr: IdxArray): Uint8Array {
+  arg('encodeIdx', 'arr', arr, is.object);
   const code = Number(Object.keys(CODES).find((k) => CODES[Number(k)][0] === arr.type));
   const width = CODES[code][1];
   const count = arr.shape.reduce((a, b) => a * b, 1);
@@ -116,12 +119,14 @@ export function encodeIdx(arr: IdxArray): Uint8Array {
 
 /** Writes an IDX file, gzipped when `gzip` is set or the path ends in `.gz`. */
 export function writeIdx(path: string, arr: IdxArray, opts: { gzip?: boolean } = {}): void {
+  arg('writeIdx', 'path', path, is.string);
   const raw = encodeIdx(arr);
   writeFileAtomic(path, opts.gzip ?? path.endsWith('.gz') ? gzipSync(raw) : raw);
 }
 
 /** An IDX array as a tensor (float32 by default; int32 suits labels). */
 export function idxToTensor(arr: IdxArray, opts: { dtype?: DType; scale?: number } = {}): Tensor {
+  options<{ dtype?: DType; scale?: number }>('idxToTensor', opts, { dtype: is.oneOf(['float32', 'float64', 'int32']), scale: is.number });
   const dtype = opts.dtype ?? 'float32';
   const out = newArray(dtype, arr.data.length);
   const s = opts.scale ?? 1;

@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -65,6 +66,7 @@ export function mnistDataDir(): string {
  * const [x, y] = train.tensors; // [2000,1,28,28] float32, [2000] int32
  */
 export function mnist(opts: MnistOptions = {}): Mnist {
+  arg('datasets.mnist', 'opts', opts, is.optional(is.object));
   const files = resolveFiles(opts);
   return {
     train: loadSplit(files.trainImages, files.trainLabels, opts.trainSize, opts),

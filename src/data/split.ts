@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { denseArray } from '../tensor/tensor.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
@@ -11,6 +12,7 @@ import { Subset, TensorDataset, type Dataset } from './dataset.js';
  * @example const [train, val] = randomSplit(ds, [0.9, 0.1]);
  */
 export function randomSplit(dataset: Dataset, lengths: readonly number[]): Subset[] {
+  arg('randomSplit', 'lengths', lengths, is.arrayOf(is.number));
   const counts = toCounts('randomSplit', dataset.length, lengths);
   const perm = rng.permutation(dataset.length);
   const out: Subset[] = [];
@@ -46,6 +48,7 @@ export interface TrainValTest {
  * @example const { train, validation, test } = trainValTestSplit(ds, { validation: 0.1, test: 0.2, stratify: true });
  */
 export function trainValTestSplit(dataset: Dataset, opts: TrainValTestOptions = {}): TrainValTest {
+  arg('trainValTestSplit', 'opts', opts, is.optional(is.object));
   const n = dataset.length;
   const fv = opts.validation ?? 0.1;
   const ft = opts.test ?? 0.1;

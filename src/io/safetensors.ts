@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { DType, TypedArray } from '../kernels/types.js';
@@ -36,6 +37,7 @@ export interface Safetensors {
  * @example writeFileAtomic('w.safetensors', encodeSafetensors({ weight: w }, { format: 'pt' }));
  */
 export function encodeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+  arg('encodeSafetensors', 'tensors', tensors, is.anyOf(is.instance(Map), is.object));
   const entries = [...(tensors instanceof Map ? tensors : Object.entries(tensors))].map(([name, t]) => ({ name, t, dtype: TO_SAFE[t.dtype] }));
   entries.sort((a, b) => RANK.indexOf(b.dtype) - RANK.indexOf(a.dtype) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // The header is built as text, not through an object: JavaScript would reorder integer-like keys ("0", "1").
@@ -84,6 +86,7 @@ function writeLE(view: DataView, pos: number, d: TypedArray): void {
  * and BOOL as int32; I64/U64/U32 as int32 when every value fits.
  */
 export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): Safetensors {
+  arg('decodeSafetensors', 'bytes', bytes, is.instance(Uint8Array));
   const fail = (msg: string): never => {
     throw new TsgradError(`safetensors: ${file}: ${msg}`);
   };
@@ -194,6 +197,7 @@ function half(h: number): number {
 
 /** Writes named tensors to a .safetensors file. */
 export function saveSafetensors(path: string, tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): void {
+  arg('saveSafetensors', 'path', path, is.string);
   writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 

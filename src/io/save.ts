@@ -1,3 +1,4 @@
+import { arg, check as isCheck, is, options } from '../util/args.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 // The library's layers register themselves when nn is loaded: load() must find them all.
@@ -65,6 +66,8 @@ const OPT_TENSORS = 'optimizer.safetensors';
  * const again = load('runs/mnist');     // same predictions
  */
 export function save(model: Module, dir: string, opts: SaveOptions = {}): void {
+  arg('save', 'dir', dir, is.string);
+  options<SaveOptions>('save', opts, { optimizer: is.any, epoch: is.nonNegativeInt, history: is.any, metadata: is.any });
   mkdirSync(dir, { recursive: true });
   const config: SavedConfig = { format: 'tsgrad', version: 1, model: modelConfig(model), weights: WEIGHTS_FILE };
   saveSafetensors(join(dir, WEIGHTS_FILE), model.stateDict(), { format: 'pt', ...opts.metadata });
@@ -86,11 +89,13 @@ export function save(model: Module, dir: string, opts: SaveOptions = {}): void {
 
 /** The architecture of a model as a JSON tree of registered layers (see nn.register). */
 export function modelConfig(model: Module): ModelConfig {
+  arg('modelConfig', 'model', model, IS_MODULE);
   return toConfig(model);
 }
 
 /** Builds a fresh model (new random weights) from a config tree, through the layer registry. */
 export function buildModel(config: ModelConfig, where = CONFIG_FILE): Module {
+  arg('buildModel', 'config', config, is.object);
   return fromConfig(config, where);
 }
 
@@ -162,6 +167,7 @@ export function load<M extends Module = Module>(dir: string, opts: LoadOptions<M
  * else; a mismatch throws naming the tensor and the file.
  */
 export function loadWeights(model: Module, dir: string, file = WEIGHTS_FILE): void {
+  arg('loadWeights', 'dir', dir, is.string);
   const path = join(dir, file);
   if (!existsSync(path)) throw new TsgradError(`load: weights file ${path} not found`);
   const { tensors } = loadSafetensors(path);
@@ -201,6 +207,7 @@ export interface Checkpoint {
  * fit(ck.model, { ...opts, optimizer: opt, initialEpoch: ck.epoch });
  */
 export function loadCheckpoint(dir: string): Checkpoint {
+  arg('loadCheckpoint', 'dir', dir, is.string);
   const config = readConfig(dir);
   const model = load(dir);
   let optimizerState: unknown;
@@ -252,3 +259,5 @@ export function decodeState(v: unknown, tensors: Map<string, Tensor>, file: stri
   }
   return v;
 }
+
+const IS_MODULE = isCheck('a Module', (v) => typeof (v as { forward?: unknown } | null)?.forward === 'function');

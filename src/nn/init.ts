@@ -26,6 +26,7 @@ const IS_TENSOR = is.instance(Tensor);
  * @example const w = kaimingUniform(parameter([128, 784]));
  */
 export function parameter(shape: readonly number[]): Tensor {
+  arg('parameter', 'shape', shape, is.shape);
   const t = new Tensor(kernels().persistentBuffer(sizeOf(shape)), shape);
   t.requiresGrad = true;
   return markParameter(t);
@@ -77,6 +78,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * fanOut = out · k1·k2·… (the receptive field multiplies both). Needs at least 2 dims.
  */
 export function fanInOut(shape: readonly number[]): { fanIn: number; fanOut: number } {
+  arg('fanInOut', 'shape', shape, is.shape);
   if (shape.length < 2) {
     throw new TsgradError(`init.fanInOut: fan in and fan out need a tensor with at least 2 dimensions, got shape ${fmtShape(shape)}`);
   }
@@ -105,8 +107,14 @@ export function constant(t: Tensor, value: number): Tensor {
   return fill('constant', t, () => value);
 }
 
-export const zeros = (t: Tensor): Tensor => constant(t, 0);
-export const ones = (t: Tensor): Tensor => constant(t, 1);
+export function zeros(t: Tensor): Tensor {
+  arg('zeros', 't', t, IS_TENSOR);
+  return constant(t, 0);
+}
+export function ones(t: Tensor): Tensor {
+  arg('ones', 't', t, IS_TENSOR);
+  return constant(t, 1);
+}
 
 /**
  * Glorot/Xavier uniform: U(-a, a) with a = gain · √(6 / (fanIn + fanOut)),

@@ -197,6 +197,8 @@ export abstract class Module {
 
 /** Overwrites a dense tensor's elements with another tensor's values (dtype converted). */
 export function assignInPlace(dst: Tensor, src: Tensor): void {
+  arg('assignInPlace', 'dst', dst, is.instance(Tensor));
+  arg('assignInPlace', 'src', src, is.instance(Tensor));
   if (!dst.isContiguous()) throw new TsgradError('assignInPlace: destination must be a dense tensor');
   const values = denseArray(castRaw(src, dst.dtype));
   dst.storage.set(values, dst.offset);

@@ -97,6 +97,7 @@ export function entryOf(m: Module): LayerEntry | undefined {
 
 /** The name a module is shown and saved under: its registered name, else its class's name. */
 export function layerName(m: Module): string {
+  arg('layerName', 'm', m, check('a Module', (v) => typeof (v as { forward?: unknown } | null)?.forward === 'function'));
   return entryOf(m)?.name ?? m.constructor.name;
 }
 

@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { noGrad } from '../autograd/engine.js';
 import type { DType } from '../kernels/types.js';
 import { zeros } from '../tensor/create.js';
@@ -50,6 +51,7 @@ const fmtInt = (n: number): string => n.toLocaleString('en-US');
  * nn.models.kerasMnistCnn().summary([1, 28, 28]).totalParams // 1199882
  */
 export function summary(model: Module, inputShape: readonly number[], opts: SummaryOptions = {}): SummaryResult {
+  arg('summary', 'inputShape', inputShape, is.shape);
   check(inputShape.every((d) => Number.isInteger(d) && d > 0), 'summary', () =>
     `inputShape must be positive integers without the batch axis, got ${fmtShape(inputShape)}`);
   const rows: SummaryRow[] = [];

@@ -1,3 +1,4 @@
+import { arg, is, options } from '../util/args.js';
 import { defineOp } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
 import type { ConvGeom, FloatArray, PoolGeom } from '../kernels/types.js';
@@ -79,6 +80,8 @@ export interface ConvBlockOptions {
 export function convBlock(
   x: Tensor, weight: Tensor, bias: Tensor | null | undefined, conv: Conv1dOptions | Conv2dOptions, block: ConvBlockOptions,
 ): Tensor {
+  arg('convBlock', 'input', x, is.instance(Tensor));
+  options<ConvBlockOptions>('convBlock', block, { activation: is.oneOf(['relu']), pool: is.object }, ['activation']);
   const pool = block.pool;
   if (!pool) return convAct(x, weight, bias, conv, true);
   const oneD = weight.ndim === 3;

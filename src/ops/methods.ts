@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { backward, detach } from '../autograd/engine.js';
 import { Tensor } from '../tensor/tensor.js';
 import * as E from './elementwise.js';
@@ -50,6 +51,7 @@ for (const [name, fn] of Object.entries(methods)) {
 
 /** Marks a tensor as a leaf that collects gradients; returns it for chaining. */
 export function requiresGrad(t: Tensor, on = true): Tensor {
+  arg('requiresGrad', 't', t, is.instance(Tensor));
   t.requiresGrad = on;
   return t;
 }

@@ -269,6 +269,7 @@ const concatOp = defineOp<number>({
 
 /** Joins tensors along an existing axis; all other axes must match. */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  arg('concat', 'tensors', xs, is.arrayOf(is.instance(Tensor)));
   check(xs.length > 0, 'concat', () => 'needs at least one tensor');
   const a = normAxis('concat', axis, xs[0].ndim);
   for (const t of xs) {
@@ -281,6 +282,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 
 /** Joins tensors of one shape along a new axis. */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  arg('stack', 'tensors', xs, is.arrayOf(is.instance(Tensor)));
   check(xs.length > 0, 'stack', () => 'needs at least one tensor');
   for (const t of xs) {
     check(t.ndim === xs[0].ndim && t.shape.every((d, i) => d === xs[0].shape[i]), 'stack', () =>

@@ -1,4 +1,4 @@
-import { arg, is } from '../util/args.js';
+import { arg, is, options } from '../util/args.js';
 import { defineOp } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
 import type { FloatArray, PoolGeom } from '../kernels/types.js';
@@ -123,6 +123,8 @@ export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
 }
 
 function pool1d(op: string, prim: typeof maxPoolOp, x: Tensor, opts: Pool1dOptions): Tensor {
+  arg(op, 'x', x, is.instance(Tensor));
+  options<Pool1dOptions>(op, opts, { kernelSize: is.positiveInt, stride: is.positiveInt, padding: is.nonNegativeInt }, ['kernelSize']);
   checkRank(op, x, 3);
   const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
   const g = poolGeom(op, x4, {

@@ -30,5 +30,7 @@ test('arg and show describe what was passed', () => {
   assert.equal(closest('keepdims', ['dim', 'keepdim']), 'keepdim');
   assert.equal(closest('kernel_size', ['kernelSize', 'stride']), 'kernelSize');
   assert.equal(closest('foo', ['kernelSize', 'stride']), null);
+  // A swap of two neighbouring letters is one edit.
+  assert.equal(closest('modle', ['model', 'epochs']), 'model');
   assert.ok(is.intOrTuple(2)([3, 3]) && is.intOrTuple(2)(3) && !is.intOrTuple(2)(0) && !is.intOrTuple(2)(2.5));
 });

@@ -62,7 +62,8 @@ export const is = {
   },
   /** An instance of a class, described by its name ("a Tensor"). */
   instance(ctor: abstract new (...a: never[]) => unknown, name = ctor.name): Check {
-    return check(`${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`, (v) => v instanceof ctor);
+    // 'an Int32Array' but 'a Uint8Array' (a 'you' sound).
+    return check(`${/^[aeio]/i.test(name) ? 'an' : 'a'} ${name}`, (v) => v instanceof ctor);
   },
   /** A positive integer, or one per spatial dimension (kernel sizes, strides). */
   intOrTuple(n: number, min = 1): Check {
@@ -183,16 +184,15 @@ const SYNONYMS: Record<string, string[]> = {
   dropout: ['p'],
 };
 
+/** Edit distance counting a swap of two neighbouring letters as one edit (optimal string alignment). */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diag = row[0];
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return row[b.length];
+  return d[a.length][b.length];
 }

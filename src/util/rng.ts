@@ -9,6 +9,7 @@ export class Rng {
   private spare: number | null = null;
 
   constructor(seed = 0) {
+    arg('Rng', 'seed', seed, is.int);
     this.seed(seed);
   }
 

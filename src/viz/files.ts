@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
@@ -28,6 +29,7 @@ export interface RasterOptions {
  * Text falls back to DejaVu Sans, which Debian installs with most desktops and TeX.
  */
 export function svgToPng(svg: string, opts: RasterOptions = {}): Buffer {
+  arg('svgToPng', 'svg', svg, is.string);
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: opts.scale ?? 2 },
     background: opts.background ?? 'white',

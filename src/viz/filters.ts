@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { noGrad } from '../autograd/engine.js';
 import { Tensor } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
  * filterGrid(model.layers[0], { out: 'filters.png' }); // the 3×3 kernels of the first layer, 8 to a row
  */
 export function filterGrid(conv: Layer | Tensor, opts: ImageGridOptions = {}): PngImage {
+  arg('filterGrid', 'opts', opts, is.optional(is.object));
   const w = conv instanceof Tensor ? conv : convWeight(conv);
   check(w !== null && (w.ndim === 3 || w.ndim === 4), 'filterGrid', () =>
     `expected a convolution layer (weight [out, in, kh, kw] or [out, in, k]), got ${w ? `a weight of shape ${fmtShape(w.shape)}` : 'a layer without one'}`);
@@ -57,6 +59,7 @@ export interface FeatureMapOptions extends Omit<ImageGridOptions, 'out'> {
  * const maps = featureMaps(model, testImage.reshape([1, 1, 28, 28]), { outDir: 'runs/mnist' });
  */
 export function featureMaps(model: Layer, input: Tensor, opts: FeatureMapOptions = {}): FeatureMap[] {
+  arg('featureMaps', 'input', input, is.instance(Tensor));
   const layers = sequentialLayers(model);
   const lastConv = layers.reduce((last, l) => (isConv(l.layer) ? l.index : last), -1);
   check(lastConv >= 0, 'featureMaps', () => `the model has no convolution layer among ${layers.map((l) => layerKind(l.layer)).join(', ')}`);

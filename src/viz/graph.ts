@@ -1,7 +1,8 @@
+import { arg, is } from '../util/args.js';
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { toDot, type DotOptions } from '../autograd/dot.js';
 import { zeros } from '../tensor/create.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
 import { writeSvgPicture, type RasterOptions, type SvgPicture } from './files.js';
 import { inEvalMode, runLayer, type Layer } from './layers.js';
@@ -17,6 +18,7 @@ function loadGraphviz(): Promise<Graphviz> {
 
 /** Lays out DOT source with Graphviz's dot engine and returns SVG markup. */
 export async function dotToSvg(dot: string): Promise<string> {
+  arg('dotToSvg', 'dot', dot, is.string);
   return (await loadGraphviz()).dot(dot, 'svg');
 }
 
@@ -42,6 +44,7 @@ export interface GraphPicture extends SvgPicture {
  * await drawGraph(x.mul(x).sum(), { out: 'graph' }); // graph.svg
  */
 export async function drawGraph(root: Tensor, opts: DrawGraphOptions = {}): Promise<GraphPicture> {
+  arg('drawGraph', 'root', root, is.instance(Tensor));
   const dot = toDot(root, opts);
   const svg = await dotToSvg(dot);
   return { dot, ...writeSvgPicture(svg, opts.out, { ...opts, png: opts.png ?? false }) };
@@ -56,6 +59,7 @@ export async function drawGraph(root: Tensor, opts: DrawGraphOptions = {}): Prom
  * await graphOfModel(model, [1, 1, 28, 28], { out: 'runs/mnist/graph' });
  */
 export async function graphOfModel(model: Layer, inputShape: readonly number[], opts: DrawGraphOptions = {}): Promise<GraphPicture> {
+  arg('graphOfModel', 'inputShape', inputShape, is.shape);
   check(inputShape.length > 0 && inputShape.every((d) => Number.isInteger(d) && d > 0), 'graphOfModel', () =>
     `inputShape must be positive integers, got ${fmtShape(inputShape)}`);
   const names = new Map(opts.names ?? []);

@@ -174,6 +174,7 @@ export function colorize(x: Tensor, map: Colormap): Tensor {
 
 /** Decodes a PNG (for checks and for loading an input image): RGBA bytes and size. */
 export function readPng(png: Buffer): { width: number; height: number; data: Buffer } {
+  arg('readPng', 'png', png, is.instance(Uint8Array));
   const img = PNG.sync.read(png);
   return { width: img.width, height: img.height, data: img.data };
 }

@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { Module } from '../nn/module.js';
 import { layerName } from '../nn/registry.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -25,6 +26,7 @@ function isSequential(m: unknown): m is Module & { layers: Layer[] } {
  * flattened (`layers.2.layers.0`); a model that is not a Sequential is one layer.
  */
 export function sequentialLayers(model: Layer, prefix = ''): NamedLayer[] {
+  arg('sequentialLayers', 'prefix', prefix, is.string);
   if (!isSequential(model)) return [{ name: prefix, index: 0, layer: model }];
   const out: NamedLayer[] = [];
   model.layers.forEach((layer, i) => {

@@ -1,3 +1,4 @@
+import { arg, is } from '../util/args.js';
 import { noGrad } from '../autograd/engine.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -108,6 +109,7 @@ function ascend(op: string, model: Layer, layer: number | string, filters: reado
  * // trace[trace.length - 1] / trace[0]: how much the filter's response grew
  */
 export function visualizeFilter(model: Layer, layer: number | string, filterIndex: number, opts: MaximizeOptions = {}): MaximizedFilter {
+  arg('visualizeFilter', 'filterIndex', filterIndex, is.nonNegativeInt);
   return ascend('visualizeFilter', model, layer, [filterIndex], opts)[0];
 }
 
@@ -136,6 +138,7 @@ function deprocess(img: Tensor): Tensor {
  * const { path, results } = maximizeGrid(model, 'conv1', { steps: 60, seed: 0, scale: 3, out: 'maximize.png' });
  */
 export function maximizeGrid(model: Layer, layer: number | string, opts: MaximizeGridOptions = {}): PngImage & { results: MaximizedFilter[] } {
+  arg('maximizeGrid', 'opts', opts, is.optional(is.object));
   const op = 'maximizeGrid';
   const target = findLayer(op, model, layer);
   let filters = opts.filters;

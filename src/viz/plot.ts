@@ -1,3 +1,4 @@
+import { arg, check as isCheck, is } from '../util/args.js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { Tensor } from '../tensor/tensor.js';
@@ -18,6 +19,7 @@ const CONFIG = { font: 'DejaVu Sans', view: { stroke: null } } as const;
 
 /** Compiles a Vega-Lite spec and renders it to SVG with vega's headless View (no canvas needed). */
 export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
+  arg('renderVegaLite', 'spec', spec, is.object);
   const vg = compile({ config: CONFIG, ...spec } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(vg), { renderer: 'none' });
   try {
@@ -53,6 +55,7 @@ const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.length > 
 
 /** The per-epoch arrays of a history, paired as training and validation. */
 export function historyQuantities(history: HistoryLike): Quantity[] {
+  arg('historyQuantities', 'history', history, is.anyOf(is.object, HISTORY));
   let h: Record<string, unknown>;
   if (Array.isArray(history)) {
     h = {};
@@ -90,6 +93,7 @@ export function historyQuantities(history: HistoryLike): Quantity[] {
  * await plotHistory(history, { out: 'runs/mnist/history', title: 'MNIST CNN' });
  */
 export async function plotHistory(history: HistoryLike, opts: ChartOptions = {}): Promise<SvgPicture> {
+  arg('plotHistory', 'opts', opts, is.optional(is.object));
   const qs = historyQuantities(history);
   check(qs.length > 0, 'plotHistory', () => 'the history has no per-epoch numbers (expected e.g. { loss: [...], valLoss: [...] })');
   const values = qs.flatMap((q) => [
@@ -141,6 +145,7 @@ export interface SeriesOptions extends ChartOptions {
  *   { xLabel: 'parameters', yLabel: 'risk', logY: true, out: 'double-descent' });
  */
 export async function plotSeries(series: SeriesInput, opts: SeriesOptions = {}): Promise<SvgPicture> {
+  arg('plotSeries', 'opts', opts, is.optional(is.object));
   const values: Array<{ series: string; x: number; y: number }> = [];
   for (const [name, s] of Object.entries(series)) {
     const ys = 'y' in s ? s.y : (s as readonly number[]);
@@ -183,6 +188,7 @@ export interface HeatmapOptions extends ChartOptions {
  * await plotConfusion([[50, 2], [3, 45]], { rowLabels: ['cat', 'dog'], out: 'confusion' });
  */
 export async function plotConfusion(matrix: Tensor | readonly (readonly number[])[], opts: HeatmapOptions = {}): Promise<SvgPicture> {
+  arg('plotConfusion', 'opts', opts, is.optional(is.object));
   const m = matrix instanceof Tensor ? (matrix.toArray() as number[][]) : matrix;
   check(m.length > 0 && m.every((r) => Array.isArray(r) && r.length === m[0].length), 'plotConfusion', () =>
     `expected a non-empty rectangular matrix, got ${m.length} rows of lengths ${m.map((r) => r.length).join(',')}`);
@@ -219,3 +225,5 @@ export async function plotConfusion(matrix: Tensor | readonly (readonly number[]
   } as unknown as TopLevelSpec;
   return renderChart(spec, opts);
 }
+
+const HISTORY = isCheck('a History', (v) => typeof v === 'object' && v !== null);

@@ -1,3 +1,4 @@
+import { arg, check as isCheck, is } from '../util/args.js';
 import { basename, join } from 'node:path';
 import type { Tensor } from '../tensor/tensor.js';
 import { writeOut } from './files.js';
@@ -37,6 +38,7 @@ export interface ReportOptions {
  * Linear first.
  */
 export function guessInputShape(model: Layer): number[] | null {
+  arg('guessInputShape', 'model', model, LAYER);
   for (const { layer } of sequentialLayers(model)) {
     const w = convWeight(layer);
     if (w) return w.ndim === 4 ? [1, w.shape[1], 28, 28] : [1, w.shape[1], 100];
@@ -56,6 +58,7 @@ export function guessInputShape(model: Layer): number[] | null {
  * await writeReport('runs/mnist', { history, model, confusion, sample: xTest.narrow(0, 0, 1) });
  */
 export async function writeReport(dir: string, opts: ReportOptions): Promise<{ html: string; paths: string[] }> {
+  arg('writeReport', 'dir', dir, is.string);
   const paths: string[] = [];
   const sections: string[] = [];
   // Pixel grids stay sharp when the browser enlarges them; charts are linked as SVG.
@@ -124,3 +127,5 @@ ${sections.join('\n')}
   const htmlPath = writeOut(join(dir, 'report.html'), html);
   return { html: htmlPath, paths: [htmlPath, ...paths] };
 }
+
+const LAYER = isCheck('a Module or a function', (v) => typeof v === 'function' || typeof (v as { forward?: unknown } | null)?.forward === 'function');

@@ -49,6 +49,7 @@ function inputGradient(op: string, model: Layer, input: Tensor, classIndex?: num
  * const { map } = saliency(model, digit.reshape([1, 1, 28, 28]), 7); // map: [28, 28]
  */
 export function saliency(model: Layer, input: Tensor, classIndex?: number): Attribution {
+  arg('saliency', 'input', input, is.instance(Tensor));
   const r = inputGradient('saliency', model, input, classIndex);
   return noGrad(() => {
     const values = r.grad.abs();
@@ -64,6 +65,7 @@ export function saliency(model: Layer, input: Tensor, classIndex?: number): Attr
  * const { map } = gradientTimesInput(model, oneHotSeq.unsqueeze(0)); // map: [L]
  */
 export function gradientTimesInput(model: Layer, input: Tensor, classIndex?: number): Attribution {
+  arg('gradientTimesInput', 'input', input, is.instance(Tensor));
   const r = inputGradient('gradientTimesInput', model, input, classIndex);
   return noGrad(() => {
     const values = r.grad.mul(r.x);

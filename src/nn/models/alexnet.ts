@@ -1,3 +1,4 @@
+import { is, options } from '../../util/args.js';
 import { ReLU } from '../activation.js';
 import { Conv2d } from '../conv.js';
 import { Dropout } from '../dropout.js';
@@ -16,6 +17,7 @@ import { Sequential } from '../sequential.js';
  * @example nn.models.alexnet().forward(randn([1, 3, 224, 224])) // [1, 1000]
  */
 export function alexnet(opts: { numClasses?: number; dropout?: number } = {}): Sequential {
+  options<{ numClasses?: number; dropout?: number }>('alexnet', opts, { numClasses: is.positiveInt, dropout: is.fraction });
   const { numClasses = 1000, dropout = 0.5 } = opts;
   const conv = (inChannels: number, outChannels: number, kernelSize: number, stride: number, padding: number) =>
     new Conv2d({ inChannels, outChannels, kernelSize, stride, padding });

@@ -1,3 +1,4 @@
+import { is, options } from '../../util/args.js';
 import { check } from '../../util/errors.js';
 import { ReLU } from '../activation.js';
 import { Conv1d } from '../conv.js';
@@ -13,6 +14,7 @@ import { Sequential } from '../sequential.js';
  * @example nn.models.dnaCnn({ length: 200 }).forward(x) // [N, 4, 200] -> [N, 1]
  */
 export function dnaCnn(opts: { length?: number; filters?: number; width?: number } = {}): Sequential {
+  options<{ length?: number; filters?: number; width?: number }>('dnaCnn', opts, { length: is.positiveInt, filters: is.positiveInt, width: is.positiveInt });
   const { length = 200, filters = 32, width = 12 } = opts;
   check(Number.isInteger(width) && width >= 1 && width <= length, 'dnaCnn', () =>
     `width (${width}) must be a positive integer no longer than the sequences (length ${length})`);

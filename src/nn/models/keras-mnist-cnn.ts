@@ -1,3 +1,4 @@
+import { is, options } from '../../util/args.js';
 import { ReLU } from '../activation.js';
 import { Conv2d } from '../conv.js';
 import { Dropout } from '../dropout.js';
@@ -13,6 +14,7 @@ import { Sequential } from '../sequential.js';
  * @example nn.models.kerasMnistCnn().summary([1, 28, 28])
  */
 export function kerasMnistCnn(opts: { dropout?: readonly [number, number] | number } = {}): Sequential {
+  options<{ dropout?: unknown }>('kerasMnistCnn', opts, { dropout: is.anyOf(is.fraction, is.arrayOf(is.fraction, 2)) });
   const d = opts.dropout ?? [0.25, 0.5];
   const [d1, d2] = typeof d === 'number' ? [d, d] : d;
   return new Sequential(

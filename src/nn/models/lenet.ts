@@ -1,3 +1,4 @@
+import { is, options } from '../../util/args.js';
 import { Conv2d } from '../conv.js';
 import { Flatten } from '../flatten.js';
 import { Linear } from '../linear.js';
@@ -13,6 +14,7 @@ import { activationLayer, type ActivationName } from './mlp.js';
  * @example nn.models.lenet5().forward(x) // [N, 1, 28, 28] -> [N, 10]
  */
 export function lenet5(opts: { numClasses?: number; activation?: ActivationName } = {}): Sequential {
+  options<{ numClasses?: number; activation?: string }>('lenet5', opts, { numClasses: is.positiveInt, activation: is.string });
   const { numClasses = 10, activation = 'tanh' } = opts;
   return new Sequential(
     new Conv2d({ inChannels: 1, outChannels: 6, kernelSize: 5, padding: 2 }), activationLayer(activation),

@@ -1,3 +1,4 @@
+import { arg, is } from '../../util/args.js';
 import { check } from '../../util/errors.js';
 import { ELU, GELU, LeakyReLU, ReLU, SiLU, Sigmoid, Tanh } from '../activation.js';
 import { Dropout } from '../dropout.js';
@@ -41,6 +42,7 @@ export interface MlpOptions {
  * @example nn.models.mlp({ inFeatures: 784, hidden: [128], outFeatures: 10, dropout: 0.2 })
  */
 export function mlp(opts: MlpOptions): Sequential {
+  arg('mlp', 'opts', opts, is.object);
   const { inFeatures, hidden, outFeatures, dropout = 0, activation = 'relu' } = opts;
   const layers: Module[] = [];
   let width = inFeatures;
