@@ -128,7 +128,7 @@ function isDense(v: View): boolean {
 /**
  * Fast path of where for float32 cond and a dense and b one broadcast value (relu's gradient
  * is where(y, dy, 0)): branch-free on the bits, since a data-dependent branch mispredicts
- * about half the time on activations (measured 4× slower). c !== 0 is (bits & 0x7fffffff) != 0
+ * about half the time on activations, which makes it several times slower. c !== 0 is (bits & 0x7fffffff) != 0
  * (-0 is false, NaN true); the mask is all ones exactly then.
  */
 function whereScalarB(c: View, a: View, b: View, out: Float32Array): boolean {
