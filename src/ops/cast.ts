@@ -60,25 +60,3 @@ export function requiresGrad_(x: Tensor, on = true): Tensor {
   x.requiresGrad = on;
   return x;
 }
-
-/** The methods attached to Tensor by this file, kept apart from ops/methods.ts. */
-const castMethods = { to, float, double, int, requiresGrad_ };
-
-type Method<F> = F extends (self: Tensor, ...rest: infer R) => infer T ? (...rest: R) => T : never;
-type CastMethods = { [K in keyof typeof castMethods]: Method<(typeof castMethods)[K]> };
-
-declare module '../tensor/tensor.js' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-interface
-  interface Tensor extends CastMethods {}
-}
-
-for (const [name, fn] of Object.entries(castMethods)) {
-  const f = fn as (self: Tensor, ...rest: unknown[]) => unknown;
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...rest: unknown[]) {
-      return f(this, ...rest);
-    },
-    writable: true,
-    configurable: true,
-  });
-}

@@ -1,6 +1,7 @@
 import { arg, is } from '../util/args.js';
 import { backward, detach } from '../autograd/engine.js';
 import { Tensor } from '../tensor/tensor.js';
+import * as C from './cast.js';
 import * as E from './elementwise.js';
 import * as I from './indexing.js';
 import { matmul } from './matmul.js';
@@ -28,6 +29,7 @@ const methods = {
   narrow: M.narrow, select: M.select, pad: M.pad, contiguous: M.contiguous,
   indexSelect: I.indexSelect, gather: I.gather, oneHot: I.oneHot,
   backward, detach,
+  to: C.to, float: C.float, double: C.double, int: C.int, requiresGrad_: C.requiresGrad_,
 };
 
 type Method<F> = F extends (self: Tensor, ...rest: infer R) => infer T ? (...rest: R) => T : never;
@@ -56,5 +58,3 @@ export function requiresGrad(t: Tensor, on = true): Tensor {
   return t;
 }
 
-// dtype conversion and requiresGrad_ live in their own file (src/ops/cast.ts), attached by it.
-import './cast.js';
