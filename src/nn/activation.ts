@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../ops/elementwise.js';
 import { logSoftmax, softmax } from '../ops/reduce.js';
-import { is, options, type Check, type Spec } from '../util/args.js';
+import { is, options, type Check, type Spec, stripUndefined } from '../util/args.js';
 import { Module } from './module.js';
 import { register } from './registry.js';
 
@@ -36,9 +36,6 @@ function activation<O extends object>(
   return cls;
 }
 
-function stripUndefined<O extends object>(o: O): O {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as O;
-}
 
 // The one dimension of Softmax and LogSoftmax: `dim` as in PyTorch, `axis` kept for configs saved before.
 type DimOptions = { dim?: number; axis?: number };

@@ -1,4 +1,4 @@
-import { arg, check, is, options, options as checkOptions } from '../util/args.js';
+import { arg, check, is, options, options as checkOptions, stripUndefined } from '../util/args.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { LRScheduler } from '../optim/schedulers.js';
@@ -186,6 +186,3 @@ export class TerminateOnNaN implements Callback {
 const SCHEDULE = check('a learning-rate schedule (an object with a step() method)',
   (v) => typeof (v as { step?: unknown } | null)?.step === 'function');
 
-function stripUndefined<O extends object>(o: O): O {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as O;
-}

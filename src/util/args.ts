@@ -96,6 +96,11 @@ export function show(v: unknown): string {
   return `an object {${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''}}`;
 }
 
+/** The options without the keys whose value is undefined, so that spreading them keeps defaults. */
+export function stripUndefined<O extends object>(o: O): O {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as O;
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
