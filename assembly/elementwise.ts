@@ -1,63 +1,79 @@
-// Dense float32 element-wise kernels, f32x4 where the op has a SIMD instruction.
-// Op codes must match UNARY_CODES / BINARY_CODES in src/kernels/wasm/elementwise.ts.
+// Dense float32 element-wise kernels, f32x4 where the op has a SIMD instruction. The op codes
+// (U_*, B_*) are generated from src/kernels/elementwise-table.ts; the build checks that each
+// dispatch below has a case for exactly the ops the table gives it.
+import {
+  U_NEG, U_ABS, U_SQRT, U_SQUARE, U_RELU, U_RECIPROCAL, U_HARDTANH, U_EXP, U_LOG, U_SIGMOID, U_TANH, unaryIsSimd,
+  B_ADD, B_SUB, B_MUL, B_DIV, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE,
+} from './op-codes';
 
+// p0, p1: the op's parameters (hardtanh's min and max), splatted.
 // @ts-ignore: decorator
 @inline
-function unaryV(op: i32, x: v128): v128 {
+function unaryV(op: i32, x: v128, p0: v128, p1: v128): v128 {
   switch (op) {
-    case 0: return f32x4.neg(x);
-    case 1: return f32x4.abs(x);
-    case 2: return f32x4.sqrt(x);
-    case 3: return f32x4.mul(x, x);
+    case U_NEG: return f32x4.neg(x);
+    case U_ABS: return f32x4.abs(x);
+    case U_SQRT: return f32x4.sqrt(x);
+    case U_SQUARE: return f32x4.mul(x, x);
     // max, not pmax(0, x) = 0 < x ? x : 0: a NaN must pass through (as in PyTorch), and
     // max(-0, 0) = +0 as in the ref kernel.
-    case 4: return f32x4.max(x, f32x4.splat(0));
-    default: return f32x4.div(f32x4.splat(1), x);
+    case U_RELU: return f32x4.max(x, f32x4.splat(0));
+    case U_RECIPROCAL: return f32x4.div(f32x4.splat(1), x);
+    // max/min propagate a NaN x, as the ref definition does.
+    case U_HARDTANH: return f32x4.min(f32x4.max(x, p0), p1);
+    default: unreachable();
   }
+  return x;
 }
 
-function unaryS(op: i32, x: f32): f32 {
+function unaryS(op: i32, x: f32, p0: f32, p1: f32): f32 {
   switch (op) {
-    case 6: return Mathf.exp(x);
-    case 7: return Mathf.log(x);
-    case 8: {
+    case U_EXP: return Mathf.exp(x);
+    case U_LOG: return Mathf.log(x);
+    case U_SIGMOID: {
       if (x >= 0) return 1 / (1 + Mathf.exp(-x));
       const e = Mathf.exp(x);
       return e / (1 + e);
     }
-    case 9: return Mathf.tanh(x);
-    default: return f32x4.extract_lane(unaryV(op, f32x4.splat(x)), 0);
+    case U_TANH: return Mathf.tanh(x);
+    default: return f32x4.extract_lane(unaryV(op, f32x4.splat(x), f32x4.splat(p0), f32x4.splat(p1)), 0);
   }
 }
 
-/** out = op(x) on a slice of len elements; args: op x out len. */
+/** out = op(x) on a slice of len elements; args: op x out len p0 p1 (p0, p1 as f32 bits). */
 export function unaryTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const op = load<i32>(args), x = <usize>load<i32>(args, 4), out = <usize>load<i32>(args, 8), len = load<i32>(args, 12);
+  const p0 = load<f32>(args, 16), p1 = load<f32>(args, 20);
   const chunk = ((len + nTasks - 1) / nTasks + 15) & ~15;
   const lo = min(len, task * chunk), hi = min(len, lo + chunk);
   let i = lo;
-  if (op <= 5) for (; i + 4 <= hi; i += 4) v128.store(out + <usize>(i * 4), unaryV(op, v128.load(x + <usize>(i * 4))));
-  for (; i < hi; i++) store<f32>(out + <usize>(i * 4), unaryS(op, load<f32>(x + <usize>(i * 4))));
+  if (unaryIsSimd(op)) {
+    const v0 = f32x4.splat(p0), v1 = f32x4.splat(p1);
+    for (; i + 4 <= hi; i += 4) v128.store(out + <usize>(i * 4), unaryV(op, v128.load(x + <usize>(i * 4)), v0, v1));
+  }
+  for (; i < hi; i++) store<f32>(out + <usize>(i * 4), unaryS(op, load<f32>(x + <usize>(i * 4)), p0, p1));
 }
 
 // @ts-ignore: decorator
 @inline
 function binaryV(op: i32, a: v128, b: v128): v128 {
   switch (op) {
-    case 0: return f32x4.add(a, b);
-    case 1: return f32x4.sub(a, b);
-    case 2: return f32x4.mul(a, b);
-    case 3: return f32x4.div(a, b);
-    case 4: return f32x4.max(a, b);
-    case 5: return f32x4.min(a, b);
+    case B_ADD: return f32x4.add(a, b);
+    case B_SUB: return f32x4.sub(a, b);
+    case B_MUL: return f32x4.mul(a, b);
+    case B_DIV: return f32x4.div(a, b);
+    case B_MAXIMUM: return f32x4.max(a, b);
+    case B_MINIMUM: return f32x4.min(a, b);
     // Comparisons give 1 or 0 (a lane mask ANDed with 1.0); NaN compares like in JavaScript.
-    case 6: return v128.and(f32x4.eq(a, b), f32x4.splat(1));
-    case 7: return v128.and(f32x4.ne(a, b), f32x4.splat(1));
-    case 8: return v128.and(f32x4.lt(a, b), f32x4.splat(1));
-    case 9: return v128.and(f32x4.le(a, b), f32x4.splat(1));
-    case 10: return v128.and(f32x4.gt(a, b), f32x4.splat(1));
-    default: return v128.and(f32x4.ge(a, b), f32x4.splat(1));
+    case B_EQ: return v128.and(f32x4.eq(a, b), f32x4.splat(1));
+    case B_NE: return v128.and(f32x4.ne(a, b), f32x4.splat(1));
+    case B_LT: return v128.and(f32x4.lt(a, b), f32x4.splat(1));
+    case B_LE: return v128.and(f32x4.le(a, b), f32x4.splat(1));
+    case B_GT: return v128.and(f32x4.gt(a, b), f32x4.splat(1));
+    case B_GE: return v128.and(f32x4.ge(a, b), f32x4.splat(1));
+    default: unreachable();
   }
+  return a;
 }
 
 // out[i] = op(a[i*sa], b[i*sb]) for i < cnt, where sa, sb are 0 (broadcast) or 1.

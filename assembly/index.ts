@@ -6,6 +6,7 @@ export { gemmScratchBytes, gemmTask, simdPeakTask } from './gemm';
 export { convScratchBytes, convForwardTask, convBackwardInputTask, convBackwardWeightTask, reluMaskSumTask } from './conv';
 export { maxPoolForwardTask, maxPoolBackwardTask, avgPoolForwardTask, avgPoolBackwardTask } from './pool';
 export { unaryTask, binaryTask, transposeTask } from './elementwise';
+export { opTableHash } from './op-codes';
 export { reduceTask } from './reduce';
 export { adamTask } from './optim';
 

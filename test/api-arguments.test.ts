@@ -83,10 +83,12 @@ Object.assign(TABLE, {
   leakyRelu: [() => tg.leakyRelu(tg.zeros([2]), 'x' as never), /^leakyRelu: argument 'negativeSlope' must be a finite number/],
   softplus: [() => tg.softplus(tg.zeros([2]), { betta: 2 } as never), /^softplus: unknown option 'betta' \(did you mean 'beta'\?\)/],
   elu: [() => tg.elu(bad), /^elu: argument 'input' must be a Tensor/],
+  hardtanh: [() => tg.hardtanh(tg.zeros([2]), { min: 1, max: -1 }), /^hardtanh: min \(1\) is greater than max \(-1\)/],
+  relu6: [() => tg.relu6(bad), /^hardtanh: argument 'input' must be a Tensor/],
   asTensor: [() => tg.asTensor('x' as never), /^asTensor: argument 'value' must be a Tensor or a number, got "x"/],
 } satisfies Record<string, [() => unknown, RegExp]>);
 // Activation modules, made by one factory: an unknown option is refused with the layer's name.
-for (const layer of ['ReLU', 'Sigmoid', 'Tanh', 'LeakyReLU', 'GELU', 'SiLU', 'ELU', 'Softplus', 'Softmax', 'LogSoftmax', 'Identity']) {
+for (const layer of ['ReLU', 'Sigmoid', 'Tanh', 'LeakyReLU', 'GELU', 'SiLU', 'ELU', 'Softplus', 'Softmax', 'LogSoftmax', 'Identity', 'Hardtanh', 'ReLU6']) {
   TABLE[`nn.${layer}`] = [() => new (nn as unknown as Record<string, new (o: unknown) => unknown>)[layer]({ inplace: true }),
     new RegExp(`^${layer}: unknown option 'inplace'`)];
 }
@@ -184,7 +186,7 @@ Object.assign(TABLE, {
 Object.assign(TABLE, {
   concat: [() => tg.concat('a' as never), /^concat: argument 'tensors' must be an array of Tensors/],
   stack: [() => tg.stack([tg.zeros([1]), 2] as never), /^stack: argument 'tensors' must be an array of Tensors/],
-  convBlock: [() => tg.convBlock(tg.zeros([1, 1, 3, 3]), tg.zeros([1, 1, 2, 2]), null, {}, { activation: 'tanh' } as never), /^convBlock: option 'activation' must be one of \"relu\"/],
+  convBlock: [() => tg.convBlock(tg.zeros([1, 1, 3, 3]), tg.zeros([1, 1, 2, 2]), null, {}, { activation: 'tanh' } as never), /^convBlock: option 'activation' must be one of "relu"/],
   requiresGrad: [() => tg.requiresGrad('a' as never), /^requiresGrad: argument 't' must be a Tensor/],
   buildModel: [() => tg.buildModel('a' as never), /^buildModel: argument 'config' must be an options object/],
   compose: [() => tg.compose(['flip'] as never), /^compose: argument 'transforms' must be an array of functions/],

@@ -198,6 +198,10 @@ case('conv1dRelu', 'nan', lambda x, w, b: F.relu(F.conv1d(x, w, b)), [X3, W3, B3
 case('conv1dRelu', 'frozenX', lambda x, w, b: F.relu(F.conv1d(x, w, b)), [X3, W3, B3], {'frozen': [0]})
 case('conv1dReluMaxPool', 'nan', lambda x, w, b: F.max_pool1d(F.relu(F.conv1d(x, w, b)), 3), [X3, W3, B3], {'pool': 3})
 case('conv1dReluGlobalMaxPool', 'nan', lambda x, w, b: F.adaptive_max_pool1d(F.relu(F.conv1d(x, w, b)), 1).squeeze(2), [X3, W3, B3])
+# Parameterised elementwise primitives: NaN passes through; at the bounds the gradient is 0.
+unary('hardtanh', F.hardtanh, [1.0, -1.0])
+unary('hardtanh', lambda x: F.hardtanh(x, 0.0, 0.5), [0.5], opts={'min': 0, 'max': 0.5}, cid='minMax')
+unary('relu6', F.relu6, [6.0, 7.0])
 
 with open(OUT, 'w') as f:
     json.dump({'generator': 'tools/make_kink_fixtures.py', 'torch': torch.__version__, 'cases': CASES}, f, separators=(',', ':'))

@@ -267,6 +267,20 @@ def run(op, cid, make, fn, opts, grad):
     return rec
 
 
+# Parameterised elementwise primitives (kept last so that the random draws of the cases above stay as they were).
+unary('hardtanh', ufn(F.hardtanh), avoid(-1, 1))
+unary('hardtanh', lambda xs, o: F.hardtanh(xs[0], o['min'], o['max']), avoid(-0.5, 0.25),
+      {'min': -0.5, 'max': 0.25}, 'minMax')
+
+
+def spread_past_six(*shape):
+    """Values on both sides of relu6's kinks at 0 and 6, kept 0.05 away from them."""
+    x = torch.randn(shape) * 4
+    return f32(torch.where((x.abs() < 0.05) | ((x - 6).abs() < 0.05), x + 0.2, x))
+
+
+unary('relu6', ufn(F.relu6), spread_past_six)
+
 def main():
     ids = [f'{c[0]}/{c[1]}' for c in CASES]
     assert len(ids) == len(set(ids)), 'duplicate case ids'

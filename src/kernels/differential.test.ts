@@ -12,6 +12,7 @@ import { TsgradError } from '../util/errors.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type UnaryOp } from './elementwise-table.js';
 import { kernels, setBackend, withBackend } from './index.js';
 import { getNumThreads, setNumThreads, wasmLoadError, withWasmLimits } from './wasm/index.js';
 
@@ -56,8 +57,10 @@ function maybeStrided(r: Rng, shape: number[]): Tensor {
   return randTensor(r, s).transpose(-1, -2);
 }
 
-const UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'sigmoid', 'tanh', 'square', 'sign', 'reciprocal', 'sin', 'cos'] as const;
-const BINARY = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'lt', 'ge'] as const;
+// Every elementwise primitive of the op table, each with its parameters where it has some.
+const UNARY: readonly UnaryOp[] = UNARY_OPS;
+const BINARY: readonly BinaryOp[] = BINARY_OPS;
+const UNARY_CALL: Partial<Record<UnaryOp, (x: Tensor) => Tensor>> = { hardtanh: (x) => ops.hardtanh(x, { min: -0.5, max: 0.7 }) };
 
 function randDims(r: Rng, ndim: number): number | number[] | undefined {
   const rank = Math.max(ndim, 1);
@@ -77,7 +80,7 @@ function makeCase(r: Rng): Case {
   switch (kind) {
     case 0: {
       const op = UNARY[r.int(0, UNARY.length)];
-      return { name: `${op} ${JSON.stringify(shape)}`, run: () => (ops[op] as (t: Tensor) => Tensor)(x) };
+      return { name: `${op} ${JSON.stringify(shape)}`, run: () => (UNARY_CALL[op] ?? (ops[op] as (t: Tensor) => Tensor))(x) };
     }
     case 1: {
       const op = BINARY[r.int(0, BINARY.length)];

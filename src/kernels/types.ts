@@ -15,16 +15,8 @@ export interface View {
   strides: readonly number[];
 }
 
-export const UNARY_OPS = [
-  'neg', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'reciprocal', 'relu', 'sigmoid', 'tanh',
-  'sign', 'erf', 'sin', 'cos', 'square', 'isnan',
-] as const;
-export type UnaryOp = (typeof UNARY_OPS)[number];
-
-export const BINARY_OPS = [
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
-] as const;
-export type BinaryOp = (typeof BINARY_OPS)[number];
+export { BINARY_OPS, UNARY_OPS, type BinaryOp, type UnaryOp } from './elementwise-table.js';
+import type { BinaryOp, UnaryOp } from './elementwise-table.js';
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 
@@ -144,8 +136,8 @@ export interface PoolGeom {
 
 export interface Kernels {
   readonly name: string;
-  /** out (dense, x's shape) = op(x). */
-  unary(op: UnaryOp, x: View, out: TypedArray): void;
+  /** out (dense, x's shape) = op(x); params are the op's parameters (see elementwise-table.ts). */
+  unary(op: UnaryOp, x: View, out: TypedArray, params?: readonly number[]): void;
   /** out (dense) = op(a, b); a and b are views of the output's shape (broadcast by stride 0). */
   binary(op: BinaryOp, a: View, b: View, out: TypedArray): void;
   /** out = cond != 0 ? a : b, all three views of the output's shape. */

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../ops/elementwise.js';
+import { elu, gelu, hardtanh, leakyRelu, relu, relu6, sigmoid, silu, softplus, tanh } from '../ops/elementwise.js';
 import { logSoftmax, softmax } from '../ops/reduce.js';
 import { is, options, type Check, type Spec, stripUndefined } from '../util/args.js';
 import { Module } from './module.js';
@@ -58,6 +58,13 @@ export type Tanh = InstanceType<typeof Tanh>;
 export const LeakyReLU = activation<{ negativeSlope?: number }>('LeakyReLU', (x, o) => leakyRelu(x, o.negativeSlope),
   { negativeSlope: finite }, { negativeSlope: 0.01 });
 export type LeakyReLU = InstanceType<typeof LeakyReLU>;
+/** x clipped to [min, max] (defaults -1 and 1). */
+export const Hardtanh = activation<{ min?: number; max?: number }>('Hardtanh', (x, o) => hardtanh(x, o),
+  { min: finite, max: finite }, { min: -1, max: 1 });
+export type Hardtanh = InstanceType<typeof Hardtanh>;
+/** min(max(x, 0), 6). */
+export const ReLU6 = activation('ReLU6', (x) => relu6(x));
+export type ReLU6 = InstanceType<typeof ReLU6>;
 /** x · Φ(x), exact form. */
 export const GELU = activation('GELU', (x) => gelu(x));
 export type GELU = InstanceType<typeof GELU>;

@@ -1,4 +1,5 @@
 import { testOp, gradcheckOp, assertFixturesCovered } from '../../test/op-harness.js';
+import { tensor } from '../tensor/create.js';
 import { div, gt, sub, where } from './elementwise.js';
 
 // Against PyTorch (test/fixtures/ops.json), one line per op: forward, gradients, gradcheck, every backend.
@@ -35,10 +36,12 @@ testOp('silu', ([x]) => x.silu(), 'basic');
 testOp('elu', ([x], o) => x.elu(o.alpha), ['basic', 'alpha']);
 testOp('clamp', ([x], o) => x.clamp(o), ['minMax', 'min', 'max']);
 testOp('where', ([c, a, b]) => where(c, a, b), ['broadcast', 'condRow']);
+testOp('hardtanh', ([x], o) => x.hardtanh(o), ['basic', 'minMax']);
+testOp('relu6', ([x]) => x.relu6(), 'basic');
 assertFixturesCovered([
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'neg', 'exp', 'log', 'log1p', 'sqrt', 'abs',
   'reciprocal', 'square', 'relu', 'sigmoid', 'tanh', 'erf', 'sin', 'cos', 'leakyRelu', 'softplus', 'gelu',
-  'silu', 'elu', 'clamp', 'where',
+  'silu', 'elu', 'clamp', 'where', 'hardtanh', 'relu6',
 ]);
 
 // Float64 gradcheck on seeded random inputs, broadcasting included.
@@ -70,4 +73,6 @@ gradcheckOp('silu', ([x]) => x.silu(), [[2, 3]]);
 gradcheckOp('elu', ([x]) => x.elu(0.7), [{ shape: [3, 3], kind: 'nonzero' }]);
 gradcheckOp('clamp', ([x]) => x.clamp({ min: -0.25, max: 0.25 }), [{ shape: [3, 3], kind: 'nonzero' }]);
 gradcheckOp('where', ([a, b]) => where(gt(a, 0), a, b), [[3, 4], [4]]);
+gradcheckOp('hardtanh', ([x]) => x.hardtanh({ min: -1, max: 1.5 }),
+  [tensor([[-2.5, -1.2, -0.5, 0.1], [0.9, 1.3, 1.7, 3]], { dtype: 'float64' })]);
 gradcheckOp('chain', ([a, b]) => a.mul(b).add(a.exp()).div(b.square().add(1)).sum({ axis: 0 }), [[2, 3], [3]]);

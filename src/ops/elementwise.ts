@@ -1,4 +1,5 @@
 import { defineOp } from '../autograd/engine.js';
+import { unaryEntry } from '../kernels/elementwise-table.js';
 import { kernels } from '../kernels/index.js';
 import type { BinaryOp, DType, UnaryOp, View } from '../kernels/types.js';
 import { scalar } from '../tensor/create.js';
@@ -22,13 +23,10 @@ export function asTensor(v: TensorLike, like?: Tensor, op = 'asTensor', name = '
   return scalar(v, dtype);
 }
 
-// Ops that keep integers integral; every other unary op computes in floating point.
-const INT_PRESERVING = new Set<UnaryOp>(['neg', 'abs', 'relu', 'sign', 'square']);
-
-function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
-  const dtype: DType = x.dtype === 'int32' && !INT_PRESERVING.has(op) ? 'float32' : x.dtype;
+function unaryRaw(op: UnaryOp, x: Tensor, params: readonly number[]): Tensor {
+  const dtype: DType = x.dtype === 'int32' && !unaryEntry(op).keepsInt ? 'float32' : x.dtype;
   const out = newArray(dtype, x.size);
-  kernels().unary(op, viewOf(x), out);
+  kernels().unary(op, viewOf(x), out, params);
   return new Tensor(out, x.shape);
 }
 
@@ -51,16 +49,54 @@ export function reluGrad(dy: Tensor, out: Tensor): Tensor {
 
 const ZERO32 = new Float32Array(1);
 
-/** Defines a unary primitive from its kernel name and its derivative rule. */
-function unaryPrimitive(op: UnaryOp, grad: ((dy: Tensor, x: Tensor, out: Tensor) => Tensor) | null) {
-  const f = defineOp<undefined>({
+type UnaryGrad = (dy: Tensor, x: Tensor, out: Tensor, params: readonly number[]) => Tensor;
+
+/**
+ * The derivative of every unary primitive of kernels/elementwise-table.ts, given dy, the input,
+ * the output and the op's parameters; null where no gradient flows (sign, isnan). A record over
+ * the table's names, so that an op added there without its derivative does not compile.
+ */
+const UNARY_GRAD: Record<UnaryOp, UnaryGrad | null> = {
+  neg: (dy) => neg(dy),
+  abs: (dy, x) => mul(dy, sign(x)),
+  sqrt: (dy, _x, out) => div(dy, mul(out, 2)),
+  square: (dy, x) => mul(dy, mul(x, 2)),
+  relu: (dy, _x, out) => reluGrad(dy, out),
+  reciprocal: (dy, _x, out) => neg(mul(dy, square(out))),
+  // PyTorch's hardtanh_backward: 0 where x <= min or x >= max, dy elsewhere (a NaN x passes dy).
+  hardtanh: (dy, x, _out, [lo, hi]) => where(maximum(le(x, lo), ge(x, hi)), 0, dy),
+  exp: (dy, _x, out) => mul(dy, out),
+  log: (dy, x) => div(dy, x),
+  sigmoid: (dy, _x, out) => mul(dy, mul(out, sub(1, out))),
+  tanh: (dy, _x, out) => mul(dy, sub(1, square(out))),
+  log1p: (dy, x) => div(dy, add(x, 1)),
+  sign: null,
+  // d erf(x)/dx = 2/sqrt(pi) * exp(-x^2)
+  erf: (dy, x) => mul(dy, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))),
+  sin: (dy, x) => mul(dy, cos(x)),
+  cos: (dy, x) => neg(mul(dy, sin(x))),
+  isnan: null,
+};
+
+/** The differentiable op of a table entry: forward by the kernel, backward by UNARY_GRAD. */
+function unaryOp(op: UnaryOp) {
+  return defineOp<readonly number[]>({
     name: op,
-    forward: ([x]) => unaryRaw(op, x),
-    backward: (dy, { inputs: [x], out }) => [grad ? grad(dy, x, out) : null],
+    forward: ([x], params) => unaryRaw(op, x, params),
+    backward: (dy, { inputs: [x], out, opts }) => [UNARY_GRAD[op]?.(dy, x, out, opts) ?? null],
+    attrs: unaryEntry(op).params
+      ? (params) => Object.fromEntries((unaryEntry(op).params ?? []).map((name, i) => [name, params[i]]))
+      : undefined,
   });
-  return (x: Tensor): Tensor => f([tensorArg(op, 'input', x)], undefined);
 }
 
+/** A unary primitive without parameters, as the function users call. */
+function unaryPrimitive(op: UnaryOp) {
+  const f = unaryOp(op);
+  return (x: Tensor): Tensor => f([tensorArg(op, 'input', x)], NO_PARAMS);
+}
+
+const NO_PARAMS: readonly number[] = [];
 const IS_TENSOR = is.instance(Tensor);
 const ANY_NUMBER = check('a number', (v) => typeof v === 'number');
 
@@ -69,29 +105,81 @@ function tensorArg(op: string, name: string, x: unknown): Tensor {
   return arg<Tensor>(op, name, x, IS_TENSOR);
 }
 
-export const neg = unaryPrimitive('neg', (dy) => neg(dy));
-export const exp = unaryPrimitive('exp', (dy, _x, out) => mul(dy, out));
-export const log = unaryPrimitive('log', (dy, x) => div(dy, x));
-export const log1p = unaryPrimitive('log1p', (dy, x) => div(dy, add(x, 1)));
-export const sqrt = unaryPrimitive('sqrt', (dy, _x, out) => div(dy, mul(out, 2)));
-export const abs = unaryPrimitive('abs', (dy, x) => mul(dy, sign(x)));
-export const reciprocal = unaryPrimitive('reciprocal', (dy, _x, out) => neg(mul(dy, square(out))));
-export const relu = unaryPrimitive('relu', (dy, _x, out) => reluGrad(dy, out));
-export const sigmoid = unaryPrimitive('sigmoid', (dy, _x, out) => mul(dy, mul(out, sub(1, out))));
-export const tanh = unaryPrimitive('tanh', (dy, _x, out) => mul(dy, sub(1, square(out))));
-export const sign = unaryPrimitive('sign', null);
-// d erf(x)/dx = 2/sqrt(pi) * exp(-x^2)
-export const erf = unaryPrimitive('erf', (dy, x) => mul(dy, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))));
-export const sin = unaryPrimitive('sin', (dy, x) => mul(dy, cos(x)));
-export const cos = unaryPrimitive('cos', (dy, x) => neg(mul(dy, sin(x))));
-export const square = unaryPrimitive('square', (dy, x) => mul(dy, mul(x, 2)));
-export const isnan = unaryPrimitive('isnan', null);
+export const neg = unaryPrimitive('neg');
+export const exp = unaryPrimitive('exp');
+export const log = unaryPrimitive('log');
+export const log1p = unaryPrimitive('log1p');
+export const sqrt = unaryPrimitive('sqrt');
+export const abs = unaryPrimitive('abs');
+export const reciprocal = unaryPrimitive('reciprocal');
+export const relu = unaryPrimitive('relu');
+export const sigmoid = unaryPrimitive('sigmoid');
+export const tanh = unaryPrimitive('tanh');
+export const sign = unaryPrimitive('sign');
+export const erf = unaryPrimitive('erf');
+export const sin = unaryPrimitive('sin');
+export const cos = unaryPrimitive('cos');
+export const square = unaryPrimitive('square');
+export const isnan = unaryPrimitive('isnan');
 
-/** Defines a binary primitive with broadcasting; the engine sums gradients back to each input's shape. */
-function binaryPrimitive(op: BinaryOp, grad: ((dy: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]) | null, dtype?: DType) {
+const hardtanhOp = unaryOp('hardtanh');
+
+/**
+ * x clipped to [min, max] (defaults -1, 1), one kernel pass; the gradient is dy strictly inside
+ * the range and 0 at and beyond the bounds, as PyTorch's.
+ * @example F.hardtanh(x, { min: 0, max: 6 }) // ReLU6
+ */
+export function hardtanh(x: Tensor, opts: { min?: number; max?: number } = {}): Tensor {
+  tensorArg('hardtanh', 'input', x);
+  const { min = -1, max = 1 } = options<{ min?: number; max?: number }>('hardtanh', opts, { min: is.finite, max: is.finite });
+  if (min > max) throw new TsgradError(`hardtanh: min (${min}) is greater than max (${max})`);
+  return hardtanhOp([x], [min, max]);
+}
+
+/** min(max(x, 0), 6), as PyTorch's relu6. */
+export const relu6 = (x: Tensor): Tensor => hardtanh(x, { min: 0, max: 6 });
+
+type BinaryGrad = (dy: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
+
+/**
+ * The derivative of every binary primitive of kernels/elementwise-table.ts, as a pair of input
+ * gradients before broadcasting (the engine sums each back to its input's shape); null for the
+ * comparisons, which return 0/1 in the operands' dtype and carry no gradient.
+ */
+const BINARY_GRAD: Record<BinaryOp, BinaryGrad | null> = {
+  add: (dy) => [dy, dy],
+  sub: (dy, a, b) => [a.requiresGrad ? dy : null, b.requiresGrad ? neg(dy) : null],
+  mul: (dy, a, b) => [a.requiresGrad ? mul(dy, b) : null, b.requiresGrad ? mul(dy, a) : null],
+  div: (dy, a, b, out) => [a.requiresGrad ? div(dy, b) : null, b.requiresGrad ? neg(div(mul(dy, out), b)) : null],
+  // PyTorch's rule: ties split the gradient evenly, the losing side gets 0, and where a NaN is
+  // involved (no side loses, no tie) both sides get all of it.
+  maximum: (dy, a, b) => tieSplit(dy, a, b, lt(a, b), gt(a, b)),
+  minimum: (dy, a, b) => tieSplit(dy, a, b, gt(a, b), lt(a, b)),
+  eq: null,
+  ne: null,
+  lt: null,
+  le: null,
+  gt: null,
+  ge: null,
+  // d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a. At a = 0 these read 0·inf = NaN where PyTorch
+  // gives 0: for b = 0 in the first (a^0 is constant), for b >= 0 in the second.
+  pow: (dy, a, b, out) => [
+    a.requiresGrad ? mul(dy, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))) : null,
+    b.requiresGrad ? mul(dy, where(mul(eq(a, 0), ge(b, 0)), 0, mul(out, log(a)))) : null,
+  ],
+};
+
+function tieSplit(dy: Tensor, a: Tensor, b: Tensor, aLoses: Tensor, bLoses: Tensor): [Tensor | null, Tensor | null] {
+  const share = sub(1, mul(eq(a, b), 0.5));
+  return [a.requiresGrad ? mul(dy, where(aLoses, 0, share)) : null, b.requiresGrad ? mul(dy, where(bLoses, 0, share)) : null];
+}
+
+/** A binary primitive with broadcasting, numbers taken as 0-d tensors of the other operand's dtype. */
+function binaryPrimitive(op: BinaryOp) {
+  const grad = BINARY_GRAD[op];
   const f = defineOp<undefined>({
     name: op,
-    forward: ([a, b]) => binaryRaw(op, a, b, op, dtype ?? (op === 'div' || op === 'pow' ? floatOf(a, b) : undefined)),
+    forward: ([a, b]) => binaryRaw(op, a, b, op, op === 'div' || op === 'pow' ? floatOf(a, b) : undefined),
     backward: (dy, { inputs: [a, b], out }) => (grad ? grad(dy, a, b, out) : [null, null]),
   });
   return (a: TensorLike, b: TensorLike): Tensor => {
@@ -105,37 +193,19 @@ function floatOf(a: Tensor, b: Tensor): DType {
   return d === 'int32' ? 'float32' : d;
 }
 
-export const add = binaryPrimitive('add', (dy) => [dy, dy]);
-export const sub = binaryPrimitive('sub', (dy, a, b) => [a.requiresGrad ? dy : null, b.requiresGrad ? neg(dy) : null]);
-export const mul = binaryPrimitive('mul', (dy, a, b) => [a.requiresGrad ? mul(dy, b) : null, b.requiresGrad ? mul(dy, a) : null]);
-export const div = binaryPrimitive('div', (dy, a, b, out) => [
-  a.requiresGrad ? div(dy, b) : null,
-  b.requiresGrad ? neg(div(mul(dy, out), b)) : null,
-]);
-// d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a. At a = 0 these read 0·inf = NaN where PyTorch
-// gives 0: for b = 0 in the first (a^0 is constant), for b >= 0 in the second.
-export const pow = binaryPrimitive('pow', (dy, a, b, out) => [
-  a.requiresGrad ? mul(dy, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))) : null,
-  b.requiresGrad ? mul(dy, where(mul(eq(a, 0), ge(b, 0)), 0, mul(out, log(a)))) : null,
-]);
-// PyTorch's rule: ties split the gradient evenly, the losing side gets 0, and where a NaN is
-// involved (no side loses, no tie) both sides get all of it.
-export const maximum = binaryPrimitive('maximum', (dy, a, b) => tieSplit(dy, a, b, lt(a, b), gt(a, b)));
-export const minimum = binaryPrimitive('minimum', (dy, a, b) => tieSplit(dy, a, b, gt(a, b), lt(a, b)));
-
-function tieSplit(dy: Tensor, a: Tensor, b: Tensor, aLoses: Tensor, bLoses: Tensor): [Tensor | null, Tensor | null] {
-  const share = sub(1, mul(eq(a, b), 0.5));
-  return [a.requiresGrad ? mul(dy, where(aLoses, 0, share)) : null, b.requiresGrad ? mul(dy, where(bLoses, 0, share)) : null];
-}
-
-// Comparisons return 0/1 in the operands' float dtype and carry no gradient.
-const cmpDtype = undefined;
-export const eq = binaryPrimitive('eq', null, cmpDtype);
-export const ne = binaryPrimitive('ne', null, cmpDtype);
-export const lt = binaryPrimitive('lt', null, cmpDtype);
-export const le = binaryPrimitive('le', null, cmpDtype);
-export const gt = binaryPrimitive('gt', null, cmpDtype);
-export const ge = binaryPrimitive('ge', null, cmpDtype);
+export const add = binaryPrimitive('add');
+export const sub = binaryPrimitive('sub');
+export const mul = binaryPrimitive('mul');
+export const div = binaryPrimitive('div');
+export const pow = binaryPrimitive('pow');
+export const maximum = binaryPrimitive('maximum');
+export const minimum = binaryPrimitive('minimum');
+export const eq = binaryPrimitive('eq');
+export const ne = binaryPrimitive('ne');
+export const lt = binaryPrimitive('lt');
+export const le = binaryPrimitive('le');
+export const gt = binaryPrimitive('gt');
+export const ge = binaryPrimitive('ge');
 
 const whereOp = defineOp<undefined>({
   name: 'where',

@@ -50,6 +50,8 @@ const OPS: Record<string, (xs: Tensor[], o: any) => Tensor> = {
   softplus: ([x], o) => ops.softplus(x, o),
   gelu: ([x]) => ops.gelu(x),
   silu: ([x]) => ops.silu(x),
+  hardtanh: ([x], o) => ops.hardtanh(x, o),
+  relu6: ([x]) => ops.relu6(x),
   clamp: ([x], o) => ops.clamp(x, {
     ...(o.min !== undefined ? { min: decode(o.min) } : {}), ...(o.max !== undefined ? { max: decode(o.max) } : {}),
   }),

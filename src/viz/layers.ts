@@ -15,7 +15,7 @@ export interface NamedLayer {
 }
 
 // Activation layers are recognised by class name, so that viz needs no import of the layer classes.
-const ACTIVATIONS = new Set(['ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'GELU', 'ELU', 'SiLU', 'Softplus']);
+const ACTIVATIONS = new Set(['ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'GELU', 'ELU', 'SiLU', 'Softplus', 'Hardtanh', 'ReLU6']);
 
 function isSequential(m: unknown): m is Module & { layers: Layer[] } {
   return m instanceof Module && Array.isArray((m as { layers?: unknown }).layers);

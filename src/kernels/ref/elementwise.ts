@@ -1,77 +1,8 @@
-import type { BinaryOp, TypedArray, UnaryOp, View } from '../types.js';
+import { binaryEntry, unaryEntry, type BinaryOp, type UnaryOp } from '../elementwise-table.js';
+import type { TypedArray, View } from '../types.js';
 import { planRows } from './strided.js';
 
-/**
- * Error function to about 1e-7 relative error. Near zero, where erf(x) ≈ 1.13 x, the Maclaurin
- * series keeps the relative error at float64 level (the erfc fit alone has an absolute error of
- * 1.2e-7, which is 1% of erf(1e-5)); from |x| = 0.5 on, erf = 1 - erfc by Numerical Recipes'
- * Chebyshev fit.
- */
-export function erf(x: number): number {
-  const z = Math.abs(x);
-  if (z < 0.5) {
-    // erf(x) = 2/√π Σ (-1)^n x^(2n+1) / (n! (2n+1)); 12 terms reach 1e-17 at |x| = 0.5.
-    const x2 = x * x;
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 12; n++) {
-      term *= -x2 / n;
-      sum += term / (2 * n + 1);
-    }
-    return sum * 1.1283791670955126;
-  }
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
-    t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? 1 - r : r - 1;
-}
-
-/** Numerically stable logistic function: never evaluates exp of a large positive number. */
-export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
-/** The scalar definition of every unary op: the specification the fast loops follow. */
-export const UNARY: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  exp: Math.exp,
-  log: Math.log,
-  log1p: Math.log1p,
-  sqrt: Math.sqrt,
-  abs: Math.abs,
-  reciprocal: (x) => 1 / x,
-  // x <= 0, not !(x > 0): NaN passes through, as in PyTorch.
-  relu: (x) => (x <= 0 ? 0 : x),
-  sigmoid,
-  tanh: Math.tanh,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
-  erf,
-  sin: Math.sin,
-  cos: Math.cos,
-  square: (x) => x * x,
-  isnan: (x) => (Number.isNaN(x) ? 1 : 0),
-};
-
-export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: Math.pow,
-  maximum: (a, b) => (a > b || Number.isNaN(a) ? a : b),
-  minimum: (a, b) => (a < b || Number.isNaN(a) ? a : b),
-  eq: (a, b) => (a === b ? 1 : 0),
-  ne: (a, b) => (a !== b ? 1 : 0),
-  lt: (a, b) => (a < b ? 1 : 0),
-  le: (a, b) => (a <= b ? 1 : 0),
-  gt: (a, b) => (a > b ? 1 : 0),
-  ge: (a, b) => (a >= b ? 1 : 0),
-};
-
-export function unary(op: UnaryOp, x: View, out: TypedArray): void {
+export function unary(op: UnaryOp, x: View, out: TypedArray, params: readonly number[] = []): void {
   const plan = planRows(x.shape, [x.strides], [x.offset]);
   const n = plan.n;
   const s = plan.inner[0];
@@ -85,8 +16,9 @@ export function unary(op: UnaryOp, x: View, out: TypedArray): void {
       case 'relu': for (let i = 0; i < n; i++) { const v = xd[xo + i * s]; out[o + i] = v <= 0 ? 0 : v; } break;
       case 'square': for (let i = 0; i < n; i++) { const v = xd[xo + i * s]; out[o + i] = v * v; } break;
       default: {
-        const f = UNARY[op];
-        for (let i = 0; i < n; i++) out[o + i] = f(xd[xo + i * s]);
+        const f = unaryEntry(op).ref;
+        const [p0 = 0, p1 = 0] = params;
+        for (let i = 0; i < n; i++) out[o + i] = f(xd[xo + i * s], p0, p1);
       }
     }
     o += n;
@@ -107,7 +39,7 @@ export function binary(op: BinaryOp, a: View, b: View, out: TypedArray): void {
       case 'mul': for (let i = 0; i < n; i++) out[o + i] = ad[ao + i * sa] * bd[bo + i * sb]; break;
       case 'div': for (let i = 0; i < n; i++) out[o + i] = ad[ao + i * sa] / bd[bo + i * sb]; break;
       default: {
-        const f = BINARY[op];
+        const f = binaryEntry(op).ref;
         for (let i = 0; i < n; i++) out[o + i] = f(ad[ao + i * sa], bd[bo + i * sb]);
       }
     }

@@ -3,6 +3,7 @@
  * worker threads resolve the same list, so a job is posted as (index, args, nTasks).
  */
 import { TsgradError } from '../../util/errors.js';
+import { opTableHash } from '../elementwise-table.js';
 import { Runtime } from './runtime.js';
 
 export const TASKS = [
@@ -38,6 +39,15 @@ export function getRuntime(): Runtime | null {
     runtime = new Runtime([...TASKS]);
   } catch (e) {
     failure = e instanceof Error ? e.message : String(e);
+  }
+  // A module compiled from another op table would run the wrong op for a code: refuse it loudly
+  // (a stale build/ is a developer's state to fix, not a platform to fall back from).
+  const built = runtime && (runtime.exports.opTableHash as (() => number) | undefined)?.();
+  if (runtime && built !== opTableHash()) {
+    runtime = null;
+    throw new TsgradError(
+      `wasm backend: build/kernels.wasm was compiled from another elementwise op table (hash ${built} against ${opTableHash()} in ` +
+      'src/kernels/elementwise-table.ts); run npm run build:wasm');
   }
   return runtime;
 }

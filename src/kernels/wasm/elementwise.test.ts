@@ -3,9 +3,11 @@ import { test } from 'node:test';
 import { assertClose } from '../../../test/util.js';
 import { refKernels } from '../ref/index.js';
 import { contiguousStrides } from '../../util/shape.js';
+import { BINARY_OPS, UNARY_OPS, binaryEntry, hasWasmKernel, unaryEntry } from '../elementwise-table.js';
 import type { BinaryOp, UnaryOp, View } from '../types.js';
+import { withWasmLimits } from './binding.js';
 import { load } from './index.js';
-import { rand, randInt, withThreads } from './test-helpers.js';
+import { rand, withThreads } from './test-helpers.js';
 
 const wasm = load();
 if (!wasm) throw new Error('elementwise.test: the wasm backend did not load (run npm run build:wasm)');
@@ -16,27 +18,65 @@ const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 // Transcendentals: AssemblyScript's float32 Mathf against float64 Math rounded to float32.
 const UNARY_TOL = { atol: 1e-7, rtol: 2e-6 };
 
-test('wasm unary ops match ref on dense, offset and strided views', () => {
-  const ops: UnaryOp[] = ['neg', 'abs', 'sqrt', 'square', 'relu', 'reciprocal', 'exp', 'log', 'sigmoid', 'tanh', 'sin', 'erf'];
+/** Runs fn with the ref unary/binary kernels replaced by ones that throw: whatever fn runs must be wasm. */
+function wasmOnly(fn: () => void): void {
+  const { unary, binary } = refKernels;
+  refKernels.unary = (op) => { throw new Error(`${op} fell back to the ref kernel`); };
+  refKernels.binary = (op) => { throw new Error(`${op} fell back to the ref kernel`); };
+  try {
+    fn();
+  } finally {
+    Object.assign(refKernels, { unary, binary });
+  }
+}
+
+// Inputs inside each op's domain, and its parameters (hardtanh's bounds), by op.
+const POSITIVE = new Set<UnaryOp>(['sqrt', 'log', 'log1p']);
+const PARAMS: Partial<Record<UnaryOp, number[]>> = { hardtanh: [-0.3, 0.45] };
+
+test('every op of the table has a wasm kernel, or says why it is ref-only', () => {
+  for (const op of UNARY_OPS) {
+    const w = unaryEntry(op).wasm;
+    assert.ok(typeof w === 'string' || w.refOnly.length > 10, `${op}: a ref-only op must say why`);
+    assert.equal((unaryEntry(op).params ?? []).length, (PARAMS[op] ?? []).length, `${op}: the test must pass its parameters`);
+  }
+  for (const op of BINARY_OPS) {
+    const w = binaryEntry(op).wasm;
+    assert.ok(typeof w === 'string' || w.refOnly.length > 10, `${op}: a ref-only op must say why`);
+  }
+  // What the kernels below iterate: every op with a wasm kernel, read from the table itself.
+  assert.ok(UNARY_WASM.includes('hardtanh') && UNARY_WASM.includes('exp') && !UNARY_WASM.includes('sin'));
+  assert.ok(BINARY_WASM.includes('ge') && !BINARY_WASM.includes('pow'));
+});
+
+const UNARY_WASM = UNARY_OPS.filter((op) => hasWasmKernel(unaryEntry(op)));
+const BINARY_WASM = BINARY_OPS.filter((op) => hasWasmKernel(binaryEntry(op)));
+
+test('wasm unary ops of the table run in wasm and match the table\'s definition on dense and offset views', () => {
   withThreads((t) => {
-    for (const op of ops) {
+    for (const op of UNARY_WASM) {
       for (const n of [1, 3, 4, 17, 1000, 40001]) {
         const data = rand(n + 5);
-        if (op === 'sqrt' || op === 'log') for (let i = 0; i < data.length; i++) data[i] = Math.abs(data[i]) + 1e-3;
+        if (POSITIVE.has(op)) for (let i = 0; i < data.length; i++) data[i] = Math.abs(data[i]) + 1e-3;
         data[2] = 0;
         data[3] = -0;
+        if (!POSITIVE.has(op) && n > 8) data[9] = NaN;
         const x = dense(data, [n], 5 % (data.length - n + 1));
         const [a, b] = [new Float32Array(n), new Float32Array(n)];
-        wasm!.unary(op, x, a);
-        refKernels.unary(op, x, b);
+        withWasmLimits({ minElements: 0 }, () => wasmOnly(() => wasm!.unary(op, x, a, PARAMS[op])));
+        const f = unaryEntry(op).ref;
+        const [p0 = 0, p1 = 0] = PARAMS[op] ?? [];
+        for (let i = 0; i < n; i++) b[i] = f(data[x.offset + i], p0, p1);
         assertClose(a, b, { ...UNARY_TOL, what: `${op} n=${n} threads=${t}` });
       }
-      // A transposed (non-dense) view goes to ref and must still be right.
+    }
+    // A transposed (non-dense) view goes to ref and must still be right.
+    for (const op of UNARY_OPS.filter((o) => !POSITIVE.has(o))) {
       const data = rand(12);
       const x: View = { data, offset: 0, shape: [4, 3], strides: [1, 4] };
       const [a, b] = [new Float32Array(12), new Float32Array(12)];
-      wasm!.unary(op === 'sqrt' || op === 'log' ? 'abs' : op, x, a);
-      refKernels.unary(op === 'sqrt' || op === 'log' ? 'abs' : op, x, b);
+      wasm!.unary(op, x, a, PARAMS[op]);
+      refKernels.unary(op, x, b, PARAMS[op]);
       assertClose(a, b, { ...UNARY_TOL, what: `${op} strided` });
     }
     // relu keeps NaN (PyTorch's rule) and maps -0 to +0, in the SIMD lanes and the scalar tail.
@@ -54,7 +94,7 @@ function bview(data: Float32Array, own: number[], out: number[]): View {
 }
 
 test('wasm binary ops match ref on the common broadcast patterns', () => {
-  const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+  const ops: readonly BinaryOp[] = BINARY_OPS;
   const patterns: [number[], number[], number[]][] = [
     [[1], [1], [1]],
     [[37], [37], [37]],
@@ -84,6 +124,14 @@ test('wasm binary ops match ref on the common broadcast patterns', () => {
         refKernels.binary(op, a, b, y);
         assertClose(x, y, { atol: 1e-6, rtol: 1e-6, what: `${op} ${JSON.stringify([sa, sb])} threads=${t}` });
       }
+    }
+    // Every op the table gives wasm runs there (a row broadcast, small enough to reach the tail).
+    for (const op of BINARY_WASM) {
+      const [da, db] = [rand(9 * 13), rand(13)];
+      const out = new Float32Array(9 * 13);
+      withWasmLimits({ minElements: 0 }, () => wasmOnly(() => wasm!.binary(op, bview(da, [9, 13], [9, 13]), bview(db, [1, 13], [9, 13]), out)));
+      const f = binaryEntry(op).ref;
+      assertClose(out, Float32Array.from(da, (v, i) => f(v, db[i % 13])), { atol: 1e-6, rtol: 1e-6, what: `${op} in wasm threads=${t}` });
     }
   });
 });

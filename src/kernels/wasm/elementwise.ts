@@ -1,15 +1,13 @@
+import { BINARY_OPS, UNARY_OPS, binaryEntry, hasWasmKernel, unaryEntry } from '../elementwise-table.js';
 import { refKernels } from '../ref/index.js';
 import type { BinaryOp, ReduceOp, TypedArray, UnaryOp, View } from '../types.js';
 import { getRuntime, limits, runTask } from './binding.js';
 import type { Runtime } from './runtime.js';
 
-// Op codes of assembly/elementwise.ts; ops absent here stay on ref.
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
-  neg: 0, abs: 1, sqrt: 2, square: 3, relu: 4, reciprocal: 5, exp: 6, log: 7, sigmoid: 8, tanh: 9,
-};
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
-};
+// An op's code is its position in the table (tools/build-wasm.mjs gives assembly the same codes);
+// -1 marks the ops the table keeps on ref.
+const UNARY_CODE = new Map<UnaryOp, number>(UNARY_OPS.map((op, i) => [op, hasWasmKernel(unaryEntry(op)) ? i : -1]));
+const BINARY_CODE = new Map<BinaryOp, number>(BINARY_OPS.map((op, i) => [op, hasWasmKernel(binaryEntry(op)) ? i : -1]));
 const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2 };
 
 function size(shape: readonly number[]): number {
@@ -37,20 +35,29 @@ function denseRange(v: View): [number, number] | null {
   return [v.offset, expect];
 }
 
-/** out = op(x) for dense float32 x; exotic ops, strided views and small sizes go to ref. */
-export function unary(op: UnaryOp, x: View, out: TypedArray): void {
+const f32bits = new Float32Array(1);
+const i32bits = new Int32Array(f32bits.buffer);
+
+/** The int32 word holding the float32 bits of v (the kernels' parameters are words). */
+function bitsOf(v: number): number {
+  f32bits[0] = v;
+  return i32bits[0];
+}
+
+/** out = op(x) for dense float32 x; ref-only ops, strided views and small sizes go to ref. */
+export function unary(op: UnaryOp, x: View, out: TypedArray, params: readonly number[] = []): void {
   const rt = getRuntime();
-  const code = UNARY_CODES[op];
+  const code = UNARY_CODE.get(op) ?? -1;
   const range = denseRange(x);
-  if (!rt || code === undefined || !(x.data instanceof Float32Array) || !(out instanceof Float32Array) || !range || range[1] < limits.minElements) {
-    refKernels.unary(op, x, out);
+  if (!rt || code < 0 || !(x.data instanceof Float32Array) || !(out instanceof Float32Array) || !range || range[1] < limits.minElements) {
+    refKernels.unary(op, x, out, params);
     return;
   }
   const [off, n] = range;
   rt.reset();
   const xp = rt.copyIn(x.data.subarray(off, off + n));
   const op2 = rt.alloc(n * 4);
-  runTask(rt, 'unaryTask', [code, xp, op2, n], tasksFor(rt, n));
+  runTask(rt, 'unaryTask', [code, xp, op2, n, bitsOf(params[0] ?? 0), bitsOf(params[1] ?? 0)], tasksFor(rt, n));
   rt.copyOut(op2, out, n);
 }
 
@@ -110,10 +117,10 @@ function broadcastPlan(a: View, b: View): { dims: number[]; st: number[][]; src:
 /** out = op(a, b) for float32 with the common broadcasts (scalar, row, column, channel). */
 export function binary(op: BinaryOp, a: View, b: View, out: TypedArray): void {
   const rt = getRuntime();
-  const code = BINARY_CODES[op];
+  const code = BINARY_CODE.get(op) ?? -1;
   const n = size(a.shape);
   const plan =
-    rt && code !== undefined && a.data instanceof Float32Array && b.data instanceof Float32Array &&
+    rt && code >= 0 && a.data instanceof Float32Array && b.data instanceof Float32Array &&
     out instanceof Float32Array && n >= limits.minElements ? broadcastPlan(a, b) : null;
   if (!rt || !plan) {
     refKernels.binary(op, a, b, out);
@@ -125,7 +132,7 @@ export function binary(op: BinaryOp, a: View, b: View, out: TypedArray): void {
   const ap = rt.copyIn((a.data as Float32Array).subarray(ao, ao + al));
   const bp = rt.copyIn((b.data as Float32Array).subarray(bo, bo + bl));
   const op2 = rt.alloc(n * 4);
-  runTask(rt, 'binaryTask', [code!, ap, bp, op2, ...plan.dims, ...plan.st[0], ...plan.st[1]], tasksFor(rt, n));
+  runTask(rt, 'binaryTask', [code, ap, bp, op2, ...plan.dims, ...plan.st[0], ...plan.st[1]], tasksFor(rt, n));
   rt.copyOut(op2, out as Float32Array, n);
 }
 
