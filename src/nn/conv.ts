@@ -1,6 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { checkConvInput, convAct, convSpec, type Padding } from '../ops/conv.js';
-import type { Pool1dOptions, Pool2dOptions } from '../ops/pool.js';
 import { check } from '../util/errors.js';
 import { is, options } from '../util/args.js';
 import { kaimingUniform, parameter, uniform } from './init.js';

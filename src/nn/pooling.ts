@@ -16,7 +16,7 @@ type PairOpts = { kernelSize: [number, number]; stride: [number, number]; paddin
 const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 /** Throws, naming the layer, unless x has the rank the layer expects. */
-export function expectRank(layer: string, x: Tensor, rank: number): void {
+function expectRank(layer: string, x: Tensor, rank: number): void {
   const names = rank === 2 ? '[N,C]' : rank === 3 ? '[N,C,L]' : '[N,C,H,W]';
   check(x.ndim === rank, layer, () => `expected a ${rank}-D input ${names}, got shape ${fmtShape(x.shape)}`);
 }

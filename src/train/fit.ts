@@ -5,9 +5,8 @@ import type { Module } from '../nn/module.js';
 import { bceWithLogits, binaryCrossEntropy, crossEntropy, l1Loss, mseLoss } from '../nn/losses.js';
 import { clipGradNorm, clipGradValue } from '../optim/clip.js';
 import { l1Penalty, l2Penalty } from '../optim/regularizers.js';
-import { add } from '../ops/elementwise.js';
 import { logSoftmax, mean, sum } from '../ops/reduce.js';
-import { mul, neg } from '../ops/elementwise.js';
+import { add, mul, neg } from '../ops/elementwise.js';
 import { reshape } from '../ops/movement.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
 import { arg, check, is, options, type Spec } from '../util/args.js';
@@ -81,106 +80,168 @@ export interface FitOptions {
  * });
  */
 export function fit(model: Module, opts: FitOptions): History {
+  const run = startRun(model, opts);
+  const { ctx, history } = run;
+  run.call('onTrainBegin', ctx);
+  for (let epoch = opts.initialEpoch ?? 0; epoch < run.epochs && !ctx.stopTraining; epoch++) {
+    const trained = trainEpoch(run, epoch);
+    if (history.stopped) break;
+    endEpoch(run, epoch, trained);
+  }
+  run.call('onTrainEnd', ctx);
+  return history;
+}
+
+/** Everything one fit() call holds for its whole run, built once from the options. */
+interface Run {
+  model: Module;
+  opts: FitOptions;
+  epochs: number;
+  accumulate: number;
+  batchSize: number;
+  lossFn: (pred: Tensor, target: Tensor) => Tensor;
+  metrics: Metric[];
+  progress: Progress;
+  trainLoader: DataLoader;
+  validation?: DataSource;
+  penalty: (() => Tensor) | null;
+  history: History;
+  ctx: TrainContext;
+  /** Runs one hook of every callback, in order. */
+  call: <K extends keyof Callback>(hook: K, ...args: unknown[]) => void;
+}
+
+/** What an epoch's batches add up to: the mean data loss needs the sum and the count. */
+interface EpochTotals {
+  lossSum: number;
+  seen: number;
+  outs: Collector;
+}
+
+/** Checks the options and builds the loaders, the penalty, the history and the callbacks' context. */
+function startRun(model: Module, opts: FitOptions): Run {
   arg('fit', 'model', model, IS_MODULE);
   options<FitOptions>('fit', opts, FIT_SPEC, ['train', 'optimizer']);
-  const epochs = opts.epochs ?? 1;
   const accumulate = opts.accumulateSteps ?? 1;
   if (!Number.isInteger(accumulate) || accumulate < 1) throw new TsgradError(`fit: accumulateSteps must be a positive integer, got ${accumulate}`);
   const batchSize = opts.batchSize ?? 32;
-  const lossFn = resolveLoss(opts.loss ?? 'crossEntropy');
-  const metrics = (opts.metrics ?? []).map(resolveMetric);
-  const callbacks = opts.callbacks ?? [];
+  const epochs = opts.epochs ?? 1;
   const progress = new Progress({ verbose: opts.verbose ?? 1, stream: opts.stream });
   const { trainLoader, validation } = prepareData(opts, batchSize);
-  const penalty = penaltyTerm(model, opts.regularization);
-  const history = new History();
   const steps = trainLoader.length;
   if (steps === 0) throw new TsgradError(`fit: the training data gives no batches (${trainLoader.dataset.length} examples, batchSize ${trainLoader.batchSize}, dropLast ${trainLoader.dropLast})`);
-  const ctx: TrainContext = {
-    model, optimizer: opts.optimizer, history, epochs, stepsPerEpoch: steps, stopTraining: false,
-    log: (m) => progress.message(m),
+  const history = new History();
+  const callbacks = opts.callbacks ?? [];
+  return {
+    model, opts, epochs, accumulate, batchSize, progress, trainLoader, validation, history,
+    lossFn: resolveLoss(opts.loss ?? 'crossEntropy'),
+    metrics: (opts.metrics ?? []).map(resolveMetric),
+    penalty: penaltyTerm(model, opts.regularization),
+    ctx: {
+      model, optimizer: opts.optimizer, history, epochs, stepsPerEpoch: steps, stopTraining: false,
+      log: (m) => progress.message(m),
+    },
+    call: (hook, ...args) => {
+      for (const cb of callbacks) (cb[hook] as ((...a: unknown[]) => void) | undefined)?.call(cb, ...args);
+    },
   };
-  const call = <K extends keyof Callback>(hook: K, ...args: unknown[]): void => {
-    for (const cb of callbacks) (cb[hook] as ((...a: unknown[]) => void) | undefined)?.call(cb, ...args);
-  };
-  call('onTrainBegin', ctx);
-  for (let epoch = opts.initialEpoch ?? 0; epoch < epochs && !ctx.stopTraining; epoch++) {
-    model.train();
-    progress.epochBegin(epoch, epochs);
-    call('onEpochBegin', epoch, ctx);
-    const outs = new Collector();
-    let lossSum = 0;
-    let seen = 0;
-    let step = 0;
-    const running = new Map<string, number>();
-    for (let batch of trainLoader) {
-      if (opts.augment) batch = opts.augment(batch);
-      const [x, y] = batch;
-      const bs = x.shape[0];
-      // With accumulation, a window of k batches (fewer at the end of the epoch) makes one step.
-      const windowStart = step - (step % accumulate);
-      const window = Math.min(accumulate, steps - windowStart);
-      const stepsNow = step + 1 === windowStart + window;
-      if (step === windowStart) opts.optimizer.zeroGrad();
-      const out = model.forward(x);
-      const lossT = lossFn(out, y);
-      const lv = lossT.item();
-      if (!Number.isFinite(lv)) {
-        call('onBatchEnd', step, { loss: lv, batchSize: bs, epoch }, ctx);
-        const where = `epoch ${epoch + 1}/${epochs}, step ${step + 1}/${steps} (examples ${seen + 1}-${seen + bs} of the epoch)`;
-        if (ctx.stopTraining) {
-          history.stopped = { epoch, step, reason: ctx.stopReason ?? `loss is ${lv} at ${where}` };
-          progress.message(history.stopped.reason);
-          break;
-        }
-        throw new TsgradError(`fit: loss is ${lv} at ${where}; the last epoch's mean loss was ${history.last('loss') ?? 'not yet known'}. Lower the learning rate or check the data for NaN/inf`);
+}
+
+/** One pass over the training batches; stops early when a callback asks or the loss is not finite. */
+function trainEpoch(run: Run, epoch: number): EpochTotals {
+  const { model, progress, ctx, metrics, trainLoader } = run;
+  model.train();
+  progress.epochBegin(epoch, run.epochs);
+  run.call('onEpochBegin', epoch, ctx);
+  const totals: EpochTotals = { lossSum: 0, seen: 0, outs: new Collector() };
+  const running = new Map<string, number>();
+  let step = 0;
+  for (let batch of trainLoader) {
+    if (run.opts.augment) batch = run.opts.augment(batch);
+    const [x, y] = batch;
+    const bs = x.shape[0];
+    const result = trainStep(run, epoch, step, totals.seen, x, y);
+    if (result === 'stopped') break;
+    totals.lossSum += result.loss * bs;
+    totals.seen += bs;
+    if (metrics.length) totals.outs.push(result.out, y);
+    step++;
+    run.call('onBatchEnd', step - 1, { loss: result.loss, batchSize: bs, epoch, stepped: result.stepped }, ctx);
+    if (progress.isLive) {
+      const logs: Record<string, number> = { loss: totals.lossSum / totals.seen };
+      for (const m of metrics) {
+        running.set(m.name, (running.get(m.name) ?? 0) + safeMetric(m, result.out, y) * bs);
+        logs[m.name] = (running.get(m.name) ?? 0) / totals.seen;
       }
-      const total = penalty ? add(lossT, penalty()) : lossT;
-      backward(window > 1 ? mul(total, 1 / window) : total);
-      if (stepsNow) {
-        const params = model.parameters();
-        if (opts.clipGradValue !== undefined) clipGradValue(params, opts.clipGradValue);
-        if (opts.clipGradNorm !== undefined) clipGradNorm(params, opts.clipGradNorm);
-        opts.optimizer.step();
-      }
-      lossSum += lv * bs;
-      seen += bs;
-      if (metrics.length) outs.push(out, y);
-      step++;
-      call('onBatchEnd', step - 1, { loss: lv, batchSize: bs, epoch, stepped: stepsNow }, ctx);
-      if (progress.isLive) {
-        const logs: Record<string, number> = { loss: lossSum / seen };
-        for (const m of metrics) {
-          const v = safeMetric(m, out, y);
-          running.set(m.name, (running.get(m.name) ?? 0) + v * bs);
-          logs[m.name] = (running.get(m.name) ?? 0) / seen;
-        }
-        progress.step(step, steps, seen, logs);
-      }
-      if (ctx.stopTraining) break;
+      progress.step(step, trainLoader.length, totals.seen, logs);
     }
-    if (history.stopped) break;
-    const logs: Record<string, number> = { loss: lossSum / Math.max(1, seen) };
-    if (metrics.length && seen > 0) {
-      const [p, t] = outs.tensors();
-      for (const m of metrics) logs[m.name] = m.fn(p, t);
-    }
-    if (validation) {
-      const v = evaluateAs('fit (validation)', model, validation, { loss: lossFn, metrics, batchSize: Math.max(batchSize, 256) });
-      for (const [k, val] of Object.entries(v)) logs[`val_${k}`] = val;
-    }
-    const shown = { ...logs };
-    logs.lr = opts.optimizer.lr;
-    history.record(epoch, logs);
-    progress.epochEnd(shown, seen);
-    call('onEpochEnd', epoch, logs, ctx);
-    if (ctx.stopTraining && ctx.stopReason) {
-      history.stopped = { epoch, reason: ctx.stopReason };
-      progress.message(ctx.stopReason);
-    }
+    if (ctx.stopTraining) break;
   }
-  call('onTrainEnd', ctx);
-  return history;
+  return totals;
+}
+
+/**
+ * Forward, loss, backward on one batch, and an optimizer step when the batch closes an
+ * accumulation window (k batches, fewer at the end of the epoch, make one step). A loss that is
+ * NaN or infinite throws, unless a callback (TerminateOnNaN) stops training: then 'stopped'.
+ */
+function trainStep(
+  run: Run, epoch: number, step: number, seen: number, x: Tensor, y: Tensor,
+): { loss: number; out: Tensor; stepped: boolean } | 'stopped' {
+  const { model, opts, accumulate } = run;
+  const steps = run.trainLoader.length;
+  const windowStart = step - (step % accumulate);
+  const window = Math.min(accumulate, steps - windowStart);
+  const stepped = step + 1 === windowStart + window;
+  if (step === windowStart) opts.optimizer.zeroGrad();
+  const out = model.forward(x);
+  const lossT = run.lossFn(out, y);
+  const loss = lossT.item();
+  if (!Number.isFinite(loss)) {
+    const bs = x.shape[0];
+    run.call('onBatchEnd', step, { loss, batchSize: bs, epoch }, run.ctx);
+    const where = `epoch ${epoch + 1}/${run.epochs}, step ${step + 1}/${steps} (examples ${seen + 1}-${seen + bs} of the epoch)`;
+    if (run.ctx.stopTraining) {
+      run.history.stopped = { epoch, step, reason: run.ctx.stopReason ?? `loss is ${loss} at ${where}` };
+      run.progress.message(run.history.stopped.reason);
+      return 'stopped';
+    }
+    throw new TsgradError(`fit: loss is ${loss} at ${where}; the last epoch's mean loss was ${run.history.last('loss') ?? 'not yet known'}. Lower the learning rate or check the data for NaN/inf`);
+  }
+  const total = run.penalty ? add(lossT, run.penalty()) : lossT;
+  backward(window > 1 ? mul(total, 1 / window) : total);
+  if (stepped) {
+    const params = model.parameters();
+    if (opts.clipGradValue !== undefined) clipGradValue(params, opts.clipGradValue);
+    if (opts.clipGradNorm !== undefined) clipGradNorm(params, opts.clipGradNorm);
+    opts.optimizer.step();
+  }
+  return { loss, out, stepped };
+}
+
+/** The epoch's logs (training loss and metrics, validation, lr) into the history, then the callbacks. */
+function endEpoch(run: Run, epoch: number, { lossSum, seen, outs }: EpochTotals): void {
+  const { metrics, ctx, history } = run;
+  const logs: Record<string, number> = { loss: lossSum / Math.max(1, seen) };
+  if (metrics.length && seen > 0) {
+    const [p, t] = outs.tensors();
+    for (const m of metrics) logs[m.name] = m.fn(p, t);
+  }
+  if (run.validation) {
+    const v = evaluateAs('fit (validation)', run.model, run.validation, {
+      loss: run.lossFn, metrics, batchSize: Math.max(run.batchSize, 256),
+    });
+    for (const [k, val] of Object.entries(v)) logs[`val_${k}`] = val;
+  }
+  const shown = { ...logs };
+  logs.lr = run.opts.optimizer.lr;
+  history.record(epoch, logs);
+  run.progress.epochEnd(shown, seen);
+  run.call('onEpochEnd', epoch, logs, ctx);
+  if (ctx.stopTraining && ctx.stopReason) {
+    history.stopped = { epoch, reason: ctx.stopReason };
+    run.progress.message(ctx.stopReason);
+  }
 }
 
 export interface EvaluateOptions {
