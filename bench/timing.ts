@@ -24,7 +24,7 @@ const now = (): number => performance.now() / 1000;
 export function measure(name: string, cfg: ChildConfig, step: () => void, onTimed?: () => void): Timed {
   const w0 = now();
   let warm = 0;
-  let last = 0;
+  let last: number;
   do {
     const s = now();
     step();

@@ -11,7 +11,7 @@
 import { eachBackend } from './each-backend.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Tensor, gradcheck, getBackend, manualSeed, randn, rand, setBackend, tensor } from '../src/index.js';
+import { Tensor, gradcheck, manualSeed, randn, rand, tensor } from '../src/index.js';
 import type { BackendName } from '../src/kernels/index.js';
 import { assertClose, loadFixture } from './util.js';
 

@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import * as tg from '../src/index.js';
 import { TinyNet, setup, stateOf, tinyNet, trainEpoch } from './resume-common.js';
 
-const { nn } = tg;
 const dir = mkdtempSync(join(tmpdir(), 'tsgrad-habits-'));
 
 test('positional dims: x.sum(1), logits.argmax(1).eq(y)', () => {

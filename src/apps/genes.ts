@@ -1,7 +1,6 @@
 import { arg, is } from '../util/args.js';
 import { noGrad } from '../autograd/engine.js';
 import { tensor } from '../tensor/create.js';
-import { Tensor } from '../tensor/tensor.js';
 import { mseLoss } from '../nn/losses.js';
 import { add, matmul } from '../ops/index.js';
 import { SGD } from '../optim/index.js';

@@ -30,5 +30,5 @@ test('gradcheck checks only floating inputs (index tensors are skipped) and leav
 });
 
 test('gradcheck throws when the output does not depend on a checked input', () => {
-  assert.throws(() => tg.gradcheck((a) => tg.tensor([1]), [tg.tensor([1])]), /gradcheck: .*does not depend/);
+  assert.throws(() => tg.gradcheck((_a) => tg.tensor([1]), [tg.tensor([1])]), /gradcheck: .*does not depend/);
 });

@@ -35,7 +35,8 @@ test('readImage mnist: grey, white on black, the ink scaled into 20×20 and cent
   const x = readImage(join(dir, 'bar.png'), { mnist: true });
   assert.deepEqual(x.shape, [1, 28, 28]);
   const v = x.data();
-  let [m, my, mx, rows, cols] = [0, 0, 0, new Set<number>(), new Set<number>()];
+  let [m, my, mx] = [0, 0, 0];
+  const [rows, cols] = [new Set<number>(), new Set<number>()];
   for (let r = 0; r < 28; r++) {
     for (let c = 0; c < 28; c++) {
       const p = v[r * 28 + c] as number;

@@ -20,6 +20,7 @@ interface Fx { shape: number[]; data: number[] }
 interface Case {
   name: string;
   op: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture options of every op, passed through as the op takes them
   opts: Record<string, any>;
   inputs: Record<string, Fx>;
   dy: Fx;
@@ -35,6 +36,7 @@ const cases = loadFixture<{ cases: Case[] }>('conv').cases;
 const TOL = { float32: { rtol: 1e-4, atol: 1e-5 }, float64: { rtol: 1e-8, atol: 1e-9 } } as const;
 
 type Ins = Record<string, Tensor>;
+/* eslint-disable @typescript-eslint/no-explicit-any -- the fixture's options, typed by each op */
 const run: Record<string, (t: Ins, o: Record<string, any>, c: Case) => Tensor> = {
   conv2d: (t, o) => F.conv2d(t.x, t.w, t.b ?? null, o),
   conv1d: (t, o) => F.conv1d(t.x, t.w, t.b ?? null, o),
@@ -51,6 +53,7 @@ const run: Record<string, (t: Ins, o: Record<string, any>, c: Case) => Tensor> =
   layerNorm: (t, o) => F.layerNorm(t.x, o.normalizedShape, { weight: t.weight, bias: t.bias, eps: o.eps }),
   embedding: (t, o) => F.embedding(t.indices, t.weight, { paddingIdx: o.paddingIdx }),
 };
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 function checkCase(c: Case, dtype: 'float32' | 'float64'): void {
   const tol = TOL[dtype];
@@ -86,7 +89,7 @@ test('conv fixtures: forward and every gradient match PyTorch on each backend', 
         try {
           checkCase(c, dtype);
         } catch (e) {
-          throw new Error(`[${backend}] ${c.name} ${dtype}: ${(e as Error).message}`);
+          throw new Error(`[${backend}] ${c.name} ${dtype}: ${(e as Error).message}`, { cause: e });
         }
       }
     }

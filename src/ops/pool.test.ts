@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tg from '../index.js';
 import { F } from '../index.js';
-import type { Tensor } from '../index.js';
 import { assertGradcheck, eachBackend } from '../../test/each-backend.js';
 
 const rnd = (shape: number[]) => tg.randn(shape, { dtype: 'float64' });

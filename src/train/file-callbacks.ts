@@ -6,7 +6,6 @@ import { is, options, options as checkOptions } from '../util/args.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { save } from '../io/save.js';
-import { TsgradError } from '../util/errors.js';
 import { direction, monitored, type Callback, type Mode, type TrainContext } from './callbacks.js';
 
 export interface ModelCheckpointOptions {
