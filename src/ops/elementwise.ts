@@ -284,6 +284,9 @@ export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } 
 /** Gaussian error linear unit, exact form: x * Φ(x) = 0.5 x (1 + erf(x / √2)). */
 export const gelu = (x: Tensor): Tensor => mul(mul(tensorArg('gelu', 'input', x), 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
 
+/** x · tanh(softplus(x)) (Misra 2019). */
+export const mish = (x: Tensor): Tensor => mul(tensorArg('mish', 'input', x), tanh(softplus(x)));
+
 /** x * sigmoid(x). */
 export const silu = (x: Tensor): Tensor => mul(tensorArg('silu', 'input', x), sigmoid(x));
 
