@@ -2,7 +2,7 @@
 // (U_*, B_*) are generated from src/kernels/elementwise-table.ts; the build checks that each
 // dispatch below has a case for exactly the ops the table gives it.
 import {
-  U_NEG, U_ABS, U_SQRT, U_SQUARE, U_RELU, U_RECIPROCAL, U_HARDTANH, U_EXP, U_LOG, U_SIGMOID, U_TANH, unaryIsSimd,
+  U_NEG, U_ABS, U_SQRT, U_SQUARE, U_RELU, U_RECIPROCAL, U_HARDTANH, U_SOFTSIGN, U_EXP, U_LOG, U_SIGMOID, U_TANH, unaryIsSimd,
   B_ADD, B_SUB, B_MUL, B_DIV, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE,
 } from './op-codes';
 
@@ -21,6 +21,7 @@ function unaryV(op: i32, x: v128, p0: v128, p1: v128): v128 {
     case U_RECIPROCAL: return f32x4.div(f32x4.splat(1), x);
     // max/min propagate a NaN x, as the ref definition does.
     case U_HARDTANH: return f32x4.min(f32x4.max(x, p0), p1);
+    case U_SOFTSIGN: return f32x4.div(x, f32x4.add(f32x4.splat(1), f32x4.abs(x)));
     default: unreachable();
   }
   return x;

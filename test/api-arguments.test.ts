@@ -84,6 +84,7 @@ Object.assign(TABLE, {
   softplus: [() => tg.softplus(tg.zeros([2]), { betta: 2 } as never), /^softplus: unknown option 'betta' \(did you mean 'beta'\?\)/],
   elu: [() => tg.elu(bad), /^elu: argument 'input' must be a Tensor/],
   hardtanh: [() => tg.hardtanh(tg.zeros([2]), { min: 1, max: -1 }), /^hardtanh: min \(1\) is greater than max \(-1\)/],
+  softsign: [() => tg.softsign(bad), /^softsign: argument 'input' must be a Tensor/],
   mish: [() => tg.mish(bad), /^mish: argument 'input' must be a Tensor/],
   relu6: [() => tg.relu6(bad), /^hardtanh: argument 'input' must be a Tensor/],
   asTensor: [() => tg.asTensor('x' as never), /^asTensor: argument 'value' must be a Tensor or a number, got "x"/],

@@ -281,6 +281,7 @@ def spread_past_six(*shape):
 
 unary('relu6', ufn(F.relu6), spread_past_six)
 unary('mish', ufn(F.mish))
+unary('softsign', ufn(F.softsign))
 
 def main():
     ids = [f'{c[0]}/{c[1]}' for c in CASES]

@@ -74,6 +74,7 @@ export const UNARY_TABLE = {
   relu: { ref: (x) => (x <= 0 ? 0 : x), keepsInt: true, wasm: 'simd' },
   reciprocal: { ref: (x) => 1 / x, wasm: 'simd' },
   // NaN passes through (PyTorch's rule), and the bounds are inclusive.
+  softsign: { ref: (x) => x / (1 + Math.abs(x)), wasm: 'simd' },
   hardtanh: { ref: (x, lo, hi) => (x < lo ? lo : x > hi ? hi : x), params: ['min', 'max'], keepsInt: true, wasm: 'simd' },
   exp: { ref: Math.exp, wasm: 'scalar' },
   log: { ref: Math.log, wasm: 'scalar' },

@@ -39,10 +39,11 @@ testOp('where', ([c, a, b]) => where(c, a, b), ['broadcast', 'condRow']);
 testOp('hardtanh', ([x], o) => x.hardtanh(o), ['basic', 'minMax']);
 testOp('relu6', ([x]) => x.relu6(), 'basic');
 testOp('mish', ([x]) => x.mish(), 'basic');
+testOp('softsign', ([x]) => x.softsign(), 'basic');
 assertFixturesCovered([
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'neg', 'exp', 'log', 'log1p', 'sqrt', 'abs',
   'reciprocal', 'square', 'relu', 'sigmoid', 'tanh', 'erf', 'sin', 'cos', 'leakyRelu', 'softplus', 'gelu',
-  'silu', 'elu', 'clamp', 'where', 'hardtanh', 'relu6', 'mish',
+  'silu', 'elu', 'clamp', 'where', 'hardtanh', 'relu6', 'mish', 'softsign',
 ]);
 
 // Float64 gradcheck on seeded random inputs, broadcasting included.
@@ -72,6 +73,7 @@ gradcheckOp('softplus', ([x]) => x.softplus({ beta: 2 }), [[2, 3]]);
 gradcheckOp('gelu', ([x]) => x.gelu(), [[2, 3]]);
 gradcheckOp('silu', ([x]) => x.silu(), [[2, 3]]);
 gradcheckOp('mish', ([x]) => x.mish(), [[2, 3]]);
+gradcheckOp('softsign', ([x]) => x.softsign(), [[2, 3]]);
 gradcheckOp('elu', ([x]) => x.elu(0.7), [{ shape: [3, 3], kind: 'nonzero' }]);
 gradcheckOp('clamp', ([x]) => x.clamp({ min: -0.25, max: 0.25 }), [{ shape: [3, 3], kind: 'nonzero' }]);
 gradcheckOp('where', ([a, b]) => where(gt(a, 0), a, b), [[3, 4], [4]]);

@@ -65,6 +65,7 @@ const UNARY_GRAD: Record<UnaryOp, UnaryGrad | null> = {
   reciprocal: (dy, _x, out) => neg(mul(dy, square(out))),
   // PyTorch's hardtanh_backward: 0 where x <= min or x >= max, dy elsewhere (a NaN x passes dy).
   hardtanh: (dy, x, _out, [lo, hi]) => where(maximum(le(x, lo), ge(x, hi)), 0, dy),
+  softsign: (dy, x) => div(dy, square(add(abs(x), 1))),
   exp: (dy, _x, out) => mul(dy, out),
   log: (dy, x) => div(dy, x),
   sigmoid: (dy, _x, out) => mul(dy, mul(out, sub(1, out))),
@@ -121,6 +122,7 @@ export const sin = unaryPrimitive('sin');
 export const cos = unaryPrimitive('cos');
 export const square = unaryPrimitive('square');
 export const isnan = unaryPrimitive('isnan');
+export const softsign = unaryPrimitive('softsign');
 
 const hardtanhOp = unaryOp('hardtanh');
 

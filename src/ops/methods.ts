@@ -19,7 +19,7 @@ const methods = {
   neg: E.neg, exp: E.exp, log: E.log, log1p: E.log1p, sqrt: E.sqrt, abs: E.abs,
   reciprocal: E.reciprocal, square: E.square, sign: E.sign, erf: E.erf, sin: E.sin, cos: E.cos,
   relu: E.relu, sigmoid: E.sigmoid, tanh: E.tanh, leakyRelu: E.leakyRelu, softplus: E.softplus,
-  gelu: E.gelu, mish: E.mish, silu: E.silu, elu: E.elu, hardtanh: E.hardtanh, relu6: E.relu6, clamp: E.clamp, isnan: E.isnan,
+  gelu: E.gelu, softsign: E.softsign, mish: E.mish, silu: E.silu, elu: E.elu, hardtanh: E.hardtanh, relu6: E.relu6, clamp: E.clamp, isnan: E.isnan,
   sum: R.sum, mean: R.mean, max: R.max, min: R.min, var: R.variance, std: R.std,
   argmax: R.argmax, argmin: R.argmin, logSumExp: R.logSumExp, softmax: R.softmax, logSoftmax: R.logSoftmax,
   cumsum: R.cumsum, norm: R.norm, topk: R.topk,
