@@ -39,6 +39,7 @@ const TABLE: Record<string, [() => unknown, RegExp]> = {
   eye: [() => tg.eye(2.5), /^eye: argument 'n' must be a non-negative integer/],
   scalar: [() => tg.scalar(1, 'int64' as never), /^scalar: argument 'dtype' must be one of/],
   Tensor: [() => new tg.Tensor(new Float32Array(3), [2, 2]), /^Tensor: a storage of 3 elements cannot hold shape \[2,2\]/],
+  'nn.Unflatten': [() => new nn.Unflatten({ dim: 1 } as never), /^Unflatten: option 'sizes' is required/],
   'nn.Dropout': [() => new nn.Dropout({ rate: 0.5 } as never), /^Dropout: unknown option 'rate' \(did you mean 'p'\?\)/],
   'nn.Embedding': [() => new nn.Embedding({ numEmbeddings: 3 } as never), /^Embedding: option 'embeddingDim' is required/],
   DataLoader: [() => new tg.DataLoader(new tg.TensorDataset(tg.zeros([2]), tg.zeros([2])), { batch_size: 4 } as never),

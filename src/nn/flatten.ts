@@ -1,6 +1,7 @@
 import { is, options } from '../util/args.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { flatten } from '../ops/movement.js';
+import { flatten, reshape } from '../ops/movement.js';
+import { TsgradError, fmtShape } from '../util/errors.js';
 import { Module } from './module.js';
 import { register } from './registry.js';
 
@@ -20,5 +21,29 @@ export class Flatten extends Module {
   }
 }
 
+/**
+ * Splits axis `dim` into `sizes` (whose product must equal that axis), the inverse of Flatten,
+ * as PyTorch's nn.Unflatten.
+ * @example new nn.Unflatten({ dim: 1, sizes: [16, 7, 7] }).forward(x) // [32, 784] -> [32, 16, 7, 7]
+ */
+export class Unflatten extends Module {
+  readonly options: { dim: number; sizes: number[] };
+  constructor(opts: { dim: number; sizes: number[] }) {
+    super();
+    const { dim, sizes } = options<{ dim: number; sizes: number[] }>('Unflatten', opts, { dim: is.int, sizes: is.arrayOf(is.positiveInt) }, ['dim', 'sizes']);
+    this.options = { dim, sizes: [...sizes] };
+  }
+  forward(x: Tensor): Tensor {
+    const { dim, sizes } = this.options;
+    const d = dim < 0 ? dim + x.ndim : dim;
+    const n = sizes.reduce((a, b) => a * b, 1);
+    if (d < 0 || d >= x.ndim || x.shape[d] !== n) {
+      throw new TsgradError(`Unflatten: cannot split dim ${dim} of input ${fmtShape(x.shape)} into [${sizes.join(', ')}] (product ${n})`);
+    }
+    return reshape(x, [...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)]);
+  }
+}
+
 // Explicit names, so that saved models and the printed model survive a minifier.
 register(Flatten, 'Flatten');
+register(Unflatten, 'Unflatten');

@@ -42,6 +42,7 @@ test('layers: float64 gradcheck through each layer', () => {
   gradOk('BatchNorm2d eval', new nn.BatchNorm2d({ numFeatures: 2 }).eval(), [2, 2, 2, 2]);
   gradOk('LayerNorm', new nn.LayerNorm({ normalizedShape: [4] }), [3, 4]);
   gradOk('Flatten', new nn.Flatten(), [2, 3, 2]);
+  gradOk('Unflatten', new nn.Unflatten({ dim: 1, sizes: [2, 3] }), [2, 6, 2]);
   gradOk('Dropout eval', new nn.Dropout().eval(), [3, 4]);
 });
 
@@ -124,6 +125,11 @@ test('Dropout, Flatten, Embedding and LayerNorm modules', () => {
   assert.equal(d.eval().forward(x), x);
   assert.deepEqual(new nn.Flatten().forward(tg.zeros([2, 3, 4, 5])).shape, [2, 60]);
   assert.deepEqual(new nn.Flatten({ startDim: 0, endDim: 1 }).forward(tg.zeros([2, 3, 4])).shape, [6, 4]);
+  const flat = tg.arange(24).reshape([2, 12]);
+  const u = new nn.Unflatten({ dim: 1, sizes: [3, 4] }).forward(flat);
+  assert.deepEqual(u.shape, [2, 3, 4]);
+  assert.deepEqual(new nn.Flatten().forward(u).data(), flat.data());
+  assert.throws(() => new nn.Unflatten({ dim: 1, sizes: [5, 2] }).forward(flat), /Unflatten: cannot split dim 1 of input \[2, ?12\] into \[5, 2\] \(product 10\)/);
   const emb = new nn.Embedding({ numEmbeddings: 500, embeddingDim: 20, paddingIdx: -1 });
   assert.equal(emb.options.paddingIdx, 499);
   const w = Array.from(emb.weight.data());
@@ -143,7 +149,7 @@ test('every layer keeps JSON-serialisable options that rebuild it', () => {
     new nn.MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }), new nn.AvgPool2d({ kernelSize: 2 }),
     new nn.MaxPool1d({ kernelSize: 2 }), new nn.AvgPool1d({ kernelSize: 4, stride: 2 }),
     new nn.AdaptiveAvgPool2d({ outputSize: [6, null] }), new nn.GlobalMaxPool1d(), new nn.GlobalAvgPool1d(),
-    new nn.Flatten({ startDim: 2 }), new nn.Dropout({ p: 0.1 }),
+    new nn.Flatten({ startDim: 2 }), new nn.Unflatten({ dim: -1, sizes: [4, 2] }), new nn.Dropout({ p: 0.1 }),
     new nn.BatchNorm1d({ numFeatures: 5, momentum: 0.01 }), new nn.BatchNorm2d({ numFeatures: 5, affine: false }),
     new nn.LayerNorm({ normalizedShape: 7, eps: 1e-3 }), new nn.Embedding({ numEmbeddings: 9, embeddingDim: 2, paddingIdx: 0 }),
   ];
