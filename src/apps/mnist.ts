@@ -1,5 +1,5 @@
 import { arg, is, options } from '../util/args.js';
-import { readFileSync } from 'node:fs';
+import { readBytes } from '../util/read-file.js';
 import { randomAffine } from '../data/augment.js';
 import { Subset, materialize } from '../data/dataset.js';
 import { parseIdx } from '../data/idx.js';
@@ -221,13 +221,7 @@ export function predictFile(dir: string, path: string): PredictFileResult {
 }
 
 function readIdxDigits(path: string): Tensor {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new TsgradError(`predict: cannot read ${path}: ${(e as Error).message}`);
-  }
-  const arr = parseIdx(bytes, path);
+  const arr = parseIdx(readBytes('predict', path), path);
   const shape = arr.shape.length === 2 ? [1, ...arr.shape] : arr.shape;
   if (shape.length !== 3 || shape[1] !== 28 || shape[2] !== 28) {
     throw new TsgradError(`predict: ${path} holds shape ${fmtShape(arr.shape)}; expected images [N,28,28] or one [28,28]`);

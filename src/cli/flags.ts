@@ -75,6 +75,18 @@ export function modelDir(path: string | undefined): string {
   return path;
 }
 
+/**
+ * A command's flags in parseArgs' form from two lists: the flags that take a value (checked and
+ * converted later by intFlag, numberFlag, ...) and the switches.
+ * @example flagSpec(['epochs', 'lr', 'out'], ['json'])
+ */
+export function flagSpec(withValue: readonly string[], switches: readonly string[] = []): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries([
+    ...withValue.map((f) => [f, { type: 'string' as const }]),
+    ...switches.map((f) => [f, { type: 'boolean' as const }]),
+  ]);
+}
+
 /** Parses a command's flags strictly: an unknown flag is a usage error naming the command. */
 export function parseFlags(command: string, args: string[], options: NonNullable<ParseArgsConfig['options']>):
   { values: Record<string, string | boolean | undefined>; positionals: string[] } {

@@ -1,5 +1,5 @@
 import { fitGenes, genesFromColumns, syntheticGenes } from '../apps/genes.js';
-import { UsageError, inputFile, intFlag, numberFlag } from './flags.js';
+import { UsageError, flagSpec, inputFile, intFlag, numberFlag } from './flags.js';
 import { emit, type CliTask } from './task.js';
 import { readCsv } from '../data/csv.js';
 
@@ -7,14 +7,7 @@ export const genesTask: CliTask = {
   name: 'genes',
   summary: 'linear regression on the expression of 4 genes, by gradient descent through the graph',
   usage: 'tsgrad train genes [--csv file --target column] [--samples N] [--epochs N] [--lr X] [--json]',
-  options: {
-    csv: { type: 'string' },
-    target: { type: 'string' },
-    epochs: { type: 'string' },
-    lr: { type: 'string' },
-    samples: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: flagSpec(['csv', 'target', 'epochs', 'lr', 'samples'], ['json']),
   run(values) {
     const json = values.json === true;
     // Every flag is checked before any data is read.

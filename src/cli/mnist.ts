@@ -2,7 +2,7 @@ import { evaluateDir, predictFile, trainMnist, type MnistModelName } from '../ap
 import { mnist } from '../data/mnist.js';
 import { load } from '../io/save.js';
 import { writeReport } from '../viz/commands.js';
-import { UsageError, inputFile, intFlag, modelDir, numberFlag, outDirFlag, parseFlags } from './flags.js';
+import { UsageError, flagSpec, inputFile, intFlag, modelDir, numberFlag, outDirFlag, parseFlags } from './flags.js';
 import { emit, type CliTask } from './task.js';
 
 const MODELS: MnistModelName[] = ['logreg', 'mlp', 'cnn', 'lenet5'];
@@ -12,19 +12,7 @@ export const mnistTask: CliTask = {
   summary: 'handwritten digits (the full 60,000/10,000 MNIST), with a report when --out is given',
   usage: 'tsgrad train mnist [--model logreg|mlp|cnn|lenet5] [--epochs N] [--batch-size N] [--lr X] [--train-size N]\n' +
     '             [--augment] [--dropout p] [--l2 x] [--seed N] [--out dir] [--json]',
-  options: {
-    model: { type: 'string' },
-    epochs: { type: 'string' },
-    'batch-size': { type: 'string' },
-    lr: { type: 'string' },
-    'train-size': { type: 'string' },
-    augment: { type: 'boolean' },
-    dropout: { type: 'string' },
-    l2: { type: 'string' },
-    seed: { type: 'string' },
-    out: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: flagSpec(['model', 'epochs', 'batch-size', 'lr', 'train-size', 'dropout', 'l2', 'seed', 'out'], ['augment', 'json']),
   async run(values) {
     // Every flag is checked before MNIST is read or a model is built.
     const model = (values.model ?? 'cnn') as MnistModelName;

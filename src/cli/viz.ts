@@ -1,5 +1,5 @@
 import { vizFilters, vizGraph, vizMaximize, vizReport, vizSaliency } from '../viz/commands.js';
-import { UsageError, inputFile, intFlag, modelDir, outDirFlag, parseFlags } from './flags.js';
+import { UsageError, flagSpec, inputFile, intFlag, modelDir, outDirFlag, parseFlags } from './flags.js';
 
 const PICTURES = ['filters', 'maximize', 'saliency', 'graph', 'report'];
 
@@ -10,13 +10,7 @@ export const VIZ_USAGE = 'Usage: tsgrad viz filters|maximize|saliency|graph|repo
 
 /** `tsgrad viz <what> <model dir> --out dir`: one picture of a saved model. */
 export async function vizCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseFlags('tsgrad viz', args, {
-    out: { type: 'string' },
-    layer: { type: 'string' },
-    input: { type: 'string' },
-    class: { type: 'string' },
-    steps: { type: 'string' },
-  });
+  const { values, positionals } = parseFlags('tsgrad viz', args, flagSpec(['out', 'layer', 'input', 'class', 'steps']));
   const [what, dirArg, ...extra] = positionals;
   if (!what || !PICTURES.includes(what)) {
     throw new UsageError(`tsgrad viz: ${what ? `unknown picture '${what}'` : 'which picture?'} (${PICTURES.join(', ')})\n\n${VIZ_USAGE}`);

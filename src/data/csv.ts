@@ -1,5 +1,5 @@
 import { arg, is } from '../util/args.js';
-import { readFileSync } from 'node:fs';
+import { readText } from '../util/read-file.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
 import { TensorDataset } from './dataset.js';
@@ -135,13 +135,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}): CsvTable {
 
 /** Reads a numeric CSV file (see parseCsv). */
 export function readCsv(path: string, opts: Omit<CsvOptions, 'file'> = {}): CsvTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new TsgradError(`readCsv: cannot read ${path}: ${(e as Error).message}`);
-  }
-  return parseCsv(text, { ...opts, file: path });
+  return parseCsv(readText('readCsv', path), { ...opts, file: path });
 }
 
 export interface CsvDatasetOptions {

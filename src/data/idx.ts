@@ -1,5 +1,5 @@
 import { arg, is, options } from '../util/args.js';
-import { readFileSync } from 'node:fs';
+import { readBytes } from '../util/read-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DType } from '../kernels/types.js';
@@ -77,13 +77,7 @@ export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
 
 /** Reads an IDX file, raw or gzipped (detected from the gzip magic bytes, whatever the name). */
 export function readIdx(path: string): IdxArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new TsgradError(`readIdx: cannot read ${path}: ${(e as Error).message}`);
-  }
-  return parseIdx(bytes, path);
+  return parseIdx(readBytes('readIdx', path), path);
 }
 
 /** Encodes an array as IDX bytes. */

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { readJson } from '../util/read-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { join } from 'node:path';
 import { Module } from '../nn/module.js';
@@ -102,13 +103,7 @@ export function loadCheckpoint(dir: string, targets?: CheckpointTargets): Loaded
     model: aModule, optimizer: stateful, scheduler: stateful,
   }, ['model']);
   const path = join(dir, CHECKPOINT_FILE);
-  if (!existsSync(path)) throw new TsgradError(`loadCheckpoint: ${path} not found (is ${dir} a directory written by saveCheckpoint()?)`);
-  let file: CheckpointFile;
-  try {
-    file = JSON.parse(readFileSync(path, 'utf8')) as CheckpointFile;
-  } catch (e) {
-    throw new TsgradError(`loadCheckpoint: ${path} is not valid JSON (${(e as Error).message})`);
-  }
+  const file = readJson<CheckpointFile>('loadCheckpoint', path, dir, 'saveCheckpoint()');
   const valid = file?.format === 'tsgrad-checkpoint' && Number.isInteger(file.epoch)
     && Array.isArray(file.rngState) && file.rngState.length >= 4;
   if (!valid) {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readBytes } from '../util/read-file.js';
 import { extname } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -60,12 +60,7 @@ export function readImage(file: string, opts: ReadImageOptions = {}): Tensor {
 }
 
 function decode(file: string): { width: number; height: number; rgba: Uint8Array } {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new TsgradError(`readImage: cannot read ${file}: ${(e as Error).message}`);
-  }
+  const bytes = readBytes('readImage', file);
   const isPng = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
   try {

@@ -1,5 +1,5 @@
 import { arg, is } from '../util/args.js';
-import { readFileSync } from 'node:fs';
+import { readBytes } from '../util/read-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { DType, TypedArray } from '../kernels/types.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
@@ -203,11 +203,5 @@ export function saveSafetensors(path: string, tensors: Map<string, Tensor> | Rec
 
 /** Reads a .safetensors file; errors name the file. */
 export function loadSafetensors(path: string): Safetensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new TsgradError(`safetensors: cannot read ${path}: ${(e as Error).message}`);
-  }
-  return decodeSafetensors(bytes, path);
+  return decodeSafetensors(readBytes('safetensors', path), path);
 }

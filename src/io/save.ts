@@ -1,5 +1,6 @@
 import { arg, check as isCheck, is, options } from '../util/args.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readJson } from '../util/read-file.js';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 // The library's layers register themselves when nn is loaded: load() must find them all.
 import '../nn/index.js';
@@ -102,13 +103,7 @@ export function buildModel(config: ModelConfig, where = CONFIG_FILE): Module {
 /** Reads and checks a model directory's config.json. */
 export function readConfig(dir: string): SavedConfig {
   const path = join(dir, CONFIG_FILE);
-  if (!existsSync(path)) throw new TsgradError(`load: ${path} not found (is ${dir} a directory written by save()?)`);
-  let config: SavedConfig;
-  try {
-    config = JSON.parse(readFileSync(path, 'utf8')) as SavedConfig;
-  } catch (e) {
-    throw new TsgradError(`load: ${path} is not valid JSON (${(e as Error).message})`);
-  }
+  const config = readJson<SavedConfig>('load', path, dir, 'save()');
   if (config?.format !== 'tsgrad' || typeof config.model !== 'object') {
     throw new TsgradError(`load: ${path} is not a tsgrad model config (expected format "tsgrad" and a model entry)`);
   }

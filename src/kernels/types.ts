@@ -41,32 +41,38 @@ export interface GemmArgs {
 }
 
 /**
- * Geometry of a 2-D convolution (1-D convolutions use h = kh = 1). x is [n, cIn, h, w],
- * w is [cOut, cIn / groups, kh, kw], y is [n, cOut, outH, outW]; padTop/padLeft pad before,
- * and the padding after is whatever outH/outW imply (PyTorch's 'same' pads more after).
+ * The sliding window of a 2-D convolution or pooling over planes h × w: a kh × kw window moved by
+ * strideH/strideW, padTop/padLeft of padding before; the padding after is whatever outH/outW
+ * imply (PyTorch's 'same' pads more after).
  */
-export interface ConvGeom {
-  n: number;
-  cIn: number;
+export interface Window2d {
   h: number;
   w: number;
-  cOut: number;
   kh: number;
   kw: number;
   strideH: number;
   strideW: number;
   padTop: number;
   padLeft: number;
+  outH: number;
+  outW: number;
+}
+
+/**
+ * Geometry of a 2-D convolution (1-D convolutions use h = kh = 1). x is [n, cIn, h, w],
+ * w is [cOut, cIn / groups, kh, kw], y is [n, cOut, outH, outW].
+ */
+export interface ConvGeom extends Window2d {
+  n: number;
+  cIn: number;
+  cOut: number;
   dilationH: number;
   dilationW: number;
   groups: number;
-  outH: number;
-  outW: number;
   /** Forward only: apply max(0, ·) after the bias (a conv + ReLU pair fused into one pass). */
   relu?: boolean;
 }
 
-/** Geometry of 2-D pooling over x [n, c, h, w] into [n, c, outH, outW]; padding counts as -inf (max) or 0 (avg). */
 /**
  * The backward pass of a convolution (optionally fused with a ReLU) in one kernel call, so
  * that a backend copies dy once for all of it: with reluOut (the fused conv + ReLU's output
@@ -119,19 +125,10 @@ export interface AdamArgs {
   eps: number;
 }
 
-export interface PoolGeom {
+/** Geometry of 2-D pooling over x [n, c, h, w] into [n, c, outH, outW]; padding counts as -inf (max) or 0 (avg). */
+export interface PoolGeom extends Window2d {
   n: number;
   c: number;
-  h: number;
-  w: number;
-  kh: number;
-  kw: number;
-  strideH: number;
-  strideW: number;
-  padTop: number;
-  padLeft: number;
-  outH: number;
-  outW: number;
 }
 
 export interface Kernels {

@@ -1,4 +1,4 @@
-import { is, options } from '../util/args.js';
+import { is, options, type Spec } from '../util/args.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
   adaptiveAvgPool2d, avgPool1d, avgPool2d, globalAvgPool1d, globalAvgPool2d, globalMaxPool1d, globalMaxPool2d,
@@ -29,59 +29,53 @@ function pairOptions(o: Pool2dOptions): PairOpts {
   return { kernelSize, stride: o.stride === undefined ? kernelSize : asPair(o.stride), padding: asPair(o.padding ?? 0) };
 }
 
+/** A pooling layer class: options checked and normalised once, the rank checked on every call. */
+export type PoolClass<O extends object, N> = new (opts: O) => Module & {
+  readonly options: N;
+  forward(x: Tensor): Tensor;
+};
+
+/**
+ * The pooling layers, each made from its function by one factory (as the activations are): the
+ * layer checks its options against spec (with `required`), keeps them normalised in `options`
+ * (what save/load writes), registers itself under its name, and checks the input's rank.
+ */
+function poolLayer<O extends object, N>(
+  name: string, rank: number, fn: (x: Tensor, o: N) => Tensor,
+  spec: Spec<O>, normalise: (o: O) => N, required: (keyof O & string)[] = [],
+): PoolClass<O, N> {
+  const cls = class extends Module {
+    readonly options: N;
+    constructor(opts?: O) {
+      super();
+      this.options = normalise(options<O>(name, opts ?? ({} as O), spec, required));
+    }
+    forward(x: Tensor): Tensor {
+      expectRank(name, x, rank);
+      return fn(x, this.options);
+    }
+  };
+  // The class's own name (for the printed model) and the registered one (for save/load).
+  Object.defineProperty(cls, 'name', { value: name });
+  register(cls, name);
+  return cls as unknown as PoolClass<O, N>;
+}
+
+const pool1dOptions = (o: Pool1dOptions): Required<Pool1dOptions> =>
+  ({ kernelSize: o.kernelSize, stride: o.stride ?? o.kernelSize, padding: o.padding ?? 0 });
+
 /** Max over windows of [N, C, H, W]. @example new nn.MaxPool2d({ kernelSize: 2 }) // halves H and W */
-export class MaxPool2d extends Module {
-  readonly options: PairOpts;
-  constructor(opts: Pool2dOptions) {
-    super();
-    this.options = pairOptions(options<Pool2dOptions>('MaxPool2d', opts, POOL2D, ['kernelSize']));
-  }
-  forward(x: Tensor): Tensor {
-    expectRank('MaxPool2d', x, 4);
-    return maxPool2d(x, this.options);
-  }
-}
-
+export const MaxPool2d = poolLayer('MaxPool2d', 4, maxPool2d, POOL2D, pairOptions, ['kernelSize']);
+export type MaxPool2d = InstanceType<typeof MaxPool2d>;
 /** Mean over windows of [N, C, H, W] (padding counts in the divisor). */
-export class AvgPool2d extends Module {
-  readonly options: PairOpts;
-  constructor(opts: Pool2dOptions) {
-    super();
-    this.options = pairOptions(options<Pool2dOptions>('AvgPool2d', opts, POOL2D, ['kernelSize']));
-  }
-  forward(x: Tensor): Tensor {
-    expectRank('AvgPool2d', x, 4);
-    return avgPool2d(x, this.options);
-  }
-}
-
+export const AvgPool2d = poolLayer('AvgPool2d', 4, avgPool2d, POOL2D, pairOptions, ['kernelSize']);
+export type AvgPool2d = InstanceType<typeof AvgPool2d>;
 /** Max over windows of [N, C, L]. @example new nn.MaxPool1d({ kernelSize: 3, stride: 2 }) */
-export class MaxPool1d extends Module {
-  readonly options: Required<Pool1dOptions>;
-  constructor(opts: Pool1dOptions) {
-    super();
-    options<Pool1dOptions>('MaxPool1d', opts, POOL1D, ['kernelSize']);
-    this.options = { kernelSize: opts.kernelSize, stride: opts.stride ?? opts.kernelSize, padding: opts.padding ?? 0 };
-  }
-  forward(x: Tensor): Tensor {
-    expectRank('MaxPool1d', x, 3);
-    return maxPool1d(x, this.options);
-  }
-}
-
+export const MaxPool1d = poolLayer('MaxPool1d', 3, maxPool1d, POOL1D, pool1dOptions, ['kernelSize']);
+export type MaxPool1d = InstanceType<typeof MaxPool1d>;
 /** Mean over windows of [N, C, L]. */
-export class AvgPool1d extends Module {
-  readonly options: Required<Pool1dOptions>;
-  constructor(opts: Pool1dOptions) {
-    super();
-    options<Pool1dOptions>('AvgPool1d', opts, POOL1D, ['kernelSize']);
-    this.options = { kernelSize: opts.kernelSize, stride: opts.stride ?? opts.kernelSize, padding: opts.padding ?? 0 };
-  }
-  forward(x: Tensor): Tensor {
-    expectRank('AvgPool1d', x, 3);
-    return avgPool1d(x, this.options);
-  }
-}
+export const AvgPool1d = poolLayer('AvgPool1d', 3, avgPool1d, POOL1D, pool1dOptions, ['kernelSize']);
+export type AvgPool1d = InstanceType<typeof AvgPool1d>;
 
 /**
  * Average pooling to a fixed [outH, outW] whatever the input size (null keeps an axis).
@@ -105,49 +99,23 @@ export class AdaptiveAvgPool2d extends Module {
 
 type NoOptions = Record<string, never>;
 
+/** A global pooling layer: no options (an unknown one is refused), one value per channel. */
+function globalPool(name: string, rank: number, fn: (x: Tensor) => Tensor) {
+  return poolLayer<NoOptions, NoOptions>(name, rank, fn, {}, () => ({})) as new (opts?: NoOptions) => InstanceType<PoolClass<NoOptions, NoOptions>>;
+}
+
 /** Largest value per channel: [N, C, L] -> [N, C] (Keras's GlobalMaxPooling1D). */
-export class GlobalMaxPool1d extends Module {
-  readonly options: NoOptions = {};
-  forward(x: Tensor): Tensor {
-    expectRank('GlobalMaxPool1d', x, 3);
-    return globalMaxPool1d(x);
-  }
-}
-
+export const GlobalMaxPool1d = globalPool('GlobalMaxPool1d', 3, globalMaxPool1d);
+export type GlobalMaxPool1d = InstanceType<typeof GlobalMaxPool1d>;
 /** Mean per channel: [N, C, L] -> [N, C]. */
-export class GlobalAvgPool1d extends Module {
-  readonly options: NoOptions = {};
-  forward(x: Tensor): Tensor {
-    expectRank('GlobalAvgPool1d', x, 3);
-    return globalAvgPool1d(x);
-  }
-}
-
+export const GlobalAvgPool1d = globalPool('GlobalAvgPool1d', 3, globalAvgPool1d);
+export type GlobalAvgPool1d = InstanceType<typeof GlobalAvgPool1d>;
 /** Largest value per channel: [N, C, H, W] -> [N, C]. */
-export class GlobalMaxPool2d extends Module {
-  readonly options: NoOptions = {};
-  forward(x: Tensor): Tensor {
-    expectRank('GlobalMaxPool2d', x, 4);
-    return globalMaxPool2d(x);
-  }
-}
-
+export const GlobalMaxPool2d = globalPool('GlobalMaxPool2d', 4, globalMaxPool2d);
+export type GlobalMaxPool2d = InstanceType<typeof GlobalMaxPool2d>;
 /** Mean per channel: [N, C, H, W] -> [N, C]. */
-export class GlobalAvgPool2d extends Module {
-  readonly options: NoOptions = {};
-  forward(x: Tensor): Tensor {
-    expectRank('GlobalAvgPool2d', x, 4);
-    return globalAvgPool2d(x);
-  }
-}
+export const GlobalAvgPool2d = globalPool('GlobalAvgPool2d', 4, globalAvgPool2d);
+export type GlobalAvgPool2d = InstanceType<typeof GlobalAvgPool2d>;
 
 // Explicit names, so that saved models and the printed model survive a minifier.
-register(MaxPool2d, 'MaxPool2d');
-register(AvgPool2d, 'AvgPool2d');
-register(MaxPool1d, 'MaxPool1d');
-register(AvgPool1d, 'AvgPool1d');
 register(AdaptiveAvgPool2d, 'AdaptiveAvgPool2d');
-register(GlobalMaxPool1d, 'GlobalMaxPool1d');
-register(GlobalAvgPool1d, 'GlobalAvgPool1d');
-register(GlobalMaxPool2d, 'GlobalMaxPool2d');
-register(GlobalAvgPool2d, 'GlobalAvgPool2d');

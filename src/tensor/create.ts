@@ -1,6 +1,6 @@
 import type { DType, TypedArray } from '../kernels/types.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
-import { arg, check, is, options, type Check } from '../util/args.js';
+import { arg, check, is, options, type Check, type Spec } from '../util/args.js';
 import { rng } from '../util/rng.js';
 import { sizeOf } from '../util/shape.js';
 import { Tensor, newArray, type NestedArray } from './tensor.js';
@@ -206,12 +206,16 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
 export function rand(shape: ShapeArg, opts?: CreateOptions & { low?: number; high?: number }): Tensor;
 export function rand(...sizesThenOptions: Array<number | CreateOptions & { low?: number; high?: number }>): Tensor;
 export function rand(...args: unknown[]): Tensor {
-  const [shape, opts] = shapeAndOptions<CreateOptions & { low?: number; high?: number }>('rand', args, {
-    ...createSpec, low: is.finite, high: is.finite,
-  });
-  const { low = 0, high = 1 } = opts;
+  return randomTensor<{ low?: number; high?: number }>('rand', args, { low: is.finite, high: is.finite }, ({ low = 0, high = 1 }) =>
+    () => low + (high - low) * rng.random());
+}
+
+/** A tensor of the shape and options in args, each element drawn by the sampler made from the options. */
+function randomTensor<O extends object>(op: string, args: unknown[], spec: Spec<O>, sampler: (opts: O) => () => number): Tensor {
+  const [shape, opts] = shapeAndOptions<CreateOptions & O>(op, args, { ...createSpec, ...spec } as Spec<CreateOptions & O>);
+  const draw = sampler(opts);
   const data = newArray(opts.dtype ?? 'float32', sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.random();
+  for (let i = 0; i < data.length; i++) data[i] = draw();
   return finish(new Tensor(data, shape), opts);
 }
 
@@ -219,13 +223,8 @@ export function rand(...args: unknown[]): Tensor {
 export function randn(shape: ShapeArg, opts?: CreateOptions & { mean?: number; std?: number }): Tensor;
 export function randn(...sizesThenOptions: Array<number | CreateOptions & { mean?: number; std?: number }>): Tensor;
 export function randn(...args: unknown[]): Tensor {
-  const [shape, opts] = shapeAndOptions<CreateOptions & { mean?: number; std?: number }>('randn', args, {
-    ...createSpec, mean: is.finite, std: is.nonNegative,
-  });
-  const { mean = 0, std = 1 } = opts;
-  const data = newArray(opts.dtype ?? 'float32', sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
-  return finish(new Tensor(data, shape), opts);
+  return randomTensor<{ mean?: number; std?: number }>('randn', args, { mean: is.finite, std: is.nonNegative }, ({ mean = 0, std = 1 }) =>
+    () => mean + std * rng.normal());
 }
 
 /** Integers uniform in [low, high), int32 by default. */

@@ -37,6 +37,14 @@ export interface Callback {
 
 export type Mode = 'min' | 'max' | 'auto';
 
+/** What a callback that watches one result of each epoch is told about it. */
+export interface MonitorOptions {
+  /** The result to watch (default 'val_loss'). */
+  monitor?: string;
+  /** Whether smaller or larger is better ('auto': smaller for losses and errors). */
+  mode?: Mode;
+}
+
 /** Losses and errors improve downward, everything else (accuracy, auc, f1, r2) upward. */
 export function direction(monitor: string, mode: Mode): 'min' | 'max' {
   if (mode !== 'auto') return mode;
@@ -52,14 +60,11 @@ export function monitored(monitor: string, logs: Record<string, number>, who: st
   return v;
 }
 
-export interface EarlyStoppingOptions {
-  /** Result to watch (default 'val_loss'). */
-  monitor?: string;
+export interface EarlyStoppingOptions extends MonitorOptions {
   /** Epochs without improvement before stopping (default 0). */
   patience?: number;
   /** Smallest change that counts as an improvement (default 0). */
   minDelta?: number;
-  mode?: Mode;
   /** At the end, put back the weights of the best epoch (default false). */
   restoreBest?: boolean;
 }

@@ -6,15 +6,13 @@ import { is, options, options as checkOptions } from '../util/args.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { save } from '../io/save.js';
-import { direction, monitored, type Callback, type Mode, type TrainContext } from './callbacks.js';
+import { direction, monitored, type Callback, type MonitorOptions, type TrainContext } from './callbacks.js';
 
-export interface ModelCheckpointOptions {
+export interface ModelCheckpointOptions extends MonitorOptions {
   /** Directory to save into; `{epoch}` is replaced by the 1-based epoch number. */
   dir: string;
-  monitor?: string;
   /** Save only when the monitored result improves (default false: every epoch). */
   saveBestOnly?: boolean;
-  mode?: Mode;
   /** Include the optimizer state and random-generator state for exact resume (default true). */
   saveOptimizer?: boolean;
 }

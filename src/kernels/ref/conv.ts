@@ -24,53 +24,43 @@ function isPointwise(g: ConvGeom): boolean {
     && g.outH === g.h && g.outW === g.w;
 }
 
-/** Fills col [cIn, kh, kw, outH*outW] from sample x (offset xOff), all groups at once. */
-function im2col(x: FloatArray, xOff: number, col: FloatArray, g: ConvGeom): void {
+/**
+ * Visits every row of the column matrix col [cIn, kh, kw, outH*outW] of one sample: row(o, r, iw0)
+ * gets the row's start o in col, the start r of the input row it reads (-1 where that row is
+ * padding), and the input column iw0 read by output column 0 (then every strideW).
+ */
+function forEachColRow(g: ConvGeom, planeOff: number, row: (o: number, r: number, iw0: number) => void): void {
   const { h, w, kh, kw, outH, outW } = g;
   const p = outH * outW;
-  let row = 0;
+  let k = 0;
   for (let c = 0; c < g.cIn; c++) {
-    const plane = xOff + c * h * w;
+    const plane = planeOff + c * h * w;
     for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++, row++) {
-        const base = row * p;
+      for (let j = 0; j < kw; j++, k++) {
         for (let oh = 0; oh < outH; oh++) {
           const ih = oh * g.strideH - g.padTop + i * g.dilationH;
-          const o = base + oh * outW;
-          if (ih < 0 || ih >= h) {
-            col.fill(0, o, o + outW);
-            continue;
-          }
-          const r = plane + ih * w;
-          let iw = j * g.dilationW - g.padLeft;
-          for (let ow = 0; ow < outW; ow++, iw += g.strideW) col[o + ow] = iw >= 0 && iw < w ? x[r + iw] : 0;
+          row(k * p + oh * outW, ih < 0 || ih >= h ? -1 : plane + ih * w, j * g.dilationW - g.padLeft);
         }
       }
     }
   }
 }
 
+/** Fills col [cIn, kh, kw, outH*outW] from sample x (offset xOff), all groups at once. */
+function im2col(x: FloatArray, xOff: number, col: FloatArray, g: ConvGeom): void {
+  const { w, outW, strideW } = g;
+  forEachColRow(g, xOff, (o, r, iw) => {
+    if (r < 0) col.fill(0, o, o + outW);
+    else for (let ow = 0; ow < outW; ow++, iw += strideW) col[o + ow] = iw >= 0 && iw < w ? x[r + iw] : 0;
+  });
+}
+
 /** The adjoint of im2col: dx (offset dxOff) += every column entry at the input position it was read from. */
 function col2im(col: FloatArray, dx: FloatArray, dxOff: number, g: ConvGeom): void {
-  const { h, w, kh, kw, outH, outW } = g;
-  const p = outH * outW;
-  let row = 0;
-  for (let c = 0; c < g.cIn; c++) {
-    const plane = dxOff + c * h * w;
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++, row++) {
-        const base = row * p;
-        for (let oh = 0; oh < outH; oh++) {
-          const ih = oh * g.strideH - g.padTop + i * g.dilationH;
-          if (ih < 0 || ih >= h) continue;
-          const o = base + oh * outW;
-          const r = plane + ih * w;
-          let iw = j * g.dilationW - g.padLeft;
-          for (let ow = 0; ow < outW; ow++, iw += g.strideW) if (iw >= 0 && iw < w) dx[r + iw] += col[o + ow];
-        }
-      }
-    }
-  }
+  const { w, outW, strideW } = g;
+  forEachColRow(g, dxOff, (o, r, iw) => {
+    if (r >= 0) for (let ow = 0; ow < outW; ow++, iw += strideW) if (iw >= 0 && iw < w) dx[r + iw] += col[o + ow];
+  });
 }
 
 /** y = conv(x, w) + bias, one gemm per sample batched over the groups. */
@@ -160,36 +150,45 @@ export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArr
   }
 }
 
-/** Max over each window; padding never wins (it counts as -inf). NaN propagates, as in PyTorch. */
-export function maxPool2dForward(x: FloatArray, y: FloatArray, argmax: Int32Array, g: PoolGeom): void {
+/**
+ * Visits every pooling window: win(xOff, o, h0, h1, w0, w1) gets the input plane's offset, the
+ * output index, and the window's rows [h0, h1) and columns [w0, w1) clipped to the input.
+ */
+function forEachWindow(g: PoolGeom, win: (xOff: number, o: number, h0: number, h1: number, w0: number, w1: number) => void): void {
   const { h, w, outH, outW } = g;
   for (let plane = 0; plane < g.n * g.c; plane++) {
     const xOff = plane * h * w;
     const yOff = plane * outH * outW;
     for (let oh = 0; oh < outH; oh++) {
       const h0 = oh * g.strideH - g.padTop;
-      const h1 = Math.min(h0 + g.kh, h);
       for (let ow = 0; ow < outW; ow++) {
         const w0 = ow * g.strideW - g.padLeft;
-        const w1 = Math.min(w0 + g.kw, w);
-        let best = -Infinity;
-        let at = -1;
-        for (let ih = Math.max(h0, 0); ih < h1; ih++) {
-          for (let iw = Math.max(w0, 0); iw < w1; iw++) {
-            const v = x[xOff + ih * w + iw];
-            // Ties keep the first maximum; every NaN wins, so the last NaN of the window
-            // takes the gradient (PyTorch's rule: val > max || isnan(val)).
-            if (at < 0 || v > best || v !== v) {
-              best = v;
-              at = ih * w + iw;
-            }
-          }
-        }
-        y[yOff + oh * outW + ow] = best;
-        argmax[yOff + oh * outW + ow] = at;
+        win(xOff, yOff + oh * outW + ow, Math.max(h0, 0), Math.min(h0 + g.kh, h), Math.max(w0, 0), Math.min(w0 + g.kw, w));
       }
     }
   }
+}
+
+/** Max over each window; padding never wins (it counts as -inf). NaN propagates, as in PyTorch. */
+export function maxPool2dForward(x: FloatArray, y: FloatArray, argmax: Int32Array, g: PoolGeom): void {
+  const w = g.w;
+  forEachWindow(g, (xOff, o, h0, h1, w0, w1) => {
+    let best = -Infinity;
+    let at = -1;
+    for (let ih = h0; ih < h1; ih++) {
+      for (let iw = w0; iw < w1; iw++) {
+        const v = x[xOff + ih * w + iw];
+        // Ties keep the first maximum; every NaN wins, so the last NaN of the window
+        // takes the gradient (PyTorch's rule: val > max || isnan(val)).
+        if (at < 0 || v > best || v !== v) {
+          best = v;
+          at = ih * w + iw;
+        }
+      }
+    }
+    y[o] = best;
+    argmax[o] = at;
+  });
 }
 
 export function maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatArray, g: PoolGeom): void {
@@ -226,45 +225,21 @@ export function conv2dReluMaxPoolBackward({ x, w, dy, argmax, g, pool, dx, dw, d
 
 /** Mean over each window; padded cells count in the divisor kh*kw (PyTorch's countIncludePad). */
 export function avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void {
-  const { h, w, outH, outW } = g;
   const inv = 1 / (g.kh * g.kw);
-  for (let plane = 0; plane < g.n * g.c; plane++) {
-    const xOff = plane * h * w;
-    const yOff = plane * outH * outW;
-    for (let oh = 0; oh < outH; oh++) {
-      const h0 = oh * g.strideH - g.padTop;
-      const h1 = Math.min(h0 + g.kh, h);
-      for (let ow = 0; ow < outW; ow++) {
-        const w0 = ow * g.strideW - g.padLeft;
-        const w1 = Math.min(w0 + g.kw, w);
-        let s = 0;
-        for (let ih = Math.max(h0, 0); ih < h1; ih++) {
-          for (let iw = Math.max(w0, 0); iw < w1; iw++) s += x[xOff + ih * w + iw];
-        }
-        y[yOff + oh * outW + ow] = s * inv;
-      }
-    }
-  }
+  const w = g.w;
+  forEachWindow(g, (xOff, o, h0, h1, w0, w1) => {
+    let s = 0;
+    for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) s += x[xOff + ih * w + iw];
+    y[o] = s * inv;
+  });
 }
 
 export function avgPool2dBackward(dy: FloatArray, dx: FloatArray, g: PoolGeom): void {
-  const { h, w, outH, outW } = g;
   const inv = 1 / (g.kh * g.kw);
-  dx.fill(0, 0, g.n * g.c * h * w);
-  for (let plane = 0; plane < g.n * g.c; plane++) {
-    const xOff = plane * h * w;
-    const yOff = plane * outH * outW;
-    for (let oh = 0; oh < outH; oh++) {
-      const h0 = oh * g.strideH - g.padTop;
-      const h1 = Math.min(h0 + g.kh, h);
-      for (let ow = 0; ow < outW; ow++) {
-        const w0 = ow * g.strideW - g.padLeft;
-        const w1 = Math.min(w0 + g.kw, w);
-        const d = dy[yOff + oh * outW + ow] * inv;
-        for (let ih = Math.max(h0, 0); ih < h1; ih++) {
-          for (let iw = Math.max(w0, 0); iw < w1; iw++) dx[xOff + ih * w + iw] += d;
-        }
-      }
-    }
-  }
+  const w = g.w;
+  dx.fill(0, 0, g.n * g.c * g.h * w);
+  forEachWindow(g, (xOff, o, h0, h1, w0, w1) => {
+    const d = dy[o] * inv;
+    for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) dx[xOff + ih * w + iw] += d;
+  });
 }

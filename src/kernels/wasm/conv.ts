@@ -270,28 +270,22 @@ export function maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatA
   rt.copyOut(dxp, dx as Float32Array);
 }
 
-export function avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void {
+/** An average-pooling pass, forward (x -> y) or backward (dy -> dx): one copy in, one task, one copy out. */
+function avgPoolPass(task: 'avgPoolForwardTask' | 'avgPoolBackwardTask', src: FloatArray, dst: FloatArray, g: PoolGeom): boolean {
   const rt = getRuntime();
-  if (!rt || !f32(x, y) || poolSmall(g)) {
-    refKernels.avgPool2dForward(x, y, g);
-    return;
-  }
+  if (!rt || !f32(src, dst) || poolSmall(g)) return false;
   rt.reset();
-  const xp = rt.copyIn(x as Float32Array);
-  const yp = rt.alloc(y.length * 4);
-  runTask(rt, 'avgPoolForwardTask', [xp, yp, 0, ...poolWords(g), 0], poolTasks(rt, g));
-  rt.copyOut(yp, y as Float32Array);
+  const sp = rt.copyIn(src as Float32Array);
+  const dp = rt.alloc(dst.length * 4);
+  runTask(rt, task, [sp, dp, 0, ...poolWords(g), 0], poolTasks(rt, g));
+  rt.copyOut(dp, dst as Float32Array);
+  return true;
+}
+
+export function avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void {
+  if (!avgPoolPass('avgPoolForwardTask', x, y, g)) refKernels.avgPool2dForward(x, y, g);
 }
 
 export function avgPool2dBackward(dy: FloatArray, dx: FloatArray, g: PoolGeom): void {
-  const rt = getRuntime();
-  if (!rt || !f32(dy, dx) || poolSmall(g)) {
-    refKernels.avgPool2dBackward(dy, dx, g);
-    return;
-  }
-  rt.reset();
-  const dyp = rt.copyIn(dy as Float32Array);
-  const dxp = rt.alloc(dx.length * 4);
-  runTask(rt, 'avgPoolBackwardTask', [dyp, dxp, 0, ...poolWords(g), 0], poolTasks(rt, g));
-  rt.copyOut(dxp, dx as Float32Array);
+  if (!avgPoolPass('avgPoolBackwardTask', dy, dx, g)) refKernels.avgPool2dBackward(dy, dx, g);
 }

@@ -7,13 +7,15 @@ import { arg, is } from '../../util/args.js';
 import { refKernels } from '../ref/index.js';
 import type { Kernels } from '../types.js';
 import { getRuntime, loadError, runTask } from './binding.js';
-import {
-  avgPool2dBackward, avgPool2dForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward,
-  conv2dReluMaxPoolBackward, conv2dReluMaxPoolForward, maxPool2dBackward, maxPool2dForward,
-} from './conv.js';
-import { binary, copy, reduce, unary } from './elementwise.js';
-import { gemm } from './gemm.js';
-import { adam, persistentBuffer } from './optim.js';
+import * as conv from './conv.js';
+import * as elementwise from './elementwise.js';
+import * as gemm from './gemm.js';
+import * as optim from './optim.js';
+
+// Every export of these files is a kernel that overrides ref's of the same name: the type below
+// makes tsc refuse an export that is not one of the Kernels interface.
+type OnlyKernels<T> = { [K in keyof T]: K extends keyof Kernels ? Kernels[K] : never };
+const OVERRIDES: OnlyKernels<typeof conv & typeof elementwise & typeof gemm & typeof optim> = { ...conv, ...elementwise, ...gemm, ...optim };
 
 let kernelSet: Kernels | null = null;
 
@@ -21,27 +23,7 @@ let kernelSet: Kernels | null = null;
 export function load(): Kernels | null {
   if (kernelSet) return kernelSet;
   if (!getRuntime()) return null;
-  kernelSet = {
-    ...refKernels,
-    name: 'wasm',
-    gemm,
-    conv2dForward,
-    conv2dBackwardInput,
-    conv2dBackwardWeight,
-    conv2dBackward,
-    maxPool2dForward,
-    maxPool2dBackward,
-    conv2dReluMaxPoolForward,
-    conv2dReluMaxPoolBackward,
-    adam,
-    persistentBuffer,
-    avgPool2dForward,
-    avgPool2dBackward,
-    unary,
-    binary,
-    reduce,
-    copy,
-  };
+  kernelSet = { ...refKernels, name: 'wasm', ...OVERRIDES };
   return kernelSet;
 }
 
