@@ -72,13 +72,55 @@ for (const threads of [1, 2]) {
   for (let i = 0; i < 5; i++) wasm.gemm(p);
   const total = performance.now() - t;
   const s = wasmStats();
-  console.log(`copy cost n=1024: ${(s.copyBytes / 5 / 1e6).toFixed(1)} MB/call, ${(s.copyMs / 5).toFixed(2)} ms of ${(total / 5).toFixed(2)} ms (${((100 * s.copyMs) / total).toFixed(1)}%), ${(s.copyBytes / s.copyMs / 1e6).toFixed(1)} GB/s`);
+  console.log(
+    `copy cost n=1024: ${(s.copyBytes / 5 / 1e6).toFixed(1)} MB/call, ${(s.copyMs / 5).toFixed(2)} ms of ${(total / 5).toFixed(2)} ms (${((100 * s.copyMs) / total).toFixed(1)}%), ${(s.copyBytes / s.copyMs / 1e6).toFixed(1)} GB/s`,
+  );
 }
 /** The Keras MNIST CNN's two convolutions at batch 128: ms per pass and the copy share. */
 function convs(k: Kernels): void {
   const layers: [string, ConvGeom][] = [
-    ['conv1 1->32 28x28', { n: 128, cIn: 1, h: 28, w: 28, cOut: 32, kh: 3, kw: 3, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1, groups: 1, outH: 26, outW: 26 }],
-    ['conv2 32->64 26x26', { n: 128, cIn: 32, h: 26, w: 26, cOut: 64, kh: 3, kw: 3, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1, groups: 1, outH: 24, outW: 24 }],
+    [
+      'conv1 1->32 28x28',
+      {
+        n: 128,
+        cIn: 1,
+        h: 28,
+        w: 28,
+        cOut: 32,
+        kh: 3,
+        kw: 3,
+        strideH: 1,
+        strideW: 1,
+        padTop: 0,
+        padLeft: 0,
+        dilationH: 1,
+        dilationW: 1,
+        groups: 1,
+        outH: 26,
+        outW: 26,
+      },
+    ],
+    [
+      'conv2 32->64 26x26',
+      {
+        n: 128,
+        cIn: 32,
+        h: 26,
+        w: 26,
+        cOut: 64,
+        kh: 3,
+        kw: 3,
+        strideH: 1,
+        strideW: 1,
+        padTop: 0,
+        padLeft: 0,
+        dilationH: 1,
+        dilationW: 1,
+        groups: 1,
+        outH: 24,
+        outW: 24,
+      },
+    ],
   ];
   for (const [name, g] of layers) {
     const x = new Float32Array(g.n * g.cIn * g.h * g.w).map(() => Math.random());

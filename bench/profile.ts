@@ -46,7 +46,10 @@ export function profileKernels(step: () => void, steps: number): { totalMs: numb
   }
   const totalMs = (performance.now() - t0) / steps;
   const per = (c: KernelCost): KernelCost => ({
-    calls: c.calls / steps, ms: +(c.ms / steps).toFixed(2), copyMs: +(c.copyMs / steps).toFixed(2), copyMB: +(c.copyMB / steps).toFixed(2),
+    calls: c.calls / steps,
+    ms: +(c.ms / steps).toFixed(2),
+    copyMs: +(c.copyMs / steps).toFixed(2),
+    copyMB: +(c.copyMB / steps).toFixed(2),
   });
   const sorted = [...costs.entries()].sort((a, b) => b[1].ms - a[1].ms);
   return { totalMs: +totalMs.toFixed(1), kernels: Object.fromEntries(sorted.map(([key, c]) => [key, per(c)])) };

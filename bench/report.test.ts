@@ -4,7 +4,10 @@ import { evaluateTargets, fmtRatio, ratio, type Figure, type FrameworkRun } from
 
 const ok = (value: number): Figure => ({ status: 'ok', value });
 const run = (name: string, cases: Record<string, Figure>, extras: FrameworkRun['extras'] = {}): FrameworkRun => ({
-  name, info: {}, cases, extras,
+  name,
+  info: {},
+  cases,
+  extras,
 });
 
 test('ratio divides tsgrad by the peer and carries a timeout bound over', () => {

@@ -89,9 +89,7 @@ export interface TargetResult {
 export const BUSY_LOAD = 1.5;
 
 function withCaveat(t: TargetResult, runs: Runs, fws: string[]): TargetResult {
-  const busy = fws
-    .map((fw) => [fw, Number(runs[fw]?.info.loadAverageAtStart)] as const)
-    .filter(([, load]) => load > BUSY_LOAD);
+  const busy = fws.map((fw) => [fw, Number(runs[fw]?.info.loadAverageAtStart)] as const).filter(([, load]) => load > BUSY_LOAD);
   if (busy.length === 0) return t;
   return { ...t, caveat: `load ${busy.map(([fw, l]) => `${l} as ${fw} started`).join(', ')}` };
 }
@@ -128,7 +126,8 @@ function sgemmTarget(target: string, gemm: Ratio | null, runs: Runs): TargetResu
   const share = gemm.value / ceiling;
   const status = gemm.bound === '<' && share >= SGEMM_CEILING_SHARE ? 'unknown' : share >= SGEMM_CEILING_SHARE ? 'met' : 'not met';
   const out: TargetResult = {
-    target, status,
+    target,
+    status,
     measured: `${figure}, ${Math.round(100 * share)}% of the ${fmtNum(ceiling)} GFLOP/s SIMD ceiling measured in this run`,
   };
   if (after < 0.9 * ceiling) {
@@ -168,7 +167,9 @@ export function evaluateTargets(runs: Runs): TargetResult[] {
   out.push({
     target: `RSS after step ${leak?.steps ?? 200} within 10% of step 10`,
     status: Number.isNaN(growth) ? 'unknown' : Math.abs(growth) <= 0.1 ? 'met' : 'not met',
-    measured: Number.isNaN(growth) ? 'not measured' : `${pct(growth)} (fitted line through a reading after every step, ${leak?.rssStartMB} → ${leak?.rssEndMB} MB, batch ${leak?.batch}; readings ${leak?.minMB}-${leak?.maxMB} MB; medians of the first and last ten ${pct(Number(leak?.medianGrowth))}, single readings ${pct(Number(leak?.singleReadingGrowth))})`,
+    measured: Number.isNaN(growth)
+      ? 'not measured'
+      : `${pct(growth)} (fitted line through a reading after every step, ${leak?.rssStartMB} → ${leak?.rssEndMB} MB, batch ${leak?.batch}; readings ${leak?.minMB}-${leak?.maxMB} MB; medians of the first and last ten ${pct(Number(leak?.medianGrowth))}, single readings ${pct(Number(leak?.singleReadingGrowth))})`,
   });
   return out;
 }
@@ -203,12 +204,22 @@ export function targetsText(targets: TargetResult[]): string {
 /** The same tables in Markdown, for BENCHMARKS.md. */
 export function markdown(runs: Runs, order: string[], targets: TargetResult[]): string {
   const md = (header: string[], rows: string[][]) =>
-    [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i ? ' ---: ' : ' --- ')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-  const figs = md(['case', ...order], CASES.map((c) => [caseLabel(c), ...order.map((fw) => fmtFigure(runs[fw]?.cases[c]))]));
+    [
+      `| ${header.join(' | ')} |`,
+      `|${header.map((_, i) => (i ? ' ---: ' : ' --- ')).join('|')}|`,
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ].join('\n');
+  const figs = md(
+    ['case', ...order],
+    CASES.map((c) => [caseLabel(c), ...order.map((fw) => fmtFigure(runs[fw]?.cases[c]))]),
+  );
   const ratios = md(
     [`${MAIN} ÷`, ...PEERS],
     CASES.map((c) => [caseLabel(c), ...PEERS.map((p) => fmtRatio(ratio(fig(runs, MAIN, c), fig(runs, p, c))))]),
   );
-  const tg = md(['target', 'measured', 'status', 'caveat'], targets.map((t) => [t.target, t.measured, t.status, t.caveat ?? '']));
+  const tg = md(
+    ['target', 'measured', 'status', 'caveat'],
+    targets.map((t) => [t.target, t.measured, t.status, t.caveat ?? '']),
+  );
   return [figs, '', ratios, '', tg].join('\n');
 }

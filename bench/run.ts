@@ -13,15 +13,17 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseLine } from './protocol.js';
-import {
-  evaluateTargets, figuresTable, markdown, MAIN, ratiosTable, targetsText, type Figure, type FrameworkRun,
-} from './report.js';
+import { evaluateTargets, figuresTable, markdown, MAIN, ratiosTable, targetsText, type Figure, type FrameworkRun } from './report.js';
 import { BATCH, CASES, type ChildConfig } from './spec.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
-const listArg = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1].split(',');
+const listArg = (name: string) =>
+  argv
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.split('=')[1]
+    .split(',');
 const quick = flag('quick');
 
 /** Time budgets: a case runs ~seconds after warm-up; a child is killed after `cap` seconds on one case. */
@@ -62,13 +64,24 @@ function torchUnavailable(): string | null {
 }
 
 const FRAMEWORKS: Framework[] = [
-  { name: 'tsgrad-wasm', command: process.execPath, args: node('tsgrad-bench.js', true), variant: 'wasm', cases: ['simd-peak', ...sgemmCases, 'simd-peak-after', ...modelCases, 'leak-check', 'cnn-profile'] },
+  {
+    name: 'tsgrad-wasm',
+    command: process.execPath,
+    args: node('tsgrad-bench.js', true),
+    variant: 'wasm',
+    cases: ['simd-peak', ...sgemmCases, 'simd-peak-after', ...modelCases, 'leak-check', 'cnn-profile'],
+  },
   { name: 'tsgrad-ref', command: process.execPath, args: node('tsgrad-bench.js'), variant: 'ref', cases: smallCases },
   { name: 'tfjs-wasm', command: process.execPath, args: node('tfjs-bench.js'), variant: 'wasm', cases: [...CASES] },
   { name: 'tfjs-cpu', command: process.execPath, args: node('tfjs-bench.js'), variant: 'cpu', cases: [...CASES] },
   {
-    name: 'pytorch', command: PYTHON, args: [path.join(root, 'bench/torch_bench.py')], variant: 'torch',
-    cases: [...CASES], env: torchEnv(), unavailable: torchUnavailable,
+    name: 'pytorch',
+    command: PYTHON,
+    args: [path.join(root, 'bench/torch_bench.py')],
+    variant: 'torch',
+    cases: [...CASES],
+    env: torchEnv(),
+    unavailable: torchUnavailable,
   },
 ];
 
@@ -92,8 +105,13 @@ interface ChildExit {
 /** Runs one child on `cases` and records what it reports into `run`; returns how it ended. */
 function runChild(fw: Framework, cases: string[], run: FrameworkRun): Promise<ChildExit> {
   const cfg: ChildConfig = {
-    cases, warmupSeconds: budget.warmupSeconds, warmupMax: budget.warmupMax, seconds: budget.seconds,
-    variant: fw.variant, quick, extrasBudget: budget.extras,
+    cases,
+    warmupSeconds: budget.warmupSeconds,
+    warmupMax: budget.warmupMax,
+    seconds: budget.seconds,
+    variant: fw.variant,
+    quick,
+    extrasBudget: budget.extras,
   };
   const child = spawn(fw.command, [...fw.args, JSON.stringify(cfg)], { env: fw.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const state: ChildExit = { current: null, timedOut: false, warmAt: null, error: '' };
@@ -111,16 +129,21 @@ function runChild(fw: Framework, cases: string[], run: FrameworkRun): Promise<Ch
       state.warmAt = null;
       started = performance.now();
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        state.timedOut = true;
-        child.kill('SIGKILL');
-      }, capOf(msg.case) * 1000);
+      timer = setTimeout(
+        () => {
+          state.timedOut = true;
+          child.kill('SIGKILL');
+        },
+        capOf(msg.case) * 1000,
+      );
     } else if (msg.kind === 'warm') {
       state.warmAt = (performance.now() - started) / 1000;
     } else if (msg.kind === 'result') {
       const { case: c, ...rest } = msg.result;
       run.cases[c] = { status: 'ok', ...rest };
-      console.log(`  ${pad(fw.name, 12)} ${pad(c, 11)} ${fmt(rest.value)} ${rest.unit} (${rest.iters} steps in ${rest.seconds.toFixed(1)} s)`);
+      console.log(
+        `  ${pad(fw.name, 12)} ${pad(c, 11)} ${fmt(rest.value)} ${rest.unit} (${rest.iters} steps in ${rest.seconds.toFixed(1)} s)`,
+      );
       state.current = null;
     } else if (msg.kind === 'cannot') {
       run.cases[msg.case] = { status: 'cannot', note: msg.reason };
@@ -144,7 +167,9 @@ const pad = (s: string, n: number) => s.padEnd(n);
 /** One line of an extra's data: numbers rounded, nested objects (the profile) cut short. */
 const summarise = (d: Record<string, unknown>) =>
   Object.entries(d)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(3) : typeof v === 'object' ? JSON.stringify(v).slice(0, 160) + '…' : v}`)
+    .map(
+      ([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(3) : typeof v === 'object' ? JSON.stringify(v).slice(0, 160) + '…' : v}`,
+    )
     .join(' ');
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
 
@@ -183,9 +208,10 @@ function timeoutFigure(c: string, warmAt: number | null): Figure {
   if (c === 'leak-check') return { status: 'timeout', note: `did not finish in ${capOf(c)} s` };
   const open = warmAt === null ? budget.cap : budget.cap - warmAt;
   const unit = c.startsWith('sgemm-') ? 'GFLOP/s' : 'images/s';
-  const note = warmAt === null
-    ? `the first (warm-up) step did not finish in ${budget.cap} s`
-    : `warm-up took ${warmAt.toFixed(1)} s; the first timed step did not finish in the ${open.toFixed(1)} s left`;
+  const note =
+    warmAt === null
+      ? `the first (warm-up) step did not finish in ${budget.cap} s`
+      : `warm-up took ${warmAt.toFixed(1)} s; the first timed step did not finish in the ${open.toFixed(1)} s left`;
   return { status: 'timeout', value: workOf(c) / open, unit, bound: '<', note };
 }
 
@@ -193,8 +219,12 @@ function machine(): Record<string, unknown> {
   const lscpu = spawnSync('lscpu', { encoding: 'utf8' }).stdout ?? '';
   const model = /Model name:\s*(.+)/.exec(lscpu)?.[1]?.trim() ?? os.cpus()[0]?.model;
   return {
-    cpu: model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version,
-    platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: os.loadavg().map((x) => +x.toFixed(2)),
+    cpu: model,
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverageAtStart: os.loadavg().map((x) => +x.toFixed(2)),
   };
 }
 
@@ -213,7 +243,9 @@ const started = new Date();
 const env = machine();
 const warnings = [staleWasm()].filter((w): w is string => w !== null);
 if (Number((env.loadAverageAtStart as number[])[0]) > Number(env.cores) * 0.5) {
-  warnings.push(`load average ${(env.loadAverageAtStart as number[])[0]} at start on ${env.cores} cores: other work is running, figures will be low`);
+  warnings.push(
+    `load average ${(env.loadAverageAtStart as number[])[0]} at start on ${env.cores} cores: other work is running, figures will be low`,
+  );
 }
 console.log(`tsgrad bench${quick ? ' (--quick)' : ''}: ${env.cpu}, ${env.cores} cores, ${env.memoryGiB} GiB, Node ${env.node}`);
 for (const w of warnings) console.log(`warning: ${w}`);
@@ -231,7 +263,9 @@ console.log('\nFigures (GFLOP/s for sgemm, images/s for the models; higher is be
 console.log(figuresTable(runs, order));
 if (runs[MAIN]) console.log(`\nRatios (tsgrad-wasm's figure ÷ the peer's; > 1 means tsgrad is faster)\n\n${ratiosTable(runs)}`);
 console.log(`\nTargets (issue 3)\n\n${targetsText(targets)}`);
-console.log(`\nLoad average (1 min) as each framework started: ${order.map((fw) => `${fw} ${runs[fw].info.loadAverageAtStart ?? '-'}`).join(', ')}`);
+console.log(
+  `\nLoad average (1 min) as each framework started: ${order.map((fw) => `${fw} ${runs[fw].info.loadAverageAtStart ?? '-'}`).join(', ')}`,
+);
 const torch = runs.pytorch?.info.blas as { libraries?: string[]; openblas?: { config: string } } | undefined;
 if (torch) console.log(`\nPyTorch BLAS: ${torch.openblas?.config ?? torch.libraries?.join(', ')}`);
 if (runs['tfjs-wasm']?.info.threads !== undefined) console.log(`TF.js wasm threads: ${runs['tfjs-wasm'].info.threads}`);

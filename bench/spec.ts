@@ -6,13 +6,7 @@
 
 export const SGEMM_SIZES = [128, 256, 512, 1024, 2048] as const;
 
-export const CASES = [
-  ...SGEMM_SIZES.map((n) => `sgemm-${n}`),
-  'mlp-train',
-  'cnn-train',
-  'cnn-infer',
-  'dna-train',
-] as const;
+export const CASES = [...SGEMM_SIZES.map((n) => `sgemm-${n}`), 'mlp-train', 'cnn-train', 'cnn-infer', 'dna-train'] as const;
 export type CaseName = (typeof CASES)[number];
 
 /** Batch sizes of the model cases: training at 128, inference at 256, as the issue asks. */

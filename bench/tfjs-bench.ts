@@ -74,8 +74,7 @@ const table: Record<string, (name: string) => CaseResult> = {
   ...Object.fromEntries(SGEMM_SIZES.map((n) => [`sgemm-${n}`, () => sgemm(n)])),
   'mlp-train': (name) => train(name, mlp(), tf.randomUniform([BATCH.train, 784]), labels10(BATCH.train), 'softmax'),
   'cnn-train': (name) => train(name, kerasMnistCnn(), tf.randomUniform([BATCH.train, 28, 28, 1]), labels10(BATCH.train), 'softmax'),
-  'dna-train': (name) =>
-    train(name, dnaCnn(), oneHotDna(BATCH.train), tf.randomUniform([BATCH.train, 1]).round(), 'bce'),
+  'dna-train': (name) => train(name, dnaCnn(), oneHotDna(BATCH.train), tf.randomUniform([BATCH.train, 1]).round(), 'bce'),
   'cnn-infer': (name) => {
     const model = kerasMnistCnn();
     const x = tf.randomUniform([BATCH.infer, 28, 28, 1]);

@@ -11,7 +11,12 @@ function filterGrad(xs: number[], ws: number[], rs: number[], xShape: number[], 
   return tf.tidy(() => {
     const x = tf.tensor4d(xs, xShape as [number, number, number, number]);
     const r = tf.tensor4d(rs, rShape as [number, number, number, number]);
-    const g = tf.grad((w) => tf.conv2d(x, w as tf.Tensor4D, 1, 'valid').mul(r).sum());
+    const g = tf.grad((w) =>
+      tf
+        .conv2d(x, w as tf.Tensor4D, 1, 'valid')
+        .mul(r)
+        .sum(),
+    );
     return g(tf.tensor4d(ws, wShape as [number, number, number, number])).dataSync() as Float32Array;
   });
 }

@@ -66,8 +66,7 @@ export function registerWasmConvFilterGrad(): void {
       if (!ones(a.strides) || !ones(a.dilations) || a.pad !== 'valid' || a.dataFormat !== 'NHWC') {
         throw new Error(`Conv2DBackpropFilter (bench shim): only stride 1, valid, NHWC; got ${JSON.stringify(attrs)}`);
       }
-      const t = (v: tf.TensorInfo, perm: number[]) =>
-        transpose.kernelFunc({ inputs: { x: v }, backend, attrs: { perm } }) as tf.TensorInfo;
+      const t = (v: tf.TensorInfo, perm: number[]) => transpose.kernelFunc({ inputs: { x: v }, backend, attrs: { perm } }) as tf.TensorInfo;
       const xT = t(x, [3, 1, 2, 0]);
       const dyT = t(dy, [1, 2, 0, 3]);
       const attrsConv = { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined };

@@ -37,13 +37,19 @@ function sgemm(n: number): CaseResult {
 
 const mlp = () =>
   new nn.Sequential(
-    new nn.Linear({ inFeatures: 784, outFeatures: 512 }), new nn.ReLU(),
-    new nn.Linear({ inFeatures: 512, outFeatures: 256 }), new nn.ReLU(),
+    new nn.Linear({ inFeatures: 784, outFeatures: 512 }),
+    new nn.ReLU(),
+    new nn.Linear({ inFeatures: 512, outFeatures: 256 }),
+    new nn.ReLU(),
     new nn.Linear({ inFeatures: 256, outFeatures: 10 }),
   );
 
 /** Random one-hot sequences [b, 4, 200]. */
-const dnaBatch = (b: number) => tg.oneHot(tg.randint(0, 4, [b, 200]), 4).permute([0, 2, 1]).contiguous();
+const dnaBatch = (b: number) =>
+  tg
+    .oneHot(tg.randint(0, 4, [b, 200]), 4)
+    .permute([0, 2, 1])
+    .contiguous();
 
 type Loss = (out: tg.Tensor, y: tg.Tensor) => tg.Tensor;
 type Model = tg.nn.Module & { forward(x: tg.Tensor): tg.Tensor };
@@ -101,8 +107,7 @@ const labels10 = (b: number) => tg.randint(0, 10, [b]);
 const table: Record<string, (name: string) => CaseResult | { cannot: string }> = {
   ...Object.fromEntries(SGEMM_SIZES.map((n) => [`sgemm-${n}`, () => sgemm(n)])),
   'mlp-train': (name) => train(name, mlp(), tg.rand([BATCH.train, 784]), labels10(BATCH.train), crossEntropy),
-  'cnn-train': (name) =>
-    train(name, nn.models.kerasMnistCnn(), tg.rand([BATCH.train, 1, 28, 28]), labels10(BATCH.train), crossEntropy),
+  'cnn-train': (name) => train(name, nn.models.kerasMnistCnn(), tg.rand([BATCH.train, 1, 28, 28]), labels10(BATCH.train), crossEntropy),
   'dna-train': (name) =>
     train(name, nn.models.dnaCnn(), dnaBatch(BATCH.train), tg.randint(0, 2, [BATCH.train, 1], { dtype: 'float32' }), bce),
   'cnn-infer': (name) => {
@@ -176,11 +181,19 @@ function leakCheck(name: string): CaseResult {
     kind: 'extra',
     name: 'leak-check',
     data: {
-      batch, steps, seconds, rssStartMB: mb(start), rssEndMB: mb(end), growth,
+      batch,
+      steps,
+      seconds,
+      rssStartMB: mb(start),
+      rssEndMB: mb(end),
+      growth,
       medianGrowth: (median(late) - median(early)) / median(early),
       singleReadingGrowth: (late[late.length - 1] - early[0]) / early[0],
-      minMB: mb(Math.min(...readings)), maxMB: mb(Math.max(...readings)),
-      earlyMB: early.map(mb), lateMB: late.map(mb), everyTenthMB: readings.filter((_, j) => j % 10 === 0).map(mb),
+      minMB: mb(Math.min(...readings)),
+      maxMB: mb(Math.max(...readings)),
+      earlyMB: early.map(mb),
+      lateMB: late.map(mb),
+      everyTenthMB: readings.filter((_, j) => j % 10 === 0).map(mb),
       gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
     },
   });

@@ -1,7 +1,11 @@
 // The computational graph and backpropagation on a tiny expression: y = sum(sigmoid(w·x + b)).
 import * as tg from 'tsgrad';
 
-const x = tg.tensor([[1, 2], [3, 4], [5, 6]]);
+const x = tg.tensor([
+  [1, 2],
+  [3, 4],
+  [5, 6],
+]);
 const w = tg.tensor([[0.1], [-0.2]], { requiresGrad: true });
 const b = tg.tensor([0.05], { requiresGrad: true });
 w.name = 'w';

@@ -3,7 +3,12 @@ import * as tg from 'tsgrad';
 const { nn, optim } = tg;
 
 tg.manualSeed(1);
-const x = tg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const x = tg.tensor([
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+]);
 const y = tg.tensor([[0], [1], [1], [0]]);
 
 const model = new nn.Sequential(

@@ -12,17 +12,27 @@ const bad = 'not a tensor' as never;
 /** One call per export with a wrong argument, and what the message must contain. */
 const TABLE: Record<string, [() => unknown, RegExp]> = {
   'nn.Linear': [() => new nn.Linear(undefined as never), /^Linear: expected an options object with inFeatures, outFeatures/],
-  'nn.Conv2d': [() => new nn.Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 2.5 }),
-    /^Conv2d: option 'kernelSize' must be a positive integer or an array of 2 of them, got 2.5/],
-  'nn.Conv1d': [() => new nn.Conv1d({ inChannels: 1, outChannels: 2, kernelSize: 3, stide: 2 } as never),
-    /^Conv1d: unknown option 'stide' \(did you mean 'stride'\?\)/],
+  'nn.Conv2d': [
+    () => new nn.Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 2.5 }),
+    /^Conv2d: option 'kernelSize' must be a positive integer or an array of 2 of them, got 2.5/,
+  ],
+  'nn.Conv1d': [
+    () => new nn.Conv1d({ inChannels: 1, outChannels: 2, kernelSize: 3, stide: 2 } as never),
+    /^Conv1d: unknown option 'stide' \(did you mean 'stride'\?\)/,
+  ],
   'F.conv2d': [() => F.conv2d(tg.zeros([1, 1, 3, 3]), tg.zeros([1, 1, 2, 2]), null, { stride: -1 }), /^conv2d: option 'stride' must be/],
   'F.conv1d': [() => F.conv1d(bad, tg.zeros([1, 1, 2])), /^conv1d: argument 'input' must be a Tensor/],
-  conv2d: [() => tg.conv2d(tg.zeros([1, 1, 3, 3]), tg.zeros([1, 1, 2, 2]), null, { padding: 'full' as never }), /^conv2d: option 'padding'/],
+  conv2d: [
+    () => tg.conv2d(tg.zeros([1, 1, 3, 3]), tg.zeros([1, 1, 2, 2]), null, { padding: 'full' as never }),
+    /^conv2d: option 'padding'/,
+  ],
   conv1d: [() => tg.conv1d(tg.zeros([1, 1, 3]), tg.zeros([1, 1, 2]), null, { dilation: 0 }), /^conv1d: option 'dilation'/],
   'optim.Adam': [() => new optim.Adam(p(), { learningRate: 0.5 } as never), /^Adam: unknown option 'learningRate' \(did you mean 'lr'\?\)/],
   'optim.AdamW': [() => new optim.AdamW(p(), { betas: [0.9] as never }), /^AdamW: option 'betas' must be an array of 2/],
-  'optim.SGD': [() => new optim.SGD(p(), { momentun: 0.9, lr: 0.1 } as never), /^SGD: unknown option 'momentun' \(did you mean 'momentum'\?\)/],
+  'optim.SGD': [
+    () => new optim.SGD(p(), { momentun: 0.9, lr: 0.1 } as never),
+    /^SGD: unknown option 'momentun' \(did you mean 'momentum'\?\)/,
+  ],
   'optim.RMSprop': [() => new optim.RMSprop(p(), { centered: 'yes' as never }), /^RMSprop: option 'centered' must be a boolean/],
   tensor: [() => tg.tensor('abc' as never), /^tensor: argument 'values' must be/],
   zeros: [() => tg.zeros('3' as never), /^zeros: argument 'shape' must be/],
@@ -42,41 +52,86 @@ const TABLE: Record<string, [() => unknown, RegExp]> = {
   'nn.Unflatten': [() => new nn.Unflatten({ dim: 1 } as never), /^Unflatten: option 'sizes' is required/],
   'nn.Dropout': [() => new nn.Dropout({ rate: 0.5 } as never), /^Dropout: unknown option 'rate' \(did you mean 'p'\?\)/],
   'nn.Embedding': [() => new nn.Embedding({ numEmbeddings: 3 } as never), /^Embedding: option 'embeddingDim' is required/],
-  DataLoader: [() => new tg.DataLoader(new tg.TensorDataset(tg.zeros([2]), tg.zeros([2])), { batch_size: 4 } as never),
-    /^DataLoader: unknown option 'batch_size' \(did you mean 'batchSize'\?\)/],
+  DataLoader: [
+    () => new tg.DataLoader(new tg.TensorDataset(tg.zeros([2]), tg.zeros([2])), { batch_size: 4 } as never),
+    /^DataLoader: unknown option 'batch_size' \(did you mean 'batchSize'\?\)/,
+  ],
   'F.linear': [() => F.linear(tg.zeros([1, 2]), bad), /^linear: argument 'weight' must be a Tensor, got "not a tensor"/],
-  matmul: [() => tg.matmul(tg.zeros([2, 2]), [[1, 2], [3, 4]] as never), /^matmul: argument 'other' must be a Tensor, got \[\[1, 2\], \[3, 4\]\]/],
+  matmul: [
+    () =>
+      tg.matmul(tg.zeros([2, 2]), [
+        [1, 2],
+        [3, 4],
+      ] as never),
+    /^matmul: argument 'other' must be a Tensor, got \[\[1, 2\], \[3, 4\]\]/,
+  ],
   'F.mseLoss': [() => F.mseLoss(bad, tg.zeros([1])), /^mseLoss: argument 'pred' must be a Tensor/],
-  'F.l1Loss': [() => F.l1Loss(tg.zeros([1]), tg.zeros([1]), { reducton: 'sum' } as never), /^l1Loss: unknown option 'reducton' \(did you mean 'reduction'\?\)/],
+  'F.l1Loss': [
+    () => F.l1Loss(tg.zeros([1]), tg.zeros([1]), { reducton: 'sum' } as never),
+    /^l1Loss: unknown option 'reducton' \(did you mean 'reduction'\?\)/,
+  ],
   'F.binaryCrossEntropy': [() => F.binaryCrossEntropy(tg.zeros([1]), bad), /^binaryCrossEntropy: argument 'target' must be a Tensor/],
-  'F.bceWithLogits': [() => F.bceWithLogits(tg.zeros([1]), tg.zeros([1]), { pos_weight: tg.ones([1]) } as never),
-    /^bceWithLogits: unknown option 'pos_weight' \(did you mean 'posWeight'\?\)/],
-  'F.crossEntropy': [() => F.crossEntropy(tg.zeros([1, 2]), tg.zeros([1], { dtype: 'int32' }), { label_smoothing: 0.1 } as never),
-    /^crossEntropy: unknown option 'label_smoothing' \(did you mean 'labelSmoothing'\?\)/],
+  'F.bceWithLogits': [
+    () => F.bceWithLogits(tg.zeros([1]), tg.zeros([1]), { pos_weight: tg.ones([1]) } as never),
+    /^bceWithLogits: unknown option 'pos_weight' \(did you mean 'posWeight'\?\)/,
+  ],
+  'F.crossEntropy': [
+    () => F.crossEntropy(tg.zeros([1, 2]), tg.zeros([1], { dtype: 'int32' }), { label_smoothing: 0.1 } as never),
+    /^crossEntropy: unknown option 'label_smoothing' \(did you mean 'labelSmoothing'\?\)/,
+  ],
   'F.nllLoss': [() => F.nllLoss(bad, tg.zeros([1])), /^nllLoss: argument 'logProbs' must be a Tensor/],
   'F.sum': [() => F.sum(bad), /^sum: argument 'input' must be a Tensor/],
   'F.softmax': [() => F.softmax(bad, 1), /^softmax: argument 'input' must be a Tensor/],
   readImage: [() => tg.readImage('x.png', { chanels: 1 } as never), /^readImage: unknown option 'chanels' \(did you mean 'channels'\?\)/],
   writeImage: [() => tg.writeImage(bad, 'x.png'), /^writeImage: argument 'x' must be a Tensor/],
-  'optim.LinearLR': [() => new optim.LinearLR(new optim.SGD(p(), { lr: 0.1 }), { start_factor: 0.1 } as never),
-    /^LinearLR: unknown option 'start_factor' \(did you mean 'startFactor'\?\)/],
-  'optim.OneCycleLR': [() => new optim.OneCycleLR(new optim.SGD(p(), { lr: 0.1 }), { max_lr: 0.1 } as never),
-    /^OneCycleLR: unknown option 'max_lr' \(did you mean 'maxLr'\?\)/],
-  'optim.SequentialLR': [() => new optim.SequentialLR(new optim.SGD(p(), { lr: 0.1 }), { schedulers: 'x', milestones: [] } as never),
-    /^SequentialLR: option 'schedulers' must be an array of LRSchedulers/],
+  'optim.LinearLR': [
+    () => new optim.LinearLR(new optim.SGD(p(), { lr: 0.1 }), { start_factor: 0.1 } as never),
+    /^LinearLR: unknown option 'start_factor' \(did you mean 'startFactor'\?\)/,
+  ],
+  'optim.OneCycleLR': [
+    () => new optim.OneCycleLR(new optim.SGD(p(), { lr: 0.1 }), { max_lr: 0.1 } as never),
+    /^OneCycleLR: unknown option 'max_lr' \(did you mean 'maxLr'\?\)/,
+  ],
+  'optim.SequentialLR': [
+    () => new optim.SequentialLR(new optim.SGD(p(), { lr: 0.1 }), { schedulers: 'x', milestones: [] } as never),
+    /^SequentialLR: option 'schedulers' must be an array of LRSchedulers/,
+  ],
   'optim.clipGradNorm': [() => optim.clipGradNorm(p(), 'one' as never), /^clipGradNorm: argument 'maxNorm' must be a number >= 0/],
   'optim.clipGradValue': [() => optim.clipGradValue('all' as never, 1), /^clipGradValue: argument 'params' must be an array of Tensors/],
   withBackend: [() => tg.withBackend('ref', 3 as never), /^withBackend: argument 'fn' must be a function, got 3/],
 };
 
 // Elementwise ops: a string where a tensor belongs names the op and the argument.
-for (const op of ['neg', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'reciprocal', 'relu', 'sigmoid', 'tanh', 'sign', 'erf', 'sin',
-  'cos', 'square', 'isnan', 'gelu', 'silu']) {
-  TABLE[op] = [() => (tg as unknown as Record<string, (x: unknown) => unknown>)[op]('a'), new RegExp(`^${op}: argument 'input' must be a Tensor, got "a"`)];
+for (const op of [
+  'neg',
+  'exp',
+  'log',
+  'log1p',
+  'sqrt',
+  'abs',
+  'reciprocal',
+  'relu',
+  'sigmoid',
+  'tanh',
+  'sign',
+  'erf',
+  'sin',
+  'cos',
+  'square',
+  'isnan',
+  'gelu',
+  'silu',
+]) {
+  TABLE[op] = [
+    () => (tg as unknown as Record<string, (x: unknown) => unknown>)[op]('a'),
+    new RegExp(`^${op}: argument 'input' must be a Tensor, got "a"`),
+  ];
 }
 for (const op of ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']) {
-  TABLE[op] = [() => (tg as unknown as Record<string, (a: unknown, b: unknown) => unknown>)[op](tg.zeros([2]), '1'),
-    new RegExp(`^${op}: argument 'other' must be a Tensor or a number, got "1"`)];
+  TABLE[op] = [
+    () => (tg as unknown as Record<string, (a: unknown, b: unknown) => unknown>)[op](tg.zeros([2]), '1'),
+    new RegExp(`^${op}: argument 'other' must be a Tensor or a number, got "1"`),
+  ];
 }
 Object.assign(TABLE, {
   where: [() => tg.where([1, 0] as never, 1, 2), /^where: argument 'condition' must be a Tensor, got \[1, 0\]/],
@@ -91,61 +146,151 @@ Object.assign(TABLE, {
   asTensor: [() => tg.asTensor('x' as never), /^asTensor: argument 'value' must be a Tensor or a number, got "x"/],
 } satisfies Record<string, [() => unknown, RegExp]>);
 // Activation modules, made by one factory: an unknown option is refused with the layer's name.
-for (const layer of ['ReLU', 'Sigmoid', 'Tanh', 'LeakyReLU', 'GELU', 'SiLU', 'ELU', 'Softplus', 'Softmax', 'LogSoftmax', 'Identity', 'Hardtanh', 'ReLU6']) {
-  TABLE[`nn.${layer}`] = [() => new (nn as unknown as Record<string, new (o: unknown) => unknown>)[layer]({ inplace: true }),
-    new RegExp(`^${layer}: unknown option 'inplace'`)];
+for (const layer of [
+  'ReLU',
+  'Sigmoid',
+  'Tanh',
+  'LeakyReLU',
+  'GELU',
+  'SiLU',
+  'ELU',
+  'Softplus',
+  'Softmax',
+  'LogSoftmax',
+  'Identity',
+  'Hardtanh',
+  'ReLU6',
+]) {
+  TABLE[`nn.${layer}`] = [
+    () => new (nn as unknown as Record<string, new (o: unknown) => unknown>)[layer]({ inplace: true }),
+    new RegExp(`^${layer}: unknown option 'inplace'`),
+  ];
 }
 
 // Training: fit and its callbacks, metrics, schedules and penalties.
 const sgd = (): tg.optim.SGD => new optim.SGD(p(), { lr: 0.1 });
 const lin = (): tg.nn.Module => new nn.Linear({ inFeatures: 2, outFeatures: 1 });
 Object.assign(TABLE, {
-  fit: [() => tg.fit(lin(), { train: [tg.zeros([2, 2]), tg.zeros([2, 1])], optimizer: sgd(), epoch: 3 } as never),
-    /^fit: unknown option 'epoch' \(did you mean 'epochs'\?\)/],
-  evaluate: [() => tg.evaluate(lin(), [tg.zeros([2, 2]), tg.zeros([2, 1])], { metric: ['accuracy'] } as never),
-    /^evaluate: unknown option 'metric' \(did you mean 'metrics'\?\)/],
+  fit: [
+    () => tg.fit(lin(), { train: [tg.zeros([2, 2]), tg.zeros([2, 1])], optimizer: sgd(), epoch: 3 } as never),
+    /^fit: unknown option 'epoch' \(did you mean 'epochs'\?\)/,
+  ],
+  evaluate: [
+    () => tg.evaluate(lin(), [tg.zeros([2, 2]), tg.zeros([2, 1])], { metric: ['accuracy'] } as never),
+    /^evaluate: unknown option 'metric' \(did you mean 'metrics'\?\)/,
+  ],
   predict: [() => tg.predict(lin(), [[1, 2]] as never), /^predict: argument 'x' must be a Tensor or a Dataset/],
   resolveLoss: [() => tg.resolveLoss('hinge' as never), /^fit: argument 'loss' must be one of "crossEntropy"/],
   resolveMetric: [() => tg.resolveMetric(3 as never), /^metrics: argument 'metric' must be a metric name or \{ name, fn \}, got 3/],
-  EarlyStopping: [() => new tg.EarlyStopping({ patients: 2 } as never), /^EarlyStopping: unknown option 'patients' \(did you mean 'patience'\?\)/],
-  LearningRateScheduler: [() => new tg.LearningRateScheduler(0.1 as never), /^LearningRateScheduler: argument 'schedule' must be a learning-rate schedule/],
+  EarlyStopping: [
+    () => new tg.EarlyStopping({ patients: 2 } as never),
+    /^EarlyStopping: unknown option 'patients' \(did you mean 'patience'\?\)/,
+  ],
+  LearningRateScheduler: [
+    () => new tg.LearningRateScheduler(0.1 as never),
+    /^LearningRateScheduler: argument 'schedule' must be a learning-rate schedule/,
+  ],
   ModelCheckpoint: [() => new tg.ModelCheckpoint({ path: 'x' } as never), /^ModelCheckpoint: unknown option 'path'/],
   CsvLogger: [() => new tg.CsvLogger({ file: 'x' } as never), /^CsvLogger: unknown option 'file'/],
   Progress: [() => new tg.Progress({ verbose: 3 } as never), /^Progress: option 'verbose' must be one of 0, 1, 2, got 3/],
   accuracy: [() => tg.accuracy(bad, tg.zeros([1])), /^accuracy: argument 'pred' must be a Tensor/],
   topKAccuracy: [() => tg.topKAccuracy(tg.zeros([1, 2]), tg.zeros([1]), { top: 2 } as never), /^topKAccuracy: unknown option 'top'/],
   confusionMatrix: [() => tg.confusionMatrix(tg.zeros([1, 2]), bad), /^confusionMatrix: argument 'target' must be a Tensor/],
-  precision: [() => tg.precision(tg.zeros([1, 2]), tg.zeros([1]), { averaging: 'macro' } as never), /^precision: unknown option 'averaging' \(did you mean 'average'\?\)/],
+  precision: [
+    () => tg.precision(tg.zeros([1, 2]), tg.zeros([1]), { averaging: 'macro' } as never),
+    /^precision: unknown option 'averaging' \(did you mean 'average'\?\)/,
+  ],
   recall: [() => tg.recall(bad, tg.zeros([1])), /^recall: argument 'pred' must be a Tensor/],
-  f1Score: [() => tg.f1Score(tg.zeros([1, 2]), tg.zeros([1]), { average: 'micro' } as never), /^f1Score: option 'average' must be one of "macro", "binary"/],
+  f1Score: [
+    () => tg.f1Score(tg.zeros([1, 2]), tg.zeros([1]), { average: 'micro' } as never),
+    /^f1Score: option 'average' must be one of "macro", "binary"/,
+  ],
   aucRoc: [() => tg.aucRoc(bad, tg.zeros([1])), /^aucRoc: argument 'scores' must be a Tensor/],
   mse: [() => tg.mse(bad, tg.zeros([1])), /^mse: argument 'pred' must be a Tensor/],
   mae: [() => tg.mae(tg.zeros([1]), bad), /^mae: argument 'target' must be a Tensor/],
   r2Score: [() => tg.r2Score(bad, tg.zeros([1])), /^r2Score: argument 'pred' must be a Tensor/],
   predictedClasses: [() => tg.predictedClasses(bad), /^predictedClasses: argument 'pred' must be a Tensor/],
   targetClasses: [() => tg.targetClasses(bad), /^targetClasses: argument 'target' must be a Tensor/],
-  'optim.StepLR': [() => new optim.StepLR(sgd(), { step_size: 2 } as never), /^StepLR: unknown option 'step_size' \(did you mean 'stepSize'\?\)/],
+  'optim.StepLR': [
+    () => new optim.StepLR(sgd(), { step_size: 2 } as never),
+    /^StepLR: unknown option 'step_size' \(did you mean 'stepSize'\?\)/,
+  ],
   'optim.ExponentialLR': [() => new optim.ExponentialLR(sgd(), {} as never), /^ExponentialLR: option 'gamma' is required/],
-  'optim.CosineAnnealingLR': [() => new optim.CosineAnnealingLR(sgd(), { T_max: 5 } as never), /^CosineAnnealingLR: unknown option 'T_max' \(did you mean 'tMax'\?\)/],
+  'optim.CosineAnnealingLR': [
+    () => new optim.CosineAnnealingLR(sgd(), { T_max: 5 } as never),
+    /^CosineAnnealingLR: unknown option 'T_max' \(did you mean 'tMax'\?\)/,
+  ],
   'optim.LambdaLR': [() => new optim.LambdaLR(sgd(), { lrLambda: 0.5 } as never), /^LambdaLR: option 'lrLambda' must be a function/],
-  'optim.ReduceLROnPlateau': [() => new optim.ReduceLROnPlateau({ lr: 0.1 } as never), /^ReduceLROnPlateau: argument 'optimizer' must be an Optimizer/],
+  'optim.ReduceLROnPlateau': [
+    () => new optim.ReduceLROnPlateau({ lr: 0.1 } as never),
+    /^ReduceLROnPlateau: argument 'optimizer' must be an Optimizer/,
+  ],
   'optim.l1Penalty': [() => optim.l1Penalty(p(), -1), /^l1Penalty: argument 'lambda' must be a number >= 0, got -1/],
   'optim.l2Penalty': [() => optim.l2Penalty(p(), 'x' as never), /^l2Penalty: argument 'lambda' must be a number >= 0/],
 } satisfies Record<string, [() => unknown, RegExp]>);
 
 // Ops, viz and autograd functions whose first argument is a tensor: a string there names the function and the argument.
-const TENSOR_FIRST: Array<[string, string]> = [["reshape", "x"], ["permute", "x"], ["transpose", "x"], ["expand", "x"], ["squeeze", "x"], ["unsqueeze", "x"], ["flatten", "x"], ["slice", "x"], ["narrow", "x"], ["select", "x"], ["pad", "x"], ["contiguous", "x"], ["maxPool2d", "x"], ["avgPool2d", "x"], ["globalMaxPool1d", "x"], ["globalAvgPool1d", "x"], ["globalMaxPool2d", "x"], ["globalAvgPool2d", "x"], ["adaptiveAvgPool2d", "x"], ["batchNorm", "x"], ["layerNorm", "x"], ["dropout", "x"], ["embedding", "indices"], ["indexSelect", "x"], ["gather", "x"], ["oneHot", "index"], ["imageGrid", "images"], ["colorize", "x"], ["saliencyImage", "input"], ["toDot", "root"], ["detach", "t"], ["backward", "root"]];
+const TENSOR_FIRST: Array<[string, string]> = [
+  ['reshape', 'x'],
+  ['permute', 'x'],
+  ['transpose', 'x'],
+  ['expand', 'x'],
+  ['squeeze', 'x'],
+  ['unsqueeze', 'x'],
+  ['flatten', 'x'],
+  ['slice', 'x'],
+  ['narrow', 'x'],
+  ['select', 'x'],
+  ['pad', 'x'],
+  ['contiguous', 'x'],
+  ['maxPool2d', 'x'],
+  ['avgPool2d', 'x'],
+  ['globalMaxPool1d', 'x'],
+  ['globalAvgPool1d', 'x'],
+  ['globalMaxPool2d', 'x'],
+  ['globalAvgPool2d', 'x'],
+  ['adaptiveAvgPool2d', 'x'],
+  ['batchNorm', 'x'],
+  ['layerNorm', 'x'],
+  ['dropout', 'x'],
+  ['embedding', 'indices'],
+  ['indexSelect', 'x'],
+  ['gather', 'x'],
+  ['oneHot', 'index'],
+  ['imageGrid', 'images'],
+  ['colorize', 'x'],
+  ['saliencyImage', 'input'],
+  ['toDot', 'root'],
+  ['detach', 't'],
+  ['backward', 'root'],
+];
 for (const [name, param] of TENSOR_FIRST) {
-  TABLE[name] = [() => (tg as unknown as Record<string, (x: unknown) => unknown>)[name]('a'),
-    new RegExp(`^${name}: argument '${param}' must be a Tensor, got "a"`)];
+  TABLE[name] = [
+    () => (tg as unknown as Record<string, (x: unknown) => unknown>)[name]('a'),
+    new RegExp(`^${name}: argument '${param}' must be a Tensor, got "a"`),
+  ];
 }
 TABLE.logoColumns = [() => tg.logoColumns('a' as never), /^logoColumns: argument 'matrix' must be a Tensor or an array of rows, got "a"/];
 TABLE.sequenceLogo = [() => tg.sequenceLogo(3 as never), /^sequenceLogo: argument 'matrix' must be a Tensor or an array of rows, got 3/];
 // Reductions name their PyTorch op (variance is var).
-for (const [name, op] of [['argmax', 'argmax'], ['argmin', 'argmin'], ['max', 'max'], ['min', 'min'], ['mean', 'mean'], ['variance', 'var'],
-  ['std', 'std'], ['logSumExp', 'logSumExp'], ['logSoftmax', 'logSoftmax'], ['cumsum', 'cumsum'], ['norm', 'norm'], ['topk', 'topk']]) {
-  TABLE[name] = [() => (tg as unknown as Record<string, (x: unknown, d?: unknown) => unknown>)[name]('a', 0),
-    new RegExp(`^${op}: argument 'input' must be a Tensor, got "a"`)];
+for (const [name, op] of [
+  ['argmax', 'argmax'],
+  ['argmin', 'argmin'],
+  ['max', 'max'],
+  ['min', 'min'],
+  ['mean', 'mean'],
+  ['variance', 'var'],
+  ['std', 'std'],
+  ['logSumExp', 'logSumExp'],
+  ['logSoftmax', 'logSoftmax'],
+  ['cumsum', 'cumsum'],
+  ['norm', 'norm'],
+  ['topk', 'topk'],
+]) {
+  TABLE[name] = [
+    () => (tg as unknown as Record<string, (x: unknown, d?: unknown) => unknown>)[name]('a', 0),
+    new RegExp(`^${op}: argument 'input' must be a Tensor, got "a"`),
+  ];
 }
 
 // Functions whose own checks already name them and the bad value.
@@ -163,23 +308,51 @@ Object.assign(TABLE, {
   readIdx: [() => tg.readIdx('/nonexistent.idx'), /^readIdx: cannot read \/nonexistent.idx/],
   readCsv: [() => tg.readCsv('/nonexistent.csv'), /^readCsv: cannot read \/nonexistent.csv/],
   loadSafetensors: [() => tg.loadSafetensors('/nonexistent.safetensors'), /^safetensors: cannot read \/nonexistent.safetensors/],
-  saveCheckpoint: [() => tg.saveCheckpoint('/tmp/x', undefined as never), /^saveCheckpoint: expected an options object with model, optimizer, epoch, got undefined/],
+  saveCheckpoint: [
+    () => tg.saveCheckpoint('/tmp/x', undefined as never),
+    /^saveCheckpoint: expected an options object with model, optimizer, epoch, got undefined/,
+  ],
   sampleBeta: [() => tg.sampleBeta(-1, 1), /^sampleBeta: parameters must be positive, got -1, 1/],
 } satisfies Record<string, [() => unknown, RegExp]>);
 
 // Initialisers take the tensor to fill first.
-for (const [name, param] of [["uniform", "t"], ["normal", "t"], ["constant", "t"], ["xavierUniform", "t"], ["xavierNormal", "t"], ["kaimingUniform", "t"], ["kaimingNormal", "t"]]) {
-  TABLE[`nn.init.${name}`] = [() => (nn.init as unknown as Record<string, (x: unknown) => unknown>)[name]('a'),
-    new RegExp(`^${name}: argument '${param}' must be a Tensor, got "a"`)];
+for (const [name, param] of [
+  ['uniform', 't'],
+  ['normal', 't'],
+  ['constant', 't'],
+  ['xavierUniform', 't'],
+  ['xavierNormal', 't'],
+  ['kaimingUniform', 't'],
+  ['kaimingNormal', 't'],
+]) {
+  TABLE[`nn.init.${name}`] = [
+    () => (nn.init as unknown as Record<string, (x: unknown) => unknown>)[name]('a'),
+    new RegExp(`^${name}: argument '${param}' must be a Tensor, got "a"`),
+  ];
 }
 Object.assign(TABLE, {
-  'nn.MaxPool2d': [() => new nn.MaxPool2d({ kernel_size: 2 } as never), /^MaxPool2d: unknown option 'kernel_size' \(did you mean 'kernelSize'\?\)/],
-  'nn.AvgPool2d': [() => new nn.AvgPool2d({ kernelSize: 0 }), /^AvgPool2d: option 'kernelSize' must be a positive integer or an array of 2 of them, got 0/],
+  'nn.MaxPool2d': [
+    () => new nn.MaxPool2d({ kernel_size: 2 } as never),
+    /^MaxPool2d: unknown option 'kernel_size' \(did you mean 'kernelSize'\?\)/,
+  ],
+  'nn.AvgPool2d': [
+    () => new nn.AvgPool2d({ kernelSize: 0 }),
+    /^AvgPool2d: option 'kernelSize' must be a positive integer or an array of 2 of them, got 0/,
+  ],
   'nn.MaxPool1d': [() => new nn.MaxPool1d({} as never), /^MaxPool1d: option 'kernelSize' is required/],
-  'nn.AvgPool1d': [() => new nn.AvgPool1d({ kernelSize: 2, stride: 1.5 }), /^AvgPool1d: option 'stride' must be a positive integer, got 1.5/],
-  'nn.AdaptiveAvgPool2d': [() => new nn.AdaptiveAvgPool2d({ outputSize: 'big' } as never), /^AdaptiveAvgPool2d: option 'outputSize' must be/],
+  'nn.AvgPool1d': [
+    () => new nn.AvgPool1d({ kernelSize: 2, stride: 1.5 }),
+    /^AvgPool1d: option 'stride' must be a positive integer, got 1.5/,
+  ],
+  'nn.AdaptiveAvgPool2d': [
+    () => new nn.AdaptiveAvgPool2d({ outputSize: 'big' } as never),
+    /^AdaptiveAvgPool2d: option 'outputSize' must be/,
+  ],
   'nn.Flatten': [() => new nn.Flatten({ start_dim: 1 } as never), /^Flatten: unknown option 'start_dim' \(did you mean 'startDim'\?\)/],
-  'nn.LayerNorm': [() => new nn.LayerNorm({ normalizedShape: [4], epsilon: 1e-5 } as never), /^LayerNorm: unknown option 'epsilon' \(did you mean 'eps'\?\)/],
+  'nn.LayerNorm': [
+    () => new nn.LayerNorm({ normalizedShape: [4], epsilon: 1e-5 } as never),
+    /^LayerNorm: unknown option 'epsilon' \(did you mean 'eps'\?\)/,
+  ],
   manualSeed: [() => tg.manualSeed('42' as never), /^manualSeed: argument 'seed' must be an integer, got "42"/],
   setNumThreads: [() => tg.setNumThreads(0), /^setNumThreads: argument 'n' must be a positive integer, got 0/],
   noGrad: [() => tg.noGrad('x' as never), /^noGrad: argument 'fn' must be a function, got "x"/],
@@ -189,34 +362,73 @@ Object.assign(TABLE, {
 Object.assign(TABLE, {
   concat: [() => tg.concat('a' as never), /^concat: argument 'tensors' must be an array of Tensors/],
   stack: [() => tg.stack([tg.zeros([1]), 2] as never), /^stack: argument 'tensors' must be an array of Tensors/],
-  convBlock: [() => tg.convBlock(tg.zeros([1, 1, 3, 3]), tg.zeros([1, 1, 2, 2]), null, {}, { activation: 'tanh' } as never), /^convBlock: option 'activation' must be one of "relu"/],
+  convBlock: [
+    () => tg.convBlock(tg.zeros([1, 1, 3, 3]), tg.zeros([1, 1, 2, 2]), null, {}, { activation: 'tanh' } as never),
+    /^convBlock: option 'activation' must be one of "relu"/,
+  ],
   requiresGrad: [() => tg.requiresGrad('a' as never), /^requiresGrad: argument 't' must be a Tensor/],
   buildModel: [() => tg.buildModel('a' as never), /^buildModel: argument 'config' must be an options object/],
   compose: [() => tg.compose(['flip'] as never), /^compose: argument 'transforms' must be an array of functions/],
   customOp: [() => tg.customOp({ name: 'cube', forward: (x: tg.Tensor[]) => x[0] } as never), /^customOp: option 'backward' is required/],
-  defineOp: [() => tg.defineOp({ name: 'x', forwrd: () => null } as never), /^defineOp: unknown option 'forwrd' \(did you mean 'forward'\?\)/],
+  defineOp: [
+    () => tg.defineOp({ name: 'x', forwrd: () => null } as never),
+    /^defineOp: unknown option 'forwrd' \(did you mean 'forward'\?\)/,
+  ],
   dotToSvg: [() => tg.dotToSvg(3 as never), /^dotToSvg: argument 'dot' must be a string, got 3/],
   drawGraph: [() => tg.drawGraph('a' as never), /^drawGraph: argument 'root' must be a Tensor/],
   evaluateDir: [() => tg.evaluateDir(3 as never), /^evaluateDir: argument 'dir' must be a string, got 3/],
-  fetchBatch: [() => tg.fetchBatch(new tg.TensorDataset(tg.zeros([2])), [0] as never), /^fetchBatch: argument 'indices' must be an Int32Array/],
+  fetchBatch: [
+    () => tg.fetchBatch(new tg.TensorDataset(tg.zeros([2])), [0] as never),
+    /^fetchBatch: argument 'indices' must be an Int32Array/,
+  ],
   materialize: [() => tg.materialize('a' as never), /^materialize: argument 'dataset' must be a Dataset/],
   gradcheck: [() => tg.gradcheck((x: tg.Tensor) => x, 'a' as never), /^gradcheck: argument 'inputs' must be an array of Tensors/],
-  gradientTimesInput: [() => tg.gradientTimesInput(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 'a' as never), /^gradientTimesInput: argument 'input' must be a Tensor/],
-  saliency: [() => tg.saliency(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 'a' as never), /^saliency: argument 'input' must be a Tensor/],
-  graphOfModel: [() => tg.graphOfModel(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 'a' as never), /^graphOfModel: argument 'inputShape' must be an array of non-negative integers/],
-  idxToTensor: [() => tg.idxToTensor({ type: 'uint8', shape: [1], data: new Uint8Array(1) }, { dtyp: 'int32' } as never), /^idxToTensor: unknown option 'dtyp' \(did you mean 'dtype'\?\)/],
+  gradientTimesInput: [
+    () => tg.gradientTimesInput(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 'a' as never),
+    /^gradientTimesInput: argument 'input' must be a Tensor/,
+  ],
+  saliency: [
+    () => tg.saliency(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 'a' as never),
+    /^saliency: argument 'input' must be a Tensor/,
+  ],
+  graphOfModel: [
+    () => tg.graphOfModel(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 'a' as never),
+    /^graphOfModel: argument 'inputShape' must be an array of non-negative integers/,
+  ],
+  idxToTensor: [
+    () => tg.idxToTensor({ type: 'uint8', shape: [1], data: new Uint8Array(1) }, { dtyp: 'int32' } as never),
+    /^idxToTensor: unknown option 'dtyp' \(did you mean 'dtype'\?\)/,
+  ],
   loadCheckpoint: [() => tg.loadCheckpoint(3 as never), /^loadCheckpoint: argument 'dir' must be a string, got 3/],
-  loadWeights: [() => tg.loadWeights(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 3 as never), /^loadWeights: argument 'dir' must be a string, got 3/],
-  save: [() => tg.save(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), '/tmp/tsgrad-args-save', { epochs: 1 } as never), /^save: unknown option 'epochs' \(did you mean 'epoch'\?\)/],
+  loadWeights: [
+    () => tg.loadWeights(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 3 as never),
+    /^loadWeights: argument 'dir' must be a string, got 3/,
+  ],
+  save: [
+    () => tg.save(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), '/tmp/tsgrad-args-save', { epochs: 1 } as never),
+    /^save: unknown option 'epochs' \(did you mean 'epoch'\?\)/,
+  ],
   saveSafetensors: [() => tg.saveSafetensors(3 as never, {}), /^saveSafetensors: argument 'path' must be a string, got 3/],
   randomAffine: [() => tg.randomAffine({ rotate: 10 } as never), /^randomAffine: unknown option 'rotate'/],
   randomHorizontalFlip: [() => tg.randomHorizontalFlip({ p: 2 }), /^randomHorizontalFlip: option 'p' must be a number in \[0, 1\], got 2/],
-  randomSplit: [() => tg.randomSplit(new tg.TensorDataset(tg.zeros([2])), 'half' as never), /^randomSplit: argument 'lengths' must be an array of numbers/],
+  randomSplit: [
+    () => tg.randomSplit(new tg.TensorDataset(tg.zeros([2])), 'half' as never),
+    /^randomSplit: argument 'lengths' must be an array of numbers/,
+  ],
   svgToPng: [() => tg.svgToPng(3 as never), /^svgToPng: argument 'svg' must be a string, got 3/],
-  writeIdx: [() => tg.writeIdx(3 as never, { type: 'uint8', shape: [1], data: new Uint8Array(1) }), /^writeIdx: argument 'path' must be a string, got 3/],
+  writeIdx: [
+    () => tg.writeIdx(3 as never, { type: 'uint8', shape: [1], data: new Uint8Array(1) }),
+    /^writeIdx: argument 'path' must be a string, got 3/,
+  ],
   writeReport: [() => tg.writeReport(3 as never, {} as never), /^writeReport: argument 'dir' must be a string, got 3/],
-  visualizeFilter: [() => tg.visualizeFilter(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 0, -1), /^visualizeFilter: argument 'filterIndex' must be a non-negative integer, got -1/],
-  'nn.summary': [() => nn.summary(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 'a' as never), /^summary: argument 'inputShape' must be an array of non-negative integers/],
+  visualizeFilter: [
+    () => tg.visualizeFilter(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 0, -1),
+    /^visualizeFilter: argument 'filterIndex' must be a non-negative integer, got -1/,
+  ],
+  'nn.summary': [
+    () => nn.summary(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 'a' as never),
+    /^summary: argument 'inputShape' must be an array of non-negative integers/,
+  ],
   'nn.init.fanInOut': [() => nn.init.fanInOut('a' as never), /^fanInOut: argument 'shape' must be an array of non-negative integers/],
   'nn.init.parameter': [() => nn.init.parameter('a' as never), /^parameter: argument 'shape' must be an array of non-negative integers/],
   'nn.assignInPlace': [() => nn.assignInPlace(tg.zeros([1]), 1 as never), /^assignInPlace: argument 'src' must be a Tensor, got 1/],
@@ -232,23 +444,38 @@ Object.assign(TABLE, {
 // More data, io, viz, apps and model-zoo entry points.
 const linear1 = (): tg.nn.Module => new nn.Linear({ inFeatures: 1, outFeatures: 1 });
 Object.assign(TABLE, {
-  maxPool1d: [() => tg.maxPool1d(tg.zeros([1, 1, 4]), { kernel: 2 } as never), /^maxPool1d: unknown option 'kernel' \(did you mean 'kernelSize'\?\)/],
+  maxPool1d: [
+    () => tg.maxPool1d(tg.zeros([1, 1, 4]), { kernel: 2 } as never),
+    /^maxPool1d: unknown option 'kernel' \(did you mean 'kernelSize'\?\)/,
+  ],
   avgPool1d: [() => tg.avgPool1d('a' as never, { kernelSize: 2 }), /^avgPool1d: argument 'x' must be a Tensor/],
   Rng: [() => new tg.Rng(1.5), /^Rng: argument 'seed' must be an integer, got 1.5/],
   Subset: [() => new tg.Subset(new tg.TensorDataset(tg.zeros([2])), [0, 1] as never), /^Subset: argument 'indices' must be an Int32Array/],
-  TensorDataset: [() => new tg.TensorDataset(tg.zeros([2]), [1, 2] as never), /^TensorDataset: argument 'tensors' must be an array of Tensors/],
-  csvDataset: [() => tg.csvDataset({ header: [], rows: [] } as never, 'y' as never), /^csvDataset: argument 'opts' must be an options object/],
+  TensorDataset: [
+    () => new tg.TensorDataset(tg.zeros([2]), [1, 2] as never),
+    /^TensorDataset: argument 'tensors' must be an array of Tensors/,
+  ],
+  csvDataset: [
+    () => tg.csvDataset({ header: [], rows: [] } as never, 'y' as never),
+    /^csvDataset: argument 'opts' must be an options object/,
+  ],
   cutmix: [() => tg.cutmix(0.5 as never), /^cutmix: argument 'opts' must be an options object/],
   mixup: [() => tg.mixup('a' as never), /^mixup: argument 'opts' must be an options object/],
   randomCrop: [() => tg.randomCrop({ pad: 2 } as never), /^randomCrop: unknown option 'pad' \(did you mean 'padding'\?\)/],
   randomErasing: [() => tg.randomErasing(0.5 as never), /^randomErasing: argument 'opts' must be an options object/],
   'datasets.mnist': [() => tg.datasets.mnist(60000 as never), /^datasets.mnist: argument 'opts' must be an options object/],
   encodeIdx: [() => tg.encodeIdx('a' as never), /^encodeIdx: argument 'arr' must be an options object/],
-  encodeSafetensors: [() => tg.encodeSafetensors('a' as never), /^encodeSafetensors: argument 'tensors' must be a Map or an options object/],
+  encodeSafetensors: [
+    () => tg.encodeSafetensors('a' as never),
+    /^encodeSafetensors: argument 'tensors' must be a Map or an options object/,
+  ],
   featureMaps: [() => tg.featureMaps(linear1(), 'a' as never), /^featureMaps: argument 'input' must be a Tensor/],
   filterGrid: [() => tg.filterGrid(tg.zeros([1, 1, 2, 2]), 3 as never), /^filterGrid: argument 'opts' must be an options object/],
   fitGenes: [() => tg.fitGenes('a' as never), /^fitGenes: argument 'd' must be an options object/],
-  genesFromColumns: [() => tg.genesFromColumns('a,b' as never, [], 'y'), /^genesFromColumns: argument 'header' must be an array of strings/],
+  genesFromColumns: [
+    () => tg.genesFromColumns('a,b' as never, [], 'y'),
+    /^genesFromColumns: argument 'header' must be an array of strings/,
+  ],
   leastSquares: [() => tg.leastSquares(3 as never), /^leastSquares: argument 'd' must be an options object/],
   scores: [() => tg.scores({} as never, 'a' as never, 0), /^scores: argument 'coefficients' must be an array of numbers/],
   syntheticGenes: [() => tg.syntheticGenes(500 as never), /^syntheticGenes: argument 'opts' must be an options object/],
@@ -260,14 +487,23 @@ Object.assign(TABLE, {
   renderVegaLite: [() => tg.renderVegaLite('a' as never), /^renderVegaLite: argument 'spec' must be an options object/],
   maximizeGrid: [() => tg.maximizeGrid(linear1(), 0, 'a' as never), /^maximizeGrid: argument 'opts' must be an options object/],
   sequentialLayers: [() => tg.sequentialLayers(linear1(), 3 as never), /^sequentialLayers: argument 'prefix' must be a string, got 3/],
-  mnistModel: [() => tg.mnistModel('resnet' as never), /^mnistModel: argument 'name' must be one of "logreg", "mlp", "cnn", "lenet5", got "resnet"/],
+  mnistModel: [
+    () => tg.mnistModel('resnet' as never),
+    /^mnistModel: argument 'name' must be one of "logreg", "mlp", "cnn", "lenet5", got "resnet"/,
+  ],
   modelConfig: [() => tg.modelConfig('a' as never), /^modelConfig: argument 'model' must be a Module/],
   'nn.layerName': [() => nn.layerName('a' as never), /^layerName: argument 'm' must be a Module/],
-  trainValTestSplit: [() => tg.trainValTestSplit(new tg.TensorDataset(tg.zeros([2])), 0.1 as never), /^trainValTestSplit: argument 'opts' must be an options object/],
+  trainValTestSplit: [
+    () => tg.trainValTestSplit(new tg.TensorDataset(tg.zeros([2])), 0.1 as never),
+    /^trainValTestSplit: argument 'opts' must be an options object/,
+  ],
   'nn.models.alexnet': [() => nn.models.alexnet({ classes: 10 } as never), /^alexnet: unknown option 'classes'/],
   'nn.models.dnaCnn': [() => nn.models.dnaCnn({ length: 0 }), /^dnaCnn: option 'length' must be a positive integer, got 0/],
   'nn.models.kerasMnistCnn': [() => nn.models.kerasMnistCnn({ dropout: 1.5 }), /^kerasMnistCnn: option 'dropout' must be/],
-  'nn.models.lenet5': [() => nn.models.lenet5({ numClass: 3 } as never), /^lenet5: unknown option 'numClass' \(did you mean 'numClasses'\?\)/],
+  'nn.models.lenet5': [
+    () => nn.models.lenet5({ numClass: 3 } as never),
+    /^lenet5: unknown option 'numClass' \(did you mean 'numClasses'\?\)/,
+  ],
   'nn.models.mlp': [() => nn.models.mlp(3 as never), /^mlp: argument 'opts' must be an options object/],
   'nn.init.zeros': [() => nn.init.zeros('a' as never), /^zeros: argument 't' must be a Tensor/],
   'nn.init.ones': [() => nn.init.ones('a' as never), /^ones: argument 't' must be a Tensor/],
@@ -296,17 +532,39 @@ function exportedFunctions(): Map<string, unknown> {
 
 /** Exports that take no arguments, or a class whose only check is elsewhere. */
 const SKIP = new Set([
-  'getBackend', 'getNumThreads', 'isGradEnabled', 'ready', 'resetWasmStats', 'wasmStats', 'wasmLoadError', 'kernels',
+  'getBackend',
+  'getNumThreads',
+  'isGradEnabled',
+  'ready',
+  'resetWasmStats',
+  'wasmStats',
+  'wasmLoadError',
+  'kernels',
   'TsgradError', // an Error subclass: any message is valid
-  'nn.Module', 'optim.Optimizer', 'optim.LRScheduler', // abstract bases, checked through their subclasses
-  'History', 'TerminateOnNaN', // constructors without arguments
-  'datasets.mnistDataDir', 'nn.registeredNames', // no arguments
+  'nn.Module',
+  'optim.Optimizer',
+  'optim.LRScheduler', // abstract bases, checked through their subclasses
+  'History',
+  'TerminateOnNaN', // constructors without arguments
+  'datasets.mnistDataDir',
+  'nn.registeredNames', // no arguments
   // internal helpers exported for other parts of the library, each called with arguments it built itself:
-  'checkConvInput', 'F.checkConvInput', 'poolGeom', 'F.poolGeom', // the conv and pooling ops' shape checks
-  'checkLabels', 'decodeState', 'encodeState', 'findLayer', // the CSV reader, checkpoints, the viz commands
-  'nn.GlobalMaxPool1d', 'nn.GlobalAvgPool1d', 'nn.GlobalMaxPool2d', 'nn.GlobalAvgPool2d', // no options
-  'monitored', 'direction', // internal: the callbacks' reading of a monitored result, exported for ModelCheckpoint
-  'reluGrad', 'F.reluGrad', // internal: relu's gradient rule, exported for the fused convolution's backward
+  'checkConvInput',
+  'F.checkConvInput',
+  'poolGeom',
+  'F.poolGeom', // the conv and pooling ops' shape checks
+  'checkLabels',
+  'decodeState',
+  'encodeState',
+  'findLayer', // the CSV reader, checkpoints, the viz commands
+  'nn.GlobalMaxPool1d',
+  'nn.GlobalAvgPool1d',
+  'nn.GlobalMaxPool2d',
+  'nn.GlobalAvgPool2d', // no options
+  'monitored',
+  'direction', // internal: the callbacks' reading of a monitored result, exported for ModelCheckpoint
+  'reluGrad',
+  'F.reluGrad', // internal: relu's gradient rule, exported for the fused convolution's backward
 ]);
 
 function exportsOf(): string[] {
@@ -316,11 +574,14 @@ function exportsOf(): string[] {
 for (const [name, [call, want]] of Object.entries(TABLE)) {
   test(`${name} rejects a wrong argument with a message naming it`, async () => {
     // A synchronous throw, or the rejection of an async function's promise.
-    await assert.rejects(async () => call(), (e: unknown) => {
-      assert.ok(e instanceof tg.TsgradError, `${name}: threw ${String(e)} instead of a TsgradError`);
-      assert.match(e.message, want);
-      return true;
-    });
+    await assert.rejects(
+      async () => call(),
+      (e: unknown) => {
+        assert.ok(e instanceof tg.TsgradError, `${name}: threw ${String(e)} instead of a TsgradError`);
+        assert.match(e.message, want);
+        return true;
+      },
+    );
   });
 }
 
@@ -328,4 +589,3 @@ test('every public export has a table entry or a commented skip', () => {
   const missing = exportsOf().filter((n) => !(n in TABLE) && !SKIP.has(n));
   assert.deepEqual(missing, [], `exports without an argument test: ${missing.join(', ')}`);
 });
-

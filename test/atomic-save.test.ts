@@ -59,7 +59,12 @@ test('config.json: a weights path outside the model directory and an unknown ver
   const write = (c: Record<string, unknown>): void => writeFileSync(path, JSON.stringify(c));
   for (const weights of ['../model.safetensors', '/etc/passwd', 'a/../../x.safetensors', '']) {
     write({ ...good, weights });
-    assert.throws(() => tg.load(dir), new RegExp(`load: .*config.json: "weights" must name a file inside the model's directory .*, got ${JSON.stringify(JSON.stringify(weights)).slice(1, -1).replace(/[./]/g, '\\$&')}`));
+    assert.throws(
+      () => tg.load(dir),
+      new RegExp(
+        `load: .*config.json: "weights" must name a file inside the model's directory .*, got ${JSON.stringify(JSON.stringify(weights)).slice(1, -1).replace(/[./]/g, '\\$&')}`,
+      ),
+    );
   }
   write({ ...good, version: 2 });
   assert.throws(() => tg.load(dir), /load: .*config\.json has format version 2, which this tsgrad cannot read \(supported: 1\)/);
@@ -75,10 +80,14 @@ test('empty data: fit with a validation part of 0 samples and evaluate on 0 samp
   const y = tg.randn([500, 1]);
   const model = new tg.nn.Linear({ inFeatures: 3, outFeatures: 1 });
   const base = { epochs: 1, loss: 'mse' as const, optimizer: new tg.optim.SGD(model.parameters(), { lr: 0.1 }), verbose: 0 as const };
-  assert.throws(() => tg.fit(model, { ...base, train: [x, y], validationSplit: 0.0001 }),
-    /fit: validationSplit 0.0001 of 500 samples leaves 0 validation samples/);
-  assert.throws(() => tg.fit(model, { ...base, train: [x, y], validationSplit: 0.9999 }),
-    /fit: validationSplit 0.9999 of 500 samples leaves 0 training samples/);
+  assert.throws(
+    () => tg.fit(model, { ...base, train: [x, y], validationSplit: 0.0001 }),
+    /fit: validationSplit 0.0001 of 500 samples leaves 0 validation samples/,
+  );
+  assert.throws(
+    () => tg.fit(model, { ...base, train: [x, y], validationSplit: 0.9999 }),
+    /fit: validationSplit 0.9999 of 500 samples leaves 0 training samples/,
+  );
   const empty: [tg.Tensor, tg.Tensor] = [tg.zeros([0, 3]), tg.zeros([0, 1])];
   assert.throws(() => tg.evaluate(model, empty, { loss: 'mse' }), /evaluate: the data holds 0 samples/);
   assert.throws(() => tg.fit(model, { ...base, train: [x, y], validation: empty }), /fit \(validation\): the data holds 0 samples/);
@@ -91,8 +100,15 @@ test('CsvLogger leaves a complete file after every epoch, and append keeps the e
   const y = tg.randn([16, 1]);
   const run = (append: boolean): void => {
     const model = new tg.nn.Linear({ inFeatures: 2, outFeatures: 1 });
-    tg.fit(model, { train: [x, y], epochs: 2, batchSize: 8, loss: 'mse', verbose: 0,
-      optimizer: new tg.optim.SGD(model.parameters(), { lr: 0.1 }), callbacks: [new tg.CsvLogger({ path, append })] });
+    tg.fit(model, {
+      train: [x, y],
+      epochs: 2,
+      batchSize: 8,
+      loss: 'mse',
+      verbose: 0,
+      optimizer: new tg.optim.SGD(model.parameters(), { lr: 0.1 }),
+      callbacks: [new tg.CsvLogger({ path, append })],
+    });
   };
   run(false);
   assert.equal(readFileSync(path, 'utf8').trim().split('\n').length, 3);
@@ -100,6 +116,9 @@ test('CsvLogger leaves a complete file after every epoch, and append keeps the e
   const lines = readFileSync(path, 'utf8').trim().split('\n');
   assert.equal(lines.length, 5);
   assert.match(lines[0], /^epoch,loss/);
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
   assert.ok(existsSync(path));
 });

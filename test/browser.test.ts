@@ -198,7 +198,7 @@ describe('browser (headless Chromium)', { timeout: 60_000 }, () => {
           }
           return { ok: true, report: { ...trainXor(tg), setBackendError, fit: fitXor(tg) } };
         } catch (e) {
-          return { ok: false, error: e instanceof Error ? e.stack ?? e.message : String(e) };
+          return { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
         }
       });
       await page.close();

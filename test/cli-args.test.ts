@@ -19,7 +19,7 @@ const cli = repoPath('dist', 'src', 'cli', 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
 const tmp = mkdtempSync(join(tmpdir(), 'tsgrad-cli-args-'));
 
-test('--help on every command and subcommand prints that command\'s usage and exits 0', () => {
+test("--help on every command and subcommand prints that command's usage and exits 0", () => {
   const cases: Array<[string[], RegExp]> = [
     [['--help'], /tsgrad train <task>/],
     [['train', '--help'], /Usage: tsgrad train <task>[\s\S]*mnist/],
@@ -72,7 +72,11 @@ test('evaluate, predict and viz work for an MLP, LeNet-5 and the CNN, and say wh
   const digits = tg.datasets.mnist({ trainSize: 0 }).test;
   const idx = join(tmp, 'three.idx');
   const [x0] = digits.get(0);
-  writeIdx(idx, { type: 'uint8', shape: [3, 28, 28], data: Uint8Array.from({ length: 3 * 784 }, (_, i) => Math.round(255 * (x0.data()[i % 784] as number))) });
+  writeIdx(idx, {
+    type: 'uint8',
+    shape: [3, 28, 28],
+    data: Uint8Array.from({ length: 3 * 784 }, (_, i) => Math.round(255 * (x0.data()[i % 784] as number))),
+  });
   for (const model of ['mlp', 'lenet5', 'cnn'] as const) {
     const dir = join(tmp, model);
     trainMnist({ model, epochs: 1, trainSize: 256, validationSize: 64, batchSize: 64, out: dir, verbose: 0 });
@@ -90,7 +94,10 @@ test('evaluate, predict and viz work for an MLP, LeNet-5 and the CNN, and say wh
   }
   const f = run('viz', 'filters', join(tmp, 'mlp'), '--out', join(tmp, 'viz-mlp'));
   assert.equal(f.status, 1);
-  assert.match(f.stderr, /viz filters: the model has no convolution layer \(its layers: Flatten, Linear, ReLU, Dropout\); this picture needs one/);
+  assert.match(
+    f.stderr,
+    /viz filters: the model has no convolution layer \(its layers: Flatten, Linear, ReLU, Dropout\); this picture needs one/,
+  );
 });
 
 test('predict reads the class count from the model, and refuses an input holding NaN', () => {

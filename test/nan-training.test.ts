@@ -18,7 +18,10 @@ function data(n: number, shape: number[], bad: number): [Tensor, Tensor] {
   const per = v.length / n;
   v[bad * per + Math.floor(per / 2)] = NaN;
   const x = tensor(v, { shape: [n, ...shape] });
-  const y = tensor(Array.from({ length: n }, (_, i) => i % 2), { dtype: 'int32' });
+  const y = tensor(
+    Array.from({ length: n }, (_, i) => i % 2),
+    { dtype: 'int32' },
+  );
   return [x, y];
 }
 
@@ -39,8 +42,13 @@ function withSmallKernels(backend: string, fn: () => void): void {
 /** Trains 3 epochs of 4 batches of 8 with the NaN in example 11 (step 2 of epoch 1). */
 function trainStopsAtTheNaN(model: nn.Sequential, x: Tensor, y: Tensor, where: string): void {
   const h = fit(model, {
-    train: [x, y], epochs: 3, batchSize: 8, shuffle: false, verbose: 0,
-    optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), callbacks: [new TerminateOnNaN()],
+    train: [x, y],
+    epochs: 3,
+    batchSize: 8,
+    shuffle: false,
+    verbose: 0,
+    optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }),
+    callbacks: [new TerminateOnNaN()],
   });
   assert.deepEqual({ epoch: h.stopped?.epoch, step: h.stopped?.step }, { epoch: 0, step: 1 }, `${where}: ${JSON.stringify(h.stopped)}`);
   assert.match(h.stopped?.reason ?? '', /TerminateOnNaN: loss is NaN at epoch 1, step 2\/4/);
@@ -50,27 +58,36 @@ function trainStopsAtTheNaN(model: nn.Sequential, x: Tensor, y: Tensor, where: s
 }
 
 test('a NaN in one input row of Linear → ReLU → Linear makes the loss NaN and TerminateOnNaN stops at that step', () => {
-  const ran = eachBackend((backend) => withSmallKernels(backend, () => {
-    manualSeed(3);
-    const [x, y] = data(32, [4], 11);
-    const model = new nn.Sequential(
-      new nn.Linear({ inFeatures: 4, outFeatures: 32 }), new nn.ReLU(), new nn.Linear({ inFeatures: 32, outFeatures: 2 }),
-    );
-    trainStopsAtTheNaN(model, x, y, `MLP on ${backend}`);
-  }));
+  const ran = eachBackend((backend) =>
+    withSmallKernels(backend, () => {
+      manualSeed(3);
+      const [x, y] = data(32, [4], 11);
+      const model = new nn.Sequential(
+        new nn.Linear({ inFeatures: 4, outFeatures: 32 }),
+        new nn.ReLU(),
+        new nn.Linear({ inFeatures: 32, outFeatures: 2 }),
+      );
+      trainStopsAtTheNaN(model, x, y, `MLP on ${backend}`);
+    }),
+  );
   assert.ok(ran.includes('ref'));
 });
 
 test('a NaN in one input image of Conv2d → ReLU → MaxPool2d (fused) makes the loss NaN and TerminateOnNaN stops at that step', () => {
-  const ran = eachBackend((backend) => withSmallKernels(backend, () => {
-    manualSeed(4);
-    const [x, y] = data(32, [1, 8, 8], 11);
-    const model = new nn.Sequential(
-      new nn.Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3 }), new nn.ReLU(), new nn.MaxPool2d({ kernelSize: 2 }),
-      new nn.Flatten(), new nn.Linear({ inFeatures: 36, outFeatures: 2 }),
-    );
-    assert.ok(graphOps(model.forward(x)).has('conv2dReluMaxPool'), 'Sequential did not fuse the conv block');
-    trainStopsAtTheNaN(model, x, y, `CNN on ${backend}`);
-  }));
+  const ran = eachBackend((backend) =>
+    withSmallKernels(backend, () => {
+      manualSeed(4);
+      const [x, y] = data(32, [1, 8, 8], 11);
+      const model = new nn.Sequential(
+        new nn.Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3 }),
+        new nn.ReLU(),
+        new nn.MaxPool2d({ kernelSize: 2 }),
+        new nn.Flatten(),
+        new nn.Linear({ inFeatures: 36, outFeatures: 2 }),
+      );
+      assert.ok(graphOps(model.forward(x)).has('conv2dReluMaxPool'), 'Sequential did not fuse the conv block');
+      trainStopsAtTheNaN(model, x, y, `CNN on ${backend}`);
+    }),
+  );
   assert.ok(ran.includes('ref'));
 });

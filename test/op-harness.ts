@@ -156,6 +156,10 @@ export function assertFixturesCovered(ops: readonly string[]): void {
       .filter((c) => ops.includes(c.op) && !registered.has(`${c.op}/${c.id}`))
       .map((c) => `${c.op}/${c.id}`);
     assert.deepEqual(missing, [], `fixture cases without a testOp line: ${missing.join(', ')}`);
-    for (const op of ops) assert.ok(allCases().some((c) => c.op === op), `no fixture case for op ${op}`);
+    for (const op of ops)
+      assert.ok(
+        allCases().some((c) => c.op === op),
+        `no fixture case for op ${op}`,
+      );
   });
 }

@@ -35,19 +35,27 @@ test('the op codes are generated from the table, in its order', () => {
   const constant = (prefix: string, op: string): string => `${prefix}_${op.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
   UNARY_OPS.forEach((op, i) => assert.ok(r.codes.includes(`export const ${constant('U', op)}: i32 = ${i};`), op));
   BINARY_OPS.forEach((op, i) => assert.ok(r.codes.includes(`export const ${constant('B', op)}: i32 = ${i};`), op));
-  const simd = UNARY_OPS.filter((op) => unaryEntry(op).wasm === 'simd').map((op) => `op == ${constant('U', op)}`).join(' || ');
+  const simd = UNARY_OPS.filter((op) => unaryEntry(op).wasm === 'simd')
+    .map((op) => `op == ${constant('U', op)}`)
+    .join(' || ');
   assert.ok(r.codes.includes(`unaryIsSimd(op: i32): bool { return ${simd}; }`));
   assert.match(simd, /U_HARDTANH/);
 });
 
 test('an op the table gives to wasm without a case in the kernels fails the build', () => {
-  const r = buildWith(({ table, kernels }) => ({ table: table.replace("sin: { ref: Math.sin, wasm: { refOnly: FLOAT_ONLY } }", "sin: { ref: Math.sin, wasm: 'scalar' }"), kernels }));
+  const r = buildWith(({ table, kernels }) => ({
+    table: table.replace('sin: { ref: Math.sin, wasm: { refOnly: FLOAT_ONLY } }', "sin: { ref: Math.sin, wasm: 'scalar' }"),
+    kernels,
+  }));
   assert.equal(r.status, 1);
   assert.match(r.out, /unaryS has no 'case U_SIN:' although src\/kernels\/elementwise-table.ts marks the op for it/);
 });
 
 test('a kernel case for an op the table keeps on ref fails the build', () => {
-  const r = buildWith(({ table, kernels }) => ({ table: table.replace("tanh: { ref: Math.tanh, wasm: 'scalar' }", "tanh: { ref: Math.tanh, wasm: { refOnly: 'x' } }"), kernels }));
+  const r = buildWith(({ table, kernels }) => ({
+    table: table.replace("tanh: { ref: Math.tanh, wasm: 'scalar' }", "tanh: { ref: Math.tanh, wasm: { refOnly: 'x' } }"),
+    kernels,
+  }));
   assert.equal(r.status, 1);
   assert.match(r.out, /unaryS has 'case U_TANH:' but src\/kernels\/elementwise-table.ts does not mark that op for it/);
 });
@@ -56,7 +64,13 @@ test('a binary case removed from the kernels, or a bad wasm field, fails the bui
   const removed = buildWith(({ table, kernels }) => ({ table, kernels: kernels.replace(/ {4}case B_LE: .*\n/, '') }));
   assert.equal(removed.status, 1);
   assert.match(removed.out, /binaryV has no 'case B_LE:'/);
-  const typo = buildWith(({ table, kernels }) => ({ table: table.replace("relu: { ref: (x) => (x <= 0 ? 0 : x), keepsInt: true, wasm: 'simd' }", "relu: { ref: (x) => (x <= 0 ? 0 : x), keepsInt: true, wasm: 'smid' }"), kernels }));
+  const typo = buildWith(({ table, kernels }) => ({
+    table: table.replace(
+      "relu: { ref: (x) => (x <= 0 ? 0 : x), keepsInt: true, wasm: 'simd' }",
+      "relu: { ref: (x) => (x <= 0 ? 0 : x), keepsInt: true, wasm: 'smid' }",
+    ),
+    kernels,
+  }));
   assert.equal(typo.status, 1);
   assert.match(typo.out, /UNARY_TABLE\.relu\.wasm must be 'simd', 'scalar' or \{ refOnly: why \}, got 'smid'/);
 });

@@ -17,9 +17,16 @@ import { TinyNet, setup, stateOf, tinyNet, trainEpoch } from './resume-common.js
 const dir = mkdtempSync(join(tmpdir(), 'tsgrad-habits-'));
 
 test('positional dims: x.sum(1), logits.argmax(1).eq(y)', () => {
-  const x = tg.tensor([[1, 2, 3], [4, 5, 6]]);
+  const x = tg.tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(x.sum(1).toArray(), [6, 15]);
-  const logits = tg.tensor([[0.1, 2], [3, 0.5], [0.2, 0.1]]);
+  const logits = tg.tensor([
+    [0.1, 2],
+    [3, 0.5],
+    [0.2, 0.1],
+  ]);
   const y = tg.tensor([1, 0, 1], { dtype: 'int32' });
   const correct = logits.argmax(1).eq(y);
   assert.deepEqual(correct.toArray(), [1, 1, 0]);
@@ -40,15 +47,21 @@ test('requiresGrad_ on a tensor and on a module; frozen parameters stay in param
   const model = tinyNet();
   model.fc1.requiresGrad_(false);
   assert.equal(model.parameters().length, 4);
-  assert.deepEqual(model.parameters().map((p) => p.requiresGrad), [false, false, true, true]);
-  assert.equal(String(model), [
-    'TinyNet(',
-    '  inFeatures=4, hidden=16, p=0.3',
-    '  (fc1): Linear(inFeatures=4, outFeatures=16, bias=true)',
-    '  (drop): Dropout(p=0.3)',
-    '  (fc2): Linear(inFeatures=16, outFeatures=2, bias=true)',
-    ')',
-  ].join('\n'));
+  assert.deepEqual(
+    model.parameters().map((p) => p.requiresGrad),
+    [false, false, true, true],
+  );
+  assert.equal(
+    String(model),
+    [
+      'TinyNet(',
+      '  inFeatures=4, hidden=16, p=0.3',
+      '  (fc1): Linear(inFeatures=4, outFeatures=16, bias=true)',
+      '  (drop): Dropout(p=0.3)',
+      '  (fc2): Linear(inFeatures=16, outFeatures=2, bias=true)',
+      ')',
+    ].join('\n'),
+  );
 });
 
 test('a custom module checkpointed with its optimizer and schedule, resumed in a fresh process: bit for bit the same', () => {

@@ -53,10 +53,13 @@ export function setup(makeModel: () => tg.nn.Module): Run {
 export const tinyNet = (): TinyNet => new TinyNet({ inFeatures: 4, hidden: 16, p: 0.3 });
 
 /** The built-in equivalent, for the checkpoint test of library layers. */
-export const sequentialNet = (): tg.nn.Sequential => new tg.nn.Sequential(
-  new tg.nn.Linear({ inFeatures: 4, outFeatures: 16 }), new tg.nn.ReLU(), new tg.nn.Dropout({ p: 0.3 }),
-  new tg.nn.Linear({ inFeatures: 16, outFeatures: 2 }),
-);
+export const sequentialNet = (): tg.nn.Sequential =>
+  new tg.nn.Sequential(
+    new tg.nn.Linear({ inFeatures: 4, outFeatures: 16 }),
+    new tg.nn.ReLU(),
+    new tg.nn.Dropout({ p: 0.3 }),
+    new tg.nn.Linear({ inFeatures: 16, outFeatures: 2 }),
+  );
 
 /** One epoch of the usual loop: zeroGrad, forward, loss, backward, step; then the schedule. */
 export function trainEpoch({ model, optimizer, scheduler, loader }: Run): void {

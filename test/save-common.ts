@@ -4,7 +4,8 @@ import * as tg from '../src/index.js';
 export function bigModel(seed: number): tg.nn.Module {
   tg.manualSeed(seed);
   return new tg.nn.Sequential(
-    new tg.nn.Linear({ inFeatures: 1024, outFeatures: 512 }), new tg.nn.ReLU(),
+    new tg.nn.Linear({ inFeatures: 1024, outFeatures: 512 }),
+    new tg.nn.ReLU(),
     new tg.nn.Linear({ inFeatures: 512, outFeatures: 1024 }),
   );
 }

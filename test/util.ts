@@ -24,7 +24,11 @@ export function loadFixture<T = unknown>(name: string): T {
 }
 
 /** Asserts |a - b| <= atol + rtol * |b| elementwise, naming the first bad index. */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, opts: { rtol?: number; atol?: number; what?: string } = {}): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  opts: { rtol?: number; atol?: number; what?: string } = {},
+): void {
   const { rtol = 1e-4, atol = 1e-5, what = 'values' } = opts;
   assert.equal(actual.length, expected.length, `${what}: length ${actual.length} vs ${expected.length}`);
   for (let i = 0; i < actual.length; i++) {

@@ -51,7 +51,10 @@ export function syntheticGenes(opts: SyntheticGenesOptions = {}): GeneData {
     y[i] = yi + noise * rng.normal();
   }
   return {
-    x, y, n, p,
+    x,
+    y,
+    n,
+    p,
     featureNames: coefficients.map((_, j) => `gene${j + 1}`),
     targetName: 'response',
     truth: { coefficients, intercept, noise },
@@ -211,4 +214,3 @@ export function scores(d: GeneData, coefficients: number[], intercept: number): 
   }
   return { mse: ssRes / d.n, r2: 1 - ssRes / ssTot };
 }
-

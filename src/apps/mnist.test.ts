@@ -13,7 +13,17 @@ const dir = mkdtempSync(join(tmpdir(), 'tsgrad-mnist-'));
 test('trainMnist (logistic regression, small) -> evaluateDir -> predictFile on PNG and IDX', () => {
   const out = join(dir, 'model');
   let log = '';
-  const r = trainMnist({ model: 'logreg', epochs: 2, trainSize: 3000, validationSize: 1000, batchSize: 64, lr: 3e-3, out, verbose: 2, stream: { write: (s: string) => (log += s) } });
+  const r = trainMnist({
+    model: 'logreg',
+    epochs: 2,
+    trainSize: 3000,
+    validationSize: 1000,
+    batchSize: 64,
+    lr: 3e-3,
+    out,
+    verbose: 2,
+    stream: { write: (s: string) => (log += s) },
+  });
   assert.equal(r.task, 'mnist');
   assert.equal(r.model, 'logreg');
   assert.equal(r.epochs, 2);
@@ -27,7 +37,10 @@ test('trainMnist (logistic regression, small) -> evaluateDir -> predictFile on P
 
   const ev = evaluateDir(out);
   assert.equal(ev.testAccuracy, r.testAccuracy);
-  assert.equal(ev.confusionMatrix.flat().reduce((a, b) => a + b, 0), 10000);
+  assert.equal(
+    ev.confusionMatrix.flat().reduce((a, b) => a + b, 0),
+    10000,
+  );
 
   // Test image 0 is a 7: as IDX (uint8 [1,28,28]) and as a black-on-white 56x56 PNG.
   const { test: t } = mnist({ trainSize: 0, testSize: 3, normalize: false });
@@ -35,7 +48,9 @@ test('trainMnist (logistic regression, small) -> evaluateDir -> predictFile on P
   writeFileSync(join(dir, 'digits.idx'), encodeIdx({ type: 'uint8', shape: [3, 28, 28], data: Uint8Array.from(px) }));
   const fromIdx = predictFile(out, join(dir, 'digits.idx'));
   assert.equal(fromIdx.predictions.length, 3);
-  const { PNG } = createRequire(import.meta.url)('pngjs') as { PNG: { sync: { write(p: unknown): Buffer } } & (new (o: { width: number; height: number }) => { data: Buffer }) };
+  const { PNG } = createRequire(import.meta.url)('pngjs') as {
+    PNG: { sync: { write(p: unknown): Buffer } } & (new (o: { width: number; height: number }) => { data: Buffer });
+  };
   const png = new PNG({ width: 56, height: 56 });
   for (let y = 0; y < 56; y++) {
     for (let x = 0; x < 56; x++) {

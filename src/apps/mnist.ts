@@ -81,7 +81,10 @@ export function mnistModel(name: MnistModelName, opts: { dropout?: number } = {}
     case 'logreg':
       return new nn.Sequential(new nn.Flatten(), new nn.Linear({ inFeatures: 784, outFeatures: 10 }));
     case 'mlp':
-      return new nn.Sequential(new nn.Flatten(), ...nn.models.mlp({ inFeatures: 784, hidden: [512, 256], outFeatures: 10, dropout: opts.dropout ?? 0.2 }).layers);
+      return new nn.Sequential(
+        new nn.Flatten(),
+        ...nn.models.mlp({ inFeatures: 784, hidden: [512, 256], outFeatures: 10, dropout: opts.dropout ?? 0.2 }).layers,
+      );
     case 'cnn':
       return nn.models.kerasMnistCnn(opts.dropout === undefined ? {} : { dropout: opts.dropout });
     case 'lenet5':
@@ -96,7 +99,23 @@ export function mnistModel(name: MnistModelName, opts: { dropout?: number } = {}
  * @example const r = trainMnist({ model: 'mlp', epochs: 5, trainSize: 10000 }); r.testAccuracy // ≈ 0.96
  */
 export function trainMnist(opts: TrainMnistOptions = {}): MnistResult {
-  options<TrainMnistOptions>('trainMnist', opts, { model: is.oneOf(['logreg', 'mlp', 'cnn', 'lenet5']), epochs: is.positiveInt, batchSize: is.positiveInt, lr: is.positive, trainSize: is.positiveInt, validationSize: is.positiveInt, augment: is.bool, dropout: is.fraction, l2: is.nonNegative, out: is.string, json: is.bool, verbose: is.oneOf([0, 1, 2]), seed: is.int, dataDir: is.string, stream: is.any });
+  options<TrainMnistOptions>('trainMnist', opts, {
+    model: is.oneOf(['logreg', 'mlp', 'cnn', 'lenet5']),
+    epochs: is.positiveInt,
+    batchSize: is.positiveInt,
+    lr: is.positive,
+    trainSize: is.positiveInt,
+    validationSize: is.positiveInt,
+    augment: is.bool,
+    dropout: is.fraction,
+    l2: is.nonNegative,
+    out: is.string,
+    json: is.bool,
+    verbose: is.oneOf([0, 1, 2]),
+    seed: is.int,
+    dataDir: is.string,
+    stream: is.any,
+  });
   const name = opts.model ?? 'cnn';
   const epochs = opts.epochs ?? (name === 'mlp' ? 20 : name === 'logreg' ? 10 : 12);
   const batchSize = opts.batchSize ?? 128;
@@ -106,7 +125,8 @@ export function trainMnist(opts: TrainMnistOptions = {}): MnistResult {
   const valSize = opts.validationSize ?? 5000;
   const total = data.train.length;
   const trainSize = Math.min(opts.trainSize ?? total - valSize, total - valSize);
-  if (!(trainSize > 0 && valSize > 0)) throw new TsgradError(`mnist: trainSize ${trainSize} and validationSize ${valSize} must be positive and fit in ${total} images`);
+  if (!(trainSize > 0 && valSize > 0))
+    throw new TsgradError(`mnist: trainSize ${trainSize} and validationSize ${valSize} must be positive and fit in ${total} images`);
   // One seeded permutation: validation first, then training; the test file stays aside.
   const perm = rng.permutation(total);
   const validation = new Subset(data.train, perm.slice(0, valSize));
@@ -117,8 +137,16 @@ export function trainMnist(opts: TrainMnistOptions = {}): MnistResult {
   const sched = name === 'logreg' ? [] : [new LearningRateScheduler(new optim.ExponentialLR(optimizer, { gamma: 0.9 }))];
   const t0 = performance.now();
   const history = fit(model, {
-    train, validation, epochs, batchSize, optimizer, loss: 'crossEntropy', metrics: ['accuracy'],
-    callbacks: [...sched, ...callbacks], verbose: opts.verbose ?? 1, stream,
+    train,
+    validation,
+    epochs,
+    batchSize,
+    optimizer,
+    loss: 'crossEntropy',
+    metrics: ['accuracy'],
+    callbacks: [...sched, ...callbacks],
+    verbose: opts.verbose ?? 1,
+    stream,
     regularization: opts.l2 ? { l2: opts.l2 } : undefined,
     augment: opts.augment ? randomAffine({ degrees: 10, translate: [0.08, 0.08], scale: [0.9, 1.1] }) : undefined,
   });
@@ -141,7 +169,10 @@ export function trainMnist(opts: TrainMnistOptions = {}): MnistResult {
     save(model, opts.out, { history: result.history, metadata: { task: 'mnist', model: name } });
     result.out = opts.out;
   }
-  if ((opts.verbose ?? 1) > 0) stream.write(`test accuracy ${(100 * result.testAccuracy).toFixed(2)}% (${data.test.length} images), ${result.secondsPerEpoch.toFixed(1)} s/epoch\n`);
+  if ((opts.verbose ?? 1) > 0)
+    stream.write(
+      `test accuracy ${(100 * result.testAccuracy).toFixed(2)}% (${data.test.length} images), ${result.secondsPerEpoch.toFixed(1)} s/epoch\n`,
+    );
   return result;
 }
 
@@ -164,16 +195,26 @@ export function evaluateDir(dir: string, opts: { dataDir?: string; batchSize?: n
   // The class count is the model's own: a model with fewer outputs cannot be scored on ten digits.
   const classes = classCount('evaluate', dir, logits);
   if (classes !== 10) {
-    throw new TsgradError(`evaluate: the model in ${dir} has ${classes} output classes; the MNIST test set has 10 digits, so it cannot be scored on it`);
+    throw new TsgradError(
+      `evaluate: the model in ${dir} has ${classes} output classes; the MNIST test set has 10 digits, so it cannot be scored on it`,
+    );
   }
   const r = evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'], batchSize: opts.batchSize ?? 500 });
-  return { task: 'mnist-evaluate', dir, testAccuracy: r.accuracy, testLoss: r.loss, confusionMatrix: confusionMatrix(logits, y, { numClasses: classes }) };
+  return {
+    task: 'mnist-evaluate',
+    dir,
+    testAccuracy: r.accuracy,
+    testLoss: r.loss,
+    confusionMatrix: confusionMatrix(logits, y, { numClasses: classes }),
+  };
 }
 
 /** The number of classes a classifier's output [N, classes] holds, with an error naming the model otherwise. */
 function classCount(op: string, dir: string, logits: Tensor): number {
   if (logits.ndim !== 2 || logits.shape[1] < 2) {
-    throw new TsgradError(`${op}: the model in ${dir} is not a classifier: its output has shape ${fmtShape(logits.shape)}, expected [N, classes]`);
+    throw new TsgradError(
+      `${op}: the model in ${dir} is not a classifier: its output has shape ${fmtShape(logits.shape)}, expected [N, classes]`,
+    );
   }
   return logits.shape[1];
 }
@@ -200,14 +241,17 @@ export function predictFile(dir: string, path: string): PredictFileResult {
   arg('predictFile', 'path', path, is.string);
   const model = load(dir);
   const lower = path.toLowerCase();
-  const x = lower.endsWith('.png') || lower.endsWith('.jpg') || lower.endsWith('.jpeg')
-    ? readImage(path, { mnist: true }).unsqueeze(0)
-    : readIdxDigits(path);
+  const x =
+    lower.endsWith('.png') || lower.endsWith('.jpg') || lower.endsWith('.jpeg')
+      ? readImage(path, { mnist: true }).unsqueeze(0)
+      : readIdxDigits(path);
   const values = denseArray(x);
   const bad = values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
     const [img, px] = [Math.floor(bad / 784), bad % 784];
-    throw new TsgradError(`predict: ${path} holds ${values[bad]} at image ${img}, pixel (${Math.floor(px / 28)}, ${px % 28}); inputs must be finite numbers`);
+    throw new TsgradError(
+      `predict: ${path} holds ${values[bad]} at image ${img}, pixel (${Math.floor(px / 28)}, ${px % 28}); inputs must be finite numbers`,
+    );
   }
   const logits = predict(model, x);
   const classes = classCount('predict', dir, logits);
@@ -227,5 +271,8 @@ function readIdxDigits(path: string): Tensor {
     throw new TsgradError(`predict: ${path} holds shape ${fmtShape(arr.shape)}; expected images [N,28,28] or one [28,28]`);
   }
   const scale = arr.type === 'uint8' ? 1 / 255 : 1;
-  return new Tensor(Float32Array.from(arr.data, (v) => v * scale), [shape[0], 1, 28, 28]);
+  return new Tensor(
+    Float32Array.from(arr.data, (v) => v * scale),
+    [shape[0], 1, 28, 28],
+  );
 }

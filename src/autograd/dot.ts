@@ -37,7 +37,11 @@ export function toDot(root: Tensor, opts: DotOptions = {}): string {
     const id = idOf(t);
     const name = opts.names?.get(t) ?? t.name;
     if (t.node) {
-      const attrs = t.node.attrs ? Object.entries(t.node.attrs).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') : '';
+      const attrs = t.node.attrs
+        ? Object.entries(t.node.attrs)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(' ')
+        : '';
       const label = [t.node.op, attrs, shapeLabel(t)].filter(Boolean).join('\\n');
       lines.push(`  ${id} [label="${esc(label)}", shape=ellipse, style=filled, fillcolor="#dbe9f6"];`);
       for (const p of t.node.parents) {
@@ -54,11 +58,13 @@ export function toDot(root: Tensor, opts: DotOptions = {}): string {
       lines.push(`  ${id} [label="${esc(label)}", shape=box, style="rounded,filled", fillcolor="${color}"];`);
     }
   }
-  return [
-    'digraph tsgrad {',
-    `  rankdir=${opts.rankdir ?? 'TB'};`,
-    '  node [fontname="DejaVu Sans", fontsize=11];',
-    ...lines.reverse(),
-    '}',
-  ].join('\n') + '\n';
+  return (
+    [
+      'digraph tsgrad {',
+      `  rankdir=${opts.rankdir ?? 'TB'};`,
+      '  node [fontname="DejaVu Sans", fontsize=11];',
+      ...lines.reverse(),
+      '}',
+    ].join('\n') + '\n'
+  );
 }

@@ -17,9 +17,20 @@ test('gradients accumulate across two backward calls until reset', () => {
 });
 
 test('backward(gradient) of a non-scalar is the vector-Jacobian product', () => {
-  const x = tg.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+  const x = tg.tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { requiresGrad: true },
+  );
   const y = x.mul(x);
-  y.backward(tg.tensor([[1, 0], [0.5, 2]]));
+  y.backward(
+    tg.tensor([
+      [1, 0],
+      [0.5, 2],
+    ]),
+  );
   assert.deepEqual(grad(x), [2, 0, 3, 16]);
 });
 
@@ -32,7 +43,10 @@ test('a shared subexpression used twice receives both gradients', () => {
   assert.ok(Math.abs(grad(x)[0] - (2 * e + 1) * e) < 1e-3);
   // The same input reached along a broadcast path and a direct one.
   const a = tg.tensor([[1, 2, 3]], { requiresGrad: true });
-  a.add(a.sum({ axis: 1, keepDim: true })).expand([2, 3]).sum().backward();
+  a.add(a.sum({ axis: 1, keepDim: true }))
+    .expand([2, 3])
+    .sum()
+    .backward();
   assert.deepEqual(grad(a), [8, 8, 8]);
 });
 
@@ -68,7 +82,13 @@ test('noGrad records nothing and restores the previous mode, even after a throw'
   assert.equal(y.requiresGrad, false);
   assert.equal(y.node, null);
   assert.equal(tg.isGradEnabled(), true);
-  assert.throws(() => tg.noGrad(() => { throw new Error('boom'); }), /boom/);
+  assert.throws(
+    () =>
+      tg.noGrad(() => {
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
   assert.equal(tg.isGradEnabled(), true);
 });
 
@@ -112,6 +132,9 @@ test('topoOrder lists each tensor after its parents', () => {
   const b = a.exp();
   const c = b.add(a);
   const order = topoOrder(c);
-  assert.deepEqual(order.map((t) => order.indexOf(t)), [0, 1, 2]);
+  assert.deepEqual(
+    order.map((t) => order.indexOf(t)),
+    [0, 1, 2],
+  );
   assert.ok(order.indexOf(a) < order.indexOf(b) && order.indexOf(b) < order.indexOf(c));
 });

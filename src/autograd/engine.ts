@@ -48,7 +48,11 @@ export interface OpSpec<O, S> {
  * The forward runs with recording off; a node is recorded when any input requires a gradient.
  */
 export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inputs: Tensor[], opts: O) => Tensor {
-  options<OpSpec<O, S>>('defineOp', spec, { name: is.string, forward: is.function, backward: is.function, attrs: is.function }, ['name', 'forward', 'backward']);
+  options<OpSpec<O, S>>('defineOp', spec, { name: is.string, forward: is.function, backward: is.function, attrs: is.function }, [
+    'name',
+    'forward',
+    'backward',
+  ]);
   return (inputs, opts) => {
     const result = noGrad(() => spec.forward(inputs, opts));
     const [out, saved] = Array.isArray(result) ? result : [result, undefined as S];
@@ -85,7 +89,12 @@ export function customOp(spec: {
   forward: (inputs: Tensor[]) => Tensor;
   backward: (dy: Tensor, ctx: { inputs: Tensor[]; out: Tensor }) => Array<Tensor | null | undefined>;
 }): (...inputs: Tensor[]) => Tensor {
-  options<{ name: string; forward: unknown; backward: unknown }>('customOp', spec, { name: is.string, forward: is.function, backward: is.function }, ['name', 'forward', 'backward']);
+  options<{ name: string; forward: unknown; backward: unknown }>(
+    'customOp',
+    spec,
+    { name: is.string, forward: is.function, backward: is.function },
+    ['name', 'forward', 'backward'],
+  );
   const op = defineOp<undefined, undefined>({
     name: spec.name,
     forward: (inputs) => spec.forward(inputs.map(detach)),
@@ -160,7 +169,9 @@ export function backward(root: Tensor, gradient?: Tensor | BackwardOptions, opts
   let seed: Tensor;
   if (gradient === undefined) {
     if (root.size !== 1) {
-      throw new TsgradError(`backward: tensor of shape ${fmtShape(root.shape)} is not a scalar; pass backward(gradient) with a gradient of that shape`);
+      throw new TsgradError(
+        `backward: tensor of shape ${fmtShape(root.shape)} is not a scalar; pass backward(gradient) with a gradient of that shape`,
+      );
     }
     seed = full(root.shape, 1, { dtype: root.dtype });
   } else {

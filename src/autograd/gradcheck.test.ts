@@ -22,7 +22,10 @@ test('gradcheck rejects a wrong gradient and says where', () => {
 });
 
 test('gradcheck checks only floating inputs (index tensors are skipped) and leaves its inputs unchanged', () => {
-  const x = tg.tensor([[1, 2], [3, 4]]);
+  const x = tg.tensor([
+    [1, 2],
+    [3, 4],
+  ]);
   const idx = tg.tensor([1, 0, 1], { dtype: 'int32' });
   const before = Array.from(x.data());
   assert.equal(tg.gradcheck((a, i) => a.indexSelect(0, i).exp(), [x, idx]).ok, true);

@@ -5,7 +5,6 @@ import { rng } from '../util/rng.js';
 import { TsgradError } from '../util/errors.js';
 import { backward, detach, noGrad } from './engine.js';
 
-
 export interface GradcheckOptions {
   /** Step of the central difference (default 1e-6 in float64). */
   eps?: number;
@@ -94,5 +93,3 @@ function storageIndex(t: Tensor, j: number): number {
   }
   return pos;
 }
-
-

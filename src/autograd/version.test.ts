@@ -7,16 +7,28 @@ const grad = (x: tg.Tensor): number[] => Array.from((x.grad as tg.Tensor).data()
 /** loss = Σ (x·w)² with w [2,1] a parameter and one gradient already in w.grad. */
 function setup(): { w: tg.Tensor; x: tg.Tensor; loss: () => tg.Tensor } {
   const w = tg.tensor([[0.5], [-1.5]], { requiresGrad: true });
-  const x = tg.tensor([[1, 2], [3, -1]]);
+  const x = tg.tensor([
+    [1, 2],
+    [3, -1],
+  ]);
   const loss = (): tg.Tensor => x.matmul(w).square().sum();
   return { w, x, loss };
 }
 
 test('an optimizer step between forward and backward makes backward throw, naming the op', () => {
   // Two layers: the gradient of w1 flows through the second matmul, which reads w2's values.
-  const w1 = tg.tensor([[0.5, -1], [1.5, 0.25]], { requiresGrad: true });
+  const w1 = tg.tensor(
+    [
+      [0.5, -1],
+      [1.5, 0.25],
+    ],
+    { requiresGrad: true },
+  );
   const w2 = tg.tensor([[1], [-2]], { requiresGrad: true });
-  const x = tg.tensor([[1, 2], [3, -1]]);
+  const x = tg.tensor([
+    [1, 2],
+    [3, -1],
+  ]);
   const f = (): tg.Tensor => x.matmul(w1).tanh().matmul(w2).sum();
   f().backward();
   const right = grad(w1);
@@ -24,12 +36,15 @@ test('an optimizer step between forward and backward makes backward throw, namin
   const l = f();
   opt.step();
   // Without the check, backward used the stepped w2: w1's gradient came out as 1.505 where the right value is 3.004.
-  assert.throws(() => l.backward(), (e: Error) => {
-    assert.ok(e instanceof tg.TsgradError);
-    assert.match(e.message, /modified by an inplace operation/);
-    assert.match(e.message, /matmul saved a tensor of shape \[2,1\] at version 0, now at version 1/);
-    return true;
-  });
+  assert.throws(
+    () => l.backward(),
+    (e: Error) => {
+      assert.ok(e instanceof tg.TsgradError);
+      assert.match(e.message, /modified by an inplace operation/);
+      assert.match(e.message, /matmul saved a tensor of shape \[2,1\] at version 0, now at version 1/);
+      return true;
+    },
+  );
   // The refused backward left the gradients as they were; a fresh forward after the step works.
   assert.deepEqual(grad(w1), right);
   opt.zeroGrad();
@@ -78,7 +93,12 @@ test('loadStateDict, init functions and copy_ bump the version', () => {
   const x = tg.tensor([[1, 2]]);
   let l = lin.forward(x).sum();
   const v = (lin.bias as tg.Tensor).version;
-  lin.loadStateDict(new Map([['weight', tg.tensor([[1, 1]])], ['bias', tg.tensor([0])]]));
+  lin.loadStateDict(
+    new Map([
+      ['weight', tg.tensor([[1, 1]])],
+      ['bias', tg.tensor([0])],
+    ]),
+  );
   assert.equal((lin.bias as tg.Tensor).version, v + 1);
   // The bias is met first, walking back from the loss.
   assert.throws(() => l.backward(), /add saved a tensor of shape \[1\]/);
@@ -101,12 +121,15 @@ test('a second backward through the same graph throws unless the first retained 
   y.backward();
   assert.deepEqual(grad(x), [2, 4, 6]);
   // Without the check the gradients silently doubled.
-  assert.throws(() => y.backward(), (e: Error) => {
-    assert.ok(e instanceof tg.TsgradError);
-    assert.match(e.message, /backward: the graph through 'sum'.*already been freed/);
-    assert.match(e.message, /retainGraph: true/);
-    return true;
-  });
+  assert.throws(
+    () => y.backward(),
+    (e: Error) => {
+      assert.ok(e instanceof tg.TsgradError);
+      assert.match(e.message, /backward: the graph through 'sum'.*already been freed/);
+      assert.match(e.message, /retainGraph: true/);
+      return true;
+    },
+  );
   assert.deepEqual(grad(x), [2, 4, 6]);
   // A later graph sharing a freed part is refused too, naming the first freed op it meets.
   const h = x.exp();
@@ -123,7 +146,14 @@ test('retainGraph: true keeps the graph; a second backward accumulates', () => {
   y.backward();
   assert.deepEqual(grad(x), [6, 12, 18]);
   assert.throws(() => y.backward(), /already been freed/);
-  assert.throws(() => x.mul(3).sum().backward(undefined, { retainGrapf: true } as never), /did you mean 'retainGraph'/);
+  assert.throws(
+    () =>
+      x
+        .mul(3)
+        .sum()
+        .backward(undefined, { retainGrapf: true } as never),
+    /did you mean 'retainGraph'/,
+  );
 });
 
 test('a refused backward changes no gradient (checks run before any accumulation)', () => {
@@ -137,7 +167,13 @@ test('a refused backward changes no gradient (checks run before any accumulation
 });
 
 test('backward frees what the forward saved, and the graph can still be drawn', () => {
-  const x = tg.tensor([[1, -2], [3, 4]], { requiresGrad: true });
+  const x = tg.tensor(
+    [
+      [1, -2],
+      [3, 4],
+    ],
+    { requiresGrad: true },
+  );
   const y = tg.F.dropout(x.relu(), { p: 0.5, training: true }).sum();
   y.backward();
   assert.ok(y.node);
@@ -147,7 +183,14 @@ test('backward frees what the forward saved, and the graph can still be drawn', 
 
 test('batch-norm running statistics are written in place: an eval-mode graph refuses backward after a training forward', () => {
   const bn = new tg.nn.BatchNorm1d({ numFeatures: 2 });
-  const x = tg.tensor([[1, 2], [3, 5], [0, -1]], { requiresGrad: true });
+  const x = tg.tensor(
+    [
+      [1, 2],
+      [3, 5],
+      [0, -1],
+    ],
+    { requiresGrad: true },
+  );
   bn.eval();
   const l = bn.forward(x).sum();
   bn.train();
@@ -163,5 +206,8 @@ test('with retainGraph the saved values (a dropout mask) stay and a second backw
   const once = grad(x);
   assert.ok(once.some((g) => g === 0) && once.some((g) => g === 2));
   y.backward();
-  assert.deepEqual(grad(x), once.map((g) => 2 * g));
+  assert.deepEqual(
+    grad(x),
+    once.map((g) => 2 * g),
+  );
 });

@@ -22,14 +22,28 @@ function raw(values: Values, name: string): string | undefined {
 }
 
 /** A number flag with bounds: `min` inclusive, `below` exclusive. */
-export function numberFlag(values: Values, name: string, o: { min?: number; above?: number; below?: number; max?: number } = {}): number | undefined {
+export function numberFlag(
+  values: Values,
+  name: string,
+  o: { min?: number; above?: number; below?: number; max?: number } = {},
+): number | undefined {
   const v = raw(values, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  const range = [o.min !== undefined ? `>= ${o.min}` : '', o.above !== undefined ? `> ${o.above}` : '',
-    o.max !== undefined ? `<= ${o.max}` : '', o.below !== undefined ? `< ${o.below}` : ''].filter(Boolean).join(' and ');
-  const ok = Number.isFinite(n) && (o.min === undefined || n >= o.min) && (o.above === undefined || n > o.above)
-    && (o.max === undefined || n <= o.max) && (o.below === undefined || n < o.below);
+  const range = [
+    o.min !== undefined ? `>= ${o.min}` : '',
+    o.above !== undefined ? `> ${o.above}` : '',
+    o.max !== undefined ? `<= ${o.max}` : '',
+    o.below !== undefined ? `< ${o.below}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const ok =
+    Number.isFinite(n) &&
+    (o.min === undefined || n >= o.min) &&
+    (o.above === undefined || n > o.above) &&
+    (o.max === undefined || n <= o.max) &&
+    (o.below === undefined || n < o.below);
   if (!ok) throw new UsageError(`--${name} expects a number${range ? ` ${range}` : ''}, got '${v}'`);
   return n;
 }
@@ -71,7 +85,8 @@ export function inputFile(path: string | undefined, what: string): string {
 export function modelDir(path: string | undefined): string {
   if (path === undefined) throw new UsageError('the model directory is missing');
   if (!existsSync(path) || !statSync(path).isDirectory()) throw new UsageError(`model directory ${path} not found`);
-  if (!existsSync(`${path}/config.json`)) throw new UsageError(`${path} holds no config.json: it is not a model saved by tsgrad (train with --out)`);
+  if (!existsSync(`${path}/config.json`))
+    throw new UsageError(`${path} holds no config.json: it is not a model saved by tsgrad (train with --out)`);
   return path;
 }
 
@@ -88,13 +103,18 @@ export function flagSpec(withValue: readonly string[], switches: readonly string
 }
 
 /** Parses a command's flags strictly: an unknown flag is a usage error naming the command. */
-export function parseFlags(command: string, args: string[], options: NonNullable<ParseArgsConfig['options']>):
-  { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+export function parseFlags(
+  command: string,
+  args: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
     const r = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
   } catch (e) {
-    const flags = Object.keys(options).map((k) => `--${k}`).join(', ');
+    const flags = Object.keys(options)
+      .map((k) => `--${k}`)
+      .join(', ');
     throw new UsageError(`${command}: ${(e as Error).message.split('. ')[0]} (flags: ${flags})`);
   }
 }

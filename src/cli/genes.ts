@@ -38,7 +38,8 @@ export const genesTask: CliTask = {
     emit(result, json, () => {
       log(`gradient descent  coefficients [${fmt(result.coefficients)}]  intercept ${result.intercept.toFixed(4)}`);
       log(`closed form       coefficients [${fmt(result.closedFormCoefficients)}]  intercept ${result.closedFormIntercept.toFixed(4)}`);
-      if (result.trueCoefficients) log(`true (synthetic)  coefficients [${fmt(result.trueCoefficients)}]  intercept ${result.trueIntercept?.toFixed(4)}`);
+      if (result.trueCoefficients)
+        log(`true (synthetic)  coefficients [${fmt(result.trueCoefficients)}]  intercept ${result.trueIntercept?.toFixed(4)}`);
       log(`R² ${result.r2.toFixed(5)}  MSE ${result.mse.toPrecision(5)}`);
     });
     return result;

@@ -17,7 +17,7 @@ const TRAIN_USAGE = [
   'Usage: tsgrad train <task> [options]',
   '',
   'Trains and evaluates a model; --json prints a JSON result as the last line of stdout.',
-  'Run tsgrad train <task> --help for a task\'s options.',
+  "Run tsgrad train <task> --help for a task's options.",
   '',
   'Tasks:',
   ...TASKS.map((t) => `  ${t.name.padEnd(10)} ${t.summary}`),

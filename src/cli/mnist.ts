@@ -10,7 +10,8 @@ const MODELS: MnistModelName[] = ['logreg', 'mlp', 'cnn', 'lenet5'];
 export const mnistTask: CliTask = {
   name: 'mnist',
   summary: 'handwritten digits (the full 60,000/10,000 MNIST), with a report when --out is given',
-  usage: 'tsgrad train mnist [--model logreg|mlp|cnn|lenet5] [--epochs N] [--batch-size N] [--lr X] [--train-size N]\n' +
+  usage:
+    'tsgrad train mnist [--model logreg|mlp|cnn|lenet5] [--epochs N] [--batch-size N] [--lr X] [--train-size N]\n' +
     '             [--augment] [--dropout p] [--l2 x] [--seed N] [--out dir] [--json]',
   options: flagSpec(['model', 'epochs', 'batch-size', 'lr', 'train-size', 'dropout', 'l2', 'seed', 'out'], ['augment', 'json']),
   async run(values) {
@@ -65,13 +66,15 @@ export const mnistTask: CliTask = {
   },
 };
 
-export const EVALUATE_USAGE = 'Usage: tsgrad evaluate <model dir> [--json]\n\n'
-  + 'Test accuracy, loss and confusion matrix of a saved MNIST classifier (any model of the zoo) on the 10,000 test images.';
+export const EVALUATE_USAGE =
+  'Usage: tsgrad evaluate <model dir> [--json]\n\n' +
+  'Test accuracy, loss and confusion matrix of a saved MNIST classifier (any model of the zoo) on the 10,000 test images.';
 
 /** `tsgrad evaluate <dir>`: test accuracy and confusion matrix of a saved MNIST model. */
 export function evaluateCommand(args: string[]): void {
   const { values, positionals } = parseFlags('tsgrad evaluate', args, { json: { type: 'boolean' } });
-  if (positionals.length !== 1) throw new UsageError(`tsgrad evaluate takes one model directory, got ${positionals.length}\n\n${EVALUATE_USAGE}`);
+  if (positionals.length !== 1)
+    throw new UsageError(`tsgrad evaluate takes one model directory, got ${positionals.length}\n\n${EVALUATE_USAGE}`);
   const dir = modelDir(positionals[0]);
   const json = values.json === true;
   const r = evaluateDir(dir);
@@ -83,14 +86,18 @@ export function evaluateCommand(args: string[]): void {
   });
 }
 
-export const PREDICT_USAGE = 'Usage: tsgrad predict <model dir> <image.png | image.jpg | file.idx> [--json]\n\n'
-  + 'The class a saved classifier gives each image: a PNG or JPEG is made MNIST-like (grey, white on black, centred);\n'
-  + 'an IDX file holds images [N, 28, 28]. The number of classes is read from the model.';
+export const PREDICT_USAGE =
+  'Usage: tsgrad predict <model dir> <image.png | image.jpg | file.idx> [--json]\n\n' +
+  'The class a saved classifier gives each image: a PNG or JPEG is made MNIST-like (grey, white on black, centred);\n' +
+  'an IDX file holds images [N, 28, 28]. The number of classes is read from the model.';
 
 /** `tsgrad predict <dir> <image.png | file.idx>`: the class(es) a saved model reads. */
 export function predictCommand(args: string[]): void {
   const { values, positionals } = parseFlags('tsgrad predict', args, { json: { type: 'boolean' } });
-  if (positionals.length !== 2) throw new UsageError(`tsgrad predict takes a model directory and an input file, got ${positionals.length} arguments\n\n${PREDICT_USAGE}`);
+  if (positionals.length !== 2)
+    throw new UsageError(
+      `tsgrad predict takes a model directory and an input file, got ${positionals.length} arguments\n\n${PREDICT_USAGE}`,
+    );
   const dir = modelDir(positionals[0]);
   const file = inputFile(positionals[1], 'input file');
   const json = values.json === true;

@@ -3,10 +3,11 @@ import { UsageError, flagSpec, inputFile, intFlag, modelDir, outDirFlag, parseFl
 
 const PICTURES = ['filters', 'maximize', 'saliency', 'graph', 'report'];
 
-export const VIZ_USAGE = 'Usage: tsgrad viz filters|maximize|saliency|graph|report <model dir> [--layer name] [--input file] '
-  + '[--class N] [--steps N] --out dir\n\n'
-  + 'One picture of a saved model: filters (a convolution\'s weights), maximize (the input each filter of a convolution\n'
-  + 'responds to most), saliency (|d score / d pixel| for an input), graph (the forward pass) or report (all of them).';
+export const VIZ_USAGE =
+  'Usage: tsgrad viz filters|maximize|saliency|graph|report <model dir> [--layer name] [--input file] ' +
+  '[--class N] [--steps N] --out dir\n\n' +
+  "One picture of a saved model: filters (a convolution's weights), maximize (the input each filter of a convolution\n" +
+  'responds to most), saliency (|d score / d pixel| for an input), graph (the forward pass) or report (all of them).';
 
 /** `tsgrad viz <what> <model dir> --out dir`: one picture of a saved model. */
 export async function vizCommand(args: string[]): Promise<void> {

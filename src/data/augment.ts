@@ -64,7 +64,13 @@ export interface RandomAffineOptions {
  * `R(-θ)·(q - c - t)/s + c`, where c is the centre, t the shift, s the zoom.
  */
 export function randomAffine(opts: RandomAffineOptions = {}): BatchTransform {
-  options<RandomAffineOptions>('randomAffine', opts, { degrees: is.any, translate: is.any, scale: is.any, fill: is.number, p: is.probability });
+  options<RandomAffineOptions>('randomAffine', opts, {
+    degrees: is.any,
+    translate: is.any,
+    scale: is.any,
+    fill: is.number,
+    p: is.probability,
+  });
   const { degrees = 0, translate = [0, 0], scale = [1, 1], p = 1, fill = 0 } = opts;
   return (batch) => {
     const im = images('randomAffine', batch[0]);
@@ -145,7 +151,11 @@ export function randomHorizontalFlip(opts: { p?: number } = {}): BatchTransform 
  * window of the original size (or `size`): a shift of up to `padding` pixels.
  */
 export function randomCrop(opts: { padding?: number; size?: [number, number]; fill?: number } = {}): BatchTransform {
-  options<{ padding?: number; size?: [number, number]; fill?: number }>('randomCrop', opts, { padding: is.nonNegativeInt, size: is.arrayOf(is.positiveInt, 2), fill: is.number });
+  options<{ padding?: number; size?: [number, number]; fill?: number }>('randomCrop', opts, {
+    padding: is.nonNegativeInt,
+    size: is.arrayOf(is.positiveInt, 2),
+    fill: is.number,
+  });
   const pad = opts.padding ?? 4;
   const fill = opts.fill ?? 0;
   return (batch) => {

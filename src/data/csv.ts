@@ -121,13 +121,17 @@ export function parseCsv(text: string, opts: CsvOptions = {}): CsvTable {
     if (rec.fields.length !== width) {
       throw new TsgradError(`readCsv: ${source}: line ${rec.line}: ${rec.fields.length} fields, expected ${width} like the first line`);
     }
-    rows.push(rec.fields.map((f, j) => {
-      const v = parseCell(f);
-      if (v === undefined) {
-        throw new TsgradError(`readCsv: ${source}: line ${rec.line}, column ${j + 1} (${JSON.stringify(columns[j])}): cannot parse ${JSON.stringify(f)} as a number`);
-      }
-      return v;
-    }));
+    rows.push(
+      rec.fields.map((f, j) => {
+        const v = parseCell(f);
+        if (v === undefined) {
+          throw new TsgradError(
+            `readCsv: ${source}: line ${rec.line}, column ${j + 1} (${JSON.stringify(columns[j])}): cannot parse ${JSON.stringify(f)} as a number`,
+          );
+        }
+        return v;
+      }),
+    );
     lines.push(rec.line);
   });
   return { header: columns, rows, lines };

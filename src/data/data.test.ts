@@ -8,20 +8,36 @@ import { TensorDataset } from './dataset.js';
 import { DataLoader } from './loader.js';
 import { randomSplit, trainValTestSplit } from './split.js';
 
-const ds = (n: number): TensorDataset => new TensorDataset(tensor(Float32Array.from({ length: n }, (_, i) => i), { shape: [n, 1] }), tensor(Int32Array.from({ length: n }, (_, i) => i % 3), { dtype: 'int32' }));
+const ds = (n: number): TensorDataset =>
+  new TensorDataset(
+    tensor(
+      Float32Array.from({ length: n }, (_, i) => i),
+      { shape: [n, 1] },
+    ),
+    tensor(
+      Int32Array.from({ length: n }, (_, i) => i % 3),
+      { dtype: 'int32' },
+    ),
+  );
 
 test('DataLoader: batch sizes, dropLast, and a seeded shuffle that changes every epoch', () => {
   const d = ds(10);
   const sizes = [...new DataLoader(d, { batchSize: 4 })].map(([x]) => x.shape[0]);
   assert.deepEqual(sizes, [4, 4, 2]);
-  assert.deepEqual([...new DataLoader(d, { batchSize: 4, dropLast: true })].map(([x]) => x.shape[0]), [4, 4]);
+  assert.deepEqual(
+    [...new DataLoader(d, { batchSize: 4, dropLast: true })].map(([x]) => x.shape[0]),
+    [4, 4],
+  );
   const order = (l: DataLoader): number[] => [...l].flatMap(([x]) => Array.from(x.data()));
   assert.deepEqual(order(new DataLoader(d, { batchSize: 3 })), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   manualSeed(1);
   const l = new DataLoader(d, { batchSize: 3, shuffle: true });
   const e1 = order(l);
   const e2 = order(l);
-  assert.deepEqual([...e1].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    [...e1].sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   assert.notDeepEqual(e1, e2);
   manualSeed(1);
   assert.deepEqual(order(l), e1);
@@ -35,7 +51,10 @@ test('randomSplit and a stratified trainValTestSplit', () => {
   assert.equal(a.length + b.length, 30);
   assert.equal(b.length, 6);
   const all = [...a.indices, ...b.indices].sort((x, y) => x - y);
-  assert.deepEqual(all, Array.from({ length: 30 }, (_, i) => i));
+  assert.deepEqual(
+    all,
+    Array.from({ length: 30 }, (_, i) => i),
+  );
   const { train, validation, test: t } = trainValTestSplit(d, { validation: 0.2, test: 0.2, stratify: true });
   // 10 examples per class: 2 validation, 2 test, 6 training of each.
   const counts = (s: typeof train): number[] => {
@@ -89,7 +108,11 @@ test('augment: erasing, mixup and cutmix, seeded and composable', () => {
   const c = cutmix({ numClasses: 3 })(batch);
   assert.deepEqual(c[0].shape, batch[0].shape);
   for (const row of c[1].toArray() as number[][]) assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-6);
-  const aug = compose([randomAffine({ degrees: 10, translate: [0.1, 0.1], scale: [0.9, 1.1] }), randomErasing({ p: 0.5 }), mixup({ numClasses: 3 })]);
+  const aug = compose([
+    randomAffine({ degrees: 10, translate: [0.1, 0.1], scale: [0.9, 1.1] }),
+    randomErasing({ p: 0.5 }),
+    mixup({ numClasses: 3 }),
+  ]);
   manualSeed(11);
   const a1 = aug(batch);
   manualSeed(11);

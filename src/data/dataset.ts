@@ -59,7 +59,10 @@ export class TensorDataset implements Dataset {
 
 /** The examples of a dataset at the given indices (what randomSplit returns). */
 export class Subset implements Dataset {
-  constructor(readonly dataset: Dataset, readonly indices: Int32Array) {
+  constructor(
+    readonly dataset: Dataset,
+    readonly indices: Int32Array,
+  ) {
     arg('Subset', 'indices', indices, is.instance(Int32Array));
     for (const i of indices) checkIndex('Subset', i, dataset.length);
   }
@@ -85,7 +88,14 @@ export function fetchBatch(dataset: Dataset, indices: Int32Array): Tensor[] {
   if (dataset.getBatch) return dataset.getBatch(indices);
   const items = Array.from(indices, (i) => dataset.get(i));
   if (items.length === 0) throw new TsgradError('fetchBatch: empty batch');
-  return noGrad(() => items[0].map((_, j) => stack(items.map((it) => it[j]), 0)));
+  return noGrad(() =>
+    items[0].map((_, j) =>
+      stack(
+        items.map((it) => it[j]),
+        0,
+      ),
+    ),
+  );
 }
 
 /** All examples of a dataset as whole tensors (e.g. to compute metrics over a split). */
@@ -102,5 +112,7 @@ function checkIndex(op: string, i: number, n: number): void {
 }
 
 /** Anything with get(i) and a length: a Dataset. */
-const DATASET = check('a Dataset (an object with get(i) and length)', (v) =>
-  typeof (v as Dataset | null)?.get === 'function' && typeof (v as Dataset).length === 'number');
+const DATASET = check(
+  'a Dataset (an object with get(i) and length)',
+  (v) => typeof (v as Dataset | null)?.get === 'function' && typeof (v as Dataset).length === 'number',
+);

@@ -23,7 +23,8 @@ function randomBytes(n: number): Uint8Array {
 function mutate(b: Uint8Array): Uint8Array {
   const out = Uint8Array.from(b);
   switch (r.int(0, 4)) {
-    case 0: return out.subarray(0, r.int(0, out.length));
+    case 0:
+      return out.subarray(0, r.int(0, out.length));
     case 1: {
       for (let k = 0; k < 1 + r.int(0, 4); k++) out[r.int(0, out.length)] ^= 1 << r.int(0, 8);
       return out;
@@ -49,7 +50,10 @@ function survive(name: string, parse: (b: Uint8Array) => unknown, inputs: Uint8A
       parse(input);
     } catch (e) {
       errors++;
-      assert.ok(e instanceof TsgradError, `${name} input ${i} (${input.length} bytes) threw ${(e as Error)?.name}: ${(e as Error)?.message}`);
+      assert.ok(
+        e instanceof TsgradError,
+        `${name} input ${i} (${input.length} bytes) threw ${(e as Error)?.name}: ${(e as Error)?.message}`,
+      );
     }
     const ms = performance.now() - t0;
     assert.ok(ms < 500, `${name} input ${i} took ${ms.toFixed(0)} ms`);
@@ -62,7 +66,8 @@ test('fuzz: IDX reader on 400 random, truncated and mutated inputs', () => {
   const validU8 = encodeIdx({ type: 'uint8', shape: [2, 2, 2], data: new Uint8Array(8) });
   const inputs: Uint8Array[] = [];
   for (let i = 0; i < 100; i++) inputs.push(randomBytes(r.int(0, 64)));
-  for (let i = 0; i < 100; i++) inputs.push(Uint8Array.from([0, 0, [8, 9, 0xb, 0xc, 0xd, 0xe][r.int(0, 6)], r.int(0, 256), ...randomBytes(r.int(0, 40))]));
+  for (let i = 0; i < 100; i++)
+    inputs.push(Uint8Array.from([0, 0, [8, 9, 0xb, 0xc, 0xd, 0xe][r.int(0, 6)], r.int(0, 256), ...randomBytes(r.int(0, 40))]));
   for (let i = 0; i < 150; i++) inputs.push(mutate(i % 2 ? valid : validU8));
   for (let i = 0; i < 50; i++) inputs.push(gzipSync(mutate(valid)).subarray(0, r.int(0, 60)));
   survive('IDX', (b) => parseIdx(b, 'fuzz.idx'), inputs);
@@ -82,7 +87,16 @@ test('fuzz: CSV parser on 300 random and mutated texts', () => {
 });
 
 test('fuzz: safetensors reader on 400 random, truncated and mutated inputs', () => {
-  const valid = encodeSafetensors({ w: tensor([[1, 2], [3, 4]]), b: tensor([1], { dtype: 'int32' }) }, { format: 'pt' });
+  const valid = encodeSafetensors(
+    {
+      w: tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      b: tensor([1], { dtype: 'int32' }),
+    },
+    { format: 'pt' },
+  );
   const header = (json: string): Uint8Array => {
     const j = new TextEncoder().encode(json);
     const out = new Uint8Array(8 + j.length + r.int(0, 16));
@@ -95,8 +109,12 @@ test('fuzz: safetensors reader on 400 random, truncated and mutated inputs', () 
     '{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}',
     '{"a":{"dtype":"F32","shape":[2],"data_offsets":[4,0]}}',
     '{"a":{"dtype":"X9","shape":[1],"data_offsets":[0,4]}}',
-    '{"a":null}', '[]', '{"__metadata__":{"k":1}}', '{"a":{"dtype":"F32","shape":"x","data_offsets":[0,4]}}',
-    '{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}', '{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}',
+    '{"a":null}',
+    '[]',
+    '{"__metadata__":{"k":1}}',
+    '{"a":{"dtype":"F32","shape":"x","data_offsets":[0,4]}}',
+    '{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}',
+    '{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}',
   ];
   const inputs: Uint8Array[] = [];
   for (let i = 0; i < 100; i++) inputs.push(randomBytes(r.int(0, 64)));

@@ -66,10 +66,14 @@ export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
   } else {
     for (let i = 0; i < count; i++) {
       const o = headerLen + i * width;
-      data[i] = type === 'int16' ? view.getInt16(o, false)
-        : type === 'int32' ? view.getInt32(o, false)
-          : type === 'float32' ? view.getFloat32(o, false)
-            : view.getFloat64(o, false);
+      data[i] =
+        type === 'int16'
+          ? view.getInt16(o, false)
+          : type === 'int32'
+            ? view.getInt32(o, false)
+            : type === 'float32'
+              ? view.getFloat32(o, false)
+              : view.getFloat64(o, false);
     }
   }
   return { type, shape, data };
@@ -100,12 +104,24 @@ export function encodeIdx(arr: IdxArray): Uint8Array {
     const o = headerLen + i * width;
     const v = arr.data[i];
     switch (arr.type) {
-      case 'uint8': view.setUint8(o, v); break;
-      case 'int8': view.setInt8(o, v); break;
-      case 'int16': view.setInt16(o, v, false); break;
-      case 'int32': view.setInt32(o, v, false); break;
-      case 'float32': view.setFloat32(o, v, false); break;
-      case 'float64': view.setFloat64(o, v, false); break;
+      case 'uint8':
+        view.setUint8(o, v);
+        break;
+      case 'int8':
+        view.setInt8(o, v);
+        break;
+      case 'int16':
+        view.setInt16(o, v, false);
+        break;
+      case 'int32':
+        view.setInt32(o, v, false);
+        break;
+      case 'float32':
+        view.setFloat32(o, v, false);
+        break;
+      case 'float64':
+        view.setFloat64(o, v, false);
+        break;
     }
   }
   return out;
@@ -115,7 +131,7 @@ export function encodeIdx(arr: IdxArray): Uint8Array {
 export function writeIdx(path: string, arr: IdxArray, opts: { gzip?: boolean } = {}): void {
   arg('writeIdx', 'path', path, is.string);
   const raw = encodeIdx(arr);
-  writeFileAtomic(path, opts.gzip ?? path.endsWith('.gz') ? gzipSync(raw) : raw);
+  writeFileAtomic(path, (opts.gzip ?? path.endsWith('.gz')) ? gzipSync(raw) : raw);
 }
 
 /** An IDX array as a tensor (float32 by default; int32 suits labels). */
@@ -131,12 +147,18 @@ export function idxToTensor(arr: IdxArray, opts: { dtype?: DType; scale?: number
 
 function allocate(type: IdxType, n: number): IdxData {
   switch (type) {
-    case 'uint8': return new Uint8Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
+    case 'uint8':
+      return new Uint8Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
   }
 }
 

@@ -39,9 +39,16 @@ export class DataLoader implements Iterable<Tensor[]> {
   readonly transform?: BatchTransform;
   readonly collate?: (samples: Tensor[][]) => Tensor[];
 
-  constructor(readonly dataset: Dataset, opts: DataLoaderOptions = {}) {
+  constructor(
+    readonly dataset: Dataset,
+    opts: DataLoaderOptions = {},
+  ) {
     options<DataLoaderOptions>('DataLoader', opts, {
-      batchSize: is.any, shuffle: is.bool, dropLast: is.bool, transform: is.function, collate: is.function,
+      batchSize: is.any,
+      shuffle: is.bool,
+      dropLast: is.bool,
+      transform: is.function,
+      collate: is.function,
     });
     this.batchSize = opts.batchSize ?? 32;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {

@@ -83,7 +83,12 @@ function resolveFiles(opts: MnistOptions): MnistFiles {
     for (const p of [base, `${base}.gz`]) if (existsSync(p)) return p;
     throw new TsgradError(`mnist: ${NAMES[key]} (or ${NAMES[key]}.gz) not found in ${dir}`);
   };
-  return { trainImages: find('trainImages'), trainLabels: find('trainLabels'), testImages: find('testImages'), testLabels: find('testLabels') };
+  return {
+    trainImages: find('trainImages'),
+    trainLabels: find('trainLabels'),
+    testImages: find('testImages'),
+    testLabels: find('testLabels'),
+  };
 }
 
 function loadSplit(imagePath: string, labelPath: string, limit: number | undefined, opts: MnistOptions): TensorDataset {

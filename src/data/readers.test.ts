@@ -72,11 +72,17 @@ test('IDX: truncated, wrong magic, short data and trailing bytes each name the f
 test('CSV: header, quoted fields, CRLF, and exact numbers', () => {
   const t = parseCsv('"a","b,c",d\r\n1,"2.5",-3e2\r\n\r\n" 4 ",5,.5\n', { file: 'x.csv' });
   assert.deepEqual(t.header, ['a', 'b,c', 'd']);
-  assert.deepEqual(t.rows, [[1, 2.5, -300], [4, 5, 0.5]]);
+  assert.deepEqual(t.rows, [
+    [1, 2.5, -300],
+    [4, 5, 0.5],
+  ]);
   assert.deepEqual(t.lines, [2, 4]);
   // A quoted field may hold a newline: the next record's line number accounts for it.
   const u = parseCsv('x,y\n"1\n",2\n3,4', { header: true, file: 'q.csv' });
-  assert.deepEqual(u.rows, [[1, 2], [3, 4]]);
+  assert.deepEqual(u.rows, [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.deepEqual(u.lines, [2, 4]);
 });
 
@@ -108,7 +114,10 @@ test('MNIST: the package files load with normalised pixels and labels in range',
   assert.equal(y.dtype, 'int32');
   const xs = x.data();
   assert.ok(xs.every((v) => v >= 0 && v <= 1));
-  assert.equal(Array.from(xs).reduce((a, b) => Math.max(a, b), 0), 1);
+  assert.equal(
+    Array.from(xs).reduce((a, b) => Math.max(a, b), 0),
+    1,
+  );
   assert.deepEqual(testSet.tensors[0].shape, [100, 1, 28, 28]);
   // The first training label of MNIST is a 5, the first test label a 7.
   assert.equal(y.data()[0], 5);
@@ -123,7 +132,12 @@ test('MNIST: user IDX files by path, gzipped; a label out of range names the fil
   writeIdx(join(dir, 'im.gz'), images);
   writeIdx(join(dir, 'lab.gz'), { type: 'uint8', shape: [3], data: Uint8Array.of(1, 2, 3) });
   writeIdx(join(dir, 'badlab'), { type: 'uint8', shape: [3], data: Uint8Array.of(1, 12, 3) });
-  const files = { trainImages: join(dir, 'im.gz'), trainLabels: join(dir, 'lab.gz'), testImages: join(dir, 'im.gz'), testLabels: join(dir, 'lab.gz') };
+  const files = {
+    trainImages: join(dir, 'im.gz'),
+    trainLabels: join(dir, 'lab.gz'),
+    testImages: join(dir, 'im.gz'),
+    testLabels: join(dir, 'lab.gz'),
+  };
   const m = mnist({ files });
   assert.deepEqual(m.train.tensors[1].toArray(), [1, 2, 3]);
   assert.equal(m.test.tensors[0].data()[0], 1);

@@ -57,12 +57,18 @@ test('loadCheckpoint: clear errors for a missing checkpoint, a model that does n
   saveCheckpoint(d, { model: run.model, optimizer: run.optimizer, epoch: 1 });
   assert.throws(() => loadCheckpoint(d, stateOf(run)), /a scheduler was given but .* was saved without one/);
   const other = new Sequential(new Linear({ inFeatures: 4, outFeatures: 3 }));
-  assert.throws(() => loadCheckpoint(d, { model: other }),
-    /tensor 'layers\.0\.weight' in .* is float32 \[16,4\] but the model expects float32 \[3,4\]/);
-  assert.throws(() => saveCheckpoint(d, { model: run.model, optimizer: run.optimizer } as never),
-    /saveCheckpoint: option 'epoch' is required/);
-  assert.throws(() => loadCheckpoint(d, { model: run.model, optimiser: run.optimizer } as never),
-    /unknown option 'optimiser' \(did you mean 'optimizer'\?\)/);
+  assert.throws(
+    () => loadCheckpoint(d, { model: other }),
+    /tensor 'layers\.0\.weight' in .* is float32 \[16,4\] but the model expects float32 \[3,4\]/,
+  );
+  assert.throws(
+    () => saveCheckpoint(d, { model: run.model, optimizer: run.optimizer } as never),
+    /saveCheckpoint: option 'epoch' is required/,
+  );
+  assert.throws(
+    () => loadCheckpoint(d, { model: run.model, optimiser: run.optimizer } as never),
+    /unknown option 'optimiser' \(did you mean 'optimizer'\?\)/,
+  );
   writeFileSync(join(d, 'checkpoint.json'), '{"format":"tsgrad"}');
   assert.throws(() => loadCheckpoint(d, { model: run.model }), /is not a tsgrad checkpoint/);
 });

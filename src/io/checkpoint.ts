@@ -73,9 +73,18 @@ const aModule = is.instance(Module);
 
 /** Writes a checkpoint directory; see the file's comment. The generator's state is taken now. */
 export function saveCheckpoint(dir: string, contents: CheckpointContents): void {
-  const c = options<CheckpointContents>('saveCheckpoint', contents, {
-    model: aModule, optimizer: stateful, scheduler: stateful, epoch: is.nonNegativeInt, extra: is.any,
-  }, ['model', 'optimizer', 'epoch']);
+  const c = options<CheckpointContents>(
+    'saveCheckpoint',
+    contents,
+    {
+      model: aModule,
+      optimizer: stateful,
+      scheduler: stateful,
+      epoch: is.nonNegativeInt,
+      extra: is.any,
+    },
+    ['model', 'optimizer', 'epoch'],
+  );
   save(c.model, dir, { optimizer: c.optimizer, epoch: c.epoch });
   const file: CheckpointFile = { format: 'tsgrad-checkpoint', version: 1, epoch: c.epoch, rngState: rng.getState() };
   if (c.scheduler) {
@@ -99,16 +108,24 @@ export function loadCheckpoint(dir: string, targets: CheckpointTargets): LoadedC
 export function loadCheckpoint(dir: string): Checkpoint;
 export function loadCheckpoint(dir: string, targets?: CheckpointTargets): LoadedCheckpoint | Checkpoint {
   if (targets === undefined) return loadSavedCheckpoint(dir);
-  const t = options<CheckpointTargets>('loadCheckpoint', targets, {
-    model: aModule, optimizer: stateful, scheduler: stateful,
-  }, ['model']);
+  const t = options<CheckpointTargets>(
+    'loadCheckpoint',
+    targets,
+    {
+      model: aModule,
+      optimizer: stateful,
+      scheduler: stateful,
+    },
+    ['model'],
+  );
   const path = join(dir, CHECKPOINT_FILE);
   const file = readJson<CheckpointFile>('loadCheckpoint', path, dir, 'saveCheckpoint()');
-  const valid = file?.format === 'tsgrad-checkpoint' && Number.isInteger(file.epoch)
-    && Array.isArray(file.rngState) && file.rngState.length >= 4;
+  const valid =
+    file?.format === 'tsgrad-checkpoint' && Number.isInteger(file.epoch) && Array.isArray(file.rngState) && file.rngState.length >= 4;
   if (!valid) {
-    throw new TsgradError(`loadCheckpoint: ${path} is not a tsgrad checkpoint `
-      + '(expected format "tsgrad-checkpoint", an epoch and rngState)');
+    throw new TsgradError(
+      `loadCheckpoint: ${path} is not a tsgrad checkpoint ` + '(expected format "tsgrad-checkpoint", an epoch and rngState)',
+    );
   }
   if (t.scheduler && file.scheduler === undefined) {
     throw new TsgradError(`loadCheckpoint: a scheduler was given but ${dir} was saved without one`);
@@ -126,4 +143,3 @@ export function loadCheckpoint(dir: string, targets?: CheckpointTargets): Loaded
   rng.setState(file.rngState);
   return file.extra === undefined ? { epoch: file.epoch } : { epoch: file.epoch, extra: file.extra };
 }
-

@@ -4,7 +4,10 @@ import { TsgradError } from '../util/errors.js';
 
 /** Names of the parameters frozen with requiresGrad_(false), for config.json. */
 export function frozenNames(model: Module): string[] {
-  return model.namedParameters().filter(([, p]) => !p.requiresGrad).map(([name]) => name);
+  return model
+    .namedParameters()
+    .filter(([, p]) => !p.requiresGrad)
+    .map(([name]) => name);
 }
 
 /** Freezes the parameters a config lists as frozen; the others keep their flag (a model built by the caller may freeze more). */

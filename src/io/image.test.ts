@@ -10,12 +10,18 @@ import { readImage, writeImage } from './image.js';
 const dir = mkdtempSync(join(tmpdir(), 'tsgrad-image-'));
 
 test('writeImage then readImage gives the image back: PNG exactly to 1/255, JPEG closely; grey and RGB', () => {
-  const grey = new Tensor(Float32Array.from({ length: 6 * 5 }, (_, i) => i / 29), [6, 5]);
+  const grey = new Tensor(
+    Float32Array.from({ length: 6 * 5 }, (_, i) => i / 29),
+    [6, 5],
+  );
   const p = writeImage(grey, join(dir, 'g.png'));
   const back = readImage(p);
   assert.deepEqual(back.shape, [1, 6, 5]);
   back.data().forEach((v, i) => assert.ok(Math.abs(v - (grey.data()[i] as number)) <= 0.5 / 255 + 1e-6, `pixel ${i}`));
-  const rgb = new Tensor(Float32Array.from({ length: 3 * 16 * 16 }, (_, i) => (i < 256 ? 1 : i < 512 ? 0.5 : 0)), [3, 16, 16]);
+  const rgb = new Tensor(
+    Float32Array.from({ length: 3 * 16 * 16 }, (_, i) => (i < 256 ? 1 : i < 512 ? 0.5 : 0)),
+    [3, 16, 16],
+  );
   writeImage(rgb, join(dir, 'c.jpg'));
   const j = readImage(join(dir, 'c.jpg'));
   assert.deepEqual(j.shape, [3, 16, 16]);
@@ -58,10 +64,19 @@ test('readImage and writeImage refuse bad input, naming the file and what was ex
   writeFileSync(join(dir, 'junk.png'), 'not an image');
   assert.throws(() => readImage(join(dir, 'junk.png')), /readImage: .*junk\.png is neither a PNG nor a JPEG \(by its first bytes\)/);
   assert.throws(() => readImage(join(dir, 'missing.png')), /readImage: cannot read .*missing\.png/);
-  assert.throws(() => readImage(join(dir, 'g.png'), { chanels: 1 } as never), /readImage: unknown option 'chanels' \(did you mean 'channels'\?\)/);
+  assert.throws(
+    () => readImage(join(dir, 'g.png'), { chanels: 1 } as never),
+    /readImage: unknown option 'chanels' \(did you mean 'channels'\?\)/,
+  );
   assert.throws(() => readImage(join(dir, 'g.png'), { channels: 2 } as never), /readImage: option 'channels' must be one of 1, 3, got 2/);
   assert.throws(() => readImage(42 as never), /readImage: argument 'file' must be a string, got 42/);
-  assert.throws(() => writeImage(tensor([[2, 0]]), join(dir, 'x.png')), /writeImage: values must be in \[0, 1\] \(scale the image first\), got 2 at element 0/);
-  assert.throws(() => writeImage(tensor([[[0]], [[0]]]), join(dir, 'x.png')), /writeImage: expected an image \[H, W\], \[1, H, W\] or \[3, H, W\], got shape \[2,1,1\]/);
+  assert.throws(
+    () => writeImage(tensor([[2, 0]]), join(dir, 'x.png')),
+    /writeImage: values must be in \[0, 1\] \(scale the image first\), got 2 at element 0/,
+  );
+  assert.throws(
+    () => writeImage(tensor([[[0]], [[0]]]), join(dir, 'x.png')),
+    /writeImage: expected an image \[H, W\], \[1, H, W\] or \[3, H, W\], got shape \[2,1,1\]/,
+  );
   assert.throws(() => writeImage(tensor([[NaN]]), join(dir, 'x.png')), /got NaN at element 0/);
 });

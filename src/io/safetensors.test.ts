@@ -21,42 +21,82 @@ test('safetensors: the bytes are exactly the reference layout (hand-built from t
   // By the spec and the reference writer: tensors sorted by dtype alignment (F32 before I32),
   // then by name; compact JSON with __metadata__ first; header padded with spaces to 8 bytes;
   // data little-endian, back to back.
-  const json = '{"__metadata__":{"format":"pt"},' +
+  const json =
+    '{"__metadata__":{"format":"pt"},' +
     '"bias":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},' +
     '"weight":{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]},' +
     '"step":{"dtype":"I32","shape":[1],"data_offsets":[24,28]}}';
   const padded = json + ' '.repeat((8 - (json.length % 8)) % 8);
   const data = [
-    0x00, 0x00, 0x00, 0x3f, 0x00, 0x00, 0x80, 0xbf, // bias 0.5, -1
-    0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x40, 0x40, 0x00, 0x00, 0x80, 0x40, // weight 1..4
-    0x07, 0x00, 0x00, 0x00, // step 7
+    0x00,
+    0x00,
+    0x00,
+    0x3f,
+    0x00,
+    0x00,
+    0x80,
+    0xbf, // bias 0.5, -1
+    0x00,
+    0x00,
+    0x80,
+    0x3f,
+    0x00,
+    0x00,
+    0x00,
+    0x40,
+    0x00,
+    0x00,
+    0x40,
+    0x40,
+    0x00,
+    0x00,
+    0x80,
+    0x40, // weight 1..4
+    0x07,
+    0x00,
+    0x00,
+    0x00, // step 7
   ];
   const expected = [...le64(padded.length), ...bytesOf(padded), ...data];
   const got = encodeSafetensors(
-    { weight: tensor([[1, 2], [3, 4]]), step: tensor([7], { dtype: 'int32' }), bias: tensor([0.5, -1]) },
+    {
+      weight: tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      step: tensor([7], { dtype: 'int32' }),
+      bias: tensor([0.5, -1]),
+    },
     { format: 'pt' },
   );
   assert.equal(padded.length % 8, 0);
   assert.deepEqual(Array.from(got), expected);
   const back = decodeSafetensors(got, 'fixture');
   assert.deepEqual(back.metadata, { format: 'pt' });
-  assert.deepEqual(back.tensors.get('weight')?.toArray(), [[1, 2], [3, 4]]);
+  assert.deepEqual(back.tensors.get('weight')?.toArray(), [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.equal(back.tensors.get('step')?.dtype, 'int32');
   // Integer-like names keep their sorted place (a JS object would move "10" before "b").
   const named = new TextDecoder().decode(encodeSafetensors({ b: tensor([1]), '10': tensor([2]) }).subarray(8));
   assert.ok(named.indexOf('"10"') < named.indexOf('"b"'));
 });
 
-test('safetensors: reads the reference implementation\'s own example and its other dtypes', () => {
+test("safetensors: reads the reference implementation's own example and its other dtypes", () => {
   // From the Rust crate's documentation: an unpadded 60-byte header and a 2x2 I32 tensor.
   const json = '{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}';
   assert.equal(json.length, 60);
   const file = Uint8Array.from([...le64(60), ...bytesOf(json), ...new Array(16).fill(0)]);
   const { tensors, metadata } = decodeSafetensors(file);
   assert.equal(metadata, undefined);
-  assert.deepEqual(tensors.get('test')?.toArray(), [[0, 0], [0, 0]]);
+  assert.deepEqual(tensors.get('test')?.toArray(), [
+    [0, 0],
+    [0, 0],
+  ]);
   // F16 1.0 = 0x3c00, BF16 -2.0 = 0xc000, I64 5, U8 200.
-  const h = '{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[2,4]},' +
+  const h =
+    '{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[2,4]},' +
     '"c":{"dtype":"I64","shape":[1],"data_offsets":[4,12]},"d":{"dtype":"U8","shape":[1],"data_offsets":[12,13]}}';
   const f2 = Uint8Array.from([...le64(h.length), ...bytesOf(h), 0x00, 0x3c, 0x00, 0xc0, 5, 0, 0, 0, 0, 0, 0, 0, 200]);
   const t2 = decodeSafetensors(f2).tensors;
@@ -65,15 +105,23 @@ test('safetensors: reads the reference implementation\'s own example and its oth
 
 test('safetensors: a hole, an overlap or a size mismatch is refused naming the tensor', () => {
   const h = '{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
-  assert.throws(() => decodeSafetensors(Uint8Array.from([...le64(h.length), ...bytesOf(h), ...new Array(8).fill(0)]), 'f.st'), /f\.st: tensor a: data_offsets start at 4, expected 0/);
+  assert.throws(
+    () => decodeSafetensors(Uint8Array.from([...le64(h.length), ...bytesOf(h), ...new Array(8).fill(0)]), 'f.st'),
+    /f\.st: tensor a: data_offsets start at 4, expected 0/,
+  );
   const h2 = '{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}';
-  assert.throws(() => decodeSafetensors(Uint8Array.from([...le64(h2.length), ...bytesOf(h2), ...new Array(8).fill(0)]), 'g.st'), /g\.st: tensor a: shape \[3\] of F32 needs 12 bytes/);
+  assert.throws(
+    () => decodeSafetensors(Uint8Array.from([...le64(h2.length), ...bytesOf(h2), ...new Array(8).fill(0)]), 'g.st'),
+    /g\.st: tensor a: shape \[3\] of F32 needs 12 bytes/,
+  );
 });
 
 function smallModel(): nn.Sequential {
   return new nn.Sequential(
     new nn.Flatten(),
-    new nn.Linear({ inFeatures: 12, outFeatures: 16 }), new nn.ReLU(), new nn.Dropout({ p: 0.3 }),
+    new nn.Linear({ inFeatures: 12, outFeatures: 16 }),
+    new nn.ReLU(),
+    new nn.Dropout({ p: 0.3 }),
     new nn.Linear({ inFeatures: 16, outFeatures: 3 }),
   );
 }
@@ -89,8 +137,12 @@ test('save -> load in a fresh process predicts bit-identically', () => {
   assert.equal(cfg.model.layers[1].class, 'Linear');
   assert.deepEqual(cfg.model.layers[1].options, { inFeatures: 12, outFeatures: 16, bias: true });
   // The weights file is plain safetensors with the dotted parameter names.
-  assert.deepEqual([...loadSafetensors(join(modelDir, 'model.safetensors')).tensors.keys()].sort(),
-    ['layers.1.bias', 'layers.1.weight', 'layers.4.bias', 'layers.4.weight']);
+  assert.deepEqual([...loadSafetensors(join(modelDir, 'model.safetensors')).tensors.keys()].sort(), [
+    'layers.1.bias',
+    'layers.1.weight',
+    'layers.4.bias',
+    'layers.4.weight',
+  ]);
   saveSafetensors(join(dir, 'input.safetensors'), { x });
   const expected = encodeSafetensors({ y: predict(model, x) });
   const child = fileURLToPath(new URL(`../../test/io-child.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
@@ -114,7 +166,10 @@ test('load: missing, mismatched and unexpected weights name the tensor and the f
     saveSafetensors(path, m);
   };
   const fails = (re: RegExp): void => {
-    assert.throws(() => load(d), (e: unknown) => e instanceof TsgradError && re.test(e.message) && e.message.includes(path));
+    assert.throws(
+      () => load(d),
+      (e: unknown) => e instanceof TsgradError && re.test(e.message) && e.message.includes(path),
+    );
   };
   variant((m) => m.delete('layers.4.weight'));
   fails(/has no tensor 'layers\.4\.weight'.*\[3,16\]/);

@@ -14,7 +14,21 @@ import { TsgradError, fmtShape } from '../util/errors.js';
  */
 
 /** Element types this reader understands, with their byte widths. */
-const WIDTH: Record<string, number> = { BOOL: 1, U8: 1, I8: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8 };
+const WIDTH: Record<string, number> = {
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
+};
 
 /** The reference writer's dtype order (increasing alignment); tensors are written in descending order, then by name. */
 const RANK = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'];
@@ -38,7 +52,11 @@ export interface Safetensors {
  */
 export function encodeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   arg('encodeSafetensors', 'tensors', tensors, is.anyOf(is.instance(Map), is.object));
-  const entries = [...(tensors instanceof Map ? tensors : Object.entries(tensors))].map(([name, t]) => ({ name, t, dtype: TO_SAFE[t.dtype] }));
+  const entries = [...(tensors instanceof Map ? tensors : Object.entries(tensors))].map(([name, t]) => ({
+    name,
+    t,
+    dtype: TO_SAFE[t.dtype],
+  }));
   entries.sort((a, b) => RANK.indexOf(b.dtype) - RANK.indexOf(a.dtype) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // The header is built as text, not through an object: JavaScript would reorder integer-like keys ("0", "1").
   const parts: string[] = [];
@@ -51,7 +69,9 @@ export function encodeSafetensors(tensors: Map<string, Tensor> | Record<string, 
   let offset = 0;
   for (const e of entries) {
     const n = e.t.size * 4 * (e.dtype === 'F64' ? 2 : 1);
-    parts.push(`${JSON.stringify(e.name)}:{"dtype":"${e.dtype}","shape":${JSON.stringify(e.t.shape)},"data_offsets":[${offset},${offset + n}]}`);
+    parts.push(
+      `${JSON.stringify(e.name)}:{"dtype":"${e.dtype}","shape":${JSON.stringify(e.t.shape)},"data_offsets":[${offset},${offset + n}]}`,
+    );
     offset += n;
   }
   const json = new TextEncoder().encode(`{${parts.join(',')}}`);
@@ -116,7 +136,8 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): Safetens
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('__metadata__ must map strings to strings');
-      for (const [k, v] of Object.entries(raw as object)) if (typeof v !== 'string') fail(`__metadata__.${k} must be a string, got ${typeof v}`);
+      for (const [k, v] of Object.entries(raw as object))
+        if (typeof v !== 'string') fail(`__metadata__.${k} must be a string, got ${typeof v}`);
       metadata = raw as Record<string, string>;
       continue;
     }
@@ -126,7 +147,8 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): Safetens
   infos.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expect = 0;
   for (const t of infos) {
-    if (t.begin !== expect) fail(`tensor ${t.name}: data_offsets start at ${t.begin}, expected ${expect} (offsets must be contiguous without holes)`);
+    if (t.begin !== expect)
+      fail(`tensor ${t.name}: data_offsets start at ${t.begin}, expected ${expect} (offsets must be contiguous without holes)`);
     expect = t.end;
   }
   if (expect !== data.length) fail(`data section has ${data.length} bytes but the header describes ${expect}`);
@@ -135,19 +157,27 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): Safetens
   return { tensors, metadata };
 }
 
-function tensorInfo(name: string, raw: unknown, fail: (m: string) => never): { name: string; dtype: string; shape: number[]; begin: number; end: number } {
+function tensorInfo(
+  name: string,
+  raw: unknown,
+  fail: (m: string) => never,
+): { name: string; dtype: string; shape: number[]; begin: number; end: number } {
   if (typeof raw !== 'object' || raw === null) return fail(`tensor ${name}: expected {dtype, shape, data_offsets}`);
   const { dtype, shape, data_offsets: off } = raw as Record<string, unknown>;
-  if (typeof dtype !== 'string' || !(dtype in WIDTH)) return fail(`tensor ${name}: unsupported dtype ${JSON.stringify(dtype)}; expected one of ${Object.keys(WIDTH).join(', ')}`);
+  if (typeof dtype !== 'string' || !(dtype in WIDTH))
+    return fail(`tensor ${name}: unsupported dtype ${JSON.stringify(dtype)}; expected one of ${Object.keys(WIDTH).join(', ')}`);
   const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  if (!Array.isArray(shape) || !shape.every(isIndex)) return fail(`tensor ${name}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || !shape.every(isIndex))
+    return fail(`tensor ${name}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
   if (!Array.isArray(off) || off.length !== 2 || !off.every(isIndex) || off[0] > off[1]) {
     return fail(`tensor ${name}: data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(off)}`);
   }
   const count = shape.reduce((a: number, b: number) => a * b, 1);
   const nbytes = count * WIDTH[dtype];
   if (!Number.isSafeInteger(nbytes) || nbytes !== off[1] - off[0]) {
-    return fail(`tensor ${name}: shape ${fmtShape(shape)} of ${dtype} needs ${nbytes} bytes but data_offsets [${off[0]}, ${off[1]}] span ${off[1] - off[0]}`);
+    return fail(
+      `tensor ${name}: shape ${fmtShape(shape)} of ${dtype} needs ${nbytes} bytes but data_offsets [${off[0]}, ${off[1]}] span ${off[1] - off[0]}`,
+    );
   }
   return { name, dtype, shape, begin: off[0], end: off[1] };
 }
@@ -166,20 +196,44 @@ function toTensor(t: { name: string; dtype: string; shape: number[] }, bytes: Ui
   for (let i = 0; i < n; i++) {
     let x: number;
     switch (t.dtype) {
-      case 'F32': x = v.getFloat32(4 * i, true); break;
-      case 'F64': x = v.getFloat64(8 * i, true); break;
-      case 'I32': x = v.getInt32(4 * i, true); break;
-      case 'F16': x = half(v.getUint16(2 * i, true)); break;
-      case 'BF16': x = new Float32Array(new Uint32Array([v.getUint16(2 * i, true) << 16]).buffer)[0]; break;
-      case 'I16': x = v.getInt16(2 * i, true); break;
-      case 'U16': x = v.getUint16(2 * i, true); break;
-      case 'I8': x = v.getInt8(i); break;
-      case 'U32': x = v.getUint32(4 * i, true); break;
-      case 'I64': x = Number(v.getBigInt64(8 * i, true)); break;
-      case 'U64': x = Number(v.getBigUint64(8 * i, true)); break;
-      default: x = v.getUint8(i); // U8, BOOL
+      case 'F32':
+        x = v.getFloat32(4 * i, true);
+        break;
+      case 'F64':
+        x = v.getFloat64(8 * i, true);
+        break;
+      case 'I32':
+        x = v.getInt32(4 * i, true);
+        break;
+      case 'F16':
+        x = half(v.getUint16(2 * i, true));
+        break;
+      case 'BF16':
+        x = new Float32Array(new Uint32Array([v.getUint16(2 * i, true) << 16]).buffer)[0];
+        break;
+      case 'I16':
+        x = v.getInt16(2 * i, true);
+        break;
+      case 'U16':
+        x = v.getUint16(2 * i, true);
+        break;
+      case 'I8':
+        x = v.getInt8(i);
+        break;
+      case 'U32':
+        x = v.getUint32(4 * i, true);
+        break;
+      case 'I64':
+        x = Number(v.getBigInt64(8 * i, true));
+        break;
+      case 'U64':
+        x = Number(v.getBigUint64(8 * i, true));
+        break;
+      default:
+        x = v.getUint8(i); // U8, BOOL
     }
-    if (target === 'int32' && (x < -2147483648 || x > 2147483647)) fail(`tensor ${t.name}: ${t.dtype} value ${x} at index ${i} does not fit in int32`);
+    if (target === 'int32' && (x < -2147483648 || x > 2147483647))
+      fail(`tensor ${t.name}: ${t.dtype} value ${x} at index ${i} does not fit in int32`);
     out[i] = x;
   }
   return new Tensor(out, t.shape);
@@ -196,7 +250,11 @@ function half(h: number): number {
 }
 
 /** Writes named tensors to a .safetensors file. */
-export function saveSafetensors(path: string, tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): void {
+export function saveSafetensors(
+  path: string,
+  tensors: Map<string, Tensor> | Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): void {
   arg('saveSafetensors', 'path', path, is.string);
   writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }

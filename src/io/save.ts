@@ -80,7 +80,12 @@ export function save(model: Module, dir: string, opts: SaveOptions = {}): void {
     const state = encodeState(opts.optimizer.stateDict(), tensors, 'state');
     writeFileAtomic(join(dir, OPT_STATE), JSON.stringify(state));
     saveSafetensors(join(dir, OPT_TENSORS), tensors);
-    config.optimizer = { class: opts.optimizer.constructor.name, defaults: opts.optimizer.defaults, state: OPT_STATE, tensors: OPT_TENSORS };
+    config.optimizer = {
+      class: opts.optimizer.constructor.name,
+      defaults: opts.optimizer.defaults,
+      state: OPT_STATE,
+      tensors: OPT_TENSORS,
+    };
     // The generator feeds shuffling, dropout and augmentation: resuming exactly needs its state too.
     config.rngState = rng.getState();
   }
@@ -110,8 +115,10 @@ export function readConfig(dir: string): SavedConfig {
   // A config without a version predates the field and reads as version 1.
   const version = (config as { version?: unknown }).version ?? 1;
   if (!SUPPORTED_VERSIONS.includes(version as number)) {
-    throw new TsgradError(`load: ${path} has format version ${JSON.stringify(version)}, which this tsgrad cannot read `
-      + `(supported: ${SUPPORTED_VERSIONS.join(', ')}); it was written by a newer tsgrad or is damaged`);
+    throw new TsgradError(
+      `load: ${path} has format version ${JSON.stringify(version)}, which this tsgrad cannot read ` +
+        `(supported: ${SUPPORTED_VERSIONS.join(', ')}); it was written by a newer tsgrad or is damaged`,
+    );
   }
   // Files named by the config are read from the model's directory and nowhere else: a config
   // must not make load() read an arbitrary file of the machine.
@@ -170,10 +177,14 @@ export function loadWeights(model: Module, dir: string, file = WEIGHTS_FILE): vo
   for (const [name, dst] of own) {
     const src = tensors.get(name);
     if (!src) {
-      throw new TsgradError(`load: ${path} has no tensor '${name}' (the model expects shape ${fmtShape(dst.shape)}); the file holds ${[...tensors.keys()].join(', ') || 'no tensors'}`);
+      throw new TsgradError(
+        `load: ${path} has no tensor '${name}' (the model expects shape ${fmtShape(dst.shape)}); the file holds ${[...tensors.keys()].join(', ') || 'no tensors'}`,
+      );
     }
     if (src.dtype !== dst.dtype || src.ndim !== dst.ndim || src.shape.some((d, i) => d !== dst.shape[i])) {
-      throw new TsgradError(`load: tensor '${name}' in ${path} is ${src.dtype} ${fmtShape(src.shape)} but the model expects ${dst.dtype} ${fmtShape(dst.shape)}`);
+      throw new TsgradError(
+        `load: tensor '${name}' in ${path} is ${src.dtype} ${fmtShape(src.shape)} but the model expects ${dst.dtype} ${fmtShape(dst.shape)}`,
+      );
     }
   }
   const extra = [...tensors.keys()].filter((k) => !own.has(k));

@@ -87,8 +87,10 @@ function makeCase(r: Rng): Case {
       const bs = broadcastOf(r, shape);
       const y = r.random() < 0.5 ? randTensor(r, bs) : x;
       const swap = r.random() < 0.5;
-      return { name: `${op} ${JSON.stringify(shape)} ${JSON.stringify(y.shape)}${swap ? ' swapped' : ''}`,
-        run: () => (ops[op] as (a: Tensor, b: Tensor) => Tensor)(swap ? y : x, swap ? x : y) };
+      return {
+        name: `${op} ${JSON.stringify(shape)} ${JSON.stringify(y.shape)}${swap ? ' swapped' : ''}`,
+        run: () => (ops[op] as (a: Tensor, b: Tensor) => Tensor)(swap ? y : x, swap ? x : y),
+      };
     }
     case 2: {
       const op = (['sum', 'mean', 'max', 'min'] as const)[r.int(0, nonEmpty ? 4 : 1)];
@@ -153,27 +155,29 @@ test(`ref and wasm agree on ${CASES} random cases (seed ${SEED})`, { skip: wasmL
   const threads = getNumThreads();
   const t0 = performance.now();
   try {
-    withBackend('ref', () => withWasmLimits({ minElements: 0, minGemmWork: 0 }, () => {
-      for (let i = 0; i < CASES; i++) {
-        // Each case draws from a generator of its own, so that it can be replayed alone.
-        const caseSeed = SEED + i;
-        const make = (): Case => makeCase(new Rng(caseSeed));
-        setBackend('ref');
-        const want = outcome(make());
-        setBackend('wasm');
-        setNumThreads(i % 2 === 0 ? threads : 1);
-        const c = make();
-        const got = outcome(c);
-        const where = `case ${i} (seed ${caseSeed}, TSGRAD_DIFF_SEED=${SEED}): ${c.name}`;
-        assert.equal(got.error, want.error, `${where}: errors differ`);
-        assert.deepEqual(got.shape, want.shape, `${where}: shapes differ`);
-        assert.equal(got.dtype, want.dtype, `${where}: dtypes differ`);
-        const bad = want.data?.findIndex((v, j) => !close(got.data![j], v)) ?? -1;
-        assert.ok(bad < 0, `${where}: element ${bad}: wasm ${got.data?.[bad]}, ref ${want.data?.[bad]}`);
-        const ms = performance.now() - t0;
-        assert.ok(ms < TIME_LIMIT_MS, `${where}: the run passed its time limit of ${TIME_LIMIT_MS} ms after ${i + 1} cases`);
-      }
-    }));
+    withBackend('ref', () =>
+      withWasmLimits({ minElements: 0, minGemmWork: 0 }, () => {
+        for (let i = 0; i < CASES; i++) {
+          // Each case draws from a generator of its own, so that it can be replayed alone.
+          const caseSeed = SEED + i;
+          const make = (): Case => makeCase(new Rng(caseSeed));
+          setBackend('ref');
+          const want = outcome(make());
+          setBackend('wasm');
+          setNumThreads(i % 2 === 0 ? threads : 1);
+          const c = make();
+          const got = outcome(c);
+          const where = `case ${i} (seed ${caseSeed}, TSGRAD_DIFF_SEED=${SEED}): ${c.name}`;
+          assert.equal(got.error, want.error, `${where}: errors differ`);
+          assert.deepEqual(got.shape, want.shape, `${where}: shapes differ`);
+          assert.equal(got.dtype, want.dtype, `${where}: dtypes differ`);
+          const bad = want.data?.findIndex((v, j) => !close(got.data![j], v)) ?? -1;
+          assert.ok(bad < 0, `${where}: element ${bad}: wasm ${got.data?.[bad]}, ref ${want.data?.[bad]}`);
+          const ms = performance.now() - t0;
+          assert.ok(ms < TIME_LIMIT_MS, `${where}: the run passed its time limit of ${TIME_LIMIT_MS} ms after ${i + 1} cases`);
+        }
+      }),
+    );
   } finally {
     setNumThreads(threads);
   }
@@ -181,9 +185,13 @@ test(`ref and wasm agree on ${CASES} random cases (seed ${SEED})`, { skip: wasmL
 });
 
 test('a wasm task with an impossible geometry is an error, not a spin', { skip: wasmLoadError() ?? false }, () => {
-  withBackend('wasm', () => withWasmLimits({ minElements: 0 }, () => {
-    const out = new Float32Array(1);
-    assert.throws(() => kernels().reduce('sum', new Float32Array(4), 1, NaN, 1, out),
-      /wasm reduceTask: impossible geometry \(argument word 2 is NaN/);
-  }));
+  withBackend('wasm', () =>
+    withWasmLimits({ minElements: 0 }, () => {
+      const out = new Float32Array(1);
+      assert.throws(
+        () => kernels().reduce('sum', new Float32Array(4), 1, NaN, 1, out),
+        /wasm reduceTask: impossible geometry \(argument word 2 is NaN/,
+      );
+    }),
+  );
 });

@@ -175,7 +175,15 @@ export interface Kernels {
    * kernel: argmax as maxPool2dForward's, but -1 where the window's maximum is 0 (ReLU's
    * gradient is 0 there). g is the convolution, pool the pooling over its output.
    */
-  conv2dReluMaxPoolForward(x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, argmax: Int32Array, g: ConvGeom, pool: PoolGeom): void;
+  conv2dReluMaxPoolForward(
+    x: FloatArray,
+    w: FloatArray,
+    bias: FloatArray | null,
+    y: FloatArray,
+    argmax: Int32Array,
+    g: ConvGeom,
+    pool: PoolGeom,
+  ): void;
   /** Its backward pass, see ConvPoolBackwardArgs. */
   conv2dReluMaxPoolBackward(args: ConvPoolBackwardArgs): void;
   /** Adam's update, see AdamArgs. */

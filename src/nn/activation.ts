@@ -16,7 +16,10 @@ export type ActivationClass<O extends object> = {
 };
 
 function activation<O extends object>(
-  name: string, fn: (x: Tensor, o: O) => Tensor, spec: Spec<O> = {} as Spec<O>, defaults: O = {} as O,
+  name: string,
+  fn: (x: Tensor, o: O) => Tensor,
+  spec: Spec<O> = {} as Spec<O>,
+  defaults: O = {} as O,
   normalise: (o: O) => O = (o) => o,
 ): ActivationClass<O> {
   const cls = class extends Module {
@@ -36,7 +39,6 @@ function activation<O extends object>(
   return cls;
 }
 
-
 // The one dimension of Softmax and LogSoftmax: `dim` as in PyTorch, `axis` kept for configs saved before.
 type DimOptions = { dim?: number; axis?: number };
 const DIM_SPEC: Spec<DimOptions> = { dim: is.int, axis: is.int };
@@ -55,12 +57,20 @@ export type Sigmoid = InstanceType<typeof Sigmoid>;
 export const Tanh = activation('Tanh', (x) => tanh(x));
 export type Tanh = InstanceType<typeof Tanh>;
 /** max(x, 0) + negativeSlope · min(x, 0) (default slope 0.01). */
-export const LeakyReLU = activation<{ negativeSlope?: number }>('LeakyReLU', (x, o) => leakyRelu(x, o.negativeSlope),
-  { negativeSlope: finite }, { negativeSlope: 0.01 });
+export const LeakyReLU = activation<{ negativeSlope?: number }>(
+  'LeakyReLU',
+  (x, o) => leakyRelu(x, o.negativeSlope),
+  { negativeSlope: finite },
+  { negativeSlope: 0.01 },
+);
 export type LeakyReLU = InstanceType<typeof LeakyReLU>;
 /** x clipped to [min, max] (defaults -1 and 1). */
-export const Hardtanh = activation<{ min?: number; max?: number }>('Hardtanh', (x, o) => hardtanh(x, o),
-  { min: finite, max: finite }, { min: -1, max: 1 });
+export const Hardtanh = activation<{ min?: number; max?: number }>(
+  'Hardtanh',
+  (x, o) => hardtanh(x, o),
+  { min: finite, max: finite },
+  { min: -1, max: 1 },
+);
 export type Hardtanh = InstanceType<typeof Hardtanh>;
 /** min(max(x, 0), 6). */
 export const ReLU6 = activation('ReLU6', (x) => relu6(x));
@@ -75,8 +85,12 @@ export type SiLU = InstanceType<typeof SiLU>;
 export const ELU = activation<{ alpha?: number }>('ELU', (x, o) => elu(x, o.alpha), { alpha: finite }, { alpha: 1 });
 export type ELU = InstanceType<typeof ELU>;
 /** log(1 + e^(beta x)) / beta, x itself above threshold (defaults 1 and 20). */
-export const Softplus = activation<{ beta?: number; threshold?: number }>('Softplus', (x, o) => softplus(x, o),
-  { beta: is.positive, threshold: is.number }, { beta: 1, threshold: 20 });
+export const Softplus = activation<{ beta?: number; threshold?: number }>(
+  'Softplus',
+  (x, o) => softplus(x, o),
+  { beta: is.positive, threshold: is.number },
+  { beta: 1, threshold: 20 },
+);
 export type Softplus = InstanceType<typeof Softplus>;
 /** e^x / Σ e^x along dim (default the last; `axis` is an alias). */
 export const Softmax = activation<DimOptions>('Softmax', (x, o) => softmax(x, dimOf(o)), DIM_SPEC, {}, oneDim);

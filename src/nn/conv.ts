@@ -45,11 +45,18 @@ function checkLayerOptions<T extends Conv1dOptions | Conv2dOptions>(layer: strin
 }
 
 function checkChannels(layer: string, o: { inChannels: number; outChannels: number; groups: number }): void {
-  for (const [k, v] of [['inChannels', o.inChannels], ['outChannels', o.outChannels], ['groups', o.groups]] as const) {
+  for (const [k, v] of [
+    ['inChannels', o.inChannels],
+    ['outChannels', o.outChannels],
+    ['groups', o.groups],
+  ] as const) {
     check(Number.isInteger(v) && v > 0, layer, () => `${k} must be a positive integer, got ${String(v)}`);
   }
-  check(o.inChannels % o.groups === 0 && o.outChannels % o.groups === 0, layer, () =>
-    `groups (${o.groups}) must divide both inChannels (${o.inChannels}) and outChannels (${o.outChannels})`);
+  check(
+    o.inChannels % o.groups === 0 && o.outChannels % o.groups === 0,
+    layer,
+    () => `groups (${o.groups}) must divide both inChannels (${o.inChannels}) and outChannels (${o.outChannels})`,
+  );
 }
 
 /**
@@ -72,8 +79,14 @@ function initConv(shape: number[], bias: boolean): { weight: Tensor; bias: Tenso
  */
 export class Conv2d extends Module {
   readonly options: {
-    inChannels: number; outChannels: number; kernelSize: [number, number]; stride: [number, number];
-    padding: [number, number] | 'same' | 'valid'; dilation: [number, number]; groups: number; bias: boolean;
+    inChannels: number;
+    outChannels: number;
+    kernelSize: [number, number];
+    stride: [number, number];
+    padding: [number, number] | 'same' | 'valid';
+    dilation: [number, number];
+    groups: number;
+    bias: boolean;
   };
   weight: Tensor;
   bias: Tensor | null;
@@ -85,15 +98,21 @@ export class Conv2d extends Module {
     checkChannels('Conv2d', { inChannels, outChannels, groups });
     const padding = opts.padding ?? 0;
     this.options = {
-      inChannels, outChannels, groups, bias,
+      inChannels,
+      outChannels,
+      groups,
+      bias,
       kernelSize: asPair(opts.kernelSize),
       stride: asPair(opts.stride ?? 1),
       padding: typeof padding === 'string' ? padding : asPair(padding),
       dilation: asPair(opts.dilation ?? 1),
     };
     const o = this.options;
-    check(o.padding !== 'same' || (o.stride[0] === 1 && o.stride[1] === 1), 'Conv2d', () =>
-      `padding 'same' requires stride 1, got stride [${o.stride.join(',')}]`);
+    check(
+      o.padding !== 'same' || (o.stride[0] === 1 && o.stride[1] === 1),
+      'Conv2d',
+      () => `padding 'same' requires stride 1, got stride [${o.stride.join(',')}]`,
+    );
     const p = initConv([outChannels, inChannels / groups, ...o.kernelSize], bias);
     this.weight = p.weight;
     this.bias = p.bias;
@@ -105,8 +124,6 @@ export class Conv2d extends Module {
     // The options were checked when the layer was built; they carry layer keys F.conv2d rejects.
     return convAct(x, this.weight, this.bias, o, false);
   }
-
-
 }
 
 /**
@@ -134,9 +151,6 @@ export class Conv1d extends Module {
     checkConvInput('Conv1d', x, this.weight.shape, this.options.groups);
     return convAct(x, this.weight, this.bias, this.options, false);
   }
-
-
-
 }
 
 // Explicit names, so that saved models and the printed model survive a minifier.

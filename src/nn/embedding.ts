@@ -26,16 +26,24 @@ export class Embedding extends Module {
 
   constructor(opts: EmbeddingOptions) {
     super();
-    options<EmbeddingOptions>('Embedding', opts, { numEmbeddings: is.any, embeddingDim: is.any, paddingIdx: is.any },
-      ['numEmbeddings', 'embeddingDim']);
+    options<EmbeddingOptions>('Embedding', opts, { numEmbeddings: is.any, embeddingDim: is.any, paddingIdx: is.any }, [
+      'numEmbeddings',
+      'embeddingDim',
+    ]);
     const { numEmbeddings, embeddingDim } = opts;
-    for (const [k, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
+    for (const [k, v] of [
+      ['numEmbeddings', numEmbeddings],
+      ['embeddingDim', embeddingDim],
+    ] as const) {
       check(Number.isInteger(v) && v > 0, 'Embedding', () => `${k} must be a positive integer, got ${String(v)}`);
     }
     let pad = opts.paddingIdx ?? null;
     if (pad !== null) {
-      check(Number.isInteger(pad) && pad >= -numEmbeddings && pad < numEmbeddings, 'Embedding', () =>
-        `paddingIdx ${pad} is out of range for ${numEmbeddings} embeddings`);
+      check(
+        Number.isInteger(pad) && pad >= -numEmbeddings && pad < numEmbeddings,
+        'Embedding',
+        () => `paddingIdx ${pad} is out of range for ${numEmbeddings} embeddings`,
+      );
       if (pad < 0) pad += numEmbeddings;
     }
     this.options = { numEmbeddings, embeddingDim, paddingIdx: pad };

@@ -30,7 +30,12 @@ export class Unflatten extends Module {
   readonly options: { dim: number; sizes: number[] };
   constructor(opts: { dim: number; sizes: number[] }) {
     super();
-    const { dim, sizes } = options<{ dim: number; sizes: number[] }>('Unflatten', opts, { dim: is.int, sizes: is.arrayOf(is.positiveInt) }, ['dim', 'sizes']);
+    const { dim, sizes } = options<{ dim: number; sizes: number[] }>(
+      'Unflatten',
+      opts,
+      { dim: is.int, sizes: is.arrayOf(is.positiveInt) },
+      ['dim', 'sizes'],
+    );
     this.options = { dim, sizes: [...sizes] };
   }
   forward(x: Tensor): Tensor {

@@ -18,18 +18,41 @@ const { nn } = tg;
 /** A model per pattern: the pattern's layers, then whatever makes the output 2-D. */
 function models(): Array<{ name: string; layers: () => tg.nn.Module[]; input: number[] }> {
   return [
-    { name: 'Conv2d ReLU MaxPool2d', input: [3, 2, 9, 9], layers: () => [
-      new nn.Conv2d({ inChannels: 2, outChannels: 4, kernelSize: 3, padding: 1 }), new nn.ReLU(),
-      new nn.MaxPool2d({ kernelSize: 2 }), new nn.Flatten()] },
-    { name: 'Conv1d ReLU MaxPool1d', input: [3, 4, 20], layers: () => [
-      new nn.Conv1d({ inChannels: 4, outChannels: 5, kernelSize: 5 }), new nn.ReLU(),
-      new nn.MaxPool1d({ kernelSize: 4 }), new nn.Flatten()] },
-    { name: 'Conv1d ReLU GlobalMaxPool1d', input: [3, 4, 20], layers: () => [
-      new nn.Conv1d({ inChannels: 4, outChannels: 5, kernelSize: 5 }), new nn.ReLU(), new nn.GlobalMaxPool1d()] },
-    { name: 'Conv2d ReLU', input: [3, 2, 7, 7], layers: () => [
-      new nn.Conv2d({ inChannels: 2, outChannels: 4, kernelSize: 3 }), new nn.ReLU(), new nn.Flatten()] },
-    { name: 'Conv1d ReLU', input: [3, 4, 20], layers: () => [
-      new nn.Conv1d({ inChannels: 4, outChannels: 5, kernelSize: 5, dilation: 2 }), new nn.ReLU(), new nn.Flatten()] },
+    {
+      name: 'Conv2d ReLU MaxPool2d',
+      input: [3, 2, 9, 9],
+      layers: () => [
+        new nn.Conv2d({ inChannels: 2, outChannels: 4, kernelSize: 3, padding: 1 }),
+        new nn.ReLU(),
+        new nn.MaxPool2d({ kernelSize: 2 }),
+        new nn.Flatten(),
+      ],
+    },
+    {
+      name: 'Conv1d ReLU MaxPool1d',
+      input: [3, 4, 20],
+      layers: () => [
+        new nn.Conv1d({ inChannels: 4, outChannels: 5, kernelSize: 5 }),
+        new nn.ReLU(),
+        new nn.MaxPool1d({ kernelSize: 4 }),
+        new nn.Flatten(),
+      ],
+    },
+    {
+      name: 'Conv1d ReLU GlobalMaxPool1d',
+      input: [3, 4, 20],
+      layers: () => [new nn.Conv1d({ inChannels: 4, outChannels: 5, kernelSize: 5 }), new nn.ReLU(), new nn.GlobalMaxPool1d()],
+    },
+    {
+      name: 'Conv2d ReLU',
+      input: [3, 2, 7, 7],
+      layers: () => [new nn.Conv2d({ inChannels: 2, outChannels: 4, kernelSize: 3 }), new nn.ReLU(), new nn.Flatten()],
+    },
+    {
+      name: 'Conv1d ReLU',
+      input: [3, 4, 20],
+      layers: () => [new nn.Conv1d({ inChannels: 4, outChannels: 5, kernelSize: 5, dilation: 2 }), new nn.ReLU(), new nn.Flatten()],
+    },
   ];
 }
 

@@ -59,7 +59,10 @@ test('fan rules, gains and constant fills', () => {
   assert.equal(init.calculateGain('leakyRelu', 0.2), Math.sqrt(2 / 1.04));
   assert.equal(init.calculateGain('sigmoid'), 1);
   assert.throws(() => init.calculateGain('swish' as 'relu'), /unknown nonlinearity 'swish'/);
-  assert.deepEqual(init.ones(tg.zeros([2, 2])).toArray(), [[1, 1], [1, 1]]);
+  assert.deepEqual(init.ones(tg.zeros([2, 2])).toArray(), [
+    [1, 1],
+    [1, 1],
+  ]);
   assert.deepEqual(init.zeros(tg.ones([3])).toArray(), [0, 0, 0]);
   assert.deepEqual(init.constant(tg.zeros([2]), 0.5).toArray(), [0.5, 0.5]);
   assert.throws(() => init.constant(tg.zeros([2, 3]).transpose(), 1), /expects a dense tensor/);

@@ -33,7 +33,7 @@ export function parameter(shape: readonly number[]): Tensor {
 }
 
 export type Nonlinearity =
-  | 'linear' | 'identity' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'leaky_relu' | 'selu';
+  'linear' | 'identity' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'leaky_relu' | 'selu';
 
 export type FanMode = 'fanIn' | 'fanOut';
 
@@ -55,21 +55,29 @@ function fill(op: string, t: Tensor, f: () => number): Tensor {
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'identity': case 'conv1d': case 'conv2d': case 'conv3d': case 'sigmoid':
+    case 'linear':
+    case 'identity':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'sigmoid':
       return 1;
     case 'tanh':
       return 5 / 3;
     case 'relu':
       return Math.SQRT2;
-    case 'leakyRelu': case 'leaky_relu': {
+    case 'leakyRelu':
+    case 'leaky_relu': {
       const slope = param ?? 0.01;
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case 'selu':
       return 3 / 4;
     default:
-      throw new TsgradError(`init.calculateGain: unknown nonlinearity '${String(nonlinearity)}' `
-        + '(expected linear, sigmoid, tanh, relu, leakyRelu, selu or convNd)');
+      throw new TsgradError(
+        `init.calculateGain: unknown nonlinearity '${String(nonlinearity)}' ` +
+          '(expected linear, sigmoid, tanh, relu, leakyRelu, selu or convNd)',
+      );
   }
 }
 

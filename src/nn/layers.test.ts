@@ -28,7 +28,11 @@ function gradOk(name: string, layer: tg.nn.Module, shape: number[]): void {
 
 test('layers: float64 gradcheck through each layer', () => {
   tg.manualSeed(10);
-  gradOk('Conv2d', new nn.Conv2d({ inChannels: 2, outChannels: 3, kernelSize: [2, 3], stride: 2, padding: 1, dilation: [1, 2] }), [2, 2, 5, 6]);
+  gradOk(
+    'Conv2d',
+    new nn.Conv2d({ inChannels: 2, outChannels: 3, kernelSize: [2, 3], stride: 2, padding: 1, dilation: [1, 2] }),
+    [2, 2, 5, 6],
+  );
   gradOk('Conv1d', new nn.Conv1d({ inChannels: 2, outChannels: 4, kernelSize: 3, padding: 'same', groups: 2 }), [2, 2, 6]);
   gradOk('MaxPool2d', new nn.MaxPool2d({ kernelSize: 2 }), [1, 2, 4, 5]);
   gradOk('AvgPool2d', new nn.AvgPool2d({ kernelSize: 3, stride: 2, padding: 1 }), [1, 2, 5, 5]);
@@ -53,11 +57,17 @@ test('Conv2d and Conv1d: shapes, PyTorch initialisation bounds, buffers vs param
   const bound = 1 / Math.sqrt(4 * 9);
   for (const t of [conv.weight, conv.bias!]) {
     const v = t.data();
-    assert.ok(v.every((e) => Math.abs(e) <= bound), 'within ±1/√fanIn');
+    assert.ok(
+      v.every((e) => Math.abs(e) <= bound),
+      'within ±1/√fanIn',
+    );
     if (v.length > 100) assert.ok(Math.max(...v) > 0.9 * bound && Math.min(...v) < -0.9 * bound, 'spread over the whole range');
   }
   assert.deepEqual(conv.forward(tg.zeros([2, 8, 7, 7])).shape, [2, 16, 5, 5]);
-  assert.deepEqual(conv.namedParameters().map(([n]) => n), ['weight', 'bias']);
+  assert.deepEqual(
+    conv.namedParameters().map(([n]) => n),
+    ['weight', 'bias'],
+  );
   const c1 = new nn.Conv1d({ inChannels: 4, outChannels: 6, kernelSize: 5, bias: false, stride: 2 });
   assert.equal(c1.bias, null);
   assert.deepEqual(c1.forward(tg.zeros([3, 4, 20])).shape, [3, 6, 8]);
@@ -77,9 +87,16 @@ test('layer errors name the layer, its expected shape and the input shape', () =
   assert.throws(() => new nn.Conv2d({ inChannels: 6, outChannels: 4, kernelSize: 3, groups: 4 }), {
     message: 'Conv2d: groups (4) must divide both inChannels (6) and outChannels (4)',
   });
-  assert.throws(() => new nn.Conv1d({ inChannels: 4, outChannels: 4, kernelSize: 3, stride: 2, padding: 'same' }), /padding 'same' requires stride 1/);
-  assert.throws(() => new nn.MaxPool2d({ kernelSize: 2 }).forward(tg.zeros([1, 28, 28])), { message: 'MaxPool2d: expected a 4-D input [N,C,H,W], got shape [1,28,28]' });
-  assert.throws(() => new nn.GlobalMaxPool1d().forward(tg.zeros([2, 3])), { message: 'GlobalMaxPool1d: expected a 3-D input [N,C,L], got shape [2,3]' });
+  assert.throws(
+    () => new nn.Conv1d({ inChannels: 4, outChannels: 4, kernelSize: 3, stride: 2, padding: 'same' }),
+    /padding 'same' requires stride 1/,
+  );
+  assert.throws(() => new nn.MaxPool2d({ kernelSize: 2 }).forward(tg.zeros([1, 28, 28])), {
+    message: 'MaxPool2d: expected a 4-D input [N,C,H,W], got shape [1,28,28]',
+  });
+  assert.throws(() => new nn.GlobalMaxPool1d().forward(tg.zeros([2, 3])), {
+    message: 'GlobalMaxPool1d: expected a 3-D input [N,C,L], got shape [2,3]',
+  });
   const bn = new nn.BatchNorm2d({ numFeatures: 16 });
   assert.throws(() => bn.forward(tg.zeros([2, 3, 4, 4])), {
     message: 'BatchNorm2d: input has 3 channels but the layer expects 16 (input shape [2,3,4,4], expected [N,16,H,W])',
@@ -87,14 +104,22 @@ test('layer errors name the layer, its expected shape and the input shape', () =
   assert.throws(() => new nn.BatchNorm1d({ numFeatures: 4 }).forward(tg.zeros([2, 4, 4, 4])), {
     message: 'BatchNorm1d: expected a 2-D or 3-D input [N,4] or [N,4,L], got shape [2,4,4,4]',
   });
-  assert.throws(() => new nn.LayerNorm({ normalizedShape: 8 }).forward(tg.zeros([2, 4])), { message: 'LayerNorm: expected an input of shape [*,8], got shape [2,4]' });
+  assert.throws(() => new nn.LayerNorm({ normalizedShape: 8 }).forward(tg.zeros([2, 4])), {
+    message: 'LayerNorm: expected an input of shape [*,8], got shape [2,4]',
+  });
 });
 
 test('BatchNorm2d: running statistics are buffers, updated in training and used in evaluation', () => {
   tg.manualSeed(12);
   const bn = new nn.BatchNorm2d({ numFeatures: 3, momentum: 0.2 });
-  assert.deepEqual(bn.namedParameters().map(([n]) => n), ['weight', 'bias']);
-  assert.deepEqual(bn.namedBuffers().map(([n]) => n), ['runningMean', 'runningVar']);
+  assert.deepEqual(
+    bn.namedParameters().map(([n]) => n),
+    ['weight', 'bias'],
+  );
+  assert.deepEqual(
+    bn.namedBuffers().map(([n]) => n),
+    ['runningMean', 'runningVar'],
+  );
   const x = tg.randn([4, 3, 5, 5], { mean: 2, std: 3 });
   const y = bn.forward(x);
   const m = y.mean({ axis: [0, 2, 3] }).data();
@@ -112,7 +137,15 @@ test('BatchNorm2d: running statistics are buffers, updated in training and used 
   const plain = new nn.BatchNorm1d({ numFeatures: 2, affine: false, trackRunningStats: false });
   assert.equal(plain.parameters().length + plain.namedBuffers().length, 0);
   // Without running statistics evaluation still normalises with the batch: ±1 up to eps.
-  const out = plain.eval().forward(tg.tensor([[1, 2], [3, 6]])).data();
+  const out = plain
+    .eval()
+    .forward(
+      tg.tensor([
+        [1, 2],
+        [3, 6],
+      ]),
+    )
+    .data();
   [-1, -1, 1, 1].forEach((v, i) => assert.ok(Math.abs(out[i] - v) < 1e-5, `${out[i]} vs ${v}`));
 });
 
@@ -129,29 +162,49 @@ test('Dropout, Flatten, Embedding and LayerNorm modules', () => {
   const u = new nn.Unflatten({ dim: 1, sizes: [3, 4] }).forward(flat);
   assert.deepEqual(u.shape, [2, 3, 4]);
   assert.deepEqual(new nn.Flatten().forward(u).data(), flat.data());
-  assert.throws(() => new nn.Unflatten({ dim: 1, sizes: [5, 2] }).forward(flat), /Unflatten: cannot split dim 1 of input \[2, ?12\] into \[5, 2\] \(product 10\)/);
+  assert.throws(
+    () => new nn.Unflatten({ dim: 1, sizes: [5, 2] }).forward(flat),
+    /Unflatten: cannot split dim 1 of input \[2, ?12\] into \[5, 2\] \(product 10\)/,
+  );
   const emb = new nn.Embedding({ numEmbeddings: 500, embeddingDim: 20, paddingIdx: -1 });
   assert.equal(emb.options.paddingIdx, 499);
   const w = Array.from(emb.weight.data());
-  assert.ok(w.slice(499 * 20).every((v) => v === 0), 'padding row starts at zero');
+  assert.ok(
+    w.slice(499 * 20).every((v) => v === 0),
+    'padding row starts at zero',
+  );
   const mean = w.reduce((a, b) => a + b, 0) / w.length;
   const sd = Math.sqrt(w.reduce((a, b) => a + (b - mean) ** 2, 0) / w.length);
   assert.ok(Math.abs(mean) < 0.03 && Math.abs(sd - 1) < 0.03, `N(0,1) init: mean ${mean}, sd ${sd}`);
   assert.deepEqual(emb.forward(tg.tensor([[1, 2, 499]], { dtype: 'int32' })).shape, [1, 3, 20]);
   const ln = new nn.LayerNorm({ normalizedShape: [2, 3] });
-  assert.deepEqual(ln.namedParameters().map(([n, t]) => [n, t.shape]), [['weight', [2, 3]], ['bias', [2, 3]]]);
+  assert.deepEqual(
+    ln.namedParameters().map(([n, t]) => [n, t.shape]),
+    [
+      ['weight', [2, 3]],
+      ['bias', [2, 3]],
+    ],
+  );
 });
 
 test('every layer keeps JSON-serialisable options that rebuild it', () => {
   const layers: tg.nn.Module[] = [
     new nn.Conv2d({ inChannels: 2, outChannels: 4, kernelSize: [3, 2], padding: 'same', dilation: 2 }),
     new nn.Conv1d({ inChannels: 4, outChannels: 8, kernelSize: 5, padding: 2, groups: 2, bias: false }),
-    new nn.MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }), new nn.AvgPool2d({ kernelSize: 2 }),
-    new nn.MaxPool1d({ kernelSize: 2 }), new nn.AvgPool1d({ kernelSize: 4, stride: 2 }),
-    new nn.AdaptiveAvgPool2d({ outputSize: [6, null] }), new nn.GlobalMaxPool1d(), new nn.GlobalAvgPool1d(),
-    new nn.Flatten({ startDim: 2 }), new nn.Unflatten({ dim: -1, sizes: [4, 2] }), new nn.Dropout({ p: 0.1 }),
-    new nn.BatchNorm1d({ numFeatures: 5, momentum: 0.01 }), new nn.BatchNorm2d({ numFeatures: 5, affine: false }),
-    new nn.LayerNorm({ normalizedShape: 7, eps: 1e-3 }), new nn.Embedding({ numEmbeddings: 9, embeddingDim: 2, paddingIdx: 0 }),
+    new nn.MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }),
+    new nn.AvgPool2d({ kernelSize: 2 }),
+    new nn.MaxPool1d({ kernelSize: 2 }),
+    new nn.AvgPool1d({ kernelSize: 4, stride: 2 }),
+    new nn.AdaptiveAvgPool2d({ outputSize: [6, null] }),
+    new nn.GlobalMaxPool1d(),
+    new nn.GlobalAvgPool1d(),
+    new nn.Flatten({ startDim: 2 }),
+    new nn.Unflatten({ dim: -1, sizes: [4, 2] }),
+    new nn.Dropout({ p: 0.1 }),
+    new nn.BatchNorm1d({ numFeatures: 5, momentum: 0.01 }),
+    new nn.BatchNorm2d({ numFeatures: 5, affine: false }),
+    new nn.LayerNorm({ normalizedShape: 7, eps: 1e-3 }),
+    new nn.Embedding({ numEmbeddings: 9, embeddingDim: 2, paddingIdx: 0 }),
   ];
   for (const l of layers) {
     const opts = (l as unknown as { options: object }).options;
@@ -164,8 +217,14 @@ test('every layer keeps JSON-serialisable options that rebuild it', () => {
 
 test('Conv layers refuse kernel sizes, strides, dilations and paddings that are not (non-)negative integers', () => {
   for (const kernelSize of [0, -1, 2.5]) {
-    assert.throws(() => new nn.Conv2d({ inChannels: 1, outChannels: 1, kernelSize }), /^TsgradError: Conv2d: option 'kernelSize' must be a positive integer/);
-    assert.throws(() => new nn.Conv1d({ inChannels: 1, outChannels: 1, kernelSize }), /^TsgradError: Conv1d: option 'kernelSize' must be a positive integer/);
+    assert.throws(
+      () => new nn.Conv2d({ inChannels: 1, outChannels: 1, kernelSize }),
+      /^TsgradError: Conv2d: option 'kernelSize' must be a positive integer/,
+    );
+    assert.throws(
+      () => new nn.Conv1d({ inChannels: 1, outChannels: 1, kernelSize }),
+      /^TsgradError: Conv1d: option 'kernelSize' must be a positive integer/,
+    );
   }
   assert.throws(() => new nn.Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 3, stride: [1, 0] }), /Conv2d: option 'stride'/);
   assert.throws(() => new nn.Conv2d({ inChannels: 1, outChannels: 1, kernelSize: [3, 3, 3] as never }), /Conv2d: option 'kernelSize'/);

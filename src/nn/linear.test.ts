@@ -26,8 +26,10 @@ test('F.linear gradients pass a float64 gradcheck', () => {
 });
 
 test('F.linear errors name the shapes', () => {
-  assert.throws(() => F.linear(tg.randn([2, 3]), tg.randn([5, 4])),
-    /linear: input has 3 features \(shape \[2,3\]\) but the weight expects 4 \(weight shape \[5,4\]\)/);
+  assert.throws(
+    () => F.linear(tg.randn([2, 3]), tg.randn([5, 4])),
+    /linear: input has 3 features \(shape \[2,3\]\) but the weight expects 4 \(weight shape \[5,4\]\)/,
+  );
   assert.throws(() => F.linear(tg.randn([2, 4]), tg.randn([5, 4]), tg.randn([4])), /bias must have shape \[5\]/);
   assert.throws(() => new nn.Linear({ inFeatures: 0, outFeatures: 2 }), /Linear: option 'inFeatures' must be a positive integer/);
 });
@@ -45,7 +47,10 @@ test('Linear: shapes, PyTorch init bound, options, no-bias variant', () => {
   assert.ok(Math.abs(std - bound / Math.sqrt(3)) < 0.03 * bound, `std ${std}`);
   const nb = new nn.Linear({ inFeatures: 3, outFeatures: 2, bias: false });
   assert.equal(nb.bias, null);
-  assert.deepEqual(nb.namedParameters().map(([n]) => n), ['weight']);
+  assert.deepEqual(
+    nb.namedParameters().map(([n]) => n),
+    ['weight'],
+  );
   assert.deepEqual(nb.forward(tg.ones([4, 3])).shape, [4, 2]);
   tg.manualSeed(3);
   assert.deepEqual(new nn.Linear({ inFeatures: 256, outFeatures: 128 }).weight.data(), fc.weight.data(), 'seeded init repeats');
@@ -53,13 +58,19 @@ test('Linear: shapes, PyTorch init bound, options, no-bias variant', () => {
 
 function mlp() {
   return new nn.Sequential(
-    new nn.Linear({ inFeatures: 2, outFeatures: 8 }), new nn.Tanh(), new nn.Linear({ inFeatures: 8, outFeatures: 1 }));
+    new nn.Linear({ inFeatures: 2, outFeatures: 8 }),
+    new nn.Tanh(),
+    new nn.Linear({ inFeatures: 8, outFeatures: 1 }),
+  );
 }
 
 test('Sequential: dotted names, length, at, add, forward', () => {
   tg.manualSeed(4);
   const model = mlp();
-  assert.deepEqual(model.namedParameters().map(([n]) => n), ['layers.0.weight', 'layers.0.bias', 'layers.2.weight', 'layers.2.bias']);
+  assert.deepEqual(
+    model.namedParameters().map(([n]) => n),
+    ['layers.0.weight', 'layers.0.bias', 'layers.2.weight', 'layers.2.bias'],
+  );
   assert.equal(model.length, 3);
   assert.ok(model.at(-1) instanceof nn.Linear && model.at(1) instanceof nn.Tanh);
   assert.throws(() => model.at(3), /Sequential.at: index 3 is out of range for 3 layers/);
@@ -102,7 +113,12 @@ test('Module: stateDict round trip and its errors, train/eval, zeroGrad', () => 
 test('a 2-8-1 MLP learns XOR to 100% accuracy', () => {
   tg.manualSeed(0);
   const model = mlp();
-  const x = tg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const x = tg.tensor([
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ]);
   const y = tg.tensor([[0], [1], [1], [0]]);
   const opt = new optim.Adam(model.parameters(), { lr: 0.05 });
   let loss = Infinity;

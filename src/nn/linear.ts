@@ -21,12 +21,17 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const [outF, inF] = weight.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
     const got = x.shape[x.ndim - 1] ?? 0;
-    throw new TsgradError(`linear: input has ${got} features (shape ${fmtShape(x.shape)}) `
-      + `but the weight expects ${inF} (weight shape ${fmtShape(weight.shape)})`);
+    throw new TsgradError(
+      `linear: input has ${got} features (shape ${fmtShape(x.shape)}) ` +
+        `but the weight expects ${inF} (weight shape ${fmtShape(weight.shape)})`,
+    );
   }
   if (bias) {
-    check(bias.ndim === 1 && bias.shape[0] === outF, 'linear', () =>
-      `bias must have shape [${outF}] to match weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`);
+    check(
+      bias.ndim === 1 && bias.shape[0] === outF,
+      'linear',
+      () => `bias must have shape [${outF}] to match weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`,
+    );
   }
   // transpose(w) is a strided view that gemm reads as Wᵀ without copying.
   const y = matmul(x, transpose(weight));
@@ -54,9 +59,20 @@ export class Linear extends Module {
 
   constructor(opts: LinearOptions) {
     super();
-    const { inFeatures, outFeatures, bias = true } = options<LinearOptions>('Linear', opts, {
-      inFeatures: is.positiveInt, outFeatures: is.positiveInt, bias: is.bool,
-    }, ['inFeatures', 'outFeatures']);
+    const {
+      inFeatures,
+      outFeatures,
+      bias = true,
+    } = options<LinearOptions>(
+      'Linear',
+      opts,
+      {
+        inFeatures: is.positiveInt,
+        outFeatures: is.positiveInt,
+        bias: is.bool,
+      },
+      ['inFeatures', 'outFeatures'],
+    );
     this.options = { inFeatures, outFeatures, bias };
     this.weight = kaimingUniform(parameter([outFeatures, inFeatures]), { a: Math.sqrt(5) });
     const bound = 1 / Math.sqrt(inFeatures);

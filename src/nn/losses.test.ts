@@ -5,7 +5,10 @@ import { F, nn } from '../index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertClose, loadFixture } from '../../test/util.js';
 
-interface Entry { shape: number[]; data: number[] }
+interface Entry {
+  shape: number[];
+  data: number[];
+}
 interface LossCase {
   name: string;
   fn: 'mseLoss' | 'l1Loss' | 'binaryCrossEntropy' | 'bceWithLogits' | 'crossEntropy' | 'nllLoss';
@@ -82,11 +85,20 @@ test('crossEntropy equals nllLoss of logSoftmax and is exact at ±1000', () => {
   const a = F.crossEntropy(x, y).item();
   const b = F.nllLoss(tg.logSoftmax(x, 1), y).item();
   assert.ok(Math.abs(a - b) < 1e-5, `${a} vs ${b}`);
-  const big = tg.tensor([[1000, -1000], [-1000, 1000]], { requiresGrad: true });
+  const big = tg.tensor(
+    [
+      [1000, -1000],
+      [-1000, 1000],
+    ],
+    { requiresGrad: true },
+  );
   const loss = F.crossEntropy(big, tg.tensor([0, 0], { dtype: 'int32' }), { reduction: 'sum' });
   assert.equal(loss.item(), 2000);
   loss.backward();
-  assert.deepEqual(big.grad!.toArray(), [[0, 0], [-1, 1]]);
+  assert.deepEqual(big.grad!.toArray(), [
+    [0, 0],
+    [-1, 1],
+  ]);
 });
 
 test('crossEntropy is one fused node in the graph', () => {
@@ -107,24 +119,34 @@ test('bceWithLogits has the right slope at logit 0 and stays finite at ±100', (
 test('binaryCrossEntropy clamps the log at -100 and keeps gradients finite at p = 0 and 1', () => {
   const p = tg.tensor([0, 1, 1], { requiresGrad: true });
   const loss = F.binaryCrossEntropy(p, tg.tensor([1, 0, 1]), { reduction: 'none' });
-  assert.deepEqual(Array.from(loss.data(), (v) => v + 0), [100, 100, 0]);
+  assert.deepEqual(
+    Array.from(loss.data(), (v) => v + 0),
+    [100, 100, 0],
+  );
   loss.sum().backward();
   assert.ok(Array.from(p.grad!.data()).every(Number.isFinite), `grad ${p.grad!.toArray()}`);
 });
 
 test('loss errors name the problem', () => {
   const logits = tg.randn([4, 3]);
-  assert.throws(() => F.crossEntropy(logits, tg.tensor([0, 1, 2, 1])),
-    /crossEntropy: expects int32 class indices as target, got a float32 tensor of shape \[4\] \(logits shape \[4,3\]\)/);
-  assert.throws(() => F.crossEntropy(logits, tg.tensor([0, 1, 5, 1], { dtype: 'int32' })),
-    /crossEntropy: target class index 5 .* out of range for 3 classes/);
-  assert.throws(() => F.crossEntropy(logits, tg.tensor([0, 1, 2], { dtype: 'int32' })),
-    /crossEntropy: logits have batch size 4 \(shape \[4,3\]\) but target has batch size 3 \(shape \[3\]\)/);
-  assert.throws(() => F.crossEntropy(logits, tg.tensor([0, 1, 2, 0], { dtype: 'int32' }), { weight: tg.ones([4]) }),
-    /crossEntropy: weight must have shape \[3\]/);
+  assert.throws(
+    () => F.crossEntropy(logits, tg.tensor([0, 1, 2, 1])),
+    /crossEntropy: expects int32 class indices as target, got a float32 tensor of shape \[4\] \(logits shape \[4,3\]\)/,
+  );
+  assert.throws(
+    () => F.crossEntropy(logits, tg.tensor([0, 1, 5, 1], { dtype: 'int32' })),
+    /crossEntropy: target class index 5 .* out of range for 3 classes/,
+  );
+  assert.throws(
+    () => F.crossEntropy(logits, tg.tensor([0, 1, 2], { dtype: 'int32' })),
+    /crossEntropy: logits have batch size 4 \(shape \[4,3\]\) but target has batch size 3 \(shape \[3\]\)/,
+  );
+  assert.throws(
+    () => F.crossEntropy(logits, tg.tensor([0, 1, 2, 0], { dtype: 'int32' }), { weight: tg.ones([4]) }),
+    /crossEntropy: weight must have shape \[3\]/,
+  );
   assert.throws(() => F.nllLoss(logits, tg.tensor([0, -1, 2, 0], { dtype: 'int32' })), /nllLoss: target class index -1/);
-  assert.throws(() => F.mseLoss(tg.randn([4, 1]), tg.randn([4])),
-    /mseLoss: pred shape \[4,1\] and target shape \[4\] differ/);
+  assert.throws(() => F.mseLoss(tg.randn([4, 1]), tg.randn([4])), /mseLoss: pred shape \[4,1\] and target shape \[4\] differ/);
   assert.throws(() => F.mseLoss(tg.randn([4]), tg.randn([4]), { reduction: 'avg' as 'mean' }), /reduction must be/);
 });
 
@@ -133,15 +155,19 @@ test('losses are reachable from nn and F', () => {
   assert.equal(nn.mseLoss, F.mseLoss);
 });
 
-test('binaryCrossEntropy refuses inputs outside [0, 1] (NaN included) with PyTorch\'s message', () => {
+test("binaryCrossEntropy refuses inputs outside [0, 1] (NaN included) with PyTorch's message", () => {
   for (const v of [1.5, -0.1, NaN]) {
-    assert.throws(() => F.binaryCrossEntropy(tg.tensor([0.5, v]), tg.tensor([1, 0])),
-      /^TsgradError: binaryCrossEntropy: all elements of input should be between 0 and 1, got (1.5|-0.1|NaN)/);
+    assert.throws(
+      () => F.binaryCrossEntropy(tg.tensor([0.5, v]), tg.tensor([1, 0])),
+      /^TsgradError: binaryCrossEntropy: all elements of input should be between 0 and 1, got (1.5|-0.1|NaN)/,
+    );
   }
   assert.ok(Number.isFinite(F.binaryCrossEntropy(tg.tensor([0, 1]), tg.tensor([0, 1])).item()));
 });
 
 test('loss options: an unknown key is an error with a did-you-mean, not ignored', () => {
-  assert.throws(() => F.bceWithLogits(tg.zeros([2]), tg.zeros([2]), { pos_weight: tg.ones([2]) } as never),
-    /bceWithLogits: unknown option 'pos_weight' \(did you mean 'posWeight'\?\)/);
+  assert.throws(
+    () => F.bceWithLogits(tg.zeros([2]), tg.zeros([2]), { pos_weight: tg.ones([2]) } as never),
+    /bceWithLogits: unknown option 'pos_weight' \(did you mean 'posWeight'\?\)/,
+  );
 });

@@ -42,9 +42,17 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
 }
 
 function checkSameShape(op: string, a: Tensor, b: Tensor, aName: string, bName: string): void {
-  check(shapesEqual(a.shape, b.shape), op, () =>
-    `${aName} shape ${fmtShape(a.shape)} and ${bName} shape ${fmtShape(b.shape)} differ; they must be equal (reshape the target, e.g. [N] -> [N,1])`);
-  check(a.dtype !== 'int32' && b.dtype !== 'int32', op, () => `expects floating-point ${aName} and ${bName}, got ${a.dtype} and ${b.dtype}`);
+  check(
+    shapesEqual(a.shape, b.shape),
+    op,
+    () =>
+      `${aName} shape ${fmtShape(a.shape)} and ${bName} shape ${fmtShape(b.shape)} differ; they must be equal (reshape the target, e.g. [N] -> [N,1])`,
+  );
+  check(
+    a.dtype !== 'int32' && b.dtype !== 'int32',
+    op,
+    () => `expects floating-point ${aName} and ${bName}, got ${a.dtype} and ${b.dtype}`,
+  );
 }
 
 /**
@@ -76,8 +84,10 @@ const bceOp = defineOp<undefined>({
     for (let i = 0; i < out.length; i++) {
       // PyTorch's check, NaN included: a value outside [0, 1] is not a probability.
       if (!(pv[i] >= 0 && pv[i] <= 1)) {
-        throw new TsgradError(`binaryCrossEntropy: all elements of input should be between 0 and 1, got ${pv[i]} ` +
-          `(input shape ${fmtShape(p.shape)}; for raw scores use bceWithLogits)`);
+        throw new TsgradError(
+          `binaryCrossEntropy: all elements of input should be between 0 and 1, got ${pv[i]} ` +
+            `(input shape ${fmtShape(p.shape)}; for raw scores use bceWithLogits)`,
+        );
       }
       const lp = Math.max(Math.log(pv[i]), -100);
       const lq = Math.max(Math.log(1 - pv[i]), -100);
@@ -125,7 +135,10 @@ export interface BceWithLogitsOptions extends ReductionOptions {
  * @example F.bceWithLogits(model.forward(x), y) // y of 0s and 1s, same shape
  */
 export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
-  const reduction = reductionOf('bceWithLogits', ['logits', logits, 'target', target], opts, { weight: weightCheck, posWeight: weightCheck });
+  const reduction = reductionOf('bceWithLogits', ['logits', logits, 'target', target], opts, {
+    weight: weightCheck,
+    posWeight: weightCheck,
+  });
   checkSameShape('bceWithLogits', logits, target, 'logits', 'target');
   // minimum() splits the gradient at a tie, so the slope at x = 0 is exactly -1/2 = -sigmoid(0).
   const softplusNeg = sub(log1p(exp(neg(abs(logits)))), minimum(logits, 0));
@@ -161,26 +174,36 @@ function classLayout(op: string, input: Tensor, target: Tensor, opts: ClassLossO
   const what = op === 'nllLoss' ? 'log-probabilities' : 'logits';
   check(input.dtype !== 'int32', op, () => `${what} must be floating point, got int32 of shape ${fmtShape(input.shape)}`);
   if (target.dtype !== 'int32') {
-    throw new TsgradError(`${op}: expects int32 class indices as target, got a ${target.dtype} tensor of shape ${fmtShape(target.shape)} `
-      + `(${what} shape ${fmtShape(input.shape)}); make labels with tensor(labels, { dtype: 'int32' }), `
-      + 'or use bceWithLogits for probabilities or multi-label targets');
+    throw new TsgradError(
+      `${op}: expects int32 class indices as target, got a ${target.dtype} tensor of shape ${fmtShape(target.shape)} ` +
+        `(${what} shape ${fmtShape(input.shape)}); make labels with tensor(labels, { dtype: 'int32' }), ` +
+        'or use bceWithLogits for probabilities or multi-label targets',
+    );
   }
   check(input.ndim >= 2, op, () => `${what} must be [N, C] or [N, C, d1, ...], got shape ${fmtShape(input.shape)}`);
   if (target.ndim === 0 || target.shape[0] !== input.shape[0]) {
-    throw new TsgradError(`${op}: ${what} have batch size ${input.shape[0]} (shape ${fmtShape(input.shape)}) but target has `
-      + `${target.ndim === 0 ? 'no batch axis' : `batch size ${target.shape[0]}`} (shape ${fmtShape(target.shape)})`);
+    throw new TsgradError(
+      `${op}: ${what} have batch size ${input.shape[0]} (shape ${fmtShape(input.shape)}) but target has ` +
+        `${target.ndim === 0 ? 'no batch axis' : `batch size ${target.shape[0]}`} (shape ${fmtShape(target.shape)})`,
+    );
   }
   const want = [input.shape[0], ...input.shape.slice(2)];
-  check(shapesEqual(target.shape, want), op, () =>
-    `target shape ${fmtShape(target.shape)} must be ${fmtShape(want)}: the ${what} shape ${fmtShape(input.shape)} without the class axis 1`);
+  check(
+    shapesEqual(target.shape, want),
+    op,
+    () =>
+      `target shape ${fmtShape(target.shape)} must be ${fmtShape(want)}: the ${what} shape ${fmtShape(input.shape)} without the class axis 1`,
+  );
   const c = input.shape[1];
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const targets = denseArray(target) as Int32Array;
   for (let i = 0; i < targets.length; i++) {
     const y = targets[i];
     if (y !== ignoreIndex && (y < 0 || y >= c)) {
-      throw new TsgradError(`${op}: target class index ${y} (at flat position ${i}) is out of range for ${c} classes: expected 0..${c - 1}`
-        + ` or ignoreIndex ${ignoreIndex}`);
+      throw new TsgradError(
+        `${op}: target class index ${y} (at flat position ${i}) is out of range for ${c} classes: expected 0..${c - 1}` +
+          ` or ignoreIndex ${ignoreIndex}`,
+      );
     }
   }
   let weight: Float64Array | null = null;
@@ -286,7 +309,9 @@ const crossEntropyOp = defineOp<CrossEntropyAttrs, CrossEntropySaved>({
  */
 export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   const reduction = reductionOf('crossEntropy', ['logits', logits, 'target', target], opts, {
-    weight: weightCheck, ignoreIndex: is.int, labelSmoothing: is.number,
+    weight: weightCheck,
+    ignoreIndex: is.int,
+    labelSmoothing: is.number,
   });
   const smoothing = opts.labelSmoothing ?? 0;
   check(smoothing >= 0 && smoothing <= 1, 'crossEntropy', () => `labelSmoothing must be in [0, 1], got ${smoothing}`);
@@ -327,4 +352,3 @@ export function nllLoss(logProbs: Tensor, target: Tensor, opts: ClassLossOptions
   const total = sum(loss);
   return reduction === 'sum' ? total : mul(total, 1 / wSum);
 }
-

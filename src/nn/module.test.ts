@@ -50,21 +50,27 @@ class Net extends nn.Module {
 }
 nn.register(Net, { name: 'Net' });
 
-const mlp = (): nn.Sequential => new nn.Sequential(
-  new nn.Linear({ inFeatures: 4, outFeatures: 8 }), new nn.ReLU(), new nn.Linear({ inFeatures: 8, outFeatures: 3 }),
-);
+const mlp = (): nn.Sequential =>
+  new nn.Sequential(new nn.Linear({ inFeatures: 4, outFeatures: 8 }), new nn.ReLU(), new nn.Linear({ inFeatures: 8, outFeatures: 3 }));
 
-test('toString and inspect print the model like PyTorch, nested, with each layer\'s options', () => {
-  const seq = new nn.Sequential(new nn.Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3 }), new nn.ReLU(), new nn.Flatten(),
-    new nn.Linear({ inFeatures: 784, outFeatures: 10 }));
-  assert.equal(String(seq), [
-    'Sequential(',
-    '  (0): Conv2d(inChannels=1, outChannels=4, groups=1, bias=true, kernelSize=[3, 3], stride=[1, 1], padding=[0, 0], dilation=[1, 1])',
-    '  (1): ReLU()',
-    '  (2): Flatten(startDim=1, endDim=-1)',
-    '  (3): Linear(inFeatures=784, outFeatures=10, bias=true)',
-    ')',
-  ].join('\n'));
+test("toString and inspect print the model like PyTorch, nested, with each layer's options", () => {
+  const seq = new nn.Sequential(
+    new nn.Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3 }),
+    new nn.ReLU(),
+    new nn.Flatten(),
+    new nn.Linear({ inFeatures: 784, outFeatures: 10 }),
+  );
+  assert.equal(
+    String(seq),
+    [
+      'Sequential(',
+      '  (0): Conv2d(inChannels=1, outChannels=4, groups=1, bias=true, kernelSize=[3, 3], stride=[1, 1], padding=[0, 0], dilation=[1, 1])',
+      '  (1): ReLU()',
+      '  (2): Flatten(startDim=1, endDim=-1)',
+      '  (3): Linear(inFeatures=784, outFeatures=10, bias=true)',
+      ')',
+    ].join('\n'),
+  );
   const net = new Net({ hidden: 8 });
   const want = [
     'Net(',
@@ -84,14 +90,23 @@ test('toString and inspect print the model like PyTorch, nested, with each layer
 test('apply visits children first, then the module itself, and returns it; namedModules names them', () => {
   const net = new Net({ hidden: 3 });
   const seen: string[] = [];
-  assert.equal(net.apply((m) => seen.push(nn.layerName(m))), net);
+  assert.equal(
+    net.apply((m) => seen.push(nn.layerName(m))),
+    net,
+  );
   assert.deepEqual(seen, ['Linear', 'ReLU', 'Sequential', 'Linear', 'Net']);
-  assert.deepEqual(net.namedModules().map(([n]) => n), ['', 'body', 'body.layers.0', 'body.layers.1', 'head']);
+  assert.deepEqual(
+    net.namedModules().map(([n]) => n),
+    ['', 'body', 'body.layers.0', 'body.layers.1', 'head'],
+  );
   // The PyTorch idiom: re-initialise every Linear.
   net.apply((m) => {
     if (m instanceof nn.Linear) nn.init.zeros(m.weight);
   });
-  assert.deepEqual(net.head.weight.toArray(), [[0, 0, 0], [0, 0, 0]]);
+  assert.deepEqual(net.head.weight.toArray(), [
+    [0, 0, 0],
+    [0, 0, 0],
+  ]);
   assert.throws(() => net.apply(3 as never), /Module\.apply: argument 'fn' must be a function, got 3/);
 });
 
@@ -99,13 +114,19 @@ test('a frozen parameter stays in parameters(), namedParameters() and stateDict(
   manualSeed(1);
   const lin = new nn.Linear({ inFeatures: 3, outFeatures: 2 });
   lin.weight.requiresGrad = false;
-  assert.deepEqual(lin.namedParameters().map(([n]) => n), ['weight', 'bias']);
+  assert.deepEqual(
+    lin.namedParameters().map(([n]) => n),
+    ['weight', 'bias'],
+  );
   assert.deepEqual(lin.namedBuffers(), []);
   assert.deepEqual([...lin.stateDict().keys()], ['weight', 'bias']);
   // Plain fields made with requiresGrad (no nn.init.parameter) stay parameters too once frozen.
   const a = new Affine({ n: 2 });
   a.weight.requiresGrad_(false);
-  assert.deepEqual(a.namedParameters().map(([n]) => n), ['weight', 'bias']);
+  assert.deepEqual(
+    a.namedParameters().map(([n]) => n),
+    ['weight', 'bias'],
+  );
 });
 
 test('requiresGrad_ freezes a module or one parameter: no gradient, the optimizer leaves it, summary counts it', () => {
@@ -116,15 +137,34 @@ test('requiresGrad_ freezes a module or one parameter: no gradient, the optimize
   const frozen = model.layers[0].parameters().map((p) => p.data());
   const before = model.layers[2].parameters().map((p) => p.data());
   const opt = new SGD(model.parameters(), { lr: 0.5 });
-  model.forward(randn([5, 4])).square().sum().backward();
-  assert.equal(model.layers[0].parameters().every((p) => p.grad === null), true);
+  model
+    .forward(randn([5, 4]))
+    .square()
+    .sum()
+    .backward();
+  assert.equal(
+    model.layers[0].parameters().every((p) => p.grad === null),
+    true,
+  );
   opt.step();
-  assert.deepEqual(model.layers[0].parameters().map((p) => p.data()), frozen);
-  assert.notDeepEqual(model.layers[2].parameters().map((p) => p.data()), before);
+  assert.deepEqual(
+    model.layers[0].parameters().map((p) => p.data()),
+    frozen,
+  );
+  assert.notDeepEqual(
+    model.layers[2].parameters().map((p) => p.data()),
+    before,
+  );
   const r = model.summary([4], quiet);
   assert.deepEqual({ total: r.totalParams, trainable: r.trainableParams }, { total: 4 * 8 + 8 + 8 * 3 + 3, trainable: 8 * 3 + 3 });
-  assert.deepEqual(r.rows.map((row) => [row.name, row.params, row.trainable]),
-    [['layers.0', 40, 0], ['layers.1', 0, 0], ['layers.2', 27, 27]]);
+  assert.deepEqual(
+    r.rows.map((row) => [row.name, row.params, row.trainable]),
+    [
+      ['layers.0', 40, 0],
+      ['layers.1', 0, 0],
+      ['layers.2', 27, 27],
+    ],
+  );
   assert.match(r.text, /Non-trainable params: 40/);
   model.requiresGrad_();
   assert.equal(model.summary([4], quiet).trainableParams, 67);
@@ -140,11 +180,20 @@ test('the frozen state survives save/load, rebuilt or loaded into a model', () =
   assert.deepEqual(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')).frozen, ['body.layers.0.weight', 'body.layers.0.bias']);
   const again = load<Net>(d);
   assert.ok(again instanceof Net);
-  assert.deepEqual(again.namedParameters().map(([n, p]) => [n, p.requiresGrad]),
-    [['body.layers.0.weight', false], ['body.layers.0.bias', false], ['head.weight', true]]);
+  assert.deepEqual(
+    again.namedParameters().map(([n, p]) => [n, p.requiresGrad]),
+    [
+      ['body.layers.0.weight', false],
+      ['body.layers.0.bias', false],
+      ['head.weight', true],
+    ],
+  );
   const into = new Net({ hidden: 5 });
   assert.equal(load(d, { into }), into);
-  assert.equal(into.body.layers[0].parameters().some((p) => p.requiresGrad), false);
+  assert.equal(
+    into.body.layers[0].parameters().some((p) => p.requiresGrad),
+    false,
+  );
   assert.deepEqual(into.head.weight.data(), net.head.weight.data());
 });
 
@@ -178,12 +227,18 @@ test('a user module: registered ones save and load by name; others name the clas
   const a = new Affine({ n: 3 });
   const da = join(dir, 'affine');
   save(a, da);
-  assert.throws(() => load(da), (e: unknown) => e instanceof TsgradError
-    && /the model class 'Affine' is not registered.*nn\.register\(Affine\).*load\(dir, \{ into: model \}\)/.test(e.message));
+  assert.throws(
+    () => load(da),
+    (e: unknown) =>
+      e instanceof TsgradError &&
+      /the model class 'Affine' is not registered.*nn\.register\(Affine\).*load\(dir, \{ into: model \}\)/.test(e.message),
+  );
   const b = load(da, { into: new Affine({ n: 3 }) });
   assert.deepEqual(b.weight.data(), a.weight.data());
-  assert.throws(() => load(da, { into: new Affine({ n: 4 }) }),
-    /tensor 'weight' in .* is float32 \[3,3\] but the model expects float32 \[4,4\]/);
+  assert.throws(
+    () => load(da, { into: new Affine({ n: 4 }) }),
+    /tensor 'weight' in .* is float32 \[3,3\] but the model expects float32 \[4,4\]/,
+  );
   assert.throws(() => load(da, { into: {} as never }), /load: option 'into' must be a Module, got an object \{\}/);
   assert.throws(() => load(da, { int: a } as never), /load: unknown option 'int' \(did you mean 'into'\?\)/);
 });
@@ -231,25 +286,42 @@ test('optimizers built over a partly frozen model step only the trainable parame
   const opt = new Adam(model.parameters(), { lr: 0.1, weightDecay: 0.1 });
   for (let i = 0; i < 3; i++) {
     opt.zeroGrad();
-    model.forward(randn([4, 4])).sum().backward();
+    model
+      .forward(randn([4, 4]))
+      .sum()
+      .backward();
     opt.step();
   }
-  assert.deepEqual(model.layers[2].parameters().map((p) => p.data()), frozen);
+  assert.deepEqual(
+    model.layers[2].parameters().map((p) => p.data()),
+    frozen,
+  );
 });
 
 test('every layer class nn exports is registered under its exported name', () => {
-  const classes = Object.entries(nn).filter(([name, v]) =>
-    typeof v === 'function' && v.prototype instanceof nn.Module && name !== 'Module') as Array<[string, unknown]>;
+  const classes = Object.entries(nn).filter(
+    ([name, v]) => typeof v === 'function' && v.prototype instanceof nn.Module && name !== 'Module',
+  ) as Array<[string, unknown]>;
   assert.ok(classes.length >= 30, `found ${classes.length} layer classes`);
   const names = new Set(nn.registeredNames());
-  assert.deepEqual(classes.filter(([name]) => !names.has(name)).map(([name]) => name), []);
+  assert.deepEqual(
+    classes.filter(([name]) => !names.has(name)).map(([name]) => name),
+    [],
+  );
 });
 
 test('saliency leaves a frozen layer frozen and the others trainable (regression: it unfroze every parameter)', () => {
   manualSeed(7);
-  const model = new nn.Sequential(new nn.Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3 }), new nn.ReLU(), new nn.Flatten(),
-    new nn.Linear({ inFeatures: 2 * 4 * 4, outFeatures: 3 }));
+  const model = new nn.Sequential(
+    new nn.Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3 }),
+    new nn.ReLU(),
+    new nn.Flatten(),
+    new nn.Linear({ inFeatures: 2 * 4 * 4, outFeatures: 3 }),
+  );
   model.layers[0].requiresGrad_(false);
   saliency(model, randn([1, 1, 6, 6]));
-  assert.deepEqual(model.parameters().map((p) => p.requiresGrad), [false, false, true, true]);
+  assert.deepEqual(
+    model.parameters().map((p) => p.requiresGrad),
+    [false, false, true, true],
+  );
 });

@@ -179,7 +179,9 @@ export abstract class Module {
       const missing = [...own.keys()].filter((k) => !src.has(k));
       const unexpected = [...src.keys()].filter((k) => !own.has(k));
       if (missing.length || unexpected.length) {
-        throw new TsgradError(`loadStateDict: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''}`);
+        throw new TsgradError(
+          `loadStateDict: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''}`,
+        );
       }
     }
     noGrad(() => {
@@ -227,7 +229,10 @@ function formatValue(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
   if (typeof v === 'string') return `'${v}'`;
   if (v instanceof Tensor) return `Tensor${JSON.stringify(v.shape)}`;
-  if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, e]) => `${k}: ${formatValue(e)}`).join(', ')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, e]) => `${k}: ${formatValue(e)}`)
+      .join(', ')}}`;
   return String(v);
 }
 

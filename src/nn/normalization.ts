@@ -36,8 +36,11 @@ abstract class BatchNormBase extends Module {
   constructor(opts: BatchNormOptions) {
     super();
     const { numFeatures, eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = opts;
-    check(Number.isInteger(numFeatures) && numFeatures > 0, this.constructor.name, () =>
-      `numFeatures must be a positive integer, got ${String(numFeatures)}`);
+    check(
+      Number.isInteger(numFeatures) && numFeatures > 0,
+      this.constructor.name,
+      () => `numFeatures must be a positive integer, got ${String(numFeatures)}`,
+    );
     this.options = { numFeatures, eps, momentum, affine, trackRunningStats };
     this.weight = affine ? constant(parameter([numFeatures]), 1) : null;
     this.bias = affine ? parameter([numFeatures]) : null;
@@ -48,12 +51,24 @@ abstract class BatchNormBase extends Module {
   forward(x: Tensor): Tensor {
     const c = this.options.numFeatures;
     const expected = this.layout.replaceAll('C', String(c));
-    check(this.ranks.includes(x.ndim), this.layer, () =>
-      `expected a ${this.ranks.join('-D or ')}-D input ${expected}, got shape ${fmtShape(x.shape)}`);
-    check(x.shape[1] === c, this.layer, () =>
-      `input has ${x.shape[1]} channels but the layer expects ${c} (input shape ${fmtShape(x.shape)}, expected ${expected})`);
+    check(
+      this.ranks.includes(x.ndim),
+      this.layer,
+      () => `expected a ${this.ranks.join('-D or ')}-D input ${expected}, got shape ${fmtShape(x.shape)}`,
+    );
+    check(
+      x.shape[1] === c,
+      this.layer,
+      () => `input has ${x.shape[1]} channels but the layer expects ${c} (input shape ${fmtShape(x.shape)}, expected ${expected})`,
+    );
     const { eps, momentum } = this.options;
-    return batchNorm(x, this.runningMean, this.runningVar, { weight: this.weight, bias: this.bias, training: this.training, momentum, eps });
+    return batchNorm(x, this.runningMean, this.runningVar, {
+      weight: this.weight,
+      bias: this.bias,
+      training: this.training,
+      momentum,
+      eps,
+    });
   }
 }
 
@@ -95,12 +110,22 @@ export class LayerNorm extends Module {
 
   constructor(opts: LayerNormOptions) {
     super();
-    options<LayerNormOptions>('LayerNorm', opts, {
-      normalizedShape: is.anyOf(is.positiveInt, is.arrayOf(is.positiveInt)), eps: is.positive, elementwiseAffine: is.bool,
-    }, ['normalizedShape']);
+    options<LayerNormOptions>(
+      'LayerNorm',
+      opts,
+      {
+        normalizedShape: is.anyOf(is.positiveInt, is.arrayOf(is.positiveInt)),
+        eps: is.positive,
+        elementwiseAffine: is.bool,
+      },
+      ['normalizedShape'],
+    );
     const ns = typeof opts.normalizedShape === 'number' ? [opts.normalizedShape] : opts.normalizedShape.slice();
-    check(ns.length > 0 && ns.every((d) => Number.isInteger(d) && d > 0), 'LayerNorm', () =>
-      `normalizedShape must be positive integers, got ${JSON.stringify(opts.normalizedShape)}`);
+    check(
+      ns.length > 0 && ns.every((d) => Number.isInteger(d) && d > 0),
+      'LayerNorm',
+      () => `normalizedShape must be positive integers, got ${JSON.stringify(opts.normalizedShape)}`,
+    );
     const { eps = 1e-5, elementwiseAffine = true } = opts;
     this.options = { normalizedShape: ns, eps, elementwiseAffine };
     this.weight = elementwiseAffine ? constant(parameter(ns), 1) : null;
@@ -110,8 +135,11 @@ export class LayerNorm extends Module {
   forward(x: Tensor): Tensor {
     const ns = this.options.normalizedShape;
     const tail = x.shape.slice(x.ndim - ns.length);
-    check(x.ndim >= ns.length && ns.every((d, i) => d === tail[i]), 'LayerNorm', () =>
-      `expected an input of shape [*,${ns.join(',')}], got shape ${fmtShape(x.shape)}`);
+    check(
+      x.ndim >= ns.length && ns.every((d, i) => d === tail[i]),
+      'LayerNorm',
+      () => `expected an input of shape [*,${ns.join(',')}], got shape ${fmtShape(x.shape)}`,
+    );
     return layerNorm(x, ns, { weight: this.weight, bias: this.bias, eps: this.options.eps });
   }
 }

@@ -1,8 +1,17 @@
 import { is, options, type Spec } from '../util/args.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
-  adaptiveAvgPool2d, avgPool1d, avgPool2d, globalAvgPool1d, globalAvgPool2d, globalMaxPool1d, globalMaxPool2d,
-  maxPool1d, maxPool2d, type Pool1dOptions, type Pool2dOptions,
+  adaptiveAvgPool2d,
+  avgPool1d,
+  avgPool2d,
+  globalAvgPool1d,
+  globalAvgPool2d,
+  globalMaxPool1d,
+  globalMaxPool2d,
+  maxPool1d,
+  maxPool2d,
+  type Pool1dOptions,
+  type Pool2dOptions,
 } from '../ops/pool.js';
 import type { Pair } from '../ops/conv.js';
 
@@ -41,8 +50,12 @@ export type PoolClass<O extends object, N> = new (opts: O) => Module & {
  * (what save/load writes), registers itself under its name, and checks the input's rank.
  */
 function poolLayer<O extends object, N>(
-  name: string, rank: number, fn: (x: Tensor, o: N) => Tensor,
-  spec: Spec<O>, normalise: (o: O) => N, required: (keyof O & string)[] = [],
+  name: string,
+  rank: number,
+  fn: (x: Tensor, o: N) => Tensor,
+  spec: Spec<O>,
+  normalise: (o: O) => N,
+  required: (keyof O & string)[] = [],
 ): PoolClass<O, N> {
   const cls = class extends Module {
     readonly options: N;
@@ -61,8 +74,11 @@ function poolLayer<O extends object, N>(
   return cls as unknown as PoolClass<O, N>;
 }
 
-const pool1dOptions = (o: Pool1dOptions): Required<Pool1dOptions> =>
-  ({ kernelSize: o.kernelSize, stride: o.stride ?? o.kernelSize, padding: o.padding ?? 0 });
+const pool1dOptions = (o: Pool1dOptions): Required<Pool1dOptions> => ({
+  kernelSize: o.kernelSize,
+  stride: o.stride ?? o.kernelSize,
+  padding: o.padding ?? 0,
+});
 
 /** Max over windows of [N, C, H, W]. @example new nn.MaxPool2d({ kernelSize: 2 }) // halves H and W */
 export const MaxPool2d = poolLayer('MaxPool2d', 4, maxPool2d, POOL2D, pairOptions, ['kernelSize']);
@@ -85,9 +101,14 @@ export class AdaptiveAvgPool2d extends Module {
   readonly options: { outputSize: [number | null, number | null] };
   constructor(opts: { outputSize: number | readonly [number | null, number | null] }) {
     super();
-    options<{ outputSize: unknown }>('AdaptiveAvgPool2d', opts, {
-      outputSize: is.anyOf(is.positiveInt, is.arrayOf(is.anyOf(is.positiveInt, is.oneOf([null])), 2)),
-    }, ['outputSize']);
+    options<{ outputSize: unknown }>(
+      'AdaptiveAvgPool2d',
+      opts,
+      {
+        outputSize: is.anyOf(is.positiveInt, is.arrayOf(is.anyOf(is.positiveInt, is.oneOf([null])), 2)),
+      },
+      ['outputSize'],
+    );
     const s = opts.outputSize;
     this.options = { outputSize: typeof s === 'number' ? [s, s] : [s[0], s[1]] };
   }
@@ -101,7 +122,9 @@ type NoOptions = Record<string, never>;
 
 /** A global pooling layer: no options (an unknown one is refused), one value per channel. */
 function globalPool(name: string, rank: number, fn: (x: Tensor) => Tensor) {
-  return poolLayer<NoOptions, NoOptions>(name, rank, fn, {}, () => ({})) as new (opts?: NoOptions) => InstanceType<PoolClass<NoOptions, NoOptions>>;
+  return poolLayer<NoOptions, NoOptions>(name, rank, fn, {}, () => ({})) as new (
+    opts?: NoOptions,
+  ) => InstanceType<PoolClass<NoOptions, NoOptions>>;
 }
 
 /** Largest value per channel: [N, C, L] -> [N, C] (Keras's GlobalMaxPooling1D). */

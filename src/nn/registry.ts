@@ -55,8 +55,10 @@ export interface LayerEntry {
 const byName = new Map<string, LayerEntry>();
 const byClass = new Map<ModuleClass, LayerEntry>();
 
-const moduleClass = check('a Module subclass', (v) =>
-  typeof v === 'function' && typeof (v as { prototype?: { forward?: unknown } }).prototype?.forward === 'function');
+const moduleClass = check(
+  'a Module subclass',
+  (v) => typeof v === 'function' && typeof (v as { prototype?: { forward?: unknown } }).prototype?.forward === 'function',
+);
 
 /**
  * Registers a Module class for save/load, summary() and the printed model; returns the class.
@@ -66,7 +68,10 @@ const moduleClass = check('a Module subclass', (v) =>
 export function register<C extends ModuleClass>(cls: C, opts: RegisterOptions<InstanceType<C>> | string = {}): C {
   arg('nn.register', 'cls', cls, moduleClass);
   const o = options<RegisterOptions>('nn.register', typeof opts === 'string' ? { name: opts } : opts, {
-    name: is.string, toConfig: is.function, fromConfig: is.function, sequence: is.function,
+    name: is.string,
+    toConfig: is.function,
+    fromConfig: is.function,
+    sequence: is.function,
   });
   const name = o.name ?? cls.name;
   if (!name) throw new TsgradError('nn.register: an anonymous class needs { name }');
@@ -79,10 +84,12 @@ export function register<C extends ModuleClass>(cls: C, opts: RegisterOptions<In
     name,
     cls,
     toConfig: (o.toConfig as LayerEntry['toConfig'] | undefined) ?? ((m) => ({ options: jsonOptions(m, name) })),
-    fromConfig: (o.fromConfig as LayerEntry['fromConfig'] | undefined) ?? ((node) => {
-      const Ctor = cls as unknown as new (opts?: unknown) => Module;
-      return node.options === undefined ? new Ctor() : new Ctor(node.options);
-    }),
+    fromConfig:
+      (o.fromConfig as LayerEntry['fromConfig'] | undefined) ??
+      ((node) => {
+        const Ctor = cls as unknown as new (opts?: unknown) => Module;
+        return node.options === undefined ? new Ctor() : new Ctor(node.options);
+      }),
     sequence: o.sequence as LayerEntry['sequence'],
   };
   byName.set(name, entry);
@@ -97,7 +104,12 @@ export function entryOf(m: Module): LayerEntry | undefined {
 
 /** The name a module is shown and saved under: its registered name, else its class's name. */
 export function layerName(m: Module): string {
-  arg('layerName', 'm', m, check('a Module', (v) => typeof (v as { forward?: unknown } | null)?.forward === 'function'));
+  arg(
+    'layerName',
+    'm',
+    m,
+    check('a Module', (v) => typeof (v as { forward?: unknown } | null)?.forward === 'function'),
+  );
   return entryOf(m)?.name ?? m.constructor.name;
 }
 

@@ -13,10 +13,14 @@ test('summary: the Keras MNIST CNN has 1,199,882 parameters, layer by layer', ()
   assert.equal(r.totalParams, 1199882);
   assert.equal(r.trainableParams, 1199882);
   assert.equal(r.totalParams, model.numParameters());
-  assert.deepEqual(r.rows.map((row) => row.type), [
-    'Conv2d', 'ReLU', 'Conv2d', 'ReLU', 'MaxPool2d', 'Dropout', 'Flatten', 'Linear', 'ReLU', 'Dropout', 'Linear',
-  ]);
-  assert.deepEqual(r.rows.map((row) => row.params), [320, 0, 18496, 0, 0, 0, 0, 1179776, 0, 0, 1290]);
+  assert.deepEqual(
+    r.rows.map((row) => row.type),
+    ['Conv2d', 'ReLU', 'Conv2d', 'ReLU', 'MaxPool2d', 'Dropout', 'Flatten', 'Linear', 'ReLU', 'Dropout', 'Linear'],
+  );
+  assert.deepEqual(
+    r.rows.map((row) => row.params),
+    [320, 0, 18496, 0, 0, 0, 0, 1179776, 0, 0, 1290],
+  );
   assert.deepEqual(r.rows[4].outputShape, [1, 64, 12, 12]);
   assert.deepEqual(r.rows[6].outputShape, [1, 9216]);
   assert.equal(r.rows[0].name, 'layers.0');
@@ -35,18 +39,30 @@ test('summary: buffers count as non-trainable, training flags and running statis
   );
   const before = model.stateDict().get('layers.1.layers.0.runningMean')!.data();
   const r = model.summary([3, 5, 5], quiet);
-  assert.deepEqual(r.rows.map((row) => row.name), ['layers.0', 'layers.1.layers.0', 'layers.1.layers.1', 'layers.2']);
+  assert.deepEqual(
+    r.rows.map((row) => row.name),
+    ['layers.0', 'layers.1.layers.0', 'layers.1.layers.1', 'layers.2'],
+  );
   assert.equal(r.trainableParams, 4 * 3 * 9 + 4 + 8);
   assert.equal(r.totalParams, r.trainableParams + 8);
   assert.match(r.text, /Non-trainable params: 8/);
-  assert.ok(model.namedModules().every(([, m]) => m.training), 'still in training mode');
+  assert.ok(
+    model.namedModules().every(([, m]) => m.training),
+    'still in training mode',
+  );
   assert.deepEqual(model.stateDict().get('layers.1.layers.0.runningMean')!.data(), before);
 });
 
 test('summary: a module that is not Sequential is one row; bad input shapes are named', () => {
   const r = nn.models.dnaCnn().layers[0].summary([4, 50], quiet);
   assert.equal(r.rows.length, 1);
-  assert.deepEqual(r.rows[0], { name: '(model)', type: 'Conv1d', outputShape: [1, 32, 39], params: 32 * 4 * 12 + 32, trainable: 32 * 4 * 12 + 32 });
+  assert.deepEqual(r.rows[0], {
+    name: '(model)',
+    type: 'Conv1d',
+    outputShape: [1, 32, 39],
+    params: 32 * 4 * 12 + 32,
+    trainable: 32 * 4 * 12 + 32,
+  });
   const emb = new nn.Embedding({ numEmbeddings: 10, embeddingDim: 3 });
   assert.deepEqual(emb.summary([7], { ...quiet, dtype: 'int32' }).rows[0].outputShape, [1, 7, 3]);
   assert.throws(() => nn.models.kerasMnistCnn().summary([1, 28], quiet), /Conv2d: expected a 4-D input \[N,1,H,W\], got shape \[1,1,28\]/);

@@ -52,8 +52,11 @@ const fmtInt = (n: number): string => n.toLocaleString('en-US');
  */
 export function summary(model: Module, inputShape: readonly number[], opts: SummaryOptions = {}): SummaryResult {
   arg('summary', 'inputShape', inputShape, is.shape);
-  check(inputShape.every((d) => Number.isInteger(d) && d > 0), 'summary', () =>
-    `inputShape must be positive integers without the batch axis, got ${fmtShape(inputShape)}`);
+  check(
+    inputShape.every((d) => Number.isInteger(d) && d > 0),
+    'summary',
+    () => `inputShape must be positive integers without the batch axis, got ${fmtShape(inputShape)}`,
+  );
   const rows: SummaryRow[] = [];
   const flags = model.namedModules().map(([, m]) => [m, m.training] as const);
   model.eval();
@@ -75,8 +78,11 @@ export function summary(model: Module, inputShape: readonly number[], opts: Summ
         const params = m.namedParameters();
         const trainable = count(params.filter(([, p]) => p.requiresGrad));
         rows.push({
-          name: name || '(model)', type: layerName(m), outputShape: y.shape.slice(),
-          params: count(params) + count(m.namedBuffers()), trainable,
+          name: name || '(model)',
+          type: layerName(m),
+          outputShape: y.shape.slice(),
+          params: count(params) + count(m.namedBuffers()),
+          trainable,
         });
         return y;
       };
@@ -96,7 +102,11 @@ function formatTable(rows: SummaryRow[], inputShape: readonly number[], total: n
   const cells = rows.map((r) => [`${r.name} (${r.type})`, fmtShape([-1, ...r.outputShape.slice(1)]), fmtInt(r.params)]);
   const head = ['Layer (type)', 'Output shape', 'Param #'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)) + 2);
-  const line = (c: string[]): string => c.map((s, i) => (i === 2 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('').trimEnd();
+  const line = (c: string[]): string =>
+    c
+      .map((s, i) => (i === 2 ? s.padStart(widths[i]) : s.padEnd(widths[i])))
+      .join('')
+      .trimEnd();
   const width = widths.reduce((a, b) => a + b, 0);
   return [
     `Input shape: ${fmtShape([-1, ...inputShape])}`,

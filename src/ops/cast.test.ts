@@ -12,7 +12,11 @@ import { randn, tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import './methods.js';
 
-interface Fx { shape: number[]; dtype: DType; data: number[] }
+interface Fx {
+  shape: number[];
+  dtype: DType;
+  data: number[];
+}
 type Cases = Record<'float64' | 'float32', Record<string, Fx>> & {
   grad_up: { x: Fx; grad: Fx };
   grad_down: { x: Fx; w: Fx; grad: Fx };
@@ -26,12 +30,16 @@ function same(got: Tensor, want: Fx, what: string): void {
   assert.deepEqual(Array.from(got.data()), want.data, what);
 }
 
-test('float(), double(), int() and to(dtype) give PyTorch\'s values exactly', () => {
+test("float(), double(), int() and to(dtype) give PyTorch's values exactly", () => {
   eachBackend(() => {
     for (const from of ['float64', 'float32'] as const) {
       const c = cases[from];
       const x = fromFx(c.x);
-      for (const [method, dtype] of [['float', 'float32'], ['double', 'float64'], ['int', 'int32']] as const) {
+      for (const [method, dtype] of [
+        ['float', 'float32'],
+        ['double', 'float64'],
+        ['int', 'int32'],
+      ] as const) {
         if (!c[method]) continue;
         same(x[method](), c[method], `${from}.${method}()`);
         same(x.to(dtype), c[method], `${from}.to('${dtype}')`);
@@ -49,7 +57,7 @@ test('to(dtype) returns the tensor itself when it already has that dtype, and a 
   assert.notEqual(x.storage[0], 42);
 });
 
-test('gradients cross float32 <-> float64 casts in the leaf\'s dtype, as in PyTorch', () => {
+test("gradients cross float32 <-> float64 casts in the leaf's dtype, as in PyTorch", () => {
   eachBackend(() => {
     const up = cases.grad_up;
     const a = fromFx(up.x, true);
@@ -69,8 +77,7 @@ test('a cast to int32 carries no gradient; an unknown dtype lists the supported 
   const i = x.int();
   assert.equal(i.requiresGrad, false);
   assert.equal(i.node, null);
-  assert.throws(() => x.to('float16' as DType),
-    /to: argument 'dtype' must be one of "float32", "float64", "int32", got "float16"/);
+  assert.throws(() => x.to('float16' as DType), /to: argument 'dtype' must be one of "float32", "float64", "int32", got "float16"/);
   assert.throws(() => x.to(undefined as never), /to: argument 'dtype' must be one of "float32", "float64", "int32", got undefined/);
 });
 
@@ -84,7 +91,9 @@ test('requiresGrad_: float leaves only, in place, chainable', () => {
   const y = randn([2], { requiresGrad: true }).mul(2);
   assert.equal(y.requiresGrad_(), y, 'a no-op on a result that already requires gradients');
   assert.throws(() => y.requiresGrad_(false), /requiresGrad_: the tensor of shape \[2\] was made by 'mul', not a leaf; only leaf tensors/);
-  assert.throws(() => tensor([1, 2], { dtype: 'int32' }).requiresGrad_(),
-    /requiresGrad_: only floating-point tensors can require gradients, got int32 of shape \[2\]/);
+  assert.throws(
+    () => tensor([1, 2], { dtype: 'int32' }).requiresGrad_(),
+    /requiresGrad_: only floating-point tensors can require gradients, got int32 of shape \[2\]/,
+  );
   assert.throws(() => w.requiresGrad_(1 as never), /requiresGrad_: argument 'on' must be a boolean, got 1/);
 });

@@ -49,8 +49,10 @@ export function requiresGrad_(x: Tensor, on = true): Tensor {
   arg('requiresGrad_', 'on', on, is.bool);
   if (x.node !== null) {
     if (on) return x;
-    throw new TsgradError(`requiresGrad_: the tensor of shape ${fmtShape(x.shape)} was made by '${x.node.op}', not a leaf; `
-      + 'only leaf tensors can change requiresGrad (use detach() to get a leaf)');
+    throw new TsgradError(
+      `requiresGrad_: the tensor of shape ${fmtShape(x.shape)} was made by '${x.node.op}', not a leaf; ` +
+        'only leaf tensors can change requiresGrad (use detach() to get a leaf)',
+    );
   }
   if (on && x.dtype === 'int32') {
     throw new TsgradError(`requiresGrad_: only floating-point tensors can require gradients, got int32 of shape ${fmtShape(x.shape)}`);

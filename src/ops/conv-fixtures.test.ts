@@ -16,7 +16,10 @@ import type { Tensor } from '../index.js';
 import { assertClose, loadFixture } from '../../test/util.js';
 import { eachBackend } from '../../test/each-backend.js';
 
-interface Fx { shape: number[]; data: number[] }
+interface Fx {
+  shape: number[];
+  data: number[];
+}
 interface Case {
   name: string;
   op: string;

@@ -35,7 +35,10 @@ test('conv2dReluMaxPool equals maxPool2d(relu(conv2d)) in values and gradients, 
       const plain = F.maxPool2d(F.conv2d(x, w, b, c.conv).relu(), c.pool);
       assert.deepEqual(fused.shape, plain.shape, what);
       assertClose(fused.data() as Float32Array, plain.data() as Float32Array, { atol: 1e-5, rtol: 1e-5, what: `${what} values` });
-      assert.ok(plain.data().some((v) => v === 0), `${what}: the case must have windows cut by the ReLU`);
+      assert.ok(
+        plain.data().some((v) => v === 0),
+        `${what}: the case must have windows cut by the ReLU`,
+      );
       const dy = tg.randn(fused.shape);
       const grads = (y: tg.Tensor): Float32Array[] => {
         for (const t of [x, w, b]) t.grad = null;
@@ -57,10 +60,14 @@ test('conv2dReluMaxPool passes a float64 gradcheck for x, weight and bias', () =
   const w = tg.randn(c.w, { dtype: 'float64', requiresGrad: true });
   // Values away from 0 so that no central difference crosses the ReLU's kink or a window's tie.
   const b = tg.tensor([0.3, -0.4, 0.5, -2, 0.1], { dtype: 'float64', requiresGrad: true });
-  assertGradcheck('conv2dReluMaxPool', (xx, ww, bb) => F.convBlock(xx, ww, bb, c.conv, { activation: 'relu', pool: { type: 'max', ...c.pool } }), [x, w, b]);
+  assertGradcheck(
+    'conv2dReluMaxPool',
+    (xx, ww, bb) => F.convBlock(xx, ww, bb, c.conv, { activation: 'relu', pool: { type: 'max', ...c.pool } }),
+    [x, w, b],
+  );
 });
 
-test('Sequential runs Conv2d, ReLU, MaxPool2d as one conv2dReluMaxPool node, with the layers\' own values and gradients', () => {
+test("Sequential runs Conv2d, ReLU, MaxPool2d as one conv2dReluMaxPool node, with the layers' own values and gradients", () => {
   tg.manualSeed(7);
   const conv = new nn.Conv2d({ inChannels: 2, outChannels: 4, kernelSize: 3 });
   const model = new nn.Sequential(conv, new nn.ReLU(), new nn.MaxPool2d({ kernelSize: 2 }), new nn.Flatten());
@@ -106,7 +113,7 @@ test('conv1dReluMaxPool equals maxPool1d(relu(conv1d)) in values and gradients, 
   });
 });
 
-test('Sequential fuses Conv1d, ReLU, GlobalMaxPool1d (the DNA CNN block): the layers\' values and gradients, ties included', () => {
+test("Sequential fuses Conv1d, ReLU, GlobalMaxPool1d (the DNA CNN block): the layers' values and gradients, ties included", () => {
   eachBackend((backend) => {
     tg.manualSeed(9);
     const conv = new nn.Conv1d({ inChannels: 4, outChannels: 16, kernelSize: 6 });
@@ -114,7 +121,10 @@ test('Sequential fuses Conv1d, ReLU, GlobalMaxPool1d (the DNA CNN block): the la
     // One-hot DNA with the same 10-mer twice in every sequence: exact ties of the maximum.
     const bases = tg.randint(0, 4, [5, 50]).data() as Int32Array;
     for (let s = 0; s < 5; s++) for (let j = 0; j < 10; j++) bases[s * 50 + 30 + j] = bases[s * 50 + 5 + j];
-    const x = tg.oneHot(tg.tensor(Array.from(bases), { shape: [5, 50], dtype: 'int32' }), 4).permute([0, 2, 1]).contiguous();
+    const x = tg
+      .oneHot(tg.tensor(Array.from(bases), { shape: [5, 50], dtype: 'int32' }), 4)
+      .permute([0, 2, 1])
+      .contiguous();
     const y = model.forward(x);
     assert.deepEqual(y.shape, [5, 16], backend);
     assert.match(tg.toDot(y), /label="conv2dReluMaxPool\\n/, backend);
@@ -144,7 +154,16 @@ test('Sequential fuses Conv1d, ReLU, GlobalMaxPool1d (the DNA CNN block): the la
 
 test('conv2dReluMaxPool reports bad input by its own name', () => {
   const x = tg.randn([1, 3, 5, 5]);
-  assert.throws(() => F.convBlock(x, tg.randn([4, 2, 3, 3]), null, {}, { activation: 'relu', pool: { type: 'max', kernelSize: 2 } }), /conv2dReluMaxPool: input has 3 channels/);
-  assert.throws(() => F.convBlock(x, tg.randn([4, 3, 3, 3]), null, {}, { activation: 'relu', pool: { type: 'max', kernelSize: 4 } }), /conv2dReluMaxPool: kernel 4×4 is larger than the padded input 3×3/);
-  assert.throws(() => F.convBlock(tg.randn([1, 4, 10]), tg.randn([2, 4, 3]), null, {}, { activation: 'relu', pool: { type: 'max', kernelSize: 9 } }), /conv1dReluMaxPool: kernel 9 is larger than the padded input 8/);
+  assert.throws(
+    () => F.convBlock(x, tg.randn([4, 2, 3, 3]), null, {}, { activation: 'relu', pool: { type: 'max', kernelSize: 2 } }),
+    /conv2dReluMaxPool: input has 3 channels/,
+  );
+  assert.throws(
+    () => F.convBlock(x, tg.randn([4, 3, 3, 3]), null, {}, { activation: 'relu', pool: { type: 'max', kernelSize: 4 } }),
+    /conv2dReluMaxPool: kernel 4×4 is larger than the padded input 3×3/,
+  );
+  assert.throws(
+    () => F.convBlock(tg.randn([1, 4, 10]), tg.randn([2, 4, 3]), null, {}, { activation: 'relu', pool: { type: 'max', kernelSize: 9 } }),
+    /conv1dReluMaxPool: kernel 9 is larger than the padded input 8/,
+  );
 });

@@ -42,22 +42,30 @@ const convReluPoolOp = defineOp<{ conv: ConvOpts; pool: Pool2dOptions; oneD: boo
     const dw = w.requiresGrad ? (newArray(w.dtype, w.size) as FloatArray) : undefined;
     const db = b?.requiresGrad ? (newArray(b.dtype, b.size) as FloatArray) : undefined;
     kernels().conv2dReluMaxPoolBackward({
-      x: dense(x), w: dense(w), dy: dense(dy), argmax, g, pool,
-      ...(dx ? { dx } : {}), ...(dw ? { dw } : {}), ...(db ? { dbias: db } : {}),
+      x: dense(x),
+      w: dense(w),
+      dy: dense(dy),
+      argmax,
+      g,
+      pool,
+      ...(dx ? { dx } : {}),
+      ...(dw ? { dw } : {}),
+      ...(db ? { dbias: db } : {}),
     });
     return [dx ? new Tensor(dx, x.shape) : null, dw ? new Tensor(dw, w.shape) : null, db ? new Tensor(db, b!.shape) : null];
   },
   attrs: ({ conv, pool }) => ({
-    stride: conv.stride, padding: conv.padBefore, dilation: conv.dilation, groups: conv.groups,
-    activation: 'relu', pool: `max ${JSON.stringify(pool.kernelSize)}`,
+    stride: conv.stride,
+    padding: conv.padBefore,
+    dilation: conv.dilation,
+    groups: conv.groups,
+    activation: 'relu',
+    pool: `max ${JSON.stringify(pool.kernelSize)}`,
   }),
 });
 
 /** The pool that ends a fused block: a max pool with its options, or a global max pool. */
-export type BlockPool =
-  | ({ type: 'max' } & Pool2dOptions)
-  | ({ type: 'max' } & Pool1dOptions)
-  | { type: 'globalMax' };
+export type BlockPool = ({ type: 'max' } & Pool2dOptions) | ({ type: 'max' } & Pool1dOptions) | { type: 'globalMax' };
 
 /** What a fused convolution block does after the convolution. */
 export interface ConvBlockOptions {
@@ -78,7 +86,11 @@ export interface ConvBlockOptions {
  * // = F.maxPool2d(F.conv2d(x, w, b, { padding: 1 }).relu(), { kernelSize: 2 })
  */
 export function convBlock(
-  x: Tensor, weight: Tensor, bias: Tensor | null | undefined, conv: Conv1dOptions | Conv2dOptions, block: ConvBlockOptions,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  conv: Conv1dOptions | Conv2dOptions,
+  block: ConvBlockOptions,
 ): Tensor {
   arg('convBlock', 'input', x, is.instance(Tensor));
   options<ConvBlockOptions>('convBlock', block, { activation: is.oneOf(['relu']), pool: is.object }, ['activation']);

@@ -10,12 +10,26 @@ const rnd = (shape: number[]) => tg.randn(shape, { dtype: 'float64' });
 test('conv2d and conv1d: float64 gradcheck of input, weight and bias', () => {
   tg.manualSeed(1);
   eachBackend(() => {
-    assertGradcheck('conv2d stride 2 pad 1', (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: 1 }), [rnd([2, 2, 5, 4]), rnd([3, 2, 3, 3]), rnd([3])]);
-    assertGradcheck('conv2d dilation 2 groups 2 pair padding', (x, w, b) => F.conv2d(x, w, b, { dilation: 2, groups: 2, padding: [2, 1] }),
-      [rnd([1, 4, 5, 5]), rnd([2, 2, 2, 3]), rnd([2])]);
-    assertGradcheck("conv2d 'same' even kernel", (x, w) => F.conv2d(x, w, null, { padding: 'same' }), [rnd([1, 1, 4, 5]), rnd([2, 1, 2, 4])]);
+    assertGradcheck('conv2d stride 2 pad 1', (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: 1 }), [
+      rnd([2, 2, 5, 4]),
+      rnd([3, 2, 3, 3]),
+      rnd([3]),
+    ]);
+    assertGradcheck(
+      'conv2d dilation 2 groups 2 pair padding',
+      (x, w, b) => F.conv2d(x, w, b, { dilation: 2, groups: 2, padding: [2, 1] }),
+      [rnd([1, 4, 5, 5]), rnd([2, 2, 2, 3]), rnd([2])],
+    );
+    assertGradcheck("conv2d 'same' even kernel", (x, w) => F.conv2d(x, w, null, { padding: 'same' }), [
+      rnd([1, 1, 4, 5]),
+      rnd([2, 1, 2, 4]),
+    ]);
     assertGradcheck('conv2d pointwise', (x, w, b) => F.conv2d(x, w, b), [rnd([2, 3, 2, 3]), rnd([2, 3, 1, 1]), rnd([2])]);
-    assertGradcheck('conv1d depthwise stride 2', (x, w, b) => F.conv1d(x, w, b, { stride: 2, groups: 2, padding: 1 }), [rnd([2, 2, 7]), rnd([4, 1, 3]), rnd([4])]);
+    assertGradcheck('conv1d depthwise stride 2', (x, w, b) => F.conv1d(x, w, b, { stride: 2, groups: 2, padding: 1 }), [
+      rnd([2, 2, 7]),
+      rnd([4, 1, 3]),
+      rnd([4]),
+    ]);
   });
 });
 
@@ -47,14 +61,20 @@ test('conv errors name the op, the shapes and what was expected', () => {
   assert.throws(() => F.conv2d(tg.zeros([1, 1, 2, 9]), w), {
     message: 'conv2d: kernel 3×3 is larger than the padded input 2×9 (input shape [1,1,2,9], padding [0,0])',
   });
-  assert.throws(() => F.conv2d(tg.zeros([1, 1, 4, 4]), w, null, { dilation: 2 }), /kernel 3×3 \(dilated extent 5×5\) is larger than the padded input 4×4/);
+  assert.throws(
+    () => F.conv2d(tg.zeros([1, 1, 4, 4]), w, null, { dilation: 2 }),
+    /kernel 3×3 \(dilated extent 5×5\) is larger than the padded input 4×4/,
+  );
   assert.throws(() => F.conv1d(tg.zeros([1, 4, 5]), tg.zeros([2, 4, 7])), {
     message: 'conv1d: kernel 7 is larger than the padded input 5 (input shape [1,4,5], padding 0)',
   });
   assert.throws(() => F.conv2d(tg.zeros([1, 6, 5, 5]), tg.zeros([4, 2, 3, 3]), null, { groups: 4 }), {
     message: 'conv2d: groups (4) must divide the input channels (6) (input shape [1,6,5,5])',
   });
-  assert.throws(() => F.conv2d(tg.zeros([1, 6, 5, 5]), tg.zeros([5, 2, 3, 3]), null, { groups: 3 }), /groups \(3\) must divide the output channels \(5\)/);
+  assert.throws(
+    () => F.conv2d(tg.zeros([1, 6, 5, 5]), tg.zeros([5, 2, 3, 3]), null, { groups: 3 }),
+    /groups \(3\) must divide the output channels \(5\)/,
+  );
   assert.throws(() => F.conv2d(tg.zeros([1, 1, 5, 5]), w, null, { padding: 'same', stride: 2 }), /padding 'same' requires stride 1/);
   assert.throws(() => F.conv2d(tg.zeros([1, 1, 5, 5]), w, tg.zeros([3])), /bias must have shape \[32\]/);
   assert.throws(() => F.conv2d(tg.zeros([1, 1, 5, 5]), w, null, { stride: 0 }), /conv2d: option 'stride' must be a positive integer/);

@@ -47,8 +47,11 @@ export interface ConvOpts {
 
 function pair(op: string, what: string, v: Pair, min: number): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  check(p.length === 2 && p.every((d) => Number.isInteger(d) && d >= min), op, () =>
-    `${what} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
+  check(
+    p.length === 2 && p.every((d) => Number.isInteger(d) && d >= min),
+    op,
+    () => `${what} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`,
+  );
   return p;
 }
 
@@ -79,10 +82,21 @@ export function geom(x: Tensor, w: Tensor, o: ConvOpts): ConvGeom {
   const outH = Math.floor((h + o.padBefore[0] + o.padAfter[0] - o.dilation[0] * (kh - 1) - 1) / o.stride[0]) + 1;
   const outW = Math.floor((wd + o.padBefore[1] + o.padAfter[1] - o.dilation[1] * (kw - 1) - 1) / o.stride[1]) + 1;
   return {
-    n, cIn, h, w: wd, cOut, kh, kw, outH, outW,
-    strideH: o.stride[0], strideW: o.stride[1],
-    padTop: o.padBefore[0], padLeft: o.padBefore[1],
-    dilationH: o.dilation[0], dilationW: o.dilation[1],
+    n,
+    cIn,
+    h,
+    w: wd,
+    cOut,
+    kh,
+    kw,
+    outH,
+    outW,
+    strideH: o.stride[0],
+    strideW: o.stride[1],
+    padTop: o.padBefore[0],
+    padLeft: o.padBefore[1],
+    dilationH: o.dilation[0],
+    dilationW: o.dilation[1],
     groups: o.groups,
     ...(o.relu ? { relu: true } : {}),
   };
@@ -110,12 +124,24 @@ const convOp = defineOp<ConvOpts, ConvGeom>({
     const dw = w.requiresGrad ? (newArray(w.dtype, w.size) as FloatArray) : undefined;
     const db = b?.requiresGrad ? (newArray(b.dtype, b.size) as FloatArray) : undefined;
     kernels().conv2dBackward({
-      x: dense(x), w: dense(w), dy: dense(dy), g,
-      ...(maskInKernel ? { reluOut: dense(out) } : {}), ...(dx ? { dx } : {}), ...(dw ? { dw } : {}), ...(db ? { dbias: db } : {}),
+      x: dense(x),
+      w: dense(w),
+      dy: dense(dy),
+      g,
+      ...(maskInKernel ? { reluOut: dense(out) } : {}),
+      ...(dx ? { dx } : {}),
+      ...(dw ? { dw } : {}),
+      ...(db ? { dbias: db } : {}),
     });
     return [dx ? new Tensor(dx, x.shape) : null, dw ? new Tensor(dw, w.shape) : null, db ? new Tensor(db, b!.shape) : null];
   },
-  attrs: (o) => ({ stride: o.stride, padding: o.padBefore, dilation: o.dilation, groups: o.groups, ...(o.relu ? { activation: 'relu' } : {}) }),
+  attrs: (o) => ({
+    stride: o.stride,
+    padding: o.padBefore,
+    dilation: o.dilation,
+    groups: o.groups,
+    ...(o.relu ? { activation: 'relu' } : {}),
+  }),
 });
 
 /**
@@ -129,25 +155,40 @@ export function checkConvInput(op: string, x: Tensor, weightShape: readonly numb
   const cIn = weightShape[1] * groups;
   const expected = `[${names.replace(',C,', `,${cIn},`)}]`;
   check(Number.isInteger(groups) && groups >= 1, op, () => `groups must be a positive integer, got ${groups}`);
-  check(weightShape[0] % groups === 0, op, () =>
-    `groups (${groups}) must divide the output channels (${weightShape[0]}) (weight shape ${fmtShape(weightShape)})`);
-  check(x.ndim === spatial + 2, op, () =>
-    `expected a ${spatial + 2}-D input ${expected}, got shape ${fmtShape(x.shape)}`);
-  check(x.shape[1] === cIn, op, () =>
-    `input has ${x.shape[1]} channels but the layer expects ${cIn} (input shape ${fmtShape(x.shape)}, weight shape ${fmtShape(weightShape)}${groups > 1 ? `, groups ${groups}` : ''})`);
+  check(
+    weightShape[0] % groups === 0,
+    op,
+    () => `groups (${groups}) must divide the output channels (${weightShape[0]}) (weight shape ${fmtShape(weightShape)})`,
+  );
+  check(x.ndim === spatial + 2, op, () => `expected a ${spatial + 2}-D input ${expected}, got shape ${fmtShape(x.shape)}`);
+  check(
+    x.shape[1] === cIn,
+    op,
+    () =>
+      `input has ${x.shape[1]} channels but the layer expects ${cIn} (input shape ${fmtShape(x.shape)}, weight shape ${fmtShape(weightShape)}${groups > 1 ? `, groups ${groups}` : ''})`,
+  );
 }
 
 export function resolve(op: string, x: Tensor, w: Tensor, b: Tensor | null | undefined, opts: Conv2dOptions, oneD = false): ConvOpts {
   const groups = opts.groups ?? 1;
   check(Number.isInteger(groups) && groups >= 1, op, () => `groups must be a positive integer, got ${groups}`);
-  check(x.ndim !== 4 || x.shape[1] % groups === 0, op, () =>
-    `groups (${groups}) must divide the input channels (${x.shape[1]}) (input shape ${fmtShape(x.shape)})`);
+  check(
+    x.ndim !== 4 || x.shape[1] % groups === 0,
+    op,
+    () => `groups (${groups}) must divide the input channels (${x.shape[1]}) (input shape ${fmtShape(x.shape)})`,
+  );
   check(w.ndim === 4, op, () => `weight must be [outChannels, inChannels/groups, kh, kw], got shape ${fmtShape(w.shape)}`);
   if (!oneD) checkConvInput(op, x, w.shape, groups);
-  check(!b || (b.ndim === 1 && b.shape[0] === w.shape[0]), op, () =>
-    `bias must have shape [${w.shape[0]}] (one per output channel), got ${fmtShape(b?.shape ?? [])}`);
-  check(x.dtype !== 'int32' && x.dtype === w.dtype && (!b || b.dtype === x.dtype), op, () =>
-    `input, weight and bias must share one floating-point dtype, got ${x.dtype}, ${w.dtype}${b ? `, ${b.dtype}` : ''}`);
+  check(
+    !b || (b.ndim === 1 && b.shape[0] === w.shape[0]),
+    op,
+    () => `bias must have shape [${w.shape[0]}] (one per output channel), got ${fmtShape(b?.shape ?? [])}`,
+  );
+  check(
+    x.dtype !== 'int32' && x.dtype === w.dtype && (!b || b.dtype === x.dtype),
+    op,
+    () => `input, weight and bias must share one floating-point dtype, got ${x.dtype}, ${w.dtype}${b ? `, ${b.dtype}` : ''}`,
+  );
   const stride = pair(op, 'stride', opts.stride ?? 1, 1);
   const dilation = pair(op, 'dilation', opts.dilation ?? 1, 1);
   const k = [w.shape[2], w.shape[3]];
@@ -172,8 +213,10 @@ export function resolve(op: string, x: Tensor, w: Tensor, b: Tensor | null | und
     const dims = (v: readonly number[]): string => (oneD ? `${v[1]}` : `${v[0]}×${v[1]}`);
     const dil = dilation[0] > 1 || dilation[1] > 1 ? ` (dilated extent ${dims(extent)})` : '';
     const shape = oneD ? [x.shape[0], x.shape[1], x.shape[3]] : x.shape;
-    throw new TsgradError(`${op}: kernel ${dims(k)}${dil} is larger than the padded input ${dims(padded)} ` +
-      `(input shape ${fmtShape(shape)}, padding ${oneD ? padBefore[1] : fmtShape(padBefore)})`);
+    throw new TsgradError(
+      `${op}: kernel ${dims(k)}${dil} is larger than the padded input ${dims(padded)} ` +
+        `(input shape ${fmtShape(shape)}, padding ${oneD ? padBefore[1] : fmtShape(padBefore)})`,
+    );
   }
   return { stride, dilation, padBefore, padAfter, groups };
 }
@@ -204,7 +247,13 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
  * applies max(0, ·) as it writes the output, which saves the activation's pass and its
  * full-size array. Reached through convBlock (ops/conv-pool.ts), which the fusion pass uses.
  */
-export function convAct(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv1dOptions | Conv2dOptions, relu: boolean): Tensor {
+export function convAct(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  opts: Conv1dOptions | Conv2dOptions,
+  relu: boolean,
+): Tensor {
   if (weight.ndim === 3) {
     const { x4, w4, o } = conv1dAs2d('conv1d', x, weight, bias, opts as Conv1dOptions);
     if (relu) o.relu = true;
@@ -218,7 +267,11 @@ export function convAct(x: Tensor, weight: Tensor, bias: Tensor | null | undefin
 
 /** A 1-D convolution's input and weight viewed as 2-D ([N, C, 1, L]) with its options resolved, for op `op`. */
 export function conv1dAs2d(
-  op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv1dOptions,
+  op: string,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  opts: Conv1dOptions,
 ): { x4: Tensor; w4: Tensor; o: ConvOpts } {
   const groups = opts.groups ?? 1;
   check(weight.ndim === 3, op, () => `weight must be [outChannels, inChannels/groups, k], got shape ${fmtShape(weight.shape)}`);
@@ -226,11 +279,18 @@ export function conv1dAs2d(
   const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
   const w4 = reshape(weight, [weight.shape[0], weight.shape[1], 1, weight.shape[2]]);
   const padding = opts.padding ?? 0;
-  const o = resolve(op, x4, w4, bias, {
-    stride: [1, opts.stride ?? 1],
-    dilation: [1, opts.dilation ?? 1],
-    padding: typeof padding === 'number' ? [0, padding] : padding,
-    groups,
-  }, true);
+  const o = resolve(
+    op,
+    x4,
+    w4,
+    bias,
+    {
+      stride: [1, opts.stride ?? 1],
+      dilation: [1, opts.dilation ?? 1],
+      padding: typeof padding === 'number' ? [0, padding] : padding,
+      groups,
+    },
+    true,
+  );
   return { x4, w4, o };
 }

@@ -15,7 +15,8 @@ test('dropout: each value is 0 or x/(1-p), about p of them are dropped, and the 
   let dropped = 0;
   for (let i = 0; i < xs.length; i++) {
     if (ys[i] === 0) dropped++;
-    else assert.ok(Math.abs(ys[i] - xs[i] / (1 - p)) <= 1e-6 * ys[i], `element ${i}: ${ys[i]} is neither 0 nor x/(1-p) = ${xs[i] / (1 - p)}`);
+    else
+      assert.ok(Math.abs(ys[i] - xs[i] / (1 - p)) <= 1e-6 * ys[i], `element ${i}: ${ys[i]} is neither 0 nor x/(1-p) = ${xs[i] / (1 - p)}`);
   }
   // 100,000 Bernoulli(0.3) draws: the dropped fraction's standard deviation is 0.0014.
   assert.ok(Math.abs(dropped / xs.length - p) < 0.01, `dropped fraction ${dropped / xs.length}`);
@@ -28,7 +29,11 @@ test('dropout: identity in evaluation and for p = 0; all zeros for p = 1', () =>
   const x = tg.randn([4, 5]);
   assert.equal(F.dropout(x, { p: 0.5, training: false }), x);
   assert.equal(F.dropout(x, { p: 0 }), x);
-  assert.ok(F.dropout(x, { p: 1 }).data().every((v) => v === 0));
+  assert.ok(
+    F.dropout(x, { p: 1 })
+      .data()
+      .every((v) => v === 0),
+  );
   assert.throws(() => F.dropout(x, { p: 1.5 }), { message: 'dropout: p must be a probability in [0, 1], got 1.5' });
 });
 
@@ -77,9 +82,13 @@ test('Rng.fillU32 gives the same sequence as nextU32', () => {
 
 test('dropout passes a float64 gradcheck (the mask fixed by reseeding inside the function)', () => {
   const x = tg.randn([6, 5], { dtype: 'float64', requiresGrad: true });
-  const r = tg.gradcheck((t) => {
-    tg.manualSeed(3);
-    return F.dropout(t, { p: 0.4 });
-  }, [x], { eps: 1e-6, atol: 1e-6, rtol: 1e-4 });
+  const r = tg.gradcheck(
+    (t) => {
+      tg.manualSeed(3);
+      return F.dropout(t, { p: 0.4 });
+    },
+    [x],
+    { eps: 1e-6, atol: 1e-6, rtol: 1e-4 },
+  );
   assert.ok(r.ok, `max error ${r.maxAbsError}`);
 });

@@ -26,9 +26,15 @@ test('matmul writes every element of its product, whose array comes uninitialise
       // Leave NaN-filled memory behind for the allocator to hand out again.
       for (let i = 0; i < 20; i++) new Float32Array(300 * 300).fill(NaN);
       const empty = tg.matmul(tg.zeros([300, 0]), tg.zeros([0, 300]));
-      assert.ok(empty.data().every((v) => v === 0), `${backend}: k = 0 gives zeros`);
+      assert.ok(
+        empty.data().every((v) => v === 0),
+        `${backend}: k = 0 gives zeros`,
+      );
       const y = tg.matmul(tg.ones([300, 7]), tg.ones([7, 300]));
-      assert.ok(y.data().every((v) => v === 7), `${backend}: every element is written`);
+      assert.ok(
+        y.data().every((v) => v === 7),
+        `${backend}: every element is written`,
+      );
     }
   } finally {
     tg.setBackend(before);
@@ -36,7 +42,13 @@ test('matmul writes every element of its product, whose array comes uninitialise
 });
 
 test('logSumExp of a row holding +inf is +inf, of an all -inf row is -inf (not NaN)', () => {
-  const y = tg.tensor([[Infinity, 0], [-Infinity, -Infinity], [0, 0]]).logSumExp({ axis: 1 });
+  const y = tg
+    .tensor([
+      [Infinity, 0],
+      [-Infinity, -Infinity],
+      [0, 0],
+    ])
+    .logSumExp({ axis: 1 });
   assert.deepEqual(Array.from(y.data()), [Infinity, -Infinity, Math.fround(Math.LN2)]);
 });
 
@@ -68,7 +80,13 @@ test('gradients at kinks follow PyTorch: relu, abs 0; leakyRelu slope; elu alpha
 });
 
 test('ties share the gradient evenly in max reductions and in maximum (as torch.amax and torch.maximum)', () => {
-  const x = tg.tensor([[1, 3, 3], [2, 0, 1]], { requiresGrad: true });
+  const x = tg.tensor(
+    [
+      [1, 3, 3],
+      [2, 0, 1],
+    ],
+    { requiresGrad: true },
+  );
   x.max({ axis: 1 }).sum().backward();
   assert.deepEqual(grad(x), [0, 0.5, 0.5, 1, 0, 0]);
   const a = tg.tensor([1, 3], { requiresGrad: true });
@@ -81,18 +99,46 @@ test('ties share the gradient evenly in max reductions and in maximum (as torch.
 test('erf keeps its relative accuracy near zero and is odd', () => {
   const xs = [0, 1e-8, 1e-5, 1e-3, 0.3, 0.5, 1, 2.5];
   // math.erf in Python (float64).
-  const want = [0, 1.1283791670955126e-8, 1.1283791670579e-5, 0.0011283787909692365, 0.3286267594591274,
-    0.5204998778130465, 0.8427007929497149, 0.999593047982555];
+  const want = [
+    0, 1.1283791670955126e-8, 1.1283791670579e-5, 0.0011283787909692365, 0.3286267594591274, 0.5204998778130465, 0.8427007929497149,
+    0.999593047982555,
+  ];
   const y = tg.tensor(xs, { dtype: 'float64' }).erf();
   assertClose(y.data(), want, { rtol: 2e-7, atol: 0, what: 'erf' });
-  assertClose(tg.tensor(xs.map((v) => -v), { dtype: 'float64' }).erf().data(), want.map((v) => -v), { rtol: 2e-7, atol: 0, what: 'erf(-x)' });
+  assertClose(
+    tg
+      .tensor(
+        xs.map((v) => -v),
+        { dtype: 'float64' },
+      )
+      .erf()
+      .data(),
+    want.map((v) => -v),
+    { rtol: 2e-7, atol: 0, what: 'erf(-x)' },
+  );
 });
 
 test('stable activations: sigmoid, softplus and softmax of large inputs stay finite', () => {
   assert.deepEqual(Array.from(tg.tensor([100, -100]).sigmoid().data()), [1, Math.fround(Math.exp(-100))]);
   assert.deepEqual(Array.from(tg.tensor([100, 21]).softplus().data()), [100, 21]);
-  assert.deepEqual(Array.from(tg.tensor([[1000, 0]]).softmax().data()), [1, 0]);
-  assert.deepEqual(Array.from(tg.tensor([[0, -Infinity]]).logSoftmax().data()), [0, -Infinity]);
+  assert.deepEqual(
+    Array.from(
+      tg
+        .tensor([[1000, 0]])
+        .softmax()
+        .data(),
+    ),
+    [1, 0],
+  );
+  assert.deepEqual(
+    Array.from(
+      tg
+        .tensor([[0, -Infinity]])
+        .logSoftmax()
+        .data(),
+    ),
+    [0, -Infinity],
+  );
 });
 
 test('dtypes: int32 stays int32 where integral, promotes to float otherwise', () => {

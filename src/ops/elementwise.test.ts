@@ -41,18 +41,56 @@ testOp('relu6', ([x]) => x.relu6(), 'basic');
 testOp('mish', ([x]) => x.mish(), 'basic');
 testOp('softsign', ([x]) => x.softsign(), 'basic');
 assertFixturesCovered([
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'neg', 'exp', 'log', 'log1p', 'sqrt', 'abs',
-  'reciprocal', 'square', 'relu', 'sigmoid', 'tanh', 'erf', 'sin', 'cos', 'leakyRelu', 'softplus', 'gelu',
-  'silu', 'elu', 'clamp', 'where', 'hardtanh', 'relu6', 'mish', 'softsign',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'neg',
+  'exp',
+  'log',
+  'log1p',
+  'sqrt',
+  'abs',
+  'reciprocal',
+  'square',
+  'relu',
+  'sigmoid',
+  'tanh',
+  'erf',
+  'sin',
+  'cos',
+  'leakyRelu',
+  'softplus',
+  'gelu',
+  'silu',
+  'elu',
+  'clamp',
+  'where',
+  'hardtanh',
+  'relu6',
+  'mish',
+  'softsign',
 ]);
 
 // Float64 gradcheck on seeded random inputs, broadcasting included.
-gradcheckOp('add', ([a, b]) => a.add(b), [[2, 1, 3], [4, 1]]);
+gradcheckOp('add', ([a, b]) => a.add(b), [
+  [2, 1, 3],
+  [4, 1],
+]);
 gradcheckOp('sub', ([a, b]) => a.sub(b), [[3, 4], [4]]);
-gradcheckOp('mul', ([a, b]) => a.mul(b), [[2, 3, 1], [1, 4]]);
+gradcheckOp('mul', ([a, b]) => a.mul(b), [
+  [2, 3, 1],
+  [1, 4],
+]);
 gradcheckOp('div', ([a, b]) => a.div(b), [[3, 4], { shape: [3, 1], kind: 'nonzero' }]);
 gradcheckOp('pow', ([a, b]) => a.pow(b), [{ shape: [3, 4], kind: 'positive' }, [4]]);
-gradcheckOp('maximum', ([a, b]) => a.maximum(b), [[3, 4], [3, 1]]);
+gradcheckOp('maximum', ([a, b]) => a.maximum(b), [
+  [3, 4],
+  [3, 1],
+]);
 gradcheckOp('minimum', ([a, b]) => a.minimum(b), [[4], [2, 4]]);
 gradcheckOp('neg', ([x]) => x.neg(), [[5]]);
 gradcheckOp('exp', ([x]) => x.exp(), [[2, 3]]);
@@ -77,6 +115,13 @@ gradcheckOp('softsign', ([x]) => x.softsign(), [[2, 3]]);
 gradcheckOp('elu', ([x]) => x.elu(0.7), [{ shape: [3, 3], kind: 'nonzero' }]);
 gradcheckOp('clamp', ([x]) => x.clamp({ min: -0.25, max: 0.25 }), [{ shape: [3, 3], kind: 'nonzero' }]);
 gradcheckOp('where', ([a, b]) => where(gt(a, 0), a, b), [[3, 4], [4]]);
-gradcheckOp('hardtanh', ([x]) => x.hardtanh({ min: -1, max: 1.5 }),
-  [tensor([[-2.5, -1.2, -0.5, 0.1], [0.9, 1.3, 1.7, 3]], { dtype: 'float64' })]);
+gradcheckOp('hardtanh', ([x]) => x.hardtanh({ min: -1, max: 1.5 }), [
+  tensor(
+    [
+      [-2.5, -1.2, -0.5, 0.1],
+      [0.9, 1.3, 1.7, 3],
+    ],
+    { dtype: 'float64' },
+  ),
+]);
 gradcheckOp('chain', ([a, b]) => a.mul(b).add(a.exp()).div(b.square().add(1)).sum({ axis: 0 }), [[2, 3], [3]]);

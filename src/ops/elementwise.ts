@@ -37,8 +37,12 @@ function unaryRaw(op: UnaryOp, x: Tensor, params: readonly number[]): Tensor {
  * reads a full-size mask: three passes and two fresh arrays on every ReLU layer's backward.
  */
 export function reluGrad(dy: Tensor, out: Tensor): Tensor {
-  if (dy.dtype !== 'float32' || out.dtype !== 'float32' ||
-    dy.shape.length !== out.shape.length || dy.shape.some((d, i) => d !== out.shape[i])) {
+  if (
+    dy.dtype !== 'float32' ||
+    out.dtype !== 'float32' ||
+    dy.shape.length !== out.shape.length ||
+    dy.shape.some((d, i) => d !== out.shape[i])
+  ) {
     return mul(dy, gt(out, 0));
   }
   const dx = new Float32Array(out.size);
@@ -213,7 +217,10 @@ const whereOp = defineOp<undefined>({
   name: 'where',
   forward: ([c, a, b]) => {
     const shape = broadcastShapes('where', broadcastShapes('where', c.shape, a.shape), b.shape);
-    const out = newArray(promote(a.dtype, b.dtype), shape.reduce((p, d) => p * d, 1));
+    const out = newArray(
+      promote(a.dtype, b.dtype),
+      shape.reduce((p, d) => p * d, 1),
+    );
     kernels().where(viewOf(broadcastView(c, shape)), viewOf(broadcastView(a, shape)), viewOf(broadcastView(b, shape)), out);
     return new Tensor(out, shape);
   },
@@ -275,7 +282,10 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
  */
 export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
   tensorArg('softplus', 'input', x);
-  const { beta = 1, threshold = 20 } = options<{ beta?: number; threshold?: number }>('softplus', opts, { beta: is.positive, threshold: is.number });
+  const { beta = 1, threshold = 20 } = options<{ beta?: number; threshold?: number }>('softplus', opts, {
+    beta: is.positive,
+    threshold: is.number,
+  });
   const bx = beta === 1 ? x : mul(x, beta);
   const soft = add(maximum(bx, 0), log1p(exp(minimum(bx, neg(bx)))));
   const y = beta === 1 ? soft : div(soft, beta);

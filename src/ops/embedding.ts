@@ -22,7 +22,11 @@ export interface EmbeddingOptions {
 export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
   arg('embedding', 'indices', indices, IS_TENSOR);
   check(weight.ndim === 2, 'embedding', () => `weight must be [numEmbeddings, embeddingDim], got shape ${fmtShape(weight.shape)}`);
-  check(indices.dtype === 'int32', 'embedding', () => `indices must be an int32 tensor, got ${indices.dtype} (shape ${fmtShape(indices.shape)})`);
+  check(
+    indices.dtype === 'int32',
+    'embedding',
+    () => `indices must be an int32 tensor, got ${indices.dtype} (shape ${fmtShape(indices.shape)})`,
+  );
   const [num, dim] = weight.shape;
   let pad = opts.paddingIdx ?? null;
   if (pad !== null) {

@@ -32,7 +32,10 @@ test('backward() on a non-scalar without a gradient says to pass one', () => {
 });
 
 test('a ragged nested array cannot become a tensor', () => {
-  throwsWith(() => tg.tensor([[1, 2], [3]]), /^tensor: ragged nested array: element \[1\] has shape \[1\] but element \[0\] has shape \[2\]/);
+  throwsWith(
+    () => tg.tensor([[1, 2], [3]]),
+    /^tensor: ragged nested array: element \[1\] has shape \[1\] but element \[0\] has shape \[2\]/,
+  );
   throwsWith(() => tg.tensor([[1, 2], 3] as never), /^tensor: ragged/);
   throwsWith(() => tg.tensor([1, 2, 3], { shape: [2, 2] }), /^tensor: 3 values cannot take shape \[2,2\]/);
   throwsWith(() => tg.tensor(['a'] as never), /^tensor: expected numbers, got string/);
@@ -40,7 +43,10 @@ test('a ragged nested array cannot become a tensor', () => {
 
 test('out-of-range indices name the op, the index and the axis size', () => {
   const x = tg.zeros([3, 4]);
-  throwsWith(() => x.indexSelect(0, tg.tensor([0, 3], { dtype: 'int32' })), /^indexSelect: index 3 is out of range for axis 0 of shape \[3,4\] of size 3/);
+  throwsWith(
+    () => x.indexSelect(0, tg.tensor([0, 3], { dtype: 'int32' })),
+    /^indexSelect: index 3 is out of range for axis 0 of shape \[3,4\] of size 3/,
+  );
   throwsWith(() => x.indexSelect(1, tg.tensor([-1], { dtype: 'int32' })), /^indexSelect: index -1 is out of range .* size 4/);
   throwsWith(() => x.gather(1, tg.tensor([[0], [4], [1]], { dtype: 'int32' })), /^gather: index 4 is out of range for axis 1 .* size 4/);
   throwsWith(() => x.gather(1, tg.tensor([0, 1], { dtype: 'int32' })), /^gather: index shape \[2\] does not fit input shape \[3,4\]/);
@@ -49,7 +55,10 @@ test('out-of-range indices name the op, the index and the axis size', () => {
 });
 
 test('float indices are refused with their dtype', () => {
-  throwsWith(() => tg.zeros([3, 4]).indexSelect(0, tg.tensor([0, 1])), /^indexSelect: indices must be an int32 tensor, got float32 \(shape \[2\]\)/);
+  throwsWith(
+    () => tg.zeros([3, 4]).indexSelect(0, tg.tensor([0, 1])),
+    /^indexSelect: indices must be an int32 tensor, got float32 \(shape \[2\]\)/,
+  );
   throwsWith(() => tg.zeros([3]).gather(0, tg.tensor([0.5])), /^gather: indices must be an int32 tensor, got float32/);
   throwsWith(() => tg.tensor([1]).oneHot(3), /^oneHot: indices must be an int32 tensor/);
 });

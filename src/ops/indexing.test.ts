@@ -10,5 +10,12 @@ assertFixturesCovered(['indexSelect', 'gather', 'oneHot']);
 // Float64 gradcheck on seeded random inputs (index tensors are fixed).
 const rows = tensor([1, 1, 0, 3], { dtype: 'int32' });
 gradcheckOp('indexSelect', ([x, i]) => x.indexSelect(0, i).square(), [[4, 3], rows]);
-const idx = tensor([[2, 2], [0, 1], [1, 1]], { dtype: 'int32' });
+const idx = tensor(
+  [
+    [2, 2],
+    [0, 1],
+    [1, 1],
+  ],
+  { dtype: 'int32' },
+);
 gradcheckOp('gather', ([x, i]) => x.gather(1, i).square(), [[3, 4], idx]);

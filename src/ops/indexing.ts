@@ -38,7 +38,14 @@ const indexSelectOp = defineOp<SelectOpts>({
   },
   backward: (dy, { inputs: [x], opts: { dim, idx } }) => {
     const g = full(x.shape, 0, { dtype: dy.dtype });
-    kernels().indexAdd(denseArray(contiguousRaw(dy)), sizeOf(x.shape.slice(0, dim)), x.shape[dim], sizeOf(x.shape.slice(dim + 1)), idx, g.storage);
+    kernels().indexAdd(
+      denseArray(contiguousRaw(dy)),
+      sizeOf(x.shape.slice(0, dim)),
+      x.shape[dim],
+      sizeOf(x.shape.slice(dim + 1)),
+      idx,
+      g.storage,
+    );
     return [g];
   },
   attrs: (o) => ({ dim: o.dim }),
@@ -63,12 +70,28 @@ const gatherOp = defineOp<GatherOpts>({
   name: 'gather',
   forward: ([x], { dim, idx, shape }) => {
     const out = newArray(x.dtype, idx.length);
-    kernels().gather(denseArray(contiguousRaw(x)), sizeOf(shape.slice(0, dim)), x.shape[dim], sizeOf(shape.slice(dim + 1)), idx, shape[dim], out);
+    kernels().gather(
+      denseArray(contiguousRaw(x)),
+      sizeOf(shape.slice(0, dim)),
+      x.shape[dim],
+      sizeOf(shape.slice(dim + 1)),
+      idx,
+      shape[dim],
+      out,
+    );
     return new Tensor(out, shape);
   },
   backward: (dy, { inputs: [x], opts: { dim, idx, shape } }) => {
     const g = full(x.shape, 0, { dtype: dy.dtype });
-    kernels().scatterAdd(denseArray(contiguousRaw(dy)), sizeOf(shape.slice(0, dim)), x.shape[dim], sizeOf(shape.slice(dim + 1)), idx, shape[dim], g.storage);
+    kernels().scatterAdd(
+      denseArray(contiguousRaw(dy)),
+      sizeOf(shape.slice(0, dim)),
+      x.shape[dim],
+      sizeOf(shape.slice(dim + 1)),
+      idx,
+      shape[dim],
+      g.storage,
+    );
     return [g];
   },
   attrs: (o) => ({ dim: o.dim }),
@@ -81,8 +104,11 @@ const gatherOp = defineOp<GatherOpts>({
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   arg('gather', 'x', x, IS_TENSOR);
   const d = normAxis('gather', dim, x.ndim);
-  check(index.ndim === x.ndim && index.shape.every((s, i) => i === d || s <= x.shape[i]), 'gather', () =>
-    `index shape ${fmtShape(index.shape)} does not fit input shape ${fmtShape(x.shape)} along axes other than ${dim}`);
+  check(
+    index.ndim === x.ndim && index.shape.every((s, i) => i === d || s <= x.shape[i]),
+    'gather',
+    () => `index shape ${fmtShape(index.shape)} does not fit input shape ${fmtShape(x.shape)} along axes other than ${dim}`,
+  );
   const idx = checkIndex('gather', index, x.shape[d], `axis ${d} of shape ${fmtShape(x.shape)}`);
   // Cut x down to the index's extent on the other axes (a view), so both share [outer, *, inner].
   let src = x;

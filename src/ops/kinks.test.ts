@@ -52,9 +52,11 @@ const OPS: Record<string, (xs: Tensor[], o: any) => Tensor> = {
   silu: ([x]) => ops.silu(x),
   hardtanh: ([x], o) => ops.hardtanh(x, o),
   relu6: ([x]) => ops.relu6(x),
-  clamp: ([x], o) => ops.clamp(x, {
-    ...(o.min !== undefined ? { min: decode(o.min) } : {}), ...(o.max !== undefined ? { max: decode(o.max) } : {}),
-  }),
+  clamp: ([x], o) =>
+    ops.clamp(x, {
+      ...(o.min !== undefined ? { min: decode(o.min) } : {}),
+      ...(o.max !== undefined ? { max: decode(o.max) } : {}),
+    }),
   add: ([a, b]) => ops.add(a, b),
   sub: ([a, b]) => ops.sub(a, b),
   mul: ([a, b]) => ops.mul(a, b),
@@ -117,7 +119,11 @@ function runCase(c: KinkCase, where: string): void {
     // PyTorch's where takes a boolean condition, which has no gradient.
     if ((c.op === 'where' && i === 0) || frozen.includes(i)) return;
     // An op without a gradient (sign) matches a gradient PyTorch gives as all zeros.
-    if (!g) assert.ok(want.every((v) => v === 0), `${where}: input ${i} received no gradient`);
+    if (!g)
+      assert.ok(
+        want.every((v) => v === 0),
+        `${where}: input ${i} received no gradient`,
+      );
     else assertSame(g.data(), want, `${where} grad of input ${i}`);
   });
 }

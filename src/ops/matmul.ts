@@ -40,8 +40,10 @@ function asOperand(t: Tensor, batchShape: readonly number[]): Operand {
   const batchN = sizeOf(batchShape);
   const shared = ownBatch.every((d) => d === 1);
   // Batch axes must be either absent/shared (stride 0) or dense with stride r*c and not broadcast.
-  const denseBatch = ownBatch.length === batchShape.length && ownBatch.every((d, i) => d === batchShape[i])
-    && ownBatch.every((_, i) => t.strides[i] === r * c * sizeOf(ownBatch.slice(i + 1)) || ownBatch[i] === 1);
+  const denseBatch =
+    ownBatch.length === batchShape.length &&
+    ownBatch.every((d, i) => d === batchShape[i]) &&
+    ownBatch.every((_, i) => t.strides[i] === r * c * sizeOf(ownBatch.slice(i + 1)) || ownBatch[i] === 1);
   const floatOk = t.dtype !== 'int32';
   if (layout !== 'other' && floatOk && (shared || denseBatch)) {
     const base = t.storage as FloatArray;
@@ -66,7 +68,19 @@ const matmulOp = defineOp<undefined>({
     const B = asOperand(dtype === 'float64' ? castRaw(b, 'float64') : b, batchShape);
     // gemm without accumulate writes every element (both backends).
     const out = newArrayToOverwrite(dtype, batch * m * n) as FloatArray;
-    kernels().gemm({ a: A.data, b: B.data, out, batch, m, n, k, transA: A.trans, transB: B.trans, strideA: A.batchStride, strideB: B.batchStride });
+    kernels().gemm({
+      a: A.data,
+      b: B.data,
+      out,
+      batch,
+      m,
+      n,
+      k,
+      transA: A.trans,
+      transB: B.trans,
+      strideA: A.batchStride,
+      strideB: B.batchStride,
+    });
     return new Tensor(out, [...batchShape, m, n]);
   },
   // dA = dY·Bᵀ and dB = Aᵀ·dY; transposes are views that gemm reads in place. When an input

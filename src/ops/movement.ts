@@ -53,8 +53,11 @@ function inferShape(op: string, size: number, shape: readonly number[]): number[
     check(rest > 0 && size % rest === 0, op, () => `cannot infer -1 in shape ${fmtShape(shape)} for ${size} elements`);
     out[unknown] = size / rest;
   }
-  check(sizeOf(out) === size && out.every((d) => Number.isInteger(d) && d >= 0), op, () =>
-    `cannot reshape ${size} elements into shape ${fmtShape(shape)} (${sizeOf(out)} elements)`);
+  check(
+    sizeOf(out) === size && out.every((d) => Number.isInteger(d) && d >= 0),
+    op,
+    () => `cannot reshape ${size} elements into shape ${fmtShape(shape)} (${sizeOf(out)} elements)`,
+  );
   return out;
 }
 
@@ -79,7 +82,13 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 const permuteOp = defineOp<readonly number[]>({
   name: 'permute',
-  forward: ([x], dims) => new Tensor(x.storage, dims.map((d) => x.shape[d]), dims.map((d) => x.strides[d]), x.offset),
+  forward: ([x], dims) =>
+    new Tensor(
+      x.storage,
+      dims.map((d) => x.shape[d]),
+      dims.map((d) => x.strides[d]),
+      x.offset,
+    ),
   backward: (dy, { opts: dims }) => {
     const inv = new Array<number>(dims.length);
     dims.forEach((d, i) => (inv[d] = i));
@@ -100,7 +109,11 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 /** Swaps two axes (the last two by default). */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   arg('transpose', 'x', x, IS_TENSOR);
-  check(x.ndim >= 2 || (dim0 === -2 && dim1 === -1 && x.ndim < 2), 'transpose', () => `tensor of shape ${fmtShape(x.shape)} has fewer than 2 axes`);
+  check(
+    x.ndim >= 2 || (dim0 === -2 && dim1 === -1 && x.ndim < 2),
+    'transpose',
+    () => `tensor of shape ${fmtShape(x.shape)} has fewer than 2 axes`,
+  );
   if (x.ndim < 2) return x;
   const a = normAxis('transpose', dim0, x.ndim);
   const b = normAxis('transpose', dim1, x.ndim);
@@ -132,7 +145,11 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     const j = i - (nd - x.ndim);
     const own = j >= 0 ? x.shape[j] : 1;
     const want = d === -1 ? own : d;
-    check(own === want || own === 1, 'expand', () => `cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)} (dimension ${i}: ${own} vs ${want})`);
+    check(
+      own === want || own === 1,
+      'expand',
+      () => `cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)} (dimension ${i}: ${own} vs ${want})`,
+    );
     return want;
   });
   if (target.length === x.ndim && target.every((d, i) => d === x.shape[i])) return x;
@@ -142,9 +159,14 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 /** Removes axes of size 1 (all of them, or the given ones). */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   arg('squeeze', 'x', x, IS_TENSOR);
-  const axes = axis === undefined ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
-    : (typeof axis === 'number' ? [axis] : axis).map((a) => normAxis('squeeze', a, x.ndim));
-  return reshape(x, x.shape.filter((d, i) => !(axes.includes(i) && d === 1)));
+  const axes =
+    axis === undefined
+      ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
+      : (typeof axis === 'number' ? [axis] : axis).map((a) => normAxis('squeeze', a, x.ndim));
+  return reshape(
+    x,
+    x.shape.filter((d, i) => !(axes.includes(i) && d === 1)),
+  );
 }
 
 /** Inserts an axis of size 1 at position axis (negative counts from the end of the result). */
@@ -225,8 +247,11 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   arg('narrow', 'x', x, IS_TENSOR);
   const a = normAxis('narrow', dim, x.ndim);
   const s = start < 0 ? start + x.shape[a] : start;
-  check(Number.isInteger(length) && length >= 0 && s >= 0 && s + length <= x.shape[a], 'narrow', () =>
-    `range [${start}, ${start}+${length}) is outside axis ${dim} of size ${x.shape[a]} (shape ${fmtShape(x.shape)})`);
+  check(
+    Number.isInteger(length) && length >= 0 && s >= 0 && s + length <= x.shape[a],
+    'narrow',
+    () => `range [${start}, ${start}+${length}) is outside axis ${dim} of size ${x.shape[a]} (shape ${fmtShape(x.shape)})`,
+  );
   const ranges: SliceRange[] = x.shape.map(() => null);
   ranges[a] = [s, s + length];
   return slice(x, ranges);
@@ -237,7 +262,11 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   arg('select', 'x', x, IS_TENSOR);
   const a = normAxis('select', dim, x.ndim);
   const i = index < 0 ? index + x.shape[a] : index;
-  check(Number.isInteger(i) && i >= 0 && i < x.shape[a], 'select', () => `index ${index} is out of range for axis ${dim} of size ${x.shape[a]}`);
+  check(
+    Number.isInteger(i) && i >= 0 && i < x.shape[a],
+    'select',
+    () => `index ${index} is out of range for axis ${dim} of size ${x.shape[a]}`,
+  );
   return squeeze(narrow(x, a, i, 1), a);
 }
 
@@ -273,8 +302,11 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   check(xs.length > 0, 'concat', () => 'needs at least one tensor');
   const a = normAxis('concat', axis, xs[0].ndim);
   for (const t of xs) {
-    check(t.ndim === xs[0].ndim && t.shape.every((d, i) => i === a || d === xs[0].shape[i]), 'concat', () =>
-      `shapes ${xs.map((u) => fmtShape(u.shape)).join(', ')} differ outside axis ${axis}`);
+    check(
+      t.ndim === xs[0].ndim && t.shape.every((d, i) => i === a || d === xs[0].shape[i]),
+      'concat',
+      () => `shapes ${xs.map((u) => fmtShape(u.shape)).join(', ')} differ outside axis ${axis}`,
+    );
   }
   if (xs.length === 1) return xs[0];
   return concatOp(xs.slice(), a);
@@ -285,11 +317,17 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   arg('stack', 'tensors', xs, is.arrayOf(is.instance(Tensor)));
   check(xs.length > 0, 'stack', () => 'needs at least one tensor');
   for (const t of xs) {
-    check(t.ndim === xs[0].ndim && t.shape.every((d, i) => d === xs[0].shape[i]), 'stack', () =>
-      `all tensors must have one shape, got ${xs.map((u) => fmtShape(u.shape)).join(', ')}`);
+    check(
+      t.ndim === xs[0].ndim && t.shape.every((d, i) => d === xs[0].shape[i]),
+      'stack',
+      () => `all tensors must have one shape, got ${xs.map((u) => fmtShape(u.shape)).join(', ')}`,
+    );
   }
   const a = normAxis('stack', axis, xs[0].ndim + 1);
-  return concat(xs.map((t) => unsqueeze(t, a)), a);
+  return concat(
+    xs.map((t) => unsqueeze(t, a)),
+    a,
+  );
 }
 
 interface PadSpec {
@@ -306,7 +344,12 @@ const padOp = defineOp<PadSpec>({
     kernels().copy(viewOf(x), viewOf(windowView(out, { starts: p.before, shape: x.shape.slice(), steps: shape.map(() => 1) })));
     return out;
   },
-  backward: (dy, { inputs: [x], opts: p }) => [slice(dy, x.shape.map((d, i) => [p.before[i], p.before[i] + d]))],
+  backward: (dy, { inputs: [x], opts: p }) => [
+    slice(
+      dy,
+      x.shape.map((d, i) => [p.before[i], p.before[i] + d]),
+    ),
+  ],
   attrs: (p) => ({ before: p.before, after: p.after }),
 });
 
@@ -316,9 +359,16 @@ const padOp = defineOp<PadSpec>({
  */
 export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
   arg('pad', 'x', x, IS_TENSOR);
-  check(pads.length % 2 === 0 && pads.length / 2 <= x.ndim, 'pad', () =>
-    `pads must hold (before, after) pairs for at most ${x.ndim} axes, got ${pads.length} numbers`);
-  check(pads.every((v) => Number.isInteger(v) && v >= 0), 'pad', () => `pads must be non-negative integers, got [${pads.join(',')}]`);
+  check(
+    pads.length % 2 === 0 && pads.length / 2 <= x.ndim,
+    'pad',
+    () => `pads must hold (before, after) pairs for at most ${x.ndim} axes, got ${pads.length} numbers`,
+  );
+  check(
+    pads.every((v) => Number.isInteger(v) && v >= 0),
+    'pad',
+    () => `pads must be non-negative integers, got [${pads.join(',')}]`,
+  );
   const before = x.shape.map(() => 0);
   const after = x.shape.map(() => 0);
   for (let i = 0; i < pads.length / 2; i++) {
@@ -343,4 +393,3 @@ export function contiguous(x: Tensor): Tensor {
   arg('contiguous', 'x', x, IS_TENSOR);
   return x.isContiguous() ? x : contiguousOp([x], undefined);
 }
-

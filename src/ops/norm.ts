@@ -47,9 +47,17 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = opts;
   check(x.ndim >= 2 && x.ndim <= 4, 'batchNorm', () => `expected an input [N,C], [N,C,L] or [N,C,H,W], got shape ${fmtShape(x.shape)}`);
   const c = x.shape[1];
-  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
-    check(!t || (t.ndim === 1 && t.shape[0] === c), 'batchNorm', () =>
-      `${name} must have shape [${c}] (one per channel of input shape ${fmtShape(x.shape)}), got ${fmtShape(t?.shape ?? [])}`);
+  for (const [name, t] of [
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
+    check(
+      !t || (t.ndim === 1 && t.shape[0] === c),
+      'batchNorm',
+      () => `${name} must have shape [${c}] (one per channel of input shape ${fmtShape(x.shape)}), got ${fmtShape(t?.shape ?? [])}`,
+    );
   }
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
   // [C] statistics broadcast against x as [1, C, 1, ...].
@@ -59,7 +67,11 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   let v: Tensor;
   if (useBatch) {
     const n = x.size / c;
-    check(!training || n > 1, 'batchNorm', () => `expected more than 1 value per channel when training, got input shape ${fmtShape(x.shape)}`);
+    check(
+      !training || n > 1,
+      'batchNorm',
+      () => `expected more than 1 value per channel when training, got input shape ${fmtShape(x.shape)}`,
+    );
     mu = mean(x, { axis: axes, keepDim: true });
     v = mean(square(sub(x, mu)), { axis: axes, keepDim: true });
     if (training && runningMean && runningVar) {
@@ -98,11 +110,20 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   const { weight = null, bias = null, eps = 1e-5 } = opts;
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
   const tail = x.shape.slice(x.ndim - ns.length);
-  check(ns.length >= 1 && ns.length <= x.ndim && ns.every((d, i) => d === tail[i]), 'layerNorm', () =>
-    `normalizedShape ${fmtShape(ns)} must match the last axes of the input shape ${fmtShape(x.shape)}`);
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
-    check(!t || (t.ndim === ns.length && t.shape.every((d, i) => d === ns[i])), 'layerNorm', () =>
-      `${name} must have shape ${fmtShape(ns)}, got ${fmtShape(t?.shape ?? [])}`);
+  check(
+    ns.length >= 1 && ns.length <= x.ndim && ns.every((d, i) => d === tail[i]),
+    'layerNorm',
+    () => `normalizedShape ${fmtShape(ns)} must match the last axes of the input shape ${fmtShape(x.shape)}`,
+  );
+  for (const [name, t] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
+    check(
+      !t || (t.ndim === ns.length && t.shape.every((d, i) => d === ns[i])),
+      'layerNorm',
+      () => `${name} must have shape ${fmtShape(ns)}, got ${fmtShape(t?.shape ?? [])}`,
+    );
   }
   const axes = ns.map((_, i) => x.ndim - ns.length + i);
   const mu = mean(x, { axis: axes, keepDim: true });

@@ -10,7 +10,9 @@ test('pooling: float64 gradcheck of every form', () => {
   tg.manualSeed(2);
   eachBackend(() => {
     assertGradcheck('maxPool2d k3 s2 p1', (x) => F.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }), [rnd([2, 2, 5, 6])]);
-    assertGradcheck('avgPool2d k[2,3] s1 p[1,1]', (x) => F.avgPool2d(x, { kernelSize: [2, 3], stride: 1, padding: [1, 1] }), [rnd([1, 2, 4, 5])]);
+    assertGradcheck('avgPool2d k[2,3] s1 p[1,1]', (x) => F.avgPool2d(x, { kernelSize: [2, 3], stride: 1, padding: [1, 1] }), [
+      rnd([1, 2, 4, 5]),
+    ]);
     assertGradcheck('maxPool1d k2', (x) => F.maxPool1d(x, { kernelSize: 2 }), [rnd([2, 3, 7])]);
     assertGradcheck('avgPool1d k3 s2 p1', (x) => F.avgPool1d(x, { kernelSize: 3, stride: 2, padding: 1 }), [rnd([2, 2, 8])]);
     assertGradcheck('adaptiveAvgPool2d 5×7 -> 3×4', (x) => F.adaptiveAvgPool2d(x, [3, 4]), [rnd([1, 2, 5, 7])]);
@@ -23,12 +25,34 @@ test('pooling: float64 gradcheck of every form', () => {
 
 test('pooling: hand-computed values and shapes', () => {
   const x = tg.arange(0, 16, 1, { dtype: 'float32' }).reshape([1, 1, 4, 4]);
-  assert.deepEqual(F.maxPool2d(x, { kernelSize: 2 }).toArray(), [[[[5, 7], [13, 15]]]]);
-  assert.deepEqual(F.avgPool2d(x, { kernelSize: 2 }).toArray(), [[[[2.5, 4.5], [10.5, 12.5]]]]);
+  assert.deepEqual(F.maxPool2d(x, { kernelSize: 2 }).toArray(), [
+    [
+      [
+        [5, 7],
+        [13, 15],
+      ],
+    ],
+  ]);
+  assert.deepEqual(F.avgPool2d(x, { kernelSize: 2 }).toArray(), [
+    [
+      [
+        [2.5, 4.5],
+        [10.5, 12.5],
+      ],
+    ],
+  ]);
   // Padding counts in the average's divisor: the corner window holds 0, 1, 4, 5 and five zeros.
   assert.equal((F.avgPool2d(x, { kernelSize: 3, stride: 3, padding: 1 }).toArray() as number[][][][])[0][0][0][0], Math.fround(10 / 9));
   // Padding never wins a max, even over negative values.
-  assert.deepEqual(F.maxPool2d(x.neg(), { kernelSize: 2, padding: 1 }).toArray(), [[[[-0, -1, -3], [-4, -5, -7], [-12, -13, -15]]]]);
+  assert.deepEqual(F.maxPool2d(x.neg(), { kernelSize: 2, padding: 1 }).toArray(), [
+    [
+      [
+        [-0, -1, -3],
+        [-4, -5, -7],
+        [-12, -13, -15],
+      ],
+    ],
+  ]);
   assert.deepEqual(F.adaptiveAvgPool2d(x, 1).toArray(), [[[[7.5]]]]);
   assert.deepEqual(F.adaptiveAvgPool2d(x, [null, 2]).shape, [1, 1, 4, 2]);
   assert.deepEqual(F.globalMaxPool2d(x).toArray(), [[15]]);
@@ -36,23 +60,46 @@ test('pooling: hand-computed values and shapes', () => {
 });
 
 test('pooling errors name the op, the shapes and what was expected', () => {
-  assert.throws(() => F.maxPool2d(tg.zeros([3, 8, 8]), { kernelSize: 2 }), { message: 'maxPool2d: expected a 4-D input [N,C,H,W], got shape [3,8,8]' });
-  assert.throws(() => F.avgPool1d(tg.zeros([3, 8, 8, 1]), { kernelSize: 2 }), { message: 'avgPool1d: expected a 3-D input [N,C,L], got shape [3,8,8,1]' });
+  assert.throws(() => F.maxPool2d(tg.zeros([3, 8, 8]), { kernelSize: 2 }), {
+    message: 'maxPool2d: expected a 4-D input [N,C,H,W], got shape [3,8,8]',
+  });
+  assert.throws(() => F.avgPool1d(tg.zeros([3, 8, 8, 1]), { kernelSize: 2 }), {
+    message: 'avgPool1d: expected a 3-D input [N,C,L], got shape [3,8,8,1]',
+  });
   assert.throws(() => F.maxPool2d(tg.zeros([1, 1, 2, 5]), { kernelSize: 3 }), {
     message: 'maxPool2d: kernel 3×3 is larger than the padded input 2×5 (input shape [1,1,2,5], padding 0×0)',
   });
   assert.throws(() => F.maxPool1d(tg.zeros([1, 1, 2]), { kernelSize: 3 }), {
     message: 'maxPool1d: kernel 3 is larger than the padded input 2 (input shape [1,1,2], padding 0)',
   });
-  assert.throws(() => F.avgPool2d(tg.zeros([1, 1, 8, 8]), { kernelSize: 2, padding: 2 }), { message: 'avgPool2d: padding (2×2) must be at most half the kernel size (2×2)' });
+  assert.throws(() => F.avgPool2d(tg.zeros([1, 1, 8, 8]), { kernelSize: 2, padding: 2 }), {
+    message: 'avgPool2d: padding (2×2) must be at most half the kernel size (2×2)',
+  });
   assert.throws(() => F.adaptiveAvgPool2d(tg.zeros([1, 1, 8, 8]), 0), /outputSize must be positive integers/);
 });
 
-test('globalMaxPool1d/2d route the gradient to the first maximum, as PyTorch\'s adaptive_max_pool(x, 1)', () => {
+test("globalMaxPool1d/2d route the gradient to the first maximum, as PyTorch's adaptive_max_pool(x, 1)", () => {
   const x = tg.tensor([[[1, 3, 0, 3, 2]]], { requiresGrad: true });
   F.globalMaxPool1d(x).sum().backward();
   assert.deepEqual(x.grad!.toArray(), [[[0, 1, 0, 0, 0]]]);
-  const x2 = tg.tensor([[[[2, 5], [5, 1]]]], { requiresGrad: true });
+  const x2 = tg.tensor(
+    [
+      [
+        [
+          [2, 5],
+          [5, 1],
+        ],
+      ],
+    ],
+    { requiresGrad: true },
+  );
   F.globalMaxPool2d(x2).mul(3).sum().backward();
-  assert.deepEqual(x2.grad!.toArray(), [[[[0, 3], [0, 0]]]]);
+  assert.deepEqual(x2.grad!.toArray(), [
+    [
+      [
+        [0, 3],
+        [0, 0],
+      ],
+    ],
+  ]);
 });

@@ -39,8 +39,11 @@ const dense = (t: Tensor): FloatArray => denseArray(contiguousRaw(t)) as FloatAr
 
 function pair(op: string, what: string, v: Pair, min: number): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  check(p.length === 2 && p.every((d) => Number.isInteger(d) && d >= min), op, () =>
-    `${what} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
+  check(
+    p.length === 2 && p.every((d) => Number.isInteger(d) && d >= min),
+    op,
+    () => `${what} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`,
+  );
   return p;
 }
 
@@ -55,12 +58,13 @@ export function poolGeom(op: string, x: Pick<Tensor, 'shape' | 'dtype'>, opts: P
   const dims = (v: readonly number[]): string => (oneD ? `${v[1]}` : `${v[0]}×${v[1]}`);
   const shown = oneD ? [x.shape[0], x.shape[1], x.shape[3]] : x.shape;
   check(x.dtype !== 'int32', op, () => `input must be floating point, got int32`);
-  check(p[0] * 2 <= k[0] && p[1] * 2 <= k[1], op, () =>
-    `padding (${dims(p)}) must be at most half the kernel size (${dims(k)})`);
+  check(p[0] * 2 <= k[0] && p[1] * 2 <= k[1], op, () => `padding (${dims(p)}) must be at most half the kernel size (${dims(k)})`);
   const [n, c, h, w] = x.shape;
   const padded = [h + 2 * p[0], w + 2 * p[1]];
   if (k[0] > padded[0] || k[1] > padded[1]) {
-    throw new TsgradError(`${op}: kernel ${dims(k)} is larger than the padded input ${dims(padded)} (input shape ${fmtShape(shown)}, padding ${dims(p)})`);
+    throw new TsgradError(
+      `${op}: kernel ${dims(k)} is larger than the padded input ${dims(padded)} (input shape ${fmtShape(shown)}, padding ${dims(p)})`,
+    );
   }
   const outH = Math.floor((padded[0] - k[0]) / s[0]) + 1;
   const outW = Math.floor((padded[1] - k[1]) / s[1]) + 1;
@@ -127,11 +131,16 @@ function pool1d(op: string, prim: typeof maxPoolOp, x: Tensor, opts: Pool1dOptio
   options<Pool1dOptions>(op, opts, { kernelSize: is.positiveInt, stride: is.positiveInt, padding: is.nonNegativeInt }, ['kernelSize']);
   checkRank(op, x, 3);
   const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
-  const g = poolGeom(op, x4, {
-    kernelSize: [1, opts.kernelSize],
-    stride: [1, opts.stride ?? opts.kernelSize],
-    padding: [0, opts.padding ?? 0],
-  }, true);
+  const g = poolGeom(
+    op,
+    x4,
+    {
+      kernelSize: [1, opts.kernelSize],
+      stride: [1, opts.stride ?? opts.kernelSize],
+      padding: [0, opts.padding ?? 0],
+    },
+    true,
+  );
   const y = prim([x4], g);
   return reshape(y, [g.n, g.c, g.outW]);
 }
@@ -235,8 +244,11 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   check(x.dtype !== 'int32', 'adaptiveAvgPool2d', () => 'input must be floating point, got int32');
   const [, , h, w] = x.shape;
   const [oh, ow] = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0] ?? h, outputSize[1] ?? w];
-  check([oh, ow].every((d) => Number.isInteger(d) && d >= 1), 'adaptiveAvgPool2d', () =>
-    `outputSize must be positive integers, got ${JSON.stringify(outputSize)}`);
+  check(
+    [oh, ow].every((d) => Number.isInteger(d) && d >= 1),
+    'adaptiveAvgPool2d',
+    () => `outputSize must be positive integers, got ${JSON.stringify(outputSize)}`,
+  );
   // Windows of one size at a fixed step (13 -> 6: 3 wide, step 2; any exact division) are
   // average pooling, done by its kernel in one pass.
   const bh = uniformBins(h, oh);

@@ -25,8 +25,13 @@ interface Case {
 
 const decode = (v: Encoded): number => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
 const decodeArgs = (v: unknown): unknown =>
-  v === 'inf' ? Infinity : Array.isArray(v) ? v.map(decodeArgs)
-    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, e]) => [k, decodeArgs(e)])) : v;
+  v === 'inf'
+    ? Infinity
+    : Array.isArray(v)
+      ? v.map(decodeArgs)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, e]) => [k, decodeArgs(e)]))
+        : v;
 
 // Each call as a PyTorch user writes it: a method with PyTorch's positional arguments.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -64,7 +69,10 @@ for (const [i, c] of cases.entries()) {
       assert.equal(out.dtype, c.out.dtype, 'dtype');
       assertClose(out.data(), c.out.data.map(decode), { what: 'out' });
       if (c.grad && c.w) {
-        out.mul(tensor(c.w.map(decode), { shape: c.out.shape })).sum().backward();
+        out
+          .mul(tensor(c.w.map(decode), { shape: c.out.shape }))
+          .sum()
+          .backward();
         assertClose(x.grad!.data(), c.grad.map(decode), { what: 'grad' });
       }
     });
@@ -90,14 +98,22 @@ test('gradcheck: cumsum, norm (p = 1, 2, 3, inf) and topk values in float64', ()
 });
 
 test('the trap of a positional dim: argmax(1).eq(y) is a per-row accuracy', () => {
-  const logits = tensor([[0.1, 2, 0.3], [3, 0, 1], [0, 0, 5], [1, 2, 0]]);
+  const logits = tensor([
+    [0.1, 2, 0.3],
+    [3, 0, 1],
+    [0, 0, 5],
+    [1, 2, 0],
+  ]);
   const y = tensor([1, 0, 2, 0], { dtype: 'int32' });
   eachBackend(() => {
     assert.deepEqual(logits.argmax(1).toArray(), [1, 0, 2, 1]);
     assert.equal(logits.argmax(1).eq(y).float().mean().item(), 0.75);
     assert.deepEqual(logits.sum(1).shape, [4]);
     assert.deepEqual(logits.mean(0).shape, [3]);
-    assert.deepEqual((logits.softmax({ axis: 1 }).sum(1).toArray() as number[]).map((v) => Math.round(v)), [1, 1, 1, 1]);
+    assert.deepEqual(
+      (logits.softmax({ axis: 1 }).sum(1).toArray() as number[]).map((v) => Math.round(v)),
+      [1, 1, 1, 1],
+    );
   });
 });
 

@@ -14,7 +14,16 @@ function expected(x: tg.Tensor, kind: 'max' | 'min', axes: number[], dy: tg.Tens
 test('max/min backward over trailing axes matches mask·dy/count, with ties and NaN', () => {
   tg.manualSeed(5);
   for (const dtype of ['float32', 'float64'] as const) {
-    for (const [shape, axes] of [[[3, 4, 7], [2]], [[2, 3, 5], [1, 2]], [[6, 17], [1]], [[5], [0]], [[4, 1, 3], [2]]] as [number[], number[]][]) {
+    for (const [shape, axes] of [
+      [[3, 4, 7], [2]],
+      [
+        [2, 3, 5],
+        [1, 2],
+      ],
+      [[6, 17], [1]],
+      [[5], [0]],
+      [[4, 1, 3], [2]],
+    ] as [number[], number[]][]) {
       // Rounded values make ties common; one NaN poisons the first row.
       const base = tg.rand(shape, { dtype });
       const vals = Array.from(base.data() as ArrayLike<number>, (v) => Math.round(v * 3));

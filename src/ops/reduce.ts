@@ -34,7 +34,10 @@ const DIM_SPEC = { dim: is.dims, keepdim: is.bool, axis: is.dims, keepDim: is.bo
 
 /** Reads a reduction's dimension arguments in any of PyTorch's call forms; extra options are checked by `spec`. */
 function dimArgs<T extends object = object>(
-  op: string, dim: unknown, keepdim: unknown, extra: Spec<T> = {} as Spec<T>,
+  op: string,
+  dim: unknown,
+  keepdim: unknown,
+  extra: Spec<T> = {} as Spec<T>,
 ): { dims: Dims | undefined; keepDim: boolean; opts: T } {
   if (dim === undefined || dim === null || typeof dim !== 'object' || Array.isArray(dim)) {
     arg(op, 'dim', dim ?? undefined, is.optional(is.dims));
@@ -96,7 +99,6 @@ function extremumGradRows(x: Tensor, out: Tensor, dy: Tensor, axes: readonly num
   }
   return new Tensor(gx, x.shape);
 }
-
 
 function extremum(kind: 'max' | 'min') {
   return defineOp<Resolved>({
@@ -363,13 +365,19 @@ export type TopK = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
  * NaN counts as larger than any number; ties keep the lower index first.
  * @example const [values, indices] = logits.topk(5, 1); logits.topk({ k: 3, largest: false }).indices
  */
-export function topk(x: Tensor, k: number | { k: number; dim?: number; largest?: boolean; sorted?: boolean }, dim?: number,
-  largest?: boolean, sorted?: boolean): TopK {
+export function topk(
+  x: Tensor,
+  k: number | { k: number; dim?: number; largest?: boolean; sorted?: boolean },
+  dim?: number,
+  largest?: boolean,
+  sorted?: boolean,
+): TopK {
   arg('topk', 'input', x, is.instance(Tensor));
   type TopKOptions = { k: number; dim?: number; largest?: boolean; sorted?: boolean };
   let o: TopKOptions;
   if (isPlainObject(k)) {
-    if (dim !== undefined || largest !== undefined || sorted !== undefined) throw new TsgradError('topk: give every option inside the options object');
+    if (dim !== undefined || largest !== undefined || sorted !== undefined)
+      throw new TsgradError('topk: give every option inside the options object');
     o = options<TopKOptions>('topk', k, { k: is.nonNegativeInt, dim: is.int, largest: is.bool, sorted: is.bool }, ['k']);
   } else {
     o = {

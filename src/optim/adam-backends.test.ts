@@ -49,7 +49,7 @@ test('Adam: a state dict taken from moments in the wasm heap resumes exactly', (
     optB.loadStateDict(saved);
     if (backend === 'wasm') {
       // The restored moments go where a fresh optimiser keeps them: the wasm heap.
-      const m = ((optB as unknown as { state: Map<tg.Tensor, Record<string, tg.Tensor>> }).state.get(b.model.weight)!).expAvg;
+      const m = (optB as unknown as { state: Map<tg.Tensor, Record<string, tg.Tensor>> }).state.get(b.model.weight)!.expAvg;
       assert.notEqual(getRuntime()!.addressOf(m.storage as Float32Array), undefined, 'restored moment not in the heap');
     }
     b.step(optB);

@@ -16,7 +16,11 @@ export interface AdamOptions {
 function adamDefaults(op: string, given: Partial<AdamOptions>, weightDecay: number): AdamOptions {
   // An unknown key such as learningRate must not silently train with the default lr.
   const opts = options<Partial<AdamOptions>>(op, given, {
-    lr: is.nonNegative, betas: is.arrayOf(is.fraction, 2), eps: is.nonNegative, weightDecay: is.nonNegative, amsgrad: is.bool,
+    lr: is.nonNegative,
+    betas: is.arrayOf(is.fraction, 2),
+    eps: is.nonNegative,
+    weightDecay: is.nonNegative,
+    amsgrad: is.bool,
   });
   const d: AdamOptions = {
     lr: opts.lr ?? 1e-3,
@@ -26,7 +30,11 @@ function adamDefaults(op: string, given: Partial<AdamOptions>, weightDecay: numb
     amsgrad: opts.amsgrad ?? false,
   };
   check(d.lr >= 0, op, () => `lr must be >= 0, got ${d.lr}`);
-  check(d.betas.every((b) => b >= 0 && b < 1), op, () => `betas must be in [0, 1), got [${d.betas.join(', ')}]`);
+  check(
+    d.betas.every((b) => b >= 0 && b < 1),
+    op,
+    () => `betas must be in [0, 1), got [${d.betas.join(', ')}]`,
+  );
   check(d.eps >= 0, op, () => `eps must be >= 0, got ${d.eps}`);
   check(d.weightDecay >= 0, op, () => `weightDecay must be >= 0, got ${d.weightDecay}`);
   return d;
@@ -38,7 +46,12 @@ function adamDefaults(op: string, given: Partial<AdamOptions>, weightDecay: numb
  * θ = θ - lr/(1 - β1ᵗ) · m / (√v / √(1 - β2ᵗ) + eps).
  */
 function adamUpdate({ param, p, g }: ParamView, group: AdamOptions, state: ParamState, l2: number): void {
-  const { lr, betas: [b1, b2], eps, amsgrad } = group;
+  const {
+    lr,
+    betas: [b1, b2],
+    eps,
+    amsgrad,
+  } = group;
   if (state.step === undefined) {
     state.step = 0;
     state.expAvg = zerosBuffer(param);

@@ -25,8 +25,7 @@ function gradsOf(op: string, params: unknown): Tensor[] {
  * const norm = optim.clipGradNorm(model.parameters(), 1.0);
  * opt.step();
  */
-export function clipGradNorm(params: Tensor[], maxNorm: number, normType: number = 2,
-  opts: { errorIfNonfinite?: boolean } = {}): number {
+export function clipGradNorm(params: Tensor[], maxNorm: number, normType: number = 2, opts: { errorIfNonfinite?: boolean } = {}): number {
   const grads = gradsOf('clipGradNorm', params);
   arg('clipGradNorm', 'maxNorm', maxNorm, is.nonNegative);
   arg('clipGradNorm', 'normType', normType, is.positive);
@@ -39,8 +38,10 @@ export function clipGradNorm(params: Tensor[], maxNorm: number, normType: number
   }
   if (normType !== Infinity) total **= 1 / normType;
   if (!Number.isFinite(total) && o.errorIfNonfinite) {
-    throw new TsgradError(`clipGradNorm: the total norm of order ${normType} of the gradients is ${total}; `
-      + 'pass { errorIfNonfinite: false } to clip anyway');
+    throw new TsgradError(
+      `clipGradNorm: the total norm of order ${normType} of the gradients is ${total}; ` +
+        'pass { errorIfNonfinite: false } to clip anyway',
+    );
   }
   // PyTorch multiplies even when the factor is 1 (so NaN gradients stay NaN): the same here.
   const coef = Math.min(1, maxNorm / (total + 1e-6));

@@ -5,7 +5,10 @@ import { nn, optim } from '../index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertClose, loadFixture } from '../../test/util.js';
 
-interface Entry { shape: number[]; data: number[] }
+interface Entry {
+  shape: number[];
+  data: number[];
+}
 interface OptimCase {
   name: string;
   optimizer: 'SGD' | 'Adam' | 'AdamW' | 'RMSprop';
@@ -34,7 +37,10 @@ const problemLoss = (w: Tensor, b: Tensor): Tensor => X.matmul(w).add(b).sub(Y).
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const OPTIMS: Record<OptimCase['optimizer'], new (params: any, opts: any) => optim.Optimizer<any>> = {
-  SGD: optim.SGD, Adam: optim.Adam, AdamW: optim.AdamW, RMSprop: optim.RMSprop,
+  SGD: optim.SGD,
+  Adam: optim.Adam,
+  AdamW: optim.AdamW,
+  RMSprop: optim.RMSprop,
 };
 
 for (const c of fx.optimizers) {
@@ -63,11 +69,16 @@ for (const c of fx.schedules) {
   test(`schedule matches PyTorch: ${c.name}`, () => {
     const opt = new optim.SGD([tg.zeros([1], { requiresGrad: true })], { lr: c.baseLr });
     const o = c.options;
-    const sched = c.scheduler === 'StepLR' ? new optim.StepLR(opt, o as { stepSize: number; gamma: number })
-      : c.scheduler === 'ExponentialLR' ? new optim.ExponentialLR(opt, o as { gamma: number })
-      : c.scheduler === 'CosineAnnealingLR' ? new optim.CosineAnnealingLR(opt, o as { tMax: number; etaMin: number })
-      : c.scheduler === 'LambdaLR' ? new optim.LambdaLR(opt, { lrLambda: LAMBDAS[o.lrLambda as string] })
-      : new optim.ReduceLROnPlateau(opt, o as optim.ReduceLROnPlateauOptions);
+    const sched =
+      c.scheduler === 'StepLR'
+        ? new optim.StepLR(opt, o as { stepSize: number; gamma: number })
+        : c.scheduler === 'ExponentialLR'
+          ? new optim.ExponentialLR(opt, o as { gamma: number })
+          : c.scheduler === 'CosineAnnealingLR'
+            ? new optim.CosineAnnealingLR(opt, o as { tMax: number; etaMin: number })
+            : c.scheduler === 'LambdaLR'
+              ? new optim.LambdaLR(opt, { lrLambda: LAMBDAS[o.lrLambda as string] })
+              : new optim.ReduceLROnPlateau(opt, o as optim.ReduceLROnPlateauOptions);
     const lrs = [opt.lr];
     for (let e = 0; e < c.lrs.length - 1; e++) {
       opt.step();
@@ -83,7 +94,11 @@ for (const c of fx.schedules) {
 /** A small regression model and data; the same seed builds the same model. */
 function setup(seed: number) {
   tg.manualSeed(seed);
-  const model = new nn.Sequential(new nn.Linear({ inFeatures: 3, outFeatures: 4 }), new nn.Tanh(), new nn.Linear({ inFeatures: 4, outFeatures: 1 }));
+  const model = new nn.Sequential(
+    new nn.Linear({ inFeatures: 3, outFeatures: 4 }),
+    new nn.Tanh(),
+    new nn.Linear({ inFeatures: 4, outFeatures: 1 }),
+  );
   const x = tg.randn([8, 3]);
   const y = tg.randn([8, 1]);
   return { model, x, y };
@@ -109,7 +124,9 @@ for (const make of [
     trainSteps(model, opt, x, y, 3);
     const saved = opt.stateDict();
     const weights = new Map([...model.stateDict()].map(([k, t]) => [k, t.data().slice()]));
-    const json = JSON.parse(JSON.stringify(saved, (_k, v) => (v instanceof tg.Tensor ? { shape: v.shape, data: Array.from(v.data()) } : v)));
+    const json = JSON.parse(
+      JSON.stringify(saved, (_k, v) => (v instanceof tg.Tensor ? { shape: v.shape, data: Array.from(v.data()) } : v)),
+    );
     assert.equal(json.paramGroups[0].params.length, 4, 'groups list parameter positions');
 
     trainSteps(model, opt, x, y, 2);
@@ -121,7 +138,10 @@ for (const make of [
     const opt2 = make(fresh.parameters());
     opt2.loadStateDict(saved);
     trainSteps(fresh, opt2, x, y, 2);
-    assert.deepEqual(fresh.parameters().map((p) => Array.from(p.data())), continued);
+    assert.deepEqual(
+      fresh.parameters().map((p) => Array.from(p.data())),
+      continued,
+    );
   });
 }
 
@@ -148,7 +168,10 @@ test('lr getter and setter, param groups and option errors', () => {
   assert.equal(opt.paramGroups[1].momentum, 0.9);
   assert.equal(opt.lr, 0.1);
   opt.lr = 0.01;
-  assert.deepEqual(opt.paramGroups.map((g) => g.lr), [0.01, 0.01]);
+  assert.deepEqual(
+    opt.paramGroups.map((g) => g.lr),
+    [0.01, 0.01],
+  );
   assert.throws(() => new optim.SGD([{ params: [a], momentom: 0.9 }], { lr: 0.1 }), /unknown option 'momentom'/);
   assert.throws(() => new optim.SGD([a], { lr: 0.1, nesterov: true }), /nesterov needs momentum > 0/);
   assert.throws(() => new optim.Adam([]), /empty parameter list/);
@@ -162,7 +185,13 @@ test('lr getter and setter, param groups and option errors', () => {
 });
 
 test('l1Penalty and l2Penalty are differentiable scalars', () => {
-  const w = tg.tensor([[1, -2], [0.5, 0]], { requiresGrad: true });
+  const w = tg.tensor(
+    [
+      [1, -2],
+      [0.5, 0],
+    ],
+    { requiresGrad: true },
+  );
   const b = tg.tensor([3], { requiresGrad: true });
   const l1 = optim.l1Penalty([w, b], 0.1);
   assertClose([l1.item()], [0.1 * 6.5], { rtol: 1e-6 });
@@ -195,8 +224,17 @@ test('SGD weightDecay equals an l2Penalty of half the decay', () => {
 
 test('optimiser options: a misspelt key is an error naming the optimiser, never a silent default', () => {
   const ps = (): tg.Tensor[] => [tg.zeros([2], { requiresGrad: true })];
-  assert.throws(() => new optim.Adam(ps(), { learningRate: 0.5 } as never), /^TsgradError: Adam: unknown option 'learningRate' \(did you mean 'lr'\?\)/);
+  assert.throws(
+    () => new optim.Adam(ps(), { learningRate: 0.5 } as never),
+    /^TsgradError: Adam: unknown option 'learningRate' \(did you mean 'lr'\?\)/,
+  );
   assert.throws(() => new optim.SGD(ps(), {} as never), /^TsgradError: SGD: option 'lr' is required/);
-  assert.throws(() => new optim.RMSprop(ps(), { lr: '0.1' } as never), /^TsgradError: RMSprop: option 'lr' must be a number >= 0, got "0.1"/);
-  assert.throws(() => new optim.Adam([{ params: ps(), learning_rate: 1 }] as never), /Adam: unknown option 'learning_rate' in parameter group 0 \(did you mean 'lr'\?\)/);
+  assert.throws(
+    () => new optim.RMSprop(ps(), { lr: '0.1' } as never),
+    /^TsgradError: RMSprop: option 'lr' must be a number >= 0, got "0.1"/,
+  );
+  assert.throws(
+    () => new optim.Adam([{ params: ps(), learning_rate: 1 }] as never),
+    /Adam: unknown option 'learning_rate' in parameter group 0 \(did you mean 'lr'\?\)/,
+  );
 });

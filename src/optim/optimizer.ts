@@ -65,13 +65,17 @@ export abstract class Optimizer<O extends object = Record<string, OptionValue>> 
         if (k !== 'params' && !(k in defaults)) {
           const near = closest(k, Object.keys(defaults));
           const hint = near ? ` (did you mean '${near}'?)` : '';
-          throw new TsgradError(`${name}: unknown option '${k}' in parameter group ${gi}${hint} (known: ${Object.keys(defaults).join(', ')})`);
+          throw new TsgradError(
+            `${name}: unknown option '${k}' in parameter group ${gi}${hint} (known: ${Object.keys(defaults).join(', ')})`,
+          );
         }
       }
       spec.params.forEach((p, i) => {
         if (!(p instanceof Tensor)) throw new TsgradError(`${name}: parameter ${i} of group ${gi} is not a Tensor`);
         if (p.dtype === 'int32') {
-          throw new TsgradError(`${name}: parameter ${i} of group ${gi} is int32 (shape ${fmtShape(p.shape)}); only floating-point tensors can be optimised`);
+          throw new TsgradError(
+            `${name}: parameter ${i} of group ${gi} is int32 (shape ${fmtShape(p.shape)}); only floating-point tensors can be optimised`,
+          );
         }
         if (seen.has(p)) throw new TsgradError(`${name}: a parameter (shape ${fmtShape(p.shape)}) appears in more than one group`);
         seen.add(p);
@@ -89,7 +93,9 @@ export abstract class Optimizer<O extends object = Record<string, OptionValue>> 
       for (const param of group.params) {
         if (param.grad === null) continue;
         if (!param.isContiguous()) {
-          throw new TsgradError(`${this.constructor.name}.step: parameter of shape ${fmtShape(param.shape)} is a strided view; parameters must be dense`);
+          throw new TsgradError(
+            `${this.constructor.name}.step: parameter of shape ${fmtShape(param.shape)} is a strided view; parameters must be dense`,
+          );
         }
         let state = this.state.get(param);
         if (!state) {
@@ -126,7 +132,11 @@ export abstract class Optimizer<O extends object = Record<string, OptionValue>> 
         index.set(p, index.size);
         return index.size - 1;
       });
-      const opts = Object.fromEntries(Object.entries(g).filter(([k]) => k !== 'params').map(([k, v]) => [k, Array.isArray(v) ? v.slice() : v]));
+      const opts = Object.fromEntries(
+        Object.entries(g)
+          .filter(([k]) => k !== 'params')
+          .map(([k, v]) => [k, Array.isArray(v) ? v.slice() : v]),
+      );
       return { ...opts, params: ids };
     });
     const state: Record<number, ParamState> = {};
@@ -147,13 +157,17 @@ export abstract class Optimizer<O extends object = Record<string, OptionValue>> 
       throw new TsgradError(`${name}: expected { state, paramGroups } as returned by stateDict()`);
     }
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new TsgradError(`${name}: the state has ${sd.paramGroups.length} parameter groups but the optimizer has ${this.paramGroups.length}`);
+      throw new TsgradError(
+        `${name}: the state has ${sd.paramGroups.length} parameter groups but the optimizer has ${this.paramGroups.length}`,
+      );
     }
     const params: Tensor[] = [];
     sd.paramGroups.forEach((g, gi) => {
       const own = this.paramGroups[gi];
       if (g.params.length !== own.params.length) {
-        throw new TsgradError(`${name}: group ${gi} has ${g.params.length} parameters in the state but ${own.params.length} in the optimizer`);
+        throw new TsgradError(
+          `${name}: group ${gi} has ${g.params.length} parameters in the state but ${own.params.length} in the optimizer`,
+        );
       }
       g.params.forEach((id, j) => (params[id] = own.params[j]));
     });
@@ -163,7 +177,9 @@ export abstract class Optimizer<O extends object = Record<string, OptionValue>> 
       if (!p) throw new TsgradError(`${name}: state for parameter ${key}, which no group lists`);
       for (const [k, v] of Object.entries(s)) {
         if (v instanceof Tensor && (v.size !== p.size || v.ndim !== p.ndim || v.shape.some((d, i) => d !== p.shape[i]))) {
-          throw new TsgradError(`${name}: state '${k}' of parameter ${key} has shape ${fmtShape(v.shape)} but the parameter has ${fmtShape(p.shape)}`);
+          throw new TsgradError(
+            `${name}: state '${k}' of parameter ${key} has shape ${fmtShape(v.shape)} but the parameter has ${fmtShape(p.shape)}`,
+          );
         }
       }
       state.set(p, copyState(s, p));

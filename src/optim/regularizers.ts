@@ -5,7 +5,8 @@ import { sum } from '../ops/reduce.js';
 import { TsgradError } from '../util/errors.js';
 
 function penalty(op: string, params: Iterable<Tensor>, lambda: number, term: (p: Tensor) => Tensor): Tensor {
-  if (typeof lambda !== 'number' || !(lambda >= 0)) throw new TsgradError(`${op}: lambda must be a non-negative number, got ${String(lambda)}`);
+  if (typeof lambda !== 'number' || !(lambda >= 0))
+    throw new TsgradError(`${op}: lambda must be a non-negative number, got ${String(lambda)}`);
   let total: Tensor | null = null;
   for (const p of params) {
     const s = sum(term(p));

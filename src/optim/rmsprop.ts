@@ -22,7 +22,12 @@ export interface RMSpropOptions {
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Tensor[] | ParamGroupSpec[], given: Partial<RMSpropOptions> = {}) {
     const opts = options<Partial<RMSpropOptions>>('RMSprop', given, {
-      lr: is.nonNegative, alpha: is.nonNegative, eps: is.nonNegative, weightDecay: is.nonNegative, momentum: is.nonNegative, centered: is.bool,
+      lr: is.nonNegative,
+      alpha: is.nonNegative,
+      eps: is.nonNegative,
+      weightDecay: is.nonNegative,
+      momentum: is.nonNegative,
+      centered: is.bool,
     });
     const d: RMSpropOptions = {
       lr: opts.lr ?? 1e-2,
@@ -34,8 +39,11 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     };
     check(d.lr >= 0, 'RMSprop', () => `lr must be >= 0, got ${d.lr}`);
     check(d.alpha >= 0, 'RMSprop', () => `alpha must be >= 0, got ${d.alpha}`);
-    check(d.eps >= 0 && d.momentum >= 0 && d.weightDecay >= 0, 'RMSprop', () =>
-      `eps, momentum and weightDecay must be >= 0, got ${d.eps}, ${d.momentum}, ${d.weightDecay}`);
+    check(
+      d.eps >= 0 && d.momentum >= 0 && d.weightDecay >= 0,
+      'RMSprop',
+      () => `eps, momentum and weightDecay must be >= 0, got ${d.eps}, ${d.momentum}, ${d.weightDecay}`,
+    );
     super(params, d);
   }
 

@@ -87,14 +87,23 @@ export abstract class LRScheduler {
  */
 export class LinearLR extends LRScheduler {
   readonly options: { startFactor: number; endFactor: number; totalIters: number };
-  constructor(optimizer: AnyOptimizer, opts: { startFactor?: number; endFactor?: number; totalIters?: number; interval?: 'epoch' | 'batch' } = {}) {
+  constructor(
+    optimizer: AnyOptimizer,
+    opts: { startFactor?: number; endFactor?: number; totalIters?: number; interval?: 'epoch' | 'batch' } = {},
+  ) {
     super(optimizer);
     const o = options<{ startFactor?: number; endFactor?: number; totalIters?: number; interval?: 'epoch' | 'batch' }>('LinearLR', opts, {
-      startFactor: is.positive, endFactor: is.nonNegative, totalIters: is.positiveInt, interval: is.oneOf(['epoch', 'batch']),
+      startFactor: is.positive,
+      endFactor: is.nonNegative,
+      totalIters: is.positiveInt,
+      interval: is.oneOf(['epoch', 'batch']),
     });
     this.options = { startFactor: o.startFactor ?? 1 / 3, endFactor: o.endFactor ?? 1, totalIters: o.totalIters ?? 5 };
-    check(this.options.startFactor <= 1 && this.options.endFactor <= 1, 'LinearLR', () =>
-      `startFactor and endFactor must be in (0, 1] and [0, 1], got ${this.options.startFactor} and ${this.options.endFactor}`);
+    check(
+      this.options.startFactor <= 1 && this.options.endFactor <= 1,
+      'LinearLR',
+      () => `startFactor and endFactor must be in (0, 1] and [0, 1], got ${this.options.startFactor} and ${this.options.endFactor}`,
+    );
     this.interval = o.interval ?? 'epoch';
     this.step();
   }
@@ -141,12 +150,25 @@ export class OneCycleLR extends LRScheduler {
   private readonly phases: Array<{ end: number; from: 'initial' | 'max' | 'min'; to: 'initial' | 'max' | 'min' }>;
 
   constructor(optimizer: AnyOptimizer, opts: OneCycleLROptions) {
-    const o = options<OneCycleLROptions>('OneCycleLR', opts, {
-      maxLr: is.anyOf(is.positive, is.arrayOf(is.positive)), totalSteps: is.positiveInt, epochs: is.positiveInt,
-      stepsPerEpoch: is.positiveInt, pctStart: is.probability, annealStrategy: is.oneOf(['cos', 'linear']),
-      cycleMomentum: is.bool, baseMomentum: is.nonNegative, maxMomentum: is.nonNegative, divFactor: is.positive,
-      finalDivFactor: is.positive, threePhase: is.bool,
-    }, ['maxLr']);
+    const o = options<OneCycleLROptions>(
+      'OneCycleLR',
+      opts,
+      {
+        maxLr: is.anyOf(is.positive, is.arrayOf(is.positive)),
+        totalSteps: is.positiveInt,
+        epochs: is.positiveInt,
+        stepsPerEpoch: is.positiveInt,
+        pctStart: is.probability,
+        annealStrategy: is.oneOf(['cos', 'linear']),
+        cycleMomentum: is.bool,
+        baseMomentum: is.nonNegative,
+        maxMomentum: is.nonNegative,
+        divFactor: is.positive,
+        finalDivFactor: is.positive,
+        threePhase: is.bool,
+      },
+      ['maxLr'],
+    );
     const total = o.totalSteps ?? (o.epochs !== undefined && o.stepsPerEpoch !== undefined ? o.epochs * o.stepsPerEpoch : undefined);
     if (total === undefined) throw new TsgradError('OneCycleLR: give totalSteps, or epochs and stepsPerEpoch');
     const n = optimizer.paramGroups.length;
@@ -163,14 +185,27 @@ export class OneCycleLR extends LRScheduler {
     this.interval = 'batch';
     const pct = o.pctStart ?? 0.3;
     this.options = {
-      maxLrs, totalSteps: total, pctStart: pct, annealStrategy: o.annealStrategy ?? 'cos', cycleMomentum: o.cycleMomentum ?? true,
-      baseMomentum: o.baseMomentum ?? 0.85, maxMomentum: o.maxMomentum ?? 0.95, divFactor, finalDivFactor: o.finalDivFactor ?? 1e4,
+      maxLrs,
+      totalSteps: total,
+      pctStart: pct,
+      annealStrategy: o.annealStrategy ?? 'cos',
+      cycleMomentum: o.cycleMomentum ?? true,
+      baseMomentum: o.baseMomentum ?? 0.85,
+      maxMomentum: o.maxMomentum ?? 0.95,
+      divFactor,
+      finalDivFactor: o.finalDivFactor ?? 1e4,
       threePhase: o.threePhase ?? false,
     };
     this.phases = this.options.threePhase
-      ? [{ end: pct * total - 1, from: 'initial', to: 'max' }, { end: 2 * pct * total - 2, from: 'max', to: 'initial' },
-        { end: total - 1, from: 'initial', to: 'min' }]
-      : [{ end: pct * total - 1, from: 'initial', to: 'max' }, { end: total - 1, from: 'max', to: 'min' }];
+      ? [
+          { end: pct * total - 1, from: 'initial', to: 'max' },
+          { end: 2 * pct * total - 2, from: 'max', to: 'initial' },
+          { end: total - 1, from: 'initial', to: 'min' },
+        ]
+      : [
+          { end: pct * total - 1, from: 'initial', to: 'max' },
+          { end: total - 1, from: 'max', to: 'min' },
+        ];
     if (this.options.cycleMomentum) {
       optimizer.paramGroups.forEach((g) => {
         const group = g as { momentum?: number; betas?: [number, number] };
@@ -186,7 +221,9 @@ export class OneCycleLR extends LRScheduler {
     const { totalSteps, annealStrategy, maxLrs, divFactor, finalDivFactor, cycleMomentum, baseMomentum, maxMomentum } = this.options;
     const t = this.lastEpoch;
     if (t > totalSteps) {
-      throw new TsgradError(`OneCycleLR: stepped ${t} times, but the cycle has ${totalSteps} steps (totalSteps, or epochs × stepsPerEpoch)`);
+      throw new TsgradError(
+        `OneCycleLR: stepped ${t} times, but the cycle has ${totalSteps} steps (totalSteps, or epochs × stepsPerEpoch)`,
+      );
     }
     const anneal = (a: number, b: number, pct: number): number =>
       annealStrategy === 'cos' ? b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1) : (b - a) * pct + a;
@@ -226,14 +263,30 @@ export class SequentialLR extends LRScheduler {
   readonly milestones: number[];
 
   constructor(optimizer: AnyOptimizer, opts: { schedulers: LRScheduler[]; milestones: number[] }) {
-    const o = options<{ schedulers: LRScheduler[]; milestones: number[] }>('SequentialLR', opts, {
-      schedulers: is.arrayOf(is.instance(LRScheduler, 'LRScheduler')), milestones: is.arrayOf(is.positiveInt),
-    }, ['schedulers', 'milestones']);
-    check(o.schedulers.length >= 1 && o.milestones.length === o.schedulers.length - 1, 'SequentialLR', () =>
-      `needs one milestone fewer than schedulers, got ${o.milestones.length} milestones for ${o.schedulers.length} schedulers`);
-    check(o.schedulers.every((s) => s.optimizer === optimizer), 'SequentialLR', () => 'every scheduler must drive the same optimizer');
-    check(o.milestones.every((m, i) => i === 0 || m > o.milestones[i - 1]), 'SequentialLR', () =>
-      `milestones must increase, got [${o.milestones.join(', ')}]`);
+    const o = options<{ schedulers: LRScheduler[]; milestones: number[] }>(
+      'SequentialLR',
+      opts,
+      {
+        schedulers: is.arrayOf(is.instance(LRScheduler, 'LRScheduler')),
+        milestones: is.arrayOf(is.positiveInt),
+      },
+      ['schedulers', 'milestones'],
+    );
+    check(
+      o.schedulers.length >= 1 && o.milestones.length === o.schedulers.length - 1,
+      'SequentialLR',
+      () => `needs one milestone fewer than schedulers, got ${o.milestones.length} milestones for ${o.schedulers.length} schedulers`,
+    );
+    check(
+      o.schedulers.every((s) => s.optimizer === optimizer),
+      'SequentialLR',
+      () => 'every scheduler must drive the same optimizer',
+    );
+    check(
+      o.milestones.every((m, i) => i === 0 || m > o.milestones[i - 1]),
+      'SequentialLR',
+      () => `milestones must increase, got [${o.milestones.join(', ')}]`,
+    );
     super(optimizer);
     this.schedulers = o.schedulers;
     this.milestones = o.milestones;
@@ -277,7 +330,9 @@ export class StepLR extends LRScheduler {
   readonly options: { stepSize: number; gamma: number };
   constructor(optimizer: AnyOptimizer, opts: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    const o = options<{ stepSize: number; gamma?: number }>('StepLR', opts, { stepSize: is.positiveInt, gamma: is.nonNegative }, ['stepSize']);
+    const o = options<{ stepSize: number; gamma?: number }>('StepLR', opts, { stepSize: is.positiveInt, gamma: is.nonNegative }, [
+      'stepSize',
+    ]);
     this.options = { stepSize: o.stepSize, gamma: o.gamma ?? 0.1 };
     this.step();
   }
@@ -314,7 +369,9 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly options: { tMax: number; etaMin: number };
   constructor(optimizer: AnyOptimizer, opts: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    const o = options<{ tMax: number; etaMin?: number }>('CosineAnnealingLR', opts, { tMax: is.positiveInt, etaMin: is.nonNegative }, ['tMax']);
+    const o = options<{ tMax: number; etaMin?: number }>('CosineAnnealingLR', opts, { tMax: is.positiveInt, etaMin: is.nonNegative }, [
+      'tMax',
+    ]);
     this.options = { tMax: o.tMax, etaMin: o.etaMin ?? 0 };
     this.step();
   }
@@ -382,13 +439,25 @@ export class ReduceLROnPlateau {
   constructor(optimizer: AnyOptimizer, opts: ReduceLROnPlateauOptions = {}) {
     arg('ReduceLROnPlateau', 'optimizer', optimizer, IS_OPTIMIZER);
     options<ReduceLROnPlateauOptions>('ReduceLROnPlateau', opts, {
-      mode: is.oneOf(['min', 'max']), factor: is.nonNegative, patience: is.nonNegativeInt, threshold: is.nonNegative,
-      thresholdMode: is.oneOf(['rel', 'abs']), cooldown: is.nonNegativeInt, minLr: is.nonNegative, eps: is.nonNegative,
+      mode: is.oneOf(['min', 'max']),
+      factor: is.nonNegative,
+      patience: is.nonNegativeInt,
+      threshold: is.nonNegative,
+      thresholdMode: is.oneOf(['rel', 'abs']),
+      cooldown: is.nonNegativeInt,
+      minLr: is.nonNegative,
+      eps: is.nonNegative,
     });
     this.optimizer = optimizer;
     this.options = {
-      mode: opts.mode ?? 'min', factor: opts.factor ?? 0.1, patience: opts.patience ?? 10, threshold: opts.threshold ?? 1e-4,
-      thresholdMode: opts.thresholdMode ?? 'rel', cooldown: opts.cooldown ?? 0, minLr: opts.minLr ?? 0, eps: opts.eps ?? 1e-8,
+      mode: opts.mode ?? 'min',
+      factor: opts.factor ?? 0.1,
+      patience: opts.patience ?? 10,
+      threshold: opts.threshold ?? 1e-4,
+      thresholdMode: opts.thresholdMode ?? 'rel',
+      cooldown: opts.cooldown ?? 0,
+      minLr: opts.minLr ?? 0,
+      eps: opts.eps ?? 1e-8,
     };
     const o = this.options;
     check(o.mode === 'min' || o.mode === 'max', 'ReduceLROnPlateau', () => `mode must be 'min' or 'max', got '${String(o.mode)}'`);

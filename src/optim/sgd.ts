@@ -19,9 +19,18 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Tensor[] | ParamGroupSpec[], given: Partial<SGDOptions> & { lr: number }) {
-    const opts = options<Partial<SGDOptions> & { lr: number }>('SGD', given, {
-      lr: is.nonNegative, momentum: is.nonNegative, dampening: is.number, nesterov: is.bool, weightDecay: is.nonNegative,
-    }, ['lr']);
+    const opts = options<Partial<SGDOptions> & { lr: number }>(
+      'SGD',
+      given,
+      {
+        lr: is.nonNegative,
+        momentum: is.nonNegative,
+        dampening: is.number,
+        nesterov: is.bool,
+        weightDecay: is.nonNegative,
+      },
+      ['lr'],
+    );
     const defaults: SGDOptions = {
       lr: opts.lr,
       momentum: opts.momentum ?? 0,
@@ -32,8 +41,11 @@ export class SGD extends Optimizer<SGDOptions> {
     check(typeof defaults.lr === 'number' && defaults.lr >= 0, 'SGD', () => `lr must be a non-negative number, got ${String(opts.lr)}`);
     check(defaults.momentum >= 0, 'SGD', () => `momentum must be >= 0, got ${defaults.momentum}`);
     check(defaults.weightDecay >= 0, 'SGD', () => `weightDecay must be >= 0, got ${defaults.weightDecay}`);
-    check(!defaults.nesterov || (defaults.momentum > 0 && defaults.dampening === 0), 'SGD', () =>
-      `nesterov needs momentum > 0 and dampening 0, got momentum ${defaults.momentum}, dampening ${defaults.dampening}`);
+    check(
+      !defaults.nesterov || (defaults.momentum > 0 && defaults.dampening === 0),
+      'SGD',
+      () => `nesterov needs momentum > 0 and dampening 0, got momentum ${defaults.momentum}, dampening ${defaults.dampening}`,
+    );
     super(params, defaults);
   }
 

@@ -3,10 +3,16 @@ import assert from 'node:assert/strict';
 import * as tg from '../index.js';
 
 test('tensor() from nested arrays infers the shape; booleans become 0/1', () => {
-  const t = tg.tensor([[1, 2, 3], [4, 5, 6]]);
+  const t = tg.tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(t.shape, [2, 3]);
   assert.equal(t.dtype, 'float32');
-  assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(t.toArray(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(tg.tensor([true, false]).toArray(), [1, 0]);
   assert.deepEqual(tg.tensor(2.5).shape, []);
   assert.deepEqual(tg.tensor([]).shape, [0]);
@@ -22,20 +28,32 @@ test('tensor() from typed arrays copies them and keeps their dtype; shape option
   assert.equal((t.toArray() as number[][])[0][0], 1, 'the tensor owns a copy');
   assert.equal(tg.tensor(new Int32Array([1, 2])).dtype, 'int32');
   assert.equal(tg.tensor(new Float32Array([1, 2]), { dtype: 'float64' }).dtype, 'float64');
-  assert.deepEqual(tg.tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray(), [[1, 2], [3, 4]]);
+  assert.deepEqual(tg.tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray(), [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.deepEqual(Array.from(tg.tensor([1.7, -2.2], { dtype: 'int32' }).data()), [1, -2]);
 });
 
 test('zeros, ones, full, zerosLike, onesLike, eye', () => {
-  assert.deepEqual(tg.zeros([2, 2]).toArray(), [[0, 0], [0, 0]]);
+  assert.deepEqual(tg.zeros([2, 2]).toArray(), [
+    [0, 0],
+    [0, 0],
+  ]);
   assert.deepEqual(tg.ones([3], { dtype: 'int32' }).toArray(), [1, 1, 1]);
   assert.equal(tg.ones([3], { dtype: 'int32' }).dtype, 'int32');
   assert.deepEqual(tg.full([2], 7.5).toArray(), [7.5, 7.5]);
   const like = tg.zerosLike(tg.ones([2, 3], { dtype: 'float64' }));
   assert.deepEqual([like.shape, like.dtype], [[2, 3], 'float64']);
   assert.deepEqual(tg.onesLike(tg.zeros([1, 2])).toArray(), [[1, 1]]);
-  assert.deepEqual(tg.eye(2, 3).toArray(), [[1, 0, 0], [0, 1, 0]]);
-  assert.deepEqual(tg.eye(2).toArray(), [[1, 0], [0, 1]]);
+  assert.deepEqual(tg.eye(2, 3).toArray(), [
+    [1, 0, 0],
+    [0, 1, 0],
+  ]);
+  assert.deepEqual(tg.eye(2).toArray(), [
+    [1, 0],
+    [0, 1],
+  ]);
   assert.equal(tg.zeros([2], { requiresGrad: true }).requiresGrad, true);
 });
 
@@ -74,9 +92,12 @@ test('rand, randn, randint: same seed gives the same values, ranges and moments 
   assert.equal(r.max().item(), 8);
 });
 
-test('zeros(3) and zeros(2, 3) take PyTorch\'s meaning; options follow the sizes', () => {
+test("zeros(3) and zeros(2, 3) take PyTorch's meaning; options follow the sizes", () => {
   assert.deepEqual(tg.zeros(3).shape, [3]);
-  assert.deepEqual(tg.ones(2, 3).toArray(), [[1, 1, 1], [1, 1, 1]]);
+  assert.deepEqual(tg.ones(2, 3).toArray(), [
+    [1, 1, 1],
+    [1, 1, 1],
+  ]);
   assert.equal(tg.zeros(2, 3, { dtype: 'int32' }).dtype, 'int32');
   assert.deepEqual(tg.randn(4, 2).shape, [4, 2]);
   assert.deepEqual(tg.full(2, 7).toArray(), [7, 7]);
@@ -94,6 +115,9 @@ test('the Tensor constructor refuses a storage too short for its shape, strides 
   assert.throws(() => new tg.Tensor(new Float32Array(3), [2, 2]), /Tensor: a storage of 3 elements cannot hold shape \[2,2\]/);
   assert.throws(() => new tg.Tensor(new Float32Array(4), [2, 2], [2, 1], 1), /reaches element 4/);
   assert.throws(() => new tg.Tensor(new Float32Array(4), [2, -2]), /Tensor: argument 'shape' must be an array of non-negative integers/);
-  assert.deepEqual(new tg.Tensor(new Float32Array([1, 2, 3, 4]), [2, 2], [1, 2]).toArray(), [[1, 3], [2, 4]]);
+  assert.deepEqual(new tg.Tensor(new Float32Array([1, 2, 3, 4]), [2, 2], [1, 2]).toArray(), [
+    [1, 3],
+    [2, 4],
+  ]);
   assert.deepEqual(new tg.Tensor(new Float32Array(1), [3], [0]).shape, [3]);
 });

@@ -17,8 +17,10 @@ const dtypeCheck = is.oneOf(['float32', 'float64', 'int32']);
 const createSpec = { dtype: dtypeCheck, requiresGrad: is.bool };
 const shapeCheck = is.anyOf(is.nonNegativeInt, is.shape);
 
-const valuesCheck = check('a number, a nested array of numbers or a typed array', (v) =>
-  typeof v === 'number' || typeof v === 'boolean' || Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)));
+const valuesCheck = check(
+  'a number, a nested array of numbers or a typed array',
+  (v) => typeof v === 'number' || typeof v === 'boolean' || Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)),
+);
 
 function shapeOf(op: string, shape: unknown): number[] {
   arg(op, 'shape', shape, shapeCheck);
@@ -104,7 +106,9 @@ function inferShape(v: NestedArray): number[] {
   const check = (e: NestedArray, path: string): void => {
     const s = inferShape(e);
     if (s.length !== inner.length || s.some((d, i) => d !== inner[i])) {
-      throw new TsgradError(`tensor: ragged nested array: element ${path} has shape ${fmtShape(s)} but element [0] has shape ${fmtShape(inner)}`);
+      throw new TsgradError(
+        `tensor: ragged nested array: element ${path} has shape ${fmtShape(s)} but element [0] has shape ${fmtShape(inner)}`,
+      );
     }
   };
   for (let i = 1; i < v.length; i++) check(v[i], `[${i}]`);
@@ -204,10 +208,16 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
 
 /** Uniform values in [low, high), from the seeded generator. */
 export function rand(shape: ShapeArg, opts?: CreateOptions & { low?: number; high?: number }): Tensor;
-export function rand(...sizesThenOptions: Array<number | CreateOptions & { low?: number; high?: number }>): Tensor;
+export function rand(...sizesThenOptions: Array<number | (CreateOptions & { low?: number; high?: number })>): Tensor;
 export function rand(...args: unknown[]): Tensor {
-  return randomTensor<{ low?: number; high?: number }>('rand', args, { low: is.finite, high: is.finite }, ({ low = 0, high = 1 }) =>
-    () => low + (high - low) * rng.random());
+  return randomTensor<{ low?: number; high?: number }>(
+    'rand',
+    args,
+    { low: is.finite, high: is.finite },
+    ({ low = 0, high = 1 }) =>
+      () =>
+        low + (high - low) * rng.random(),
+  );
 }
 
 /** A tensor of the shape and options in args, each element drawn by the sampler made from the options. */
@@ -221,10 +231,16 @@ function randomTensor<O extends object>(op: string, args: unknown[], spec: Spec<
 
 /** Normal values with the given mean and standard deviation, from the seeded generator. */
 export function randn(shape: ShapeArg, opts?: CreateOptions & { mean?: number; std?: number }): Tensor;
-export function randn(...sizesThenOptions: Array<number | CreateOptions & { mean?: number; std?: number }>): Tensor;
+export function randn(...sizesThenOptions: Array<number | (CreateOptions & { mean?: number; std?: number })>): Tensor;
 export function randn(...args: unknown[]): Tensor {
-  return randomTensor<{ mean?: number; std?: number }>('randn', args, { mean: is.finite, std: is.nonNegative }, ({ mean = 0, std = 1 }) =>
-    () => mean + std * rng.normal());
+  return randomTensor<{ mean?: number; std?: number }>(
+    'randn',
+    args,
+    { mean: is.finite, std: is.nonNegative },
+    ({ mean = 0, std = 1 }) =>
+      () =>
+        mean + std * rng.normal(),
+  );
 }
 
 /** Integers uniform in [low, high), int32 by default. */

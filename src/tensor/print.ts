@@ -17,9 +17,7 @@ export function formatTensor(shape: readonly number[], flat: TypedArray, dtype: 
   const render = (dim: number, off: number, indent: string): string => {
     if (dim === shape.length) return fmt(flat[off]);
     const n = shape[dim];
-    const idx = abbreviate && n > 2 * EDGE
-      ? [...range(0, EDGE), -1, ...range(n - EDGE, n)]
-      : range(0, n);
+    const idx = abbreviate && n > 2 * EDGE ? [...range(0, EDGE), -1, ...range(n - EDGE, n)] : range(0, n);
     const parts = idx.map((i) => (i < 0 ? '...' : render(dim + 1, off + i * strides[dim], indent + ' ')));
     const sep = dim === shape.length - 1 ? ', ' : ',' + '\n'.repeat(shape.length - dim - 1) + indent + ' ';
     return '[' + parts.join(sep) + ']';

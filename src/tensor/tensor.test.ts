@@ -3,22 +3,48 @@ import assert from 'node:assert/strict';
 import * as tg from '../index.js';
 
 test('toArray, item, data', () => {
-  const t = tg.tensor([[1, 2], [3, 4]]);
-  assert.deepEqual(t.toArray(), [[1, 2], [3, 4]]);
+  const t = tg.tensor([
+    [1, 2],
+    [3, 4],
+  ]);
+  assert.deepEqual(t.toArray(), [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.equal(tg.tensor(3).toArray(), 3);
   assert.equal(tg.tensor([[7]]).item(), 7);
-  assert.equal(tg.tensor([1, 2, 3]).slice([[2]]).item(), 3, 'item of a view reads at its offset');
+  assert.equal(
+    tg
+      .tensor([1, 2, 3])
+      .slice([[2]])
+      .item(),
+    3,
+    'item of a view reads at its offset',
+  );
   const d = t.transpose().data();
   assert.ok(d instanceof Float32Array);
   assert.deepEqual(Array.from(d), [1, 3, 2, 4]);
   d[0] = 100;
   assert.equal((t.toArray() as number[][])[0][0], 1, 'data() is a copy');
-  assert.deepEqual(t.transpose().toArray(), [[1, 3], [2, 4]]);
+  assert.deepEqual(t.transpose().toArray(), [
+    [1, 3],
+    [2, 4],
+  ]);
 });
 
 test('toString prints values, shape, dtype and requiresGrad', () => {
-  assert.equal(tg.tensor([[1.5, 2], [3, 4]], { requiresGrad: true }).toString(),
-    'tensor([[1.5000, 2.0000],\n        [3.0000, 4.0000]], shape=[2,2], requiresGrad=true)');
+  assert.equal(
+    tg
+      .tensor(
+        [
+          [1.5, 2],
+          [3, 4],
+        ],
+        { requiresGrad: true },
+      )
+      .toString(),
+    'tensor([[1.5000, 2.0000],\n        [3.0000, 4.0000]], shape=[2,2], requiresGrad=true)',
+  );
   assert.equal(tg.tensor([1, 2], { dtype: 'int32' }).toString(), 'tensor([1, 2], shape=[2], dtype=int32)');
   assert.equal(tg.tensor([1, 2]).toString(), 'tensor([1., 2.], shape=[2])');
   assert.equal(tg.tensor(3.25).toString(), 'tensor(3.2500, shape=[])');
@@ -51,16 +77,25 @@ test('reshape of a contiguous tensor shares storage; of a transposed tensor it c
 
 test('slicing, narrow, select, permute and expand are O(1) views on the same storage', () => {
   const x = tg.arange(0, 24).reshape([4, 6]);
-  const s = x.slice([[1, 4, 2], [1, null, 2]] as never);
+  const s = x.slice([
+    [1, 4, 2],
+    [1, null, 2],
+  ] as never);
   assert.equal(s.storage, x.storage);
   assert.deepEqual([s.offset, s.strides], [7, [12, 2]]);
-  assert.deepEqual(s.toArray(), [[7, 9, 11], [19, 21, 23]]);
+  assert.deepEqual(s.toArray(), [
+    [7, 9, 11],
+    [19, 21, 23],
+  ]);
   assert.equal(x.narrow(1, 2, 3).storage, x.storage);
   assert.equal(x.select(0, 2).storage, x.storage);
   assert.equal(x.permute([1, 0]).storage, x.storage);
   const e = tg.tensor([[1], [2]]).expand([2, 3]);
   assert.deepEqual(e.strides, [1, 0]);
-  assert.deepEqual(e.toArray(), [[1, 1, 1], [2, 2, 2]]);
+  assert.deepEqual(e.toArray(), [
+    [1, 1, 1],
+    [2, 2, 2],
+  ]);
   // The slice's cost does not depend on the tensor's size: one big tensor, many slices, no copies.
   const big = tg.zeros([2000, 1000]);
   const t0 = performance.now();

@@ -116,7 +116,9 @@ export class Tensor {
     arg('Tensor.copy_', 'src', src, is.instance(Tensor));
     const shape = broadcastShapes('Tensor.copy_', src.shape, this.shape);
     if (shape.length !== this.ndim || shape.some((d, i) => d !== this.shape[i])) {
-      throw new TsgradError(`Tensor.copy_: source of shape ${fmtShape(src.shape)} does not broadcast to the destination's shape ${fmtShape(this.shape)}`);
+      throw new TsgradError(
+        `Tensor.copy_: source of shape ${fmtShape(src.shape)} does not broadcast to the destination's shape ${fmtShape(this.shape)}`,
+      );
     }
     let from: Tensor = src;
     if (src.dtype !== this.dtype) {
@@ -163,7 +165,8 @@ export class Tensor {
 
   /** The value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new TsgradError(`item: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, expected exactly 1`);
+    if (this.size !== 1)
+      throw new TsgradError(`item: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, expected exactly 1`);
     return this.storage[this.offset];
   }
 
@@ -195,9 +198,12 @@ export function denseArray(t: Tensor): TypedArray {
 
 export function newArray(dtype: DType, n: number): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int32': return new Int32Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int32':
+      return new Int32Array(n);
   }
 }
 
@@ -218,8 +224,10 @@ export function newArrayToOverwrite(dtype: DType, n: number): TypedArray {
   return new Ctor(b.buffer, 0, n);
 }
 
-const storageCheck = check('a Float32Array, Float64Array or Int32Array', (v) =>
-  v instanceof Float32Array || v instanceof Float64Array || v instanceof Int32Array);
+const storageCheck = check(
+  'a Float32Array, Float64Array or Int32Array',
+  (v) => v instanceof Float32Array || v instanceof Float64Array || v instanceof Int32Array,
+);
 
 /**
  * The Tensor constructor's checks: a storage too short for the shape, strides and offset would
@@ -240,7 +248,9 @@ function checkLayout(storage: unknown, shape: unknown, strides: unknown, offset:
   });
   const n = (storage as TypedArray).length;
   if (lo < 0 || hi >= n) {
-    throw new TsgradError(`Tensor: a storage of ${n} elements cannot hold shape ${fmtShape(dims)} ` +
-      `(strides ${fmtShape(st)}, offset ${String(offset)}: it reaches element ${lo < 0 ? lo : hi})`);
+    throw new TsgradError(
+      `Tensor: a storage of ${n} elements cannot hold shape ${fmtShape(dims)} ` +
+        `(strides ${fmtShape(st)}, offset ${String(offset)}: it reaches element ${lo < 0 ? lo : hi})`,
+    );
   }
 }

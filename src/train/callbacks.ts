@@ -55,7 +55,9 @@ export function direction(monitor: string, mode: Mode): 'min' | 'max' {
 export function monitored(monitor: string, logs: Record<string, number>, who: string): number {
   const v = logs[monitor];
   if (v === undefined) {
-    throw new TsgradError(`${who}: monitor '${monitor}' is not among this epoch's results (${Object.keys(logs).join(', ')}); did you pass validation data?`);
+    throw new TsgradError(
+      `${who}: monitor '${monitor}' is not among this epoch's results (${Object.keys(logs).join(', ')}); did you pass validation data?`,
+    );
   }
   return v;
 }
@@ -84,7 +86,11 @@ export class EarlyStopping implements Callback {
 
   constructor(opts: EarlyStoppingOptions = {}) {
     const o = options<EarlyStoppingOptions>('EarlyStopping', opts, {
-      monitor: is.string, patience: is.nonNegativeInt, minDelta: is.nonNegative, mode: is.oneOf(['auto', 'min', 'max']), restoreBest: is.bool,
+      monitor: is.string,
+      patience: is.nonNegativeInt,
+      minDelta: is.nonNegative,
+      mode: is.oneOf(['auto', 'min', 'max']),
+      restoreBest: is.bool,
     });
     this.options = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto', restoreBest: false, ...stripUndefined(o) };
   }
@@ -146,7 +152,10 @@ export interface Schedule {
  * @example new LearningRateScheduler(new optim.StepLR(opt, { stepSize: 5, gamma: 0.5 }))
  */
 export class LearningRateScheduler implements Callback {
-  constructor(readonly schedule: Schedule, readonly options: { monitor?: string } = {}) {
+  constructor(
+    readonly schedule: Schedule,
+    readonly options: { monitor?: string } = {},
+  ) {
     arg('LearningRateScheduler', 'schedule', schedule, SCHEDULE);
     checkOptions<{ monitor?: string }>('LearningRateScheduler', this.options, { monitor: is.string });
   }
@@ -188,6 +197,7 @@ export class TerminateOnNaN implements Callback {
 }
 
 /** A schedule: anything with a step() method (an LRScheduler or ReduceLROnPlateau). */
-const SCHEDULE = check('a learning-rate schedule (an object with a step() method)',
-  (v) => typeof (v as { step?: unknown } | null)?.step === 'function');
-
+const SCHEDULE = check(
+  'a learning-rate schedule (an object with a step() method)',
+  (v) => typeof (v as { step?: unknown } | null)?.step === 'function',
+);

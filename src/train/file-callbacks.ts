@@ -26,9 +26,18 @@ export class ModelCheckpoint implements Callback {
   best = NaN;
 
   constructor(opts: ModelCheckpointOptions) {
-    options<ModelCheckpointOptions>('ModelCheckpoint', opts, {
-      dir: is.string, monitor: is.string, saveBestOnly: is.bool, mode: is.oneOf(['auto', 'min', 'max']), saveOptimizer: is.bool,
-    }, ['dir']);
+    options<ModelCheckpointOptions>(
+      'ModelCheckpoint',
+      opts,
+      {
+        dir: is.string,
+        monitor: is.string,
+        saveBestOnly: is.bool,
+        mode: is.oneOf(['auto', 'min', 'max']),
+        saveOptimizer: is.bool,
+      },
+      ['dir'],
+    );
     this.options = { monitor: 'val_loss', saveBestOnly: false, mode: 'auto', saveOptimizer: true, ...opts };
   }
 
@@ -58,9 +67,16 @@ export class CsvLogger implements Callback {
   private text = '';
 
   constructor(readonly options: { path: string; separator?: string; append?: boolean }) {
-    checkOptions<{ path: string; separator?: string; append?: boolean }>('CsvLogger', options, {
-      path: is.string, separator: is.string, append: is.bool,
-    }, ['path']);
+    checkOptions<{ path: string; separator?: string; append?: boolean }>(
+      'CsvLogger',
+      options,
+      {
+        path: is.string,
+        separator: is.string,
+        append: is.bool,
+      },
+      ['path'],
+    );
   }
 
   onTrainBegin(): void {

@@ -43,7 +43,15 @@ test('fit: the loss falls on a toy problem and History keeps per-epoch training 
   const train = blobs(256);
   const val = blobs(64);
   const model = net();
-  const h = fit(model, { train, validation: val, epochs: 6, batchSize: 32, optimizer: new optim.Adam(model.parameters(), { lr: 0.02 }), metrics: ['accuracy'], ...quiet });
+  const h = fit(model, {
+    train,
+    validation: val,
+    epochs: 6,
+    batchSize: 32,
+    optimizer: new optim.Adam(model.parameters(), { lr: 0.02 }),
+    metrics: ['accuracy'],
+    ...quiet,
+  });
   const loss = h.history.loss;
   assert.equal(loss.length, 6);
   assert.ok(loss[5] < loss[0] * 0.6, `loss ${loss[0]} -> ${loss[5]}`);
@@ -64,7 +72,13 @@ test('fit: validationSplit holds out the last fraction', () => {
   manualSeed(2);
   const [x, y] = blobs(100);
   const model = net();
-  const h = fit(model, { train: [x, y], validationSplit: 0.2, epochs: 1, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), ...quiet });
+  const h = fit(model, {
+    train: [x, y],
+    validationSplit: 0.2,
+    epochs: 1,
+    optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }),
+    ...quiet,
+  });
   const last20 = evaluate(model, [slice(x, [[80, 100]]), slice(y, [[80, 100]])], { loss: 'crossEntropy' });
   assert.ok(Math.abs(last20.loss - h.history.val_loss[0]) < 1e-6);
 });
@@ -76,7 +90,15 @@ test('EarlyStopping stops when validation loss rises and restores the best weigh
   const val = blobs(64, true);
   const model = net();
   const es = new EarlyStopping({ monitor: 'val_loss', patience: 1, restoreBest: true });
-  const h = fit(model, { train, validation: val, epochs: 20, batchSize: 32, optimizer: new optim.Adam(model.parameters(), { lr: 0.02 }), callbacks: [es], ...quiet });
+  const h = fit(model, {
+    train,
+    validation: val,
+    epochs: 20,
+    batchSize: 32,
+    optimizer: new optim.Adam(model.parameters(), { lr: 0.02 }),
+    callbacks: [es],
+    ...quiet,
+  });
   assert.ok(h.epoch.length < 20, `stopped after ${h.epoch.length} epochs`);
   assert.match(h.stopped?.reason ?? '', /EarlyStopping: val_loss has not improved for 1 epoch \(best/);
   const vl = h.history.val_loss;
@@ -95,14 +117,28 @@ test('a NaN loss stops training with an error naming the epoch and step', () => 
   xd[37 * 4] = NaN;
   const bad = tensor(xd, { shape: [100, 4] });
   const model = net();
-  const opts = { train: [bad, y] as [Tensor, Tensor], epochs: 3, batchSize: 10, shuffle: false, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), ...quiet };
-  assert.throws(() => fit(model, opts), (e: unknown) => e instanceof TsgradError && /loss is NaN at epoch 1\/3, step 4\/10 \(examples 31-40/.test(e.message));
+  const opts = {
+    train: [bad, y] as [Tensor, Tensor],
+    epochs: 3,
+    batchSize: 10,
+    shuffle: false,
+    optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }),
+    ...quiet,
+  };
+  assert.throws(
+    () => fit(model, opts),
+    (e: unknown) => e instanceof TsgradError && /loss is NaN at epoch 1\/3, step 4\/10 \(examples 31-40/.test(e.message),
+  );
   // With TerminateOnNaN the run ends quietly and History says where.
   const h = fit(net(), { ...opts, callbacks: [new TerminateOnNaN()] });
   assert.deepEqual({ epoch: h.stopped?.epoch, step: h.stopped?.step }, { epoch: 0, step: 3 });
   assert.match(h.stopped?.reason ?? '', /epoch 1, step 4\/10/);
   // A learning rate of 1e10 blows up within the first epochs.
-  const m2 = new nn.Sequential(new nn.Linear({ inFeatures: 4, outFeatures: 16 }), new nn.ReLU(), new nn.Linear({ inFeatures: 16, outFeatures: 2 }));
+  const m2 = new nn.Sequential(
+    new nn.Linear({ inFeatures: 4, outFeatures: 16 }),
+    new nn.ReLU(),
+    new nn.Linear({ inFeatures: 16, outFeatures: 2 }),
+  );
   assert.throws(
     () => fit(m2, { train: blobs(200), epochs: 5, batchSize: 10, optimizer: new optim.SGD(m2.parameters(), { lr: 1e10 }), ...quiet }),
     /fit: loss is (NaN|Infinity) at epoch \d\/5, step \d+\/20/,
@@ -152,7 +188,12 @@ test('progress: a live bar on a terminal, one line per epoch otherwise, nothing 
     manualSeed(6);
     const model = net();
     fit(model, {
-      train: blobs(64), validation: blobs(16), epochs: 2, batchSize: 8, metrics: ['accuracy'], verbose,
+      train: blobs(64),
+      validation: blobs(16),
+      epochs: 2,
+      batchSize: 8,
+      metrics: ['accuracy'],
+      verbose,
       optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }),
       stream: { isTTY, columns: 200, write: (s: string) => (out += s) },
     });
@@ -161,7 +202,10 @@ test('progress: a live bar on a terminal, one line per epoch otherwise, nothing 
   const plain = capture(false, 1);
   const lines = plain.trim().split('\n');
   assert.equal(lines.length, 2);
-  assert.match(lines[0], /^Epoch 1\/2 - [\d.]+s - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - \d+ samples\/s$/);
+  assert.match(
+    lines[0],
+    /^Epoch 1\/2 - [\d.]+s - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - \d+ samples\/s$/,
+  );
   assert.ok(!plain.includes('\r'));
   const live = capture(true, 1);
   assert.ok(live.includes('\r'));
@@ -176,7 +220,13 @@ test('CsvLogger, LearningRateScheduler and L2 regularisation', () => {
   const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
   const path = join(dir, 'log.csv');
   const h = fit(model, {
-    train: blobs(64), validation: blobs(16), epochs: 3, batchSize: 16, optimizer: opt, metrics: ['accuracy'], ...quiet,
+    train: blobs(64),
+    validation: blobs(16),
+    epochs: 3,
+    batchSize: 16,
+    optimizer: opt,
+    metrics: ['accuracy'],
+    ...quiet,
     callbacks: [new LearningRateScheduler(new optim.StepLR(opt, { stepSize: 1, gamma: 0.5 })), new CsvLogger({ path })],
   });
   assert.deepEqual(h.history.lr, [0.1, 0.05, 0.025]);
@@ -185,7 +235,11 @@ test('CsvLogger, LearningRateScheduler and L2 regularisation', () => {
   assert.equal(csv.length, 4);
   assert.equal(Number(csv[2].split(',')[1]), h.history.loss[1]);
   // A strong L2 penalty keeps the weights small; biases are not penalised.
-  const norm = (m: nn.Module): number => m.namedParameters().filter(([n]) => n.endsWith('weight')).reduce((s, [, p]) => s + Array.from(p.data()).reduce((a, v) => a + v * v, 0), 0);
+  const norm = (m: nn.Module): number =>
+    m
+      .namedParameters()
+      .filter(([n]) => n.endsWith('weight'))
+      .reduce((s, [, p]) => s + Array.from(p.data()).reduce((a, v) => a + v * v, 0), 0);
   const train = blobs(128);
   manualSeed(8);
   const free = net();

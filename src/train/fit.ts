@@ -123,22 +123,39 @@ function startRun(model: Module, opts: FitOptions): Run {
   arg('fit', 'model', model, IS_MODULE);
   options<FitOptions>('fit', opts, FIT_SPEC, ['train', 'optimizer']);
   const accumulate = opts.accumulateSteps ?? 1;
-  if (!Number.isInteger(accumulate) || accumulate < 1) throw new TsgradError(`fit: accumulateSteps must be a positive integer, got ${accumulate}`);
+  if (!Number.isInteger(accumulate) || accumulate < 1)
+    throw new TsgradError(`fit: accumulateSteps must be a positive integer, got ${accumulate}`);
   const batchSize = opts.batchSize ?? 32;
   const epochs = opts.epochs ?? 1;
   const progress = new Progress({ verbose: opts.verbose ?? 1, stream: opts.stream });
   const { trainLoader, validation } = prepareData(opts, batchSize);
   const steps = trainLoader.length;
-  if (steps === 0) throw new TsgradError(`fit: the training data gives no batches (${trainLoader.dataset.length} examples, batchSize ${trainLoader.batchSize}, dropLast ${trainLoader.dropLast})`);
+  if (steps === 0)
+    throw new TsgradError(
+      `fit: the training data gives no batches (${trainLoader.dataset.length} examples, batchSize ${trainLoader.batchSize}, dropLast ${trainLoader.dropLast})`,
+    );
   const history = new History();
   const callbacks = opts.callbacks ?? [];
   return {
-    model, opts, epochs, accumulate, batchSize, progress, trainLoader, validation, history,
+    model,
+    opts,
+    epochs,
+    accumulate,
+    batchSize,
+    progress,
+    trainLoader,
+    validation,
+    history,
     lossFn: resolveLoss(opts.loss ?? 'crossEntropy'),
     metrics: (opts.metrics ?? []).map(resolveMetric),
     penalty: penaltyTerm(model, opts.regularization),
     ctx: {
-      model, optimizer: opts.optimizer, history, epochs, stepsPerEpoch: steps, stopTraining: false,
+      model,
+      optimizer: opts.optimizer,
+      history,
+      epochs,
+      stepsPerEpoch: steps,
+      stopTraining: false,
       log: (m) => progress.message(m),
     },
     call: (hook, ...args) => {
@@ -186,7 +203,12 @@ function trainEpoch(run: Run, epoch: number): EpochTotals {
  * NaN or infinite throws, unless a callback (TerminateOnNaN) stops training: then 'stopped'.
  */
 function trainStep(
-  run: Run, epoch: number, step: number, seen: number, x: Tensor, y: Tensor,
+  run: Run,
+  epoch: number,
+  step: number,
+  seen: number,
+  x: Tensor,
+  y: Tensor,
 ): { loss: number; out: Tensor; stepped: boolean } | 'stopped' {
   const { model, opts, accumulate } = run;
   const steps = run.trainLoader.length;
@@ -206,7 +228,9 @@ function trainStep(
       run.progress.message(run.history.stopped.reason);
       return 'stopped';
     }
-    throw new TsgradError(`fit: loss is ${loss} at ${where}; the last epoch's mean loss was ${run.history.last('loss') ?? 'not yet known'}. Lower the learning rate or check the data for NaN/inf`);
+    throw new TsgradError(
+      `fit: loss is ${loss} at ${where}; the last epoch's mean loss was ${run.history.last('loss') ?? 'not yet known'}. Lower the learning rate or check the data for NaN/inf`,
+    );
   }
   const total = run.penalty ? add(lossT, run.penalty()) : lossT;
   backward(window > 1 ? mul(total, 1 / window) : total);
@@ -229,7 +253,9 @@ function endEpoch(run: Run, epoch: number, { lossSum, seen, outs }: EpochTotals)
   }
   if (run.validation) {
     const v = evaluateAs('fit (validation)', run.model, run.validation, {
-      loss: run.lossFn, metrics, batchSize: Math.max(run.batchSize, 256),
+      loss: run.lossFn,
+      metrics,
+      batchSize: Math.max(run.batchSize, 256),
     });
     for (const [k, val] of Object.entries(v)) logs[`val_${k}`] = val;
   }
@@ -294,7 +320,12 @@ function evaluateAs(op: string, model: Module, data: DataSource, opts: EvaluateO
  */
 export function predict(model: Module, x: Tensor | Dataset, opts: { batchSize?: number } = {}): Tensor {
   arg('predict', 'model', model, IS_MODULE);
-  arg('predict', 'x', x, check('a Tensor or a Dataset', (v) => v instanceof Tensor || typeof (v as Dataset | null)?.get === 'function'));
+  arg(
+    'predict',
+    'x',
+    x,
+    check('a Tensor or a Dataset', (v) => v instanceof Tensor || typeof (v as Dataset | null)?.get === 'function'),
+  );
   options<{ batchSize?: number }>('predict', opts, { batchSize: is.positiveInt });
   const ds = x instanceof Tensor ? new TensorDataset(x) : x;
   const loader = new DataLoader(ds, { batchSize: opts.batchSize ?? 256 });
@@ -353,11 +384,16 @@ export function resolveLoss(spec: LossSpec): (pred: Tensor, target: Tensor) => T
   switch (spec) {
     case 'crossEntropy':
       return (p, t) => (t.dtype !== 'int32' && t.ndim === p.ndim ? softCrossEntropy(p, t) : crossEntropy(p, t));
-    case 'mse': return (p, t) => mseLoss(p, like(t, p));
-    case 'l1': return (p, t) => l1Loss(p, like(t, p));
-    case 'bce': return (p, t) => binaryCrossEntropy(p, like(t, p));
-    case 'bceWithLogits': return (p, t) => bceWithLogits(p, like(t, p));
-    default: throw new TsgradError(`fit: unknown loss '${String(spec)}' (known: crossEntropy, mse, l1, bce, bceWithLogits, or a function)`);
+    case 'mse':
+      return (p, t) => mseLoss(p, like(t, p));
+    case 'l1':
+      return (p, t) => l1Loss(p, like(t, p));
+    case 'bce':
+      return (p, t) => binaryCrossEntropy(p, like(t, p));
+    case 'bceWithLogits':
+      return (p, t) => bceWithLogits(p, like(t, p));
+    default:
+      throw new TsgradError(`fit: unknown loss '${String(spec)}' (known: crossEntropy, mse, l1, bce, bceWithLogits, or a function)`);
   }
 }
 
@@ -382,13 +418,24 @@ function penaltyTerm(model: Module, reg: FitOptions['regularization']): (() => T
     if (typeof spec === 'number') return spec > 0 ? [[weights.map(([, t]) => t), spec]] : [];
     return Object.entries(spec).map(([prefix, lam]) => {
       const ps = weights.filter(([name]) => name === prefix || name.startsWith(`${prefix}.`)).map(([, t]) => t);
-      if (ps.length === 0) throw new TsgradError(`fit: regularization names '${prefix}', but no weight matches it (weights: ${weights.map(([n]) => n).join(', ')})`);
+      if (ps.length === 0)
+        throw new TsgradError(
+          `fit: regularization names '${prefix}', but no weight matches it (weights: ${weights.map(([n]) => n).join(', ')})`,
+        );
       return [ps, lam] as [Tensor[], number];
     });
   };
   const terms: Array<() => Tensor> = [
-    ...groups(reg.l1).map(([ps, lam]) => () => l1Penalty(ps, lam)),
-    ...groups(reg.l2).map(([ps, lam]) => () => l2Penalty(ps, lam)),
+    ...groups(reg.l1).map(
+      ([ps, lam]) =>
+        () =>
+          l1Penalty(ps, lam),
+    ),
+    ...groups(reg.l2).map(
+      ([ps, lam]) =>
+        () =>
+          l2Penalty(ps, lam),
+    ),
   ];
   if (terms.length === 0) return null;
   return () => terms.map((t) => t()).reduce((a, b) => add(a, b));
@@ -405,8 +452,10 @@ function prepareData(opts: FitOptions, batchSize: number): { trainLoader: DataLo
     const n = ds.length;
     const nVal = Math.round(n * f);
     if (nVal === 0 || nVal === n) {
-      throw new TsgradError(`fit: validationSplit ${f} of ${n} samples leaves ${nVal === 0 ? '0 validation' : '0 training'} samples; `
-        + `${nVal === 0 ? 'use a larger fraction, more data, or no validation' : 'use a smaller fraction'}`);
+      throw new TsgradError(
+        `fit: validationSplit ${f} of ${n} samples leaves ${nVal === 0 ? '0 validation' : '0 training'} samples; ` +
+          `${nVal === 0 ? 'use a larger fraction, more data, or no validation' : 'use a smaller fraction'}`,
+      );
     }
     const range = (a: number, b: number): Int32Array => Int32Array.from({ length: b - a }, (_, i) => a + i);
     return {
@@ -436,9 +485,22 @@ const DATA = check('a Dataset, a DataLoader, tensors [x, y] or { x, y }', (v) =>
 
 /** fit's options and what each accepts. */
 const FIT_SPEC: Spec<FitOptions> = {
-  train: DATA, validation: DATA, validationSplit: is.number, epochs: is.positiveInt, initialEpoch: is.nonNegativeInt,
-  batchSize: is.positiveInt, shuffle: is.bool, optimizer: is.instance(Optimizer), loss: LOSS, metrics: is.arrayOf(METRIC),
+  train: DATA,
+  validation: DATA,
+  validationSplit: is.number,
+  epochs: is.positiveInt,
+  initialEpoch: is.nonNegativeInt,
+  batchSize: is.positiveInt,
+  shuffle: is.bool,
+  optimizer: is.instance(Optimizer),
+  loss: LOSS,
+  metrics: is.arrayOf(METRIC),
   callbacks: is.arrayOf(check('a callback object', (v) => typeof v === 'object' && v !== null)),
-  verbose: is.oneOf([0, 1, 2]), regularization: check('{ l1?, l2? }', (v) => typeof v === 'object' && v !== null),
-  augment: is.function, stream: is.any, accumulateSteps: is.any, clipGradNorm: is.nonNegative, clipGradValue: is.nonNegative,
+  verbose: is.oneOf([0, 1, 2]),
+  regularization: check('{ l1?, l2? }', (v) => typeof v === 'object' && v !== null),
+  augment: is.function,
+  stream: is.any,
+  accumulateSteps: is.any,
+  clipGradNorm: is.nonNegative,
+  clipGradValue: is.nonNegative,
 };

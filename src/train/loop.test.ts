@@ -35,19 +35,51 @@ const model = (): Sequential => {
 test('accumulateSteps: 4 batches of 8 step as one batch of 32 (mean loss, SGD)', () => {
   const [x, y] = data(64);
   const a = model();
-  fit(a, { train: [x, y], epochs: 2, batchSize: 8, accumulateSteps: 4, shuffle: false, loss: 'mse', optimizer: new SGD(a.parameters(), { lr: 0.1 }), ...quiet });
+  fit(a, {
+    train: [x, y],
+    epochs: 2,
+    batchSize: 8,
+    accumulateSteps: 4,
+    shuffle: false,
+    loss: 'mse',
+    optimizer: new SGD(a.parameters(), { lr: 0.1 }),
+    ...quiet,
+  });
   const b = model();
-  fit(b, { train: [x, y], epochs: 2, batchSize: 32, shuffle: false, loss: 'mse', optimizer: new SGD(b.parameters(), { lr: 0.1 }), ...quiet });
+  fit(b, {
+    train: [x, y],
+    epochs: 2,
+    batchSize: 32,
+    shuffle: false,
+    loss: 'mse',
+    optimizer: new SGD(b.parameters(), { lr: 0.1 }),
+    ...quiet,
+  });
   const c = model();
-  fit(c, { train: [x, y], epochs: 2, batchSize: 8, shuffle: false, loss: 'mse', optimizer: new SGD(c.parameters(), { lr: 0.1 }), ...quiet });
+  fit(c, {
+    train: [x, y],
+    epochs: 2,
+    batchSize: 8,
+    shuffle: false,
+    loss: 'mse',
+    optimizer: new SGD(c.parameters(), { lr: 0.1 }),
+    ...quiet,
+  });
   a.parameters().forEach((p, i) => {
     const q = b.parameters()[i].data();
     p.data().forEach((v, j) => assert.ok(Math.abs(v - q[j]) < 1e-5, `param ${i}[${j}]: ${v} vs ${q[j]}`));
   });
   // Without accumulation the result differs: the test can tell them apart.
-  assert.ok(c.parameters()[0].data().some((v, j) => Math.abs(v - b.parameters()[0].data()[j]) > 1e-4));
-  assert.throws(() => fit(a, { train: [x, y], accumulateSteps: 0, optimizer: new SGD(a.parameters(), { lr: 0.1 }), ...quiet }),
-    /fit: accumulateSteps must be a positive integer, got 0/);
+  assert.ok(
+    c
+      .parameters()[0]
+      .data()
+      .some((v, j) => Math.abs(v - b.parameters()[0].data()[j]) > 1e-4),
+  );
+  assert.throws(
+    () => fit(a, { train: [x, y], accumulateSteps: 0, optimizer: new SGD(a.parameters(), { lr: 0.1 }), ...quiet }),
+    /fit: accumulateSteps must be a positive integer, got 0/,
+  );
 });
 
 test('fit clips the gradients before each step, and steps a OneCycleLR after every optimizer step', () => {
@@ -65,8 +97,16 @@ test('fit clips the gradients before each step, and steps a OneCycleLR after eve
       norms.push(Math.sqrt(s));
     },
   };
-  fit(m, { train: [x, y], epochs: 2, batchSize: 16, loss: 'mse', optimizer: opt, clipGradNorm: 0.01,
-    callbacks: [probe, new LearningRateScheduler(sched)], ...quiet });
+  fit(m, {
+    train: [x, y],
+    epochs: 2,
+    batchSize: 16,
+    loss: 'mse',
+    optimizer: opt,
+    clipGradNorm: 0.01,
+    callbacks: [probe, new LearningRateScheduler(sched)],
+    ...quiet,
+  });
   assert.equal(norms.length, 8);
   for (const n of norms) assert.ok(n <= 0.01 + 1e-6, `gradient norm ${n} after clipping to 0.01`);
   assert.equal(sched.lastEpoch, 8);
@@ -79,7 +119,11 @@ test('fit clips the gradients before each step, and steps a OneCycleLR after eve
 });
 
 test('metric names top1 … topK for any k, with a clear error otherwise', () => {
-  const scores = tensor([[0.1, 0.5, 0.4], [0.8, 0.15, 0.05], [0.2, 0.3, 0.5]]);
+  const scores = tensor([
+    [0.1, 0.5, 0.4],
+    [0.8, 0.15, 0.05],
+    [0.2, 0.3, 0.5],
+  ]);
   const y = tensor([2, 1, 0], { dtype: 'int32' });
   assert.equal(resolveMetric('top1').fn(scores, y), 0);
   assert.ok(Math.abs(resolveMetric('top2').fn(scores, y) - 2 / 3) < 1e-9);
@@ -90,14 +134,27 @@ test('metric names top1 … topK for any k, with a clear error otherwise', () =>
 });
 
 test('DataLoader collate makes the batch from the samples', () => {
-  const ds = new TensorDataset(tensor([[1, 2], [3, 4], [5, 6]]), tensor([0, 1, 0], { dtype: 'int32' }));
+  const ds = new TensorDataset(
+    tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]),
+    tensor([0, 1, 0], { dtype: 'int32' }),
+  );
   const seen: number[] = [];
   const loader = new DataLoader(ds, {
     batchSize: 2,
     collate: (samples) => {
       seen.push(samples.length);
       // Sum the features of each sample instead of stacking them.
-      return [tensor(samples.map(([x]) => (x.sum().item()))), tensor(samples.map(([, l]) => l.item()), { dtype: 'int32' })];
+      return [
+        tensor(samples.map(([x]) => x.sum().item())),
+        tensor(
+          samples.map(([, l]) => l.item()),
+          { dtype: 'int32' },
+        ),
+      ];
     },
   });
   const batches = [...loader];
@@ -106,7 +163,10 @@ test('DataLoader collate makes the batch from the samples', () => {
   assert.deepEqual(batches[1][1].toArray(), [0]);
   const bad = new DataLoader(ds, { batchSize: 2, collate: () => 'batch' as never });
   assert.throws(() => [...bad], /DataLoader: collate must return an array of tensors, got "batch"/);
-  assert.throws(() => new DataLoader(ds, { colate: () => [] } as never), /DataLoader: unknown option 'colate' \(did you mean 'collate'\?\)/);
+  assert.throws(
+    () => new DataLoader(ds, { colate: () => [] } as never),
+    /DataLoader: unknown option 'colate' \(did you mean 'collate'\?\)/,
+  );
 });
 
 test('EarlyStopping({ patience: 2 }) stops after 2 epochs without improvement, as Keras does', () => {

@@ -10,14 +10,37 @@ test('accuracy and the confusion matrix (rows true, columns predicted)', () => {
   const pred = i32([0, 1, 1, 2, 2, 0]);
   const target = i32([0, 1, 2, 2, 1, 0]);
   close(accuracy(pred, target), 4 / 6, 'accuracy');
-  assert.deepEqual(confusionMatrix(pred, target, { numClasses: 3 }), [[2, 0, 0], [0, 1, 1], [0, 1, 1]]);
+  assert.deepEqual(confusionMatrix(pred, target, { numClasses: 3 }), [
+    [2, 0, 0],
+    [0, 1, 1],
+    [0, 1, 1],
+  ]);
   // Scores [N, C] are argmaxed; one-hot targets too.
-  const scores = tensor([[2, 1, 0], [0, 3, 1], [0, 1, 5]]);
-  close(accuracy(scores, tensor([[1, 0, 0], [0, 0, 1], [0, 0, 1]])), 2 / 3, 'scores vs one-hot');
+  const scores = tensor([
+    [2, 1, 0],
+    [0, 3, 1],
+    [0, 1, 5],
+  ]);
+  close(
+    accuracy(
+      scores,
+      tensor([
+        [1, 0, 0],
+        [0, 0, 1],
+        [0, 0, 1],
+      ]),
+    ),
+    2 / 3,
+    'scores vs one-hot',
+  );
 });
 
 test('top-k accuracy', () => {
-  const scores = tensor([[0.1, 0.5, 0.4], [0.3, 0.2, 0.5], [0.6, 0.3, 0.1]]);
+  const scores = tensor([
+    [0.1, 0.5, 0.4],
+    [0.3, 0.2, 0.5],
+    [0.6, 0.3, 0.1],
+  ]);
   const target = i32([2, 0, 2]);
   close(topKAccuracy(scores, target, { k: 1 }), 0, 'top1');
   close(topKAccuracy(scores, target, { k: 2 }), 2 / 3, 'top2');
@@ -40,7 +63,19 @@ test('AUC-ROC, with ties counting one half', () => {
   close(aucRoc(tensor([0.1, 0.4, 0.35, 0.8]), i32([0, 0, 1, 1])), 0.75, 'sklearn example');
   close(aucRoc(tensor([0.5, 0.5, 0.2, 0.9]), i32([1, 0, 0, 1])), 3.5 / 4, 'ties');
   // Two-column scores use column 1.
-  close(aucRoc(tensor([[0, 0.1], [0, 0.4], [0, 0.35], [0, 0.8]]), i32([0, 0, 1, 1])), 0.75, 'two columns');
+  close(
+    aucRoc(
+      tensor([
+        [0, 0.1],
+        [0, 0.4],
+        [0, 0.35],
+        [0, 0.8],
+      ]),
+      i32([0, 0, 1, 1]),
+    ),
+    0.75,
+    'two columns',
+  );
   assert.throws(() => aucRoc(tensor([0.1, 0.2]), i32([1, 1])), /both classes/);
 });
 

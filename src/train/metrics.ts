@@ -44,7 +44,10 @@ function argmaxRows(d: ArrayLike<number>, n: number, c: number): Int32Array {
 function pair(op: string, pred: Tensor, target: Tensor): [Int32Array, Int32Array] {
   const p = predictedClasses(pred);
   const t = targetClasses(target);
-  if (p.length !== t.length) throw new TsgradError(`${op}: ${p.length} predictions (shape ${fmtShape(pred.shape)}) but ${t.length} targets (shape ${fmtShape(target.shape)})`);
+  if (p.length !== t.length)
+    throw new TsgradError(
+      `${op}: ${p.length} predictions (shape ${fmtShape(pred.shape)}) but ${t.length} targets (shape ${fmtShape(target.shape)})`,
+    );
   return [p, t];
 }
 
@@ -103,9 +106,19 @@ export interface ClassMetricOptions {
   numClasses?: number;
 }
 
-function perClass(op: string, pred: Tensor, target: Tensor, opts: ClassMetricOptions, score: (tp: number, fp: number, fn: number) => number): number {
+function perClass(
+  op: string,
+  pred: Tensor,
+  target: Tensor,
+  opts: ClassMetricOptions,
+  score: (tp: number, fp: number, fn: number) => number,
+): number {
   tensors(op, pred, target);
-  options<ClassMetricOptions>(op, opts, { average: is.oneOf(['macro', 'binary']), positiveLabel: is.nonNegativeInt, numClasses: is.positiveInt });
+  options<ClassMetricOptions>(op, opts, {
+    average: is.oneOf(['macro', 'binary']),
+    positiveLabel: is.nonNegativeInt,
+    numClasses: is.positiveInt,
+  });
   const m = confusionMatrix(pred, target, { numClasses: opts.numClasses });
   const stats = (c: number): [number, number, number] => {
     const tp = m[c]?.[c] ?? 0;
@@ -157,9 +170,17 @@ export function aucRoc(scores: Tensor, target: Tensor): number {
   if (scores.ndim === 2 && scores.shape[1] > 1) {
     const [n, c] = scores.shape;
     const col = (k: number): Float64Array => Float64Array.from({ length: n }, (_, i) => d[i * c + k]);
-    if (c === 2) return binaryAuc(col(1), Int32Array.from(t, (v) => (v === 1 ? 1 : 0)));
+    if (c === 2)
+      return binaryAuc(
+        col(1),
+        Int32Array.from(t, (v) => (v === 1 ? 1 : 0)),
+      );
     let total = 0;
-    for (let k = 0; k < c; k++) total += binaryAuc(col(k), Int32Array.from(t, (v) => (v === k ? 1 : 0)));
+    for (let k = 0; k < c; k++)
+      total += binaryAuc(
+        col(k),
+        Int32Array.from(t, (v) => (v === k ? 1 : 0)),
+      );
     return total / c;
   }
   if (t.length !== d.length) throw new TsgradError(`aucRoc: ${d.length} scores but ${t.length} targets`);
@@ -170,7 +191,7 @@ function binaryAuc(s: Float64Array, y: Int32Array): number {
   const idx = Array.from(s.keys()).sort((a, b) => s[a] - s[b]);
   // Average ranks over ties, then U = Σ ranks of positives - P(P+1)/2.
   const rank = new Float64Array(s.length);
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && s[idx[j + 1]] === s[idx[i]]) j++;
     for (let k = i; k <= j; k++) rank[idx[k]] = (i + j) / 2 + 1;
@@ -185,12 +206,14 @@ function binaryAuc(s: Float64Array, y: Int32Array): number {
     }
   }
   const neg = y.length - pos;
-  if (pos === 0 || neg === 0) throw new TsgradError(`aucRoc: needs both classes among the targets, got ${pos} positives and ${neg} negatives`);
+  if (pos === 0 || neg === 0)
+    throw new TsgradError(`aucRoc: needs both classes among the targets, got ${pos} positives and ${neg} negatives`);
   return (sum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
 function regression(op: string, pred: Tensor, target: Tensor): [ArrayLike<number>, ArrayLike<number>] {
-  if (pred.size !== target.size) throw new TsgradError(`${op}: predictions ${fmtShape(pred.shape)} and targets ${fmtShape(target.shape)} differ in size`);
+  if (pred.size !== target.size)
+    throw new TsgradError(`${op}: predictions ${fmtShape(pred.shape)} and targets ${fmtShape(target.shape)} differ in size`);
   return [denseArray(pred), denseArray(target)];
 }
 
@@ -267,8 +290,10 @@ export function resolveMetric(m: string | Metric): Metric {
 }
 
 const IS_TENSOR = is.instance(Tensor);
-const METRIC = check('a metric name or { name, fn }', (v) =>
-  typeof v === 'string' || (typeof (v as Metric | null)?.name === 'string' && typeof (v as Metric).fn === 'function'));
+const METRIC = check(
+  'a metric name or { name, fn }',
+  (v) => typeof v === 'string' || (typeof (v as Metric | null)?.name === 'string' && typeof (v as Metric).fn === 'function'),
+);
 
 /** Checks a metric's two tensor arguments, naming the metric. */
 function tensors(op: string, pred: unknown, target: unknown): void {

@@ -23,9 +23,16 @@ test('MNIST, 1,000 images: an MLP over-fits, and dropout + L2 + augmentation shr
   const va: [Tensor, Tensor] = [slice(x, [[1000, 2000]]), slice(y, [[1000, 2000]])];
   const run = (regularise: boolean) => {
     manualSeed(0);
-    const model = new nn.Sequential(new nn.Flatten(), ...nn.models.mlp({ inFeatures: 784, hidden: [64], outFeatures: 10, dropout: regularise ? 0.3 : 0 }).layers);
+    const model = new nn.Sequential(
+      new nn.Flatten(),
+      ...nn.models.mlp({ inFeatures: 784, hidden: [64], outFeatures: 10, dropout: regularise ? 0.3 : 0 }).layers,
+    );
     const history = fit(model, {
-      train: tr, validation: va, epochs: 20, batchSize: 32, verbose: 0,
+      train: tr,
+      validation: va,
+      epochs: 20,
+      batchSize: 32,
+      verbose: 0,
       optimizer: new optim.Adam(model.parameters(), { lr: 2e-3 }),
       regularization: regularise ? { l2: 5e-5 } : undefined,
       augment: regularise ? randomAffine({ degrees: 8, translate: [0.08, 0.08], scale: [0.9, 1.1] }) : undefined,
@@ -39,9 +46,15 @@ test('MNIST, 1,000 images: an MLP over-fits, and dropout + L2 + augmentation shr
   const valLoss = plain.history.history.val_loss;
   const best = valLoss.indexOf(Math.min(...valLoss));
   const last = valLoss.length - 1;
-  assert.ok(best <= last - 4, `validation loss should bottom out early, best epoch ${best + 1} of ${last + 1}: ${valLoss.map((v) => v.toFixed(3))}`);
+  assert.ok(
+    best <= last - 4,
+    `validation loss should bottom out early, best epoch ${best + 1} of ${last + 1}: ${valLoss.map((v) => v.toFixed(3))}`,
+  );
   assert.ok(valLoss[last] > valLoss[best] * 1.05, `validation loss rises: ${valLoss[best].toFixed(3)} -> ${valLoss[last].toFixed(3)}`);
-  assert.ok(trainLoss[last] < trainLoss[best] * 0.6, `while training loss falls: ${trainLoss[best].toFixed(3)} -> ${trainLoss[last].toFixed(3)}`);
+  assert.ok(
+    trainLoss[last] < trainLoss[best] * 0.6,
+    `while training loss falls: ${trainLoss[best].toFixed(3)} -> ${trainLoss[last].toFixed(3)}`,
+  );
   const reg = run(true);
   assert.ok(reg.gap < 0.5 * plain.gap, `gap (val - train loss): plain ${plain.gap.toFixed(3)}, regularised ${reg.gap.toFixed(3)}`);
 });

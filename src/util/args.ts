@@ -57,8 +57,10 @@ export const is = {
   },
   arrayOf(c: Check, length?: number): Check {
     const n = length === undefined ? '' : `${length} `;
-    return check(`an array of ${n}${plural(c.expected)}`, (v) =>
-      Array.isArray(v) && (length === undefined || v.length === length) && v.every((e) => c(e)));
+    return check(
+      `an array of ${n}${plural(c.expected)}`,
+      (v) => Array.isArray(v) && (length === undefined || v.length === length) && v.every((e) => c(e)),
+    );
   },
   /** An instance of a class, described by its name ("a Tensor"). */
   instance(ctor: abstract new (...a: never[]) => unknown, name = ctor.name): Check {
@@ -191,7 +193,9 @@ const SYNONYMS: Record<string, string[]> = {
 
 /** Edit distance counting a swap of two neighbouring letters as one edit (optimal string alignment). */
 function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;

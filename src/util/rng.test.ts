@@ -6,8 +6,14 @@ test('the same seed repeats the same stream; another seed gives another', () => 
   const a = new Rng(5);
   const b = new Rng(5);
   const xs = Array.from({ length: 10 }, () => a.random());
-  assert.deepEqual(Array.from({ length: 10 }, () => b.random()), xs);
-  assert.notDeepEqual(Array.from({ length: 10 }, () => new Rng(6).random()), xs);
+  assert.deepEqual(
+    Array.from({ length: 10 }, () => b.random()),
+    xs,
+  );
+  assert.notDeepEqual(
+    Array.from({ length: 10 }, () => new Rng(6).random()),
+    xs,
+  );
   manualSeed(9);
   const first = [rng.random(), rng.normal(), rng.int(0, 10)];
   manualSeed(9);
@@ -35,6 +41,12 @@ test('random is uniform in [0, 1), int in [low, high), normal has mean 0 and var
 
 test('permutation holds each index once', () => {
   const p = new Rng(3).permutation(100);
-  assert.deepEqual(Array.from(p).sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
-  assert.notDeepEqual(Array.from(p), Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    Array.from(p).sort((x, y) => x - y),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
+  assert.notDeepEqual(
+    Array.from(p),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
 });

@@ -60,7 +60,10 @@ export class Rng {
    */
   fillU32(out: Uint32Array, n = out.length): void {
     const s = this.s;
-    let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    let s0 = s[0],
+      s1 = s[1],
+      s2 = s[2],
+      s3 = s[3];
     for (let i = 0; i < n; i++) {
       const m = Math.imul(s1, 5);
       out[i] = Math.imul((m << 7) | (m >>> 25), 9);

@@ -16,7 +16,10 @@ test('broadcastShapes follows NumPy and names the op on failure', () => {
   assert.deepEqual(broadcastShapes('add', [2, 1, 3], [4, 1]), [2, 4, 3]);
   assert.deepEqual(broadcastShapes('add', [], [2, 3]), [2, 3]);
   assert.deepEqual(broadcastShapes('add', [1], [0]), [0]);
-  assert.throws(() => broadcastShapes('mul', [2, 3], [3, 2]), /^TsgradError: mul: cannot broadcast shapes \[2,3\] and \[3,2\] \(dimension 0: 2 vs 3\)/);
+  assert.throws(
+    () => broadcastShapes('mul', [2, 3], [3, 2]),
+    /^TsgradError: mul: cannot broadcast shapes \[2,3\] and \[3,2\] \(dimension 0: 2 vs 3\)/,
+  );
 });
 
 test('normAxis and normAxes', () => {
@@ -31,6 +34,13 @@ test('normAxis and normAxes', () => {
 
 test('check and fmtShape build TsgradErrors prefixed with the op', () => {
   assert.equal(fmtShape([8, 3, 28, 28]), '[8,3,28,28]');
-  assert.throws(() => check(false, 'conv2d', () => 'bad'), (e: Error) => e instanceof TsgradError && e.message === 'conv2d: bad');
-  assert.doesNotThrow(() => check(true, 'x', () => { throw new Error('message built only on failure'); }));
+  assert.throws(
+    () => check(false, 'conv2d', () => 'bad'),
+    (e: Error) => e instanceof TsgradError && e.message === 'conv2d: bad',
+  );
+  assert.doesNotThrow(() =>
+    check(true, 'x', () => {
+      throw new Error('message built only on failure');
+    }),
+  );
 });

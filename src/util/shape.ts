@@ -27,8 +27,11 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   for (let i = 0; i < n; i++) {
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
-    check(da === db || da === 1 || db === 1, op, () =>
-      `cannot broadcast shapes ${fmtShape(a)} and ${fmtShape(b)} (dimension ${i}: ${da} vs ${db})`);
+    check(
+      da === db || da === 1 || db === 1,
+      op,
+      () => `cannot broadcast shapes ${fmtShape(a)} and ${fmtShape(b)} (dimension ${i}: ${da} vs ${db})`,
+    );
     out[i] = da === 1 ? db : da;
   }
   return out;
@@ -41,8 +44,11 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 export function normAxis(op: string, axis: number, ndim: number): number {
   const r = Math.max(ndim, 1);
   const a = axis < 0 ? axis + r : axis;
-  check(Number.isInteger(axis) && a >= 0 && a < r, op, () =>
-    `axis ${String(axis)} is out of range for a tensor of rank ${ndim} (expected an integer in [${-r}, ${r - 1}])`);
+  check(
+    Number.isInteger(axis) && a >= 0 && a < r,
+    op,
+    () => `axis ${String(axis)} is out of range for a tensor of rank ${ndim} (expected an integer in [${-r}, ${r - 1}])`,
+  );
   return a;
 }
 

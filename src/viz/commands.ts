@@ -44,7 +44,12 @@ export function vizMaximize(model: Module | string, opts: VizOptions & { steps?:
   const which = opts.layer ?? convs[convs.length - 1]?.index;
   if (which === undefined) throw new TsgradError('viz maximize: the model has no convolution layer; pass --layer');
   const layer = findLayer('viz maximize', m, which);
-  const r = maximizeGrid(m, layer.index, { steps: opts.steps, stepSize: opts.stepSize, seed: opts.seed ?? 0, out: join(opts.out, `maximize-${layer.name || 'model'}.png`) });
+  const r = maximizeGrid(m, layer.index, {
+    steps: opts.steps,
+    stepSize: opts.stepSize,
+    seed: opts.seed ?? 0,
+    out: join(opts.out, `maximize-${layer.name || 'model'}.png`),
+  });
   return [r.path as string];
 }
 

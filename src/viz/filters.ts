@@ -17,8 +17,12 @@ import { join } from 'node:path';
 export function filterGrid(conv: Layer | Tensor, opts: ImageGridOptions = {}): PngImage {
   arg('filterGrid', 'opts', opts, is.optional(is.object));
   const w = conv instanceof Tensor ? conv : convWeight(conv);
-  check(w !== null && (w.ndim === 3 || w.ndim === 4), 'filterGrid', () =>
-    `expected a convolution layer (weight [out, in, kh, kw] or [out, in, k]), got ${w ? `a weight of shape ${fmtShape(w.shape)}` : 'a layer without one'}`);
+  check(
+    w !== null && (w.ndim === 3 || w.ndim === 4),
+    'filterGrid',
+    () =>
+      `expected a convolution layer (weight [out, in, kh, kw] or [out, in, k]), got ${w ? `a weight of shape ${fmtShape(w.shape)}` : 'a layer without one'}`,
+  );
   const [o, c] = w.shape;
   // Each kernel about 48 pixels wide: 3×3 kernels are enlarged 16 times.
   const scale = Math.max(1, Math.round(48 / Math.max(...w.shape.slice(2))));
@@ -65,25 +69,27 @@ export function featureMaps(model: Layer, input: Tensor, opts: FeatureMapOptions
   check(lastConv >= 0, 'featureMaps', () => `the model has no convolution layer among ${layers.map((l) => layerKind(l.layer)).join(', ')}`);
   check(input.shape[0] === 1, 'featureMaps', () => `expects one input with a batch axis of 1, got shape ${fmtShape(input.shape)}`);
   const { outDir, ...gridOpts } = opts;
-  return inEvalMode(model, () => noGrad(() => {
-    const maps: FeatureMap[] = [];
-    let x = input;
-    let afterConv = false;
-    for (const l of layers) {
-      x = runLayer(l.layer, x);
-      const conv = isConv(l.layer);
-      if ((conv || (afterConv && isActivation(l.layer))) && (x.ndim === 4 || x.ndim === 3)) {
-        const output = x.select(0, 0);
-        const kind = layerKind(l.layer);
-        // Always [C, 1, H, W]: a [3, H, W] output must not be taken for one RGB image.
-        const images = output.ndim === 2 ? output.reshape([output.shape[0], 1, 1, output.shape[1]]) : output.unsqueeze(1);
-        const out = outDir ? join(outDir, `features-${l.index}-${kind.toLowerCase()}.png`) : undefined;
-        const image = imageGrid(images, { normalize: 'each', scale: 3, padValue: 128, ...gridOpts, out });
-        maps.push({ name: l.name, index: l.index, kind, output, image });
+  return inEvalMode(model, () =>
+    noGrad(() => {
+      const maps: FeatureMap[] = [];
+      let x = input;
+      let afterConv = false;
+      for (const l of layers) {
+        x = runLayer(l.layer, x);
+        const conv = isConv(l.layer);
+        if ((conv || (afterConv && isActivation(l.layer))) && (x.ndim === 4 || x.ndim === 3)) {
+          const output = x.select(0, 0);
+          const kind = layerKind(l.layer);
+          // Always [C, 1, H, W]: a [3, H, W] output must not be taken for one RGB image.
+          const images = output.ndim === 2 ? output.reshape([output.shape[0], 1, 1, output.shape[1]]) : output.unsqueeze(1);
+          const out = outDir ? join(outDir, `features-${l.index}-${kind.toLowerCase()}.png`) : undefined;
+          const image = imageGrid(images, { normalize: 'each', scale: 3, padValue: 128, ...gridOpts, out });
+          maps.push({ name: l.name, index: l.index, kind, output, image });
+        }
+        afterConv = conv;
+        if (l.index >= lastConv && !conv) break;
       }
-      afterConv = conv;
-      if (l.index >= lastConv && !conv) break;
-    }
-    return maps;
-  }));
+      return maps;
+    }),
+  );
 }

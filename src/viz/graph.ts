@@ -60,8 +60,11 @@ export async function drawGraph(root: Tensor, opts: DrawGraphOptions = {}): Prom
  */
 export async function graphOfModel(model: Layer, inputShape: readonly number[], opts: DrawGraphOptions = {}): Promise<GraphPicture> {
   arg('graphOfModel', 'inputShape', inputShape, is.shape);
-  check(inputShape.length > 0 && inputShape.every((d) => Number.isInteger(d) && d > 0), 'graphOfModel', () =>
-    `inputShape must be positive integers, got ${fmtShape(inputShape)}`);
+  check(
+    inputShape.length > 0 && inputShape.every((d) => Number.isInteger(d) && d > 0),
+    'graphOfModel',
+    () => `inputShape must be positive integers, got ${fmtShape(inputShape)}`,
+  );
   const names = new Map(opts.names ?? []);
   if (model instanceof Module) for (const [name, p] of model.namedParameters()) names.set(p, name);
   const x = zeros(inputShape, { requiresGrad: true });

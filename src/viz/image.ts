@@ -80,8 +80,12 @@ function asNCHW(op: string, x: Tensor): Tensor {
   if (x.ndim === 2) t = x.reshape([1, 1, s[0], s[1]]);
   else if (x.ndim === 3) t = s[0] === 3 ? x.reshape([1, 3, s[1], s[2]]) : x.reshape([s[0], 1, s[1], s[2]]);
   check(t.ndim === 4, op, () => `expected images [N,C,H,W], [N,H,W] or [H,W], got shape ${fmtShape(s)}`);
-  check(t.shape[1] === 1 || t.shape[1] === 3, op, () =>
-    `images need 1 (grey) or 3 (RGB) channels, got ${t.shape[1]} in shape ${fmtShape(s)}; show channels as separate images with x.reshape([N*C, H, W])`);
+  check(
+    t.shape[1] === 1 || t.shape[1] === 3,
+    op,
+    () =>
+      `images need 1 (grey) or 3 (RGB) channels, got ${t.shape[1]} in shape ${fmtShape(s)}; show channels as separate images with x.reshape([N*C, H, W])`,
+  );
   return t;
 }
 
@@ -102,8 +106,11 @@ export function imageGrid(images: Tensor, opts: ImageGridOptions = {}): PngImage
   const nrow = opts.nrow ?? Math.ceil(Math.sqrt(n));
   const pad = opts.padding ?? 2;
   const scale = opts.scale ?? 1;
-  check(Number.isInteger(nrow) && nrow > 0 && Number.isInteger(pad) && pad >= 0 && Number.isInteger(scale) && scale > 0, op, () =>
-    `nrow, padding and scale must be integers (nrow, scale > 0), got nrow ${nrow}, padding ${pad}, scale ${scale}`);
+  check(
+    Number.isInteger(nrow) && nrow > 0 && Number.isInteger(pad) && pad >= 0 && Number.isInteger(scale) && scale > 0,
+    op,
+    () => `nrow, padding and scale must be integers (nrow, scale > 0), got nrow ${nrow}, padding ${pad}, scale ${scale}`,
+  );
   const map = opts.colormap ?? 'gray';
   const norm = opts.normalize ?? 'all';
   const data = denseArray(x.contiguous());

@@ -2,8 +2,16 @@
 export { svgToPng, type SvgPicture, type RasterOptions } from './files.js';
 export { imageGrid, colorize, readPng, type ImageGridOptions, type PngImage, type Colormap } from './image.js';
 export {
-  plotHistory, plotSeries, plotConfusion, renderVegaLite, historyQuantities,
-  type ChartOptions, type HistoryLike, type SeriesInput, type SeriesOptions, type HeatmapOptions,
+  plotHistory,
+  plotSeries,
+  plotConfusion,
+  renderVegaLite,
+  historyQuantities,
+  type ChartOptions,
+  type HistoryLike,
+  type SeriesInput,
+  type SeriesOptions,
+  type HeatmapOptions,
 } from './plot.js';
 export { drawGraph, graphOfModel, dotToSvg, type DrawGraphOptions, type GraphPicture } from './graph.js';
 export { filterGrid, featureMaps, type FeatureMap, type FeatureMapOptions } from './filters.js';

@@ -72,8 +72,10 @@ export function findLayer(op: string, model: Layer, which: number | string): Nam
     const convs = layers.filter((l) => isConv(l.layer));
     if (m && convs.length === 0) {
       const kinds = [...new Set(layers.map((l) => layerKind(l.layer)))].join(', ');
-      throw new TsgradError(`${op}: the model has no convolution layer (its layers: ${kinds}); this picture needs one, `
-        + 'as in a CNN (tsgrad train mnist --model cnn or lenet5). For any model: tsgrad viz saliency or graph');
+      throw new TsgradError(
+        `${op}: the model has no convolution layer (its layers: ${kinds}); this picture needs one, ` +
+          'as in a CNN (tsgrad train mnist --model cnn or lenet5). For any model: tsgrad viz saliency or graph',
+      );
     }
     found = m ? convs[Number(m[1] || 0)] : layers.find((l) => l.name === which);
   }

@@ -4,7 +4,10 @@ import { check, fmtShape } from '../util/errors.js';
 import { writeSvgPicture, type RasterOptions, type SvgPicture } from './files.js';
 
 // A position weight matrix: a tensor [4, L] or nested arrays.
-const IS_MATRIX = is.anyOf(is.instance(Tensor), argCheck('an array of rows', (v) => Array.isArray(v)));
+const IS_MATRIX = is.anyOf(
+  is.instance(Tensor),
+  argCheck('an array of rows', (v) => Array.isArray(v)),
+);
 
 /**
  * The letters as filled outlines in a 100×100 box (y down), so that each is
@@ -13,10 +16,7 @@ const IS_MATRIX = is.anyOf(is.instance(Tensor), argCheck('an array of rows', (v)
 const GLYPHS: Record<string, Array<{ d: string; rule?: 'evenodd' }>> = {
   A: [{ d: 'M0 100L38 0H62L100 100H78L69 74H31L22 100ZM37 56H63L50 20Z', rule: 'evenodd' }],
   C: [{ d: 'M85.36 14.64A50 50 0 1 0 85.36 85.36L71.21 72.63A30 32 0 1 1 71.21 27.37Z' }],
-  G: [
-    { d: 'M85.36 14.64A50 50 0 1 0 85.36 85.36L71.21 72.63A30 32 0 1 1 71.21 27.37Z' },
-    { d: 'M52 48H100V92H82V64H52Z' },
-  ],
+  G: [{ d: 'M85.36 14.64A50 50 0 1 0 85.36 85.36L71.21 72.63A30 32 0 1 1 71.21 27.37Z' }, { d: 'M52 48H100V92H82V64H52Z' }],
   T: [{ d: 'M0 0H100V18H60V100H40V18H0Z' }],
   U: [{ d: 'M0 0H20V62A30 22 0 0 0 80 62V0H100V62A50 38 0 0 1 0 62Z' }],
 };
@@ -53,15 +53,26 @@ export interface LogoColumn {
  * Information content per column: IC = log2(K) - H(p), H(p) = -Σ p log2 p,
  * with K letters; letter heights are p · IC (Schneider & Stephens 1990).
  */
-export function logoColumns(matrix: Tensor | readonly (readonly number[])[], opts: Pick<LogoOptions, 'kind' | 'alphabet'> = {}): LogoColumn[] {
+export function logoColumns(
+  matrix: Tensor | readonly (readonly number[])[],
+  opts: Pick<LogoOptions, 'kind' | 'alphabet'> = {},
+): LogoColumn[] {
   arg('logoColumns', 'matrix', matrix, IS_MATRIX);
   const m = matrix instanceof Tensor ? (matrix.toArray() as number[][]) : matrix.map((r) => r.slice());
   const k = (opts.alphabet ?? 'ACGT').length;
-  check(m.length === k && m.every((r) => Array.isArray(r) && r.length === m[0].length && r.length > 0), 'sequenceLogo', () =>
-    `expects a matrix [${k}, L] (one row per letter of ${opts.alphabet ?? 'ACGT'}), got ${matrix instanceof Tensor ? `shape ${fmtShape(matrix.shape)}` : `${m.length} rows`}`);
+  check(
+    m.length === k && m.every((r) => Array.isArray(r) && r.length === m[0].length && r.length > 0),
+    'sequenceLogo',
+    () =>
+      `expects a matrix [${k}, L] (one row per letter of ${opts.alphabet ?? 'ACGT'}), got ${matrix instanceof Tensor ? `shape ${fmtShape(matrix.shape)}` : `${m.length} rows`}`,
+  );
   const negative = m.some((r) => r.some((v) => v < 0));
   const kind = opts.kind === 'auto' || opts.kind === undefined ? (negative ? 'filter' : 'pwm') : opts.kind;
-  check(kind === 'filter' || !negative, 'sequenceLogo', () => 'a position weight matrix cannot hold negative values; use kind: "filter" for convolution weights');
+  check(
+    kind === 'filter' || !negative,
+    'sequenceLogo',
+    () => 'a position weight matrix cannot hold negative values; use kind: "filter" for convolution weights',
+  );
   const cols: LogoColumn[] = [];
   for (let j = 0; j < m[0].length; j++) {
     let col = m.map((r) => r[j]);
@@ -88,10 +99,14 @@ const fmt = (v: number): string => String(Math.round(v * 100) / 100);
  * @example
  * sequenceLogo(model.layers[0].weight.select(0, 3), { kind: 'filter', out: 'filter3-logo' });
  */
-export function sequenceLogo(matrix: Tensor | readonly (readonly number[])[], opts: LogoOptions = {}): SvgPicture & { columns: LogoColumn[] } {
+export function sequenceLogo(
+  matrix: Tensor | readonly (readonly number[])[],
+  opts: LogoOptions = {},
+): SvgPicture & { columns: LogoColumn[] } {
   arg('sequenceLogo', 'matrix', matrix, IS_MATRIX);
   const alphabet = opts.alphabet ?? 'ACGT';
-  for (const ch of alphabet) check(ch in GLYPHS, 'sequenceLogo', () => `no glyph for letter ${ch}; letters available: ${Object.keys(GLYPHS).join('')}`);
+  for (const ch of alphabet)
+    check(ch in GLYPHS, 'sequenceLogo', () => `no glyph for letter ${ch}; letters available: ${Object.keys(GLYPHS).join('')}`);
   const columns = logoColumns(matrix, opts);
   const cw = opts.columnWidth ?? 40;
   const bh = opts.bitHeight ?? 60;
@@ -127,7 +142,8 @@ export function sequenceLogo(matrix: Tensor | readonly (readonly number[])[], op
   }
   axis.push(`<text transform="translate(14 ${top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="12">bits</text>`);
   axis.push(`<text x="${left + (cw * columns.length) / 2}" y="${height - 4}" text-anchor="middle" font-size="12">position</text>`);
-  if (opts.title) axis.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(opts.title)}</text>`);
+  if (opts.title)
+    axis.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(opts.title)}</text>`);
   const svg = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,

@@ -36,7 +36,9 @@ export interface MaximizedFilter {
 
 function inputShapeOf(op: string, model: Layer, opts: MaximizeOptions): number[] {
   if (opts.inputShape) return opts.inputShape.slice();
-  const first = sequentialLayers(model).map((l) => convWeight(l.layer)).find((w) => w !== null);
+  const first = sequentialLayers(model)
+    .map((l) => convWeight(l.layer))
+    .find((w) => w !== null);
   check(first != null, op, () => 'cannot infer the input shape (the model has no convolution); pass inputShape');
   const c = first.shape[1];
   return first.ndim === 4 ? [c, opts.size ?? 28, opts.size ?? 28] : [c, opts.size ?? 100];
@@ -52,7 +54,11 @@ function inputShapeOf(op: string, model: Layer, opts: MaximizeOptions): number[]
 function ascend(op: string, model: Layer, layer: number | string, filters: readonly number[], opts: MaximizeOptions): MaximizedFilter[] {
   const steps = opts.steps ?? 100;
   const stepSize = opts.stepSize ?? 1;
-  check(Number.isInteger(steps) && steps >= 0 && stepSize > 0, op, () => `steps must be a non-negative integer and stepSize positive, got ${steps} and ${stepSize}`);
+  check(
+    Number.isInteger(steps) && steps >= 0 && stepSize > 0,
+    op,
+    () => `steps must be a non-negative integer and stepSize positive, got ${steps} and ${stepSize}`,
+  );
   const target = findLayer(op, model, layer);
   const shape = [filters.length, ...inputShapeOf(op, model, opts)];
   const gen = opts.seed === undefined ? globalRng : new Rng(opts.seed);
@@ -68,8 +74,12 @@ function ascend(op: string, model: Layer, layer: number | string, filters: reado
   const activations = (y: Tensor): Tensor => {
     if (!mask) {
       const channels = y.shape[1];
-      check(y.ndim >= 2 && filters.every((f) => Number.isInteger(f) && f >= 0 && f < channels), op, () =>
-        `filter ${filters.find((f) => !(f >= 0 && f < channels))} is out of range: layer ${target.name} outputs shape ${fmtShape(y.shape)} (${channels} filters)`);
+      check(
+        y.ndim >= 2 && filters.every((f) => Number.isInteger(f) && f >= 0 && f < channels),
+        op,
+        () =>
+          `filter ${filters.find((f) => !(f >= 0 && f < channels))} is out of range: layer ${target.name} outputs shape ${fmtShape(y.shape)} (${channels} filters)`,
+      );
       const m = new Float32Array(filters.length * channels);
       filters.forEach((f, b) => (m[b * channels + f] = 1));
       mask = tensor(m, { shape: [filters.length, channels, ...y.shape.slice(2).map(() => 1)] });
@@ -89,7 +99,10 @@ function ascend(op: string, model: Layer, layer: number | string, filters: reado
       a.sum().backward();
       const g = x.grad as Tensor;
       x = noGrad(() => {
-        const rms = perImageMean(g.square()).sqrt().add(1e-8).reshape([filters.length, ...shape.slice(1).map(() => 1)]);
+        const rms = perImageMean(g.square())
+          .sqrt()
+          .add(1e-8)
+          .reshape([filters.length, ...shape.slice(1).map(() => 1)]);
         return x.add(g.div(rms).mul(stepSize));
       });
     }
@@ -137,7 +150,11 @@ function deprocess(img: Tensor): Tensor {
  * @example
  * const { path, results } = maximizeGrid(model, 'conv1', { steps: 60, seed: 0, scale: 3, out: 'maximize.png' });
  */
-export function maximizeGrid(model: Layer, layer: number | string, opts: MaximizeGridOptions = {}): PngImage & { results: MaximizedFilter[] } {
+export function maximizeGrid(
+  model: Layer,
+  layer: number | string,
+  opts: MaximizeGridOptions = {},
+): PngImage & { results: MaximizedFilter[] } {
   arg('maximizeGrid', 'opts', opts, is.optional(is.object));
   const op = 'maximizeGrid';
   const target = findLayer(op, model, layer);

@@ -22,13 +22,23 @@ before(() => {
   tg.manualSeed(0);
   const { train, test } = tg.datasets.mnist({ trainSize: 6000, testSize: 200 });
   model = new nn.Sequential(
-    new nn.Conv2d({ inChannels: 1, outChannels: 8, kernelSize: 3, padding: 1 }), new nn.ReLU(), new nn.MaxPool2d({ kernelSize: 2 }),
-    new nn.Conv2d({ inChannels: 8, outChannels: 16, kernelSize: 3, padding: 1 }), new nn.ReLU(), new nn.MaxPool2d({ kernelSize: 2 }),
-    new nn.Flatten(), new nn.Linear({ inFeatures: 16 * 7 * 7, outFeatures: 10 }),
+    new nn.Conv2d({ inChannels: 1, outChannels: 8, kernelSize: 3, padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d({ kernelSize: 2 }),
+    new nn.Conv2d({ inChannels: 8, outChannels: 16, kernelSize: 3, padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d({ kernelSize: 2 }),
+    new nn.Flatten(),
+    new nn.Linear({ inFeatures: 16 * 7 * 7, outFeatures: 10 }),
   );
   history = tg.fit(model, {
-    train: train.tensors as [tg.Tensor, tg.Tensor], validation: test.tensors as [tg.Tensor, tg.Tensor],
-    epochs: 3, batchSize: 64, optimizer: new optim.Adam(model.parameters(), { lr: 3e-3 }), metrics: ['accuracy'], verbose: 0,
+    train: train.tensors as [tg.Tensor, tg.Tensor],
+    validation: test.tensors as [tg.Tensor, tg.Tensor],
+    epochs: 3,
+    batchSize: 64,
+    optimizer: new optim.Adam(model.parameters(), { lr: 3e-3 }),
+    metrics: ['accuracy'],
+    verbose: 0,
   });
   [xTest] = test.tensors;
   yTest = test.tensors[1].data() as Int32Array;
@@ -108,8 +118,10 @@ test('filter grid and feature maps decode to their stated sizes', () => {
   // 8 filters of 3×3 in one row, 1 pixel apart, enlarged 16 times.
   assert.deepEqual([f.width, f.height], [(8 * 4 + 1) * 16, 5 * 16]);
   const maps = tg.featureMaps(model, xTest.narrow(0, 0, 1), { outDir: dir });
-  assert.deepEqual(maps.map((m) => `${m.name} ${m.kind} ${m.output.shape.join('x')}`),
-    ['layers.0 Conv2d 8x28x28', 'layers.1 ReLU 8x28x28', 'layers.3 Conv2d 16x14x14', 'layers.4 ReLU 16x14x14']);
+  assert.deepEqual(
+    maps.map((m) => `${m.name} ${m.kind} ${m.output.shape.join('x')}`),
+    ['layers.0 Conv2d 8x28x28', 'layers.1 ReLU 8x28x28', 'layers.3 Conv2d 16x14x14', 'layers.4 ReLU 16x14x14'],
+  );
   for (const m of maps) assert.deepEqual(pngSize(m.image.path as string), [m.image.width, m.image.height]);
 });
 

@@ -40,10 +40,7 @@ export async function renderChart(spec: TopLevelSpec, opts: ChartOptions): Promi
  * per-epoch arrays (`{ loss: [...], valLoss: [...] }`), the same under a
  * `history` field (Keras), or an array of per-epoch records.
  */
-export type HistoryLike =
-  | Record<string, unknown>
-  | ReadonlyArray<Record<string, unknown>>
-  | { history: Record<string, unknown> };
+export type HistoryLike = Record<string, unknown> | ReadonlyArray<Record<string, unknown>> | { history: Record<string, unknown> };
 
 interface Quantity {
   name: string;
@@ -190,8 +187,11 @@ export interface HeatmapOptions extends ChartOptions {
 export async function plotConfusion(matrix: Tensor | readonly (readonly number[])[], opts: HeatmapOptions = {}): Promise<SvgPicture> {
   arg('plotConfusion', 'opts', opts, is.optional(is.object));
   const m = matrix instanceof Tensor ? (matrix.toArray() as number[][]) : matrix;
-  check(m.length > 0 && m.every((r) => Array.isArray(r) && r.length === m[0].length), 'plotConfusion', () =>
-    `expected a non-empty rectangular matrix, got ${m.length} rows of lengths ${m.map((r) => r.length).join(',')}`);
+  check(
+    m.length > 0 && m.every((r) => Array.isArray(r) && r.length === m[0].length),
+    'plotConfusion',
+    () => `expected a non-empty rectangular matrix, got ${m.length} rows of lengths ${m.map((r) => r.length).join(',')}`,
+  );
   const rows = opts.rowLabels ?? m.map((_, i) => String(i));
   const cols = opts.colLabels ?? opts.rowLabels ?? m[0].map((_, j) => String(j));
   const values = m.flatMap((r, i) => r.map((v, j) => ({ row: rows[i], col: cols[j], value: v })));

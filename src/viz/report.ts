@@ -86,12 +86,19 @@ export async function writeReport(dir: string, opts: ReportOptions): Promise<{ h
   if (model && convs.length > 0) {
     const f = filterGrid(convs[0].layer, { out: join(dir, 'filters.png') });
     paths.push(f.path as string);
-    section('First-layer filters', img(f.path as string, 'filters'), `The kernels of ${convs[0].name}, each scaled to its own range (dark low, light high).`);
+    section(
+      'First-layer filters',
+      img(f.path as string, 'filters'),
+      `The kernels of ${convs[0].name}, each scaled to its own range (dark low, light high).`,
+    );
     const layer = opts.maximizeLayer ?? convs[convs.length - 1].index;
     const m = maximizeGrid(model, layer, { steps: opts.maximizeSteps ?? 60, seed: 0, out: join(dir, 'maximize.png') });
     paths.push(m.path as string);
-    section('Activation maximisation', img(m.path as string, 'activation maximisation'),
-      `For each filter of layer ${String(layer)}: the input that maximises its mean activation, found by gradient ascent from a grey image.`);
+    section(
+      'Activation maximisation',
+      img(m.path as string, 'activation maximisation'),
+      `For each filter of layer ${String(layer)}: the input that maximises its mean activation, found by gradient ascent from a grey image.`,
+    );
   }
   if (model && opts.sample) {
     const s = saliency(model, opts.sample);
@@ -103,14 +110,26 @@ export async function writeReport(dir: string, opts: ReportOptions): Promise<{ h
     if (convs.length > 0) {
       const maps = featureMaps(model, opts.sample, { outDir: dir });
       paths.push(...maps.map((fm) => fm.image.path as string));
-      section('Feature maps', maps.map((fm) => `<figure>${img(fm.image.path as string, fm.name)}<figcaption>${escapeXml(`${fm.name} (${fm.kind})`)}</figcaption></figure>`).join(''));
+      section(
+        'Feature maps',
+        maps
+          .map(
+            (fm) =>
+              `<figure>${img(fm.image.path as string, fm.name)}<figcaption>${escapeXml(`${fm.name} (${fm.kind})`)}</figcaption></figure>`,
+          )
+          .join(''),
+      );
     }
   }
   const inputShape = opts.inputShape ?? (model ? guessInputShape(model) : null);
   if (model && inputShape) {
     const g = await graphOfModel(model, inputShape, { out: join(dir, 'graph') });
     paths.push(...g.paths);
-    section('Computational graph', img(g.paths[0], 'forward pass graph'), `The forward pass on one input of shape [${inputShape.join(', ')}]; parameters carry their names.`);
+    section(
+      'Computational graph',
+      img(g.paths[0], 'forward pass graph'),
+      `The forward pass on one input of shape [${inputShape.join(', ')}]; parameters carry their names.`,
+    );
   }
   const title = opts.title ?? 'tsgrad report';
   const html = `<!doctype html>
@@ -128,4 +147,7 @@ ${sections.join('\n')}
   return { html: htmlPath, paths: [htmlPath, ...paths] };
 }
 
-const LAYER = isCheck('a Module or a function', (v) => typeof v === 'function' || typeof (v as { forward?: unknown } | null)?.forward === 'function');
+const LAYER = isCheck(
+  'a Module or a function',
+  (v) => typeof v === 'function' || typeof (v as { forward?: unknown } | null)?.forward === 'function',
+);

@@ -24,14 +24,26 @@ export interface Attribution {
 }
 
 /** d score_class / d input for one input [1, ...], with the model in eval mode and weights frozen. */
-function inputGradient(op: string, model: Layer, input: Tensor, classIndex?: number): { grad: Tensor; x: Tensor; classIndex: number; score: number } {
-  check(input.ndim >= 2 && input.shape[0] === 1, op, () =>
-    `expects one input with a batch axis of 1 ([1,C,H,W] or [1,4,L]), got shape ${fmtShape(input.shape)}`);
+function inputGradient(
+  op: string,
+  model: Layer,
+  input: Tensor,
+  classIndex?: number,
+): { grad: Tensor; x: Tensor; classIndex: number; score: number } {
+  check(
+    input.ndim >= 2 && input.shape[0] === 1,
+    op,
+    () => `expects one input with a batch axis of 1 ([1,C,H,W] or [1,4,L]), got shape ${fmtShape(input.shape)}`,
+  );
   return inspecting(model, () => {
     const x = input.detach();
     x.requiresGrad = true;
     const scores = runLayer(model, x);
-    check(scores.ndim === 2 && scores.shape[0] === 1, op, () => `the model must output class scores [1, K], got shape ${fmtShape(scores.shape)}`);
+    check(
+      scores.ndim === 2 && scores.shape[0] === 1,
+      op,
+      () => `the model must output class scores [1, K], got shape ${fmtShape(scores.shape)}`,
+    );
     const k = classIndex ?? (scores.argmax().item() as number);
     check(Number.isInteger(k) && k >= 0 && k < scores.shape[1], op, () => `classIndex ${k} is out of range for ${scores.shape[1]} classes`);
     const score = scores.select(1, k).sum();
@@ -79,7 +91,11 @@ export function gradientTimesInput(model: Layer, input: Tensor, classIndex?: num
  * @example
  * saliencyImage(digit, saliency(model, digit), { out: 'saliency.png' });
  */
-export function saliencyImage(input: Tensor, attribution: Attribution, opts: Omit<ImageGridOptions, 'normalize' | 'colormap'> = {}): PngImage {
+export function saliencyImage(
+  input: Tensor,
+  attribution: Attribution,
+  opts: Omit<ImageGridOptions, 'normalize' | 'colormap'> = {},
+): PngImage {
   arg('saliencyImage', 'input', input, IS_TENSOR);
   check(attribution.map.ndim === 2, 'saliencyImage', () => `needs an image map [H, W], got shape ${fmtShape(attribution.map.shape)}`);
   const [h, w] = attribution.map.shape;

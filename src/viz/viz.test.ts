@@ -50,9 +50,21 @@ test('imageGrid lays out [N,C,H,W], [N,H,W] and RGB images at the stated size', 
 });
 
 test('plotHistory draws loss and each metric from a fit History, as SVG and PNG', async () => {
-  const history = { epoch: [0, 1, 2], history: { loss: [1, 0.6, 0.4], accuracy: [0.6, 0.8, 0.9], val_loss: [1.1, 0.7, 0.6], val_accuracy: [0.5, 0.7, 0.8], lr: [1e-3, 1e-3, 1e-3] } };
+  const history = {
+    epoch: [0, 1, 2],
+    history: {
+      loss: [1, 0.6, 0.4],
+      accuracy: [0.6, 0.8, 0.9],
+      val_loss: [1.1, 0.7, 0.6],
+      val_accuracy: [0.5, 0.7, 0.8],
+      lr: [1e-3, 1e-3, 1e-3],
+    },
+  };
   const q = tg.historyQuantities(history);
-  assert.deepEqual(q.map((e) => e.name), ['loss', 'accuracy']);
+  assert.deepEqual(
+    q.map((e) => e.name),
+    ['loss', 'accuracy'],
+  );
   assert.deepEqual(q[1].val, [0.5, 0.7, 0.8]);
   const r = await tg.plotHistory(history, { out: join(dir, 'history'), title: 'toy run', scale: 2 });
   assert.deepEqual(r.paths, [join(dir, 'history.svg'), join(dir, 'history.png')]);
@@ -65,11 +77,19 @@ test('plotHistory draws loss and each metric from a fit History, as SVG and PNG'
 });
 
 test('plotSeries and plotConfusion write parseable SVG and PNG of the stated size', async () => {
-  const s = await tg.plotSeries({ train: { x: [1, 2, 4, 8], y: [3, 2, 1, 0.5] }, test: [3, 2.5, 2.2, 2.4] },
-    { out: join(dir, 'series.svg'), logY: true, xLabel: 'width', yLabel: 'risk', scale: 1 });
+  const s = await tg.plotSeries(
+    { train: { x: [1, 2, 4, 8], y: [3, 2, 1, 0.5] }, test: [3, 2.5, 2.2, 2.4] },
+    { out: join(dir, 'series.svg'), logY: true, xLabel: 'width', yLabel: 'risk', scale: 1 },
+  );
   const [w, h] = svgSize(s.paths[0]);
   assert.deepEqual(pngSize(s.paths[1]), [Math.round(w), Math.round(h)]);
-  const c = await tg.plotConfusion(tg.tensor([[5, 1], [2, 7]]), { rowLabels: ['no', 'yes'], out: join(dir, 'confusion') });
+  const c = await tg.plotConfusion(
+    tg.tensor([
+      [5, 1],
+      [2, 7],
+    ]),
+    { rowLabels: ['no', 'yes'], out: join(dir, 'confusion') },
+  );
   const [cw, ch] = svgSize(c.paths[0]);
   assert.deepEqual(pngSize(c.paths[1]), [Math.round(cw * 2), Math.round(ch * 2)]);
   assert.ok(c.svg.includes('>7<') && c.svg.includes('>yes<'), 'cells are annotated and labelled');
@@ -87,7 +107,11 @@ test('drawGraph renders the DOT of the core with Graphviz (WebAssembly)', async 
 
 test('graphOfModel labels parameters with their dotted names', async () => {
   tg.manualSeed(0);
-  const model = new nn.Sequential(new nn.Linear({ inFeatures: 3, outFeatures: 4 }), new nn.ReLU(), new nn.Linear({ inFeatures: 4, outFeatures: 2 }));
+  const model = new nn.Sequential(
+    new nn.Linear({ inFeatures: 3, outFeatures: 4 }),
+    new nn.ReLU(),
+    new nn.Linear({ inFeatures: 4, outFeatures: 2 }),
+  );
   const r = await tg.graphOfModel(model, [1, 3], { out: join(dir, 'model-graph') });
   assert.deepEqual(r.paths, [join(dir, 'model-graph.svg')]);
   svgSize(r.paths[0]);
@@ -97,13 +121,29 @@ test('graphOfModel labels parameters with their dotted names', async () => {
 });
 
 test('sequenceLogo: heights are probability × information content, SVG and PNG', () => {
-  const pwm = [[1, 0.25, 0.5], [0, 0.25, 0.5], [0, 0.25, 0], [0, 0.25, 0]];
+  const pwm = [
+    [1, 0.25, 0.5],
+    [0, 0.25, 0.5],
+    [0, 0.25, 0],
+    [0, 0.25, 0],
+  ];
   const r = tg.sequenceLogo(pwm, { out: join(dir, 'logo'), title: 'motif' });
-  assert.deepEqual(r.columns.map((c) => c.bits), [2, 0, 1]);
+  assert.deepEqual(
+    r.columns.map((c) => c.bits),
+    [2, 0, 1],
+  );
   const [w, h] = svgSize(r.paths[0]);
   assert.deepEqual(pngSize(r.paths[1]), [w * 2, h * 2]);
   // A convolution filter (signed weights) goes through a softmax per column.
-  const f = tg.sequenceLogo(tg.tensor([[3, -1], [-3, -1], [-3, -1], [-3, -1]]), { png: false });
+  const f = tg.sequenceLogo(
+    tg.tensor([
+      [3, -1],
+      [-3, -1],
+      [-3, -1],
+      [-3, -1],
+    ]),
+    { png: false },
+  );
   assert.ok(f.columns[0].bits > 1.8 && f.columns[1].bits < 1e-9);
   assert.throws(() => tg.sequenceLogo([[1, 2]]), /sequenceLogo: expects a matrix \[4, L\]/);
 });
@@ -112,7 +152,17 @@ test('sequenceLogo: heights are probability × information content, SVG and PNG'
 function motifModel(): tg.nn.Module {
   const conv = new nn.Conv1d({ inChannels: 4, outChannels: 1, kernelSize: 3 });
   // Rows A C G T; the filter rewards A then C then G.
-  nn.assignInPlace(conv.weight, tg.tensor([[[1, -1, -1], [-1, 1, -1], [-1, -1, 1], [-1, -1, -1]]]));
+  nn.assignInPlace(
+    conv.weight,
+    tg.tensor([
+      [
+        [1, -1, -1],
+        [-1, 1, -1],
+        [-1, -1, 1],
+        [-1, -1, -1],
+      ],
+    ]),
+  );
   nn.assignInPlace(conv.bias as tg.Tensor, tg.tensor([0]));
   const head = new nn.Linear({ inFeatures: 1, outFeatures: 2 });
   nn.assignInPlace(head.weight, tg.tensor([[-1], [1]]));
@@ -121,7 +171,17 @@ function motifModel(): tg.nn.Module {
 }
 
 function oneHot(seq: string): tg.Tensor {
-  return tg.oneHot(tg.tensor([...seq].map((c) => 'ACGT'.indexOf(c)), { dtype: 'int32' }), 4).transpose(0, 1).contiguous().unsqueeze(0);
+  return tg
+    .oneHot(
+      tg.tensor(
+        [...seq].map((c) => 'ACGT'.indexOf(c)),
+        { dtype: 'int32' },
+      ),
+      4,
+    )
+    .transpose(0, 1)
+    .contiguous()
+    .unsqueeze(0);
 }
 
 test('saliency and gradient × input on a one-hot sequence point at the motif', () => {
@@ -131,7 +191,11 @@ test('saliency and gradient × input on a one-hot sequence point at the motif', 
   assert.deepEqual(s.values.shape, [4, 9]);
   assert.deepEqual(s.map.shape, [9]);
   const imp = [...s.map.data()];
-  assert.deepEqual(imp.map((v, i) => (v > 0 ? i : -1)).filter((i) => i >= 0), [3, 4, 5], 'only the motif positions matter');
+  assert.deepEqual(
+    imp.map((v, i) => (v > 0 ? i : -1)).filter((i) => i >= 0),
+    [3, 4, 5],
+    'only the motif positions matter',
+  );
   const gi = tg.gradientTimesInput(model, x, 1);
   // d score / d x at the base present is the filter's weight for it: +1 at A, C, G.
   assert.deepEqual([...gi.map.data()], [0, 0, 0, 1, 1, 1, 0, 0, 0]);

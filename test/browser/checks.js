@@ -23,7 +23,9 @@ function work(tg, data) {
   const w = tg.tensor(data.w, { shape: [16, 8, 3, 3], requiresGrad: true });
   const y = tg.conv2d(x, w, null, { padding: 1 });
   // A weighted sum, so that every output element sends back a different gradient.
-  y.mul(tg.tensor(data.dy, { shape: y.shape })).sum().backward();
+  y.mul(tg.tensor(data.dy, { shape: y.shape }))
+    .sum()
+    .backward();
   return { matmul: a.matmul(b).data(), conv: y.data(), dx: x.grad.data(), dw: w.grad.data() };
 }
 
@@ -71,7 +73,12 @@ export function compareBackends(tg, threads) {
 /** XOR's four points and a fresh 2-8-1 Tanh network, after manualSeed(seed). */
 function xor(tg, seed) {
   tg.manualSeed(seed);
-  const x = tg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const x = tg.tensor([
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ]);
   const y = tg.tensor([[0], [1], [1], [0]]);
   const model = new tg.nn.Sequential(
     new tg.nn.Linear({ inFeatures: 2, outFeatures: 8 }),
@@ -111,7 +118,11 @@ export function fitXor(tg, epochs = 150) {
   };
   try {
     const h = tg.fit(model, {
-      train: [x, y], epochs, batchSize: 4, loss: 'bceWithLogits', verbose: 2,
+      train: [x, y],
+      epochs,
+      batchSize: 4,
+      loss: 'bceWithLogits',
+      verbose: 2,
       optimizer: new tg.optim.Adam(model.parameters(), { lr: 0.05 }),
     });
     const loss = h.history.loss;

@@ -13,6 +13,6 @@ self.onmessage = async (e) => {
     const readyMs = performance.now() - t0;
     postMessage({ ok: true, report: { readyMs, ...compareBackends(tg, e.data.threads) } });
   } catch (err) {
-    postMessage({ ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    postMessage({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }
 };

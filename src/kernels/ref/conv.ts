@@ -20,8 +20,9 @@ function colSize(g: ConvGeom): { k: number; p: number } {
 
 /** A 1×1 convolution with stride 1 and no padding reads x itself as its column matrix. */
 function isPointwise(g: ConvGeom): boolean {
-  return g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0
-    && g.outH === g.h && g.outW === g.w;
+  return (
+    g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && g.outH === g.h && g.outW === g.w
+  );
 }
 
 /**
@@ -146,7 +147,20 @@ export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArr
     const b = col ?? x.subarray(xOff, xOff + g.cIn * p);
     const dys = dy.subarray(s * g.cOut * p, (s + 1) * g.cOut * p);
     // col_g is stored k×p, i.e. as the transposed (n×k) right factor of a coutG×k product.
-    gemm({ a: dys, b, out: dw, batch: g.groups, m: coutG, n: k, k: p, transA: false, transB: true, strideA: coutG * p, strideB: k * p, accumulate: true });
+    gemm({
+      a: dys,
+      b,
+      out: dw,
+      batch: g.groups,
+      m: coutG,
+      n: k,
+      k: p,
+      transA: false,
+      transB: true,
+      strideA: coutG * p,
+      strideB: k * p,
+      accumulate: true,
+    });
   }
 }
 
@@ -208,7 +222,13 @@ export function maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatA
  * (all of it cut by the ReLU) gets argmax -1, so that its gradient reaches no input.
  */
 export function conv2dReluMaxPoolForward(
-  x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, argmax: Int32Array, g: ConvGeom, pool: PoolGeom,
+  x: FloatArray,
+  w: FloatArray,
+  bias: FloatArray | null,
+  y: FloatArray,
+  argmax: Int32Array,
+  g: ConvGeom,
+  pool: PoolGeom,
 ): void {
   const c = alloc(x, g.n * g.cOut * g.outH * g.outW);
   conv2dForward(x, w, bias, c, { ...g, relu: true });

@@ -11,10 +11,24 @@ export function unary(op: UnaryOp, x: View, out: TypedArray, params: readonly nu
   // The commonest ops get their own loop so that V8 inlines the arithmetic.
   plan.forEach(([xo]) => {
     switch (op) {
-      case 'neg': for (let i = 0; i < n; i++) out[o + i] = -xd[xo + i * s]; break;
-      case 'exp': for (let i = 0; i < n; i++) out[o + i] = Math.exp(xd[xo + i * s]); break;
-      case 'relu': for (let i = 0; i < n; i++) { const v = xd[xo + i * s]; out[o + i] = v <= 0 ? 0 : v; } break;
-      case 'square': for (let i = 0; i < n; i++) { const v = xd[xo + i * s]; out[o + i] = v * v; } break;
+      case 'neg':
+        for (let i = 0; i < n; i++) out[o + i] = -xd[xo + i * s];
+        break;
+      case 'exp':
+        for (let i = 0; i < n; i++) out[o + i] = Math.exp(xd[xo + i * s]);
+        break;
+      case 'relu':
+        for (let i = 0; i < n; i++) {
+          const v = xd[xo + i * s];
+          out[o + i] = v <= 0 ? 0 : v;
+        }
+        break;
+      case 'square':
+        for (let i = 0; i < n; i++) {
+          const v = xd[xo + i * s];
+          out[o + i] = v * v;
+        }
+        break;
       default: {
         const f = unaryEntry(op).ref;
         const [p0 = 0, p1 = 0] = params;
@@ -34,10 +48,18 @@ export function binary(op: BinaryOp, a: View, b: View, out: TypedArray): void {
   let o = 0;
   plan.forEach(([ao, bo]) => {
     switch (op) {
-      case 'add': for (let i = 0; i < n; i++) out[o + i] = ad[ao + i * sa] + bd[bo + i * sb]; break;
-      case 'sub': for (let i = 0; i < n; i++) out[o + i] = ad[ao + i * sa] - bd[bo + i * sb]; break;
-      case 'mul': for (let i = 0; i < n; i++) out[o + i] = ad[ao + i * sa] * bd[bo + i * sb]; break;
-      case 'div': for (let i = 0; i < n; i++) out[o + i] = ad[ao + i * sa] / bd[bo + i * sb]; break;
+      case 'add':
+        for (let i = 0; i < n; i++) out[o + i] = ad[ao + i * sa] + bd[bo + i * sb];
+        break;
+      case 'sub':
+        for (let i = 0; i < n; i++) out[o + i] = ad[ao + i * sa] - bd[bo + i * sb];
+        break;
+      case 'mul':
+        for (let i = 0; i < n; i++) out[o + i] = ad[ao + i * sa] * bd[bo + i * sb];
+        break;
+      case 'div':
+        for (let i = 0; i < n; i++) out[o + i] = ad[ao + i * sa] / bd[bo + i * sb];
+        break;
       default: {
         const f = binaryEntry(op).ref;
         for (let i = 0; i < n; i++) out[o + i] = f(ad[ao + i * sa], bd[bo + i * sb]);

@@ -35,10 +35,17 @@ export function gemm(p: GemmArgs): void {
 }
 
 function blockedProduct(
-  a: FloatArray, aOff: number, rs: number, cs: number,
-  b: FloatArray, bOff: number,
-  c: FloatArray, cOff: number,
-  m: number, n: number, k: number,
+  a: FloatArray,
+  aOff: number,
+  rs: number,
+  cs: number,
+  b: FloatArray,
+  bOff: number,
+  c: FloatArray,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
 ): void {
   for (let j0 = 0; j0 < n; j0 += NC) {
     const j1 = Math.min(n, j0 + NC);

@@ -1,6 +1,17 @@
 import type { Kernels } from '../types.js';
 import { binary, copy, unary, where } from './elementwise.js';
-import { avgPool2dBackward, avgPool2dForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dReluMaxPoolBackward, conv2dReluMaxPoolForward, maxPool2dBackward, maxPool2dForward } from './conv.js';
+import {
+  avgPool2dBackward,
+  avgPool2dForward,
+  conv2dBackward,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+  conv2dReluMaxPoolBackward,
+  conv2dReluMaxPoolForward,
+  maxPool2dBackward,
+  maxPool2dForward,
+} from './conv.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './gather.js';
 import { gemm } from './gemm.js';
 import { adam, persistentBuffer } from './optim.js';

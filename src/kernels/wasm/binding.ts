@@ -47,7 +47,8 @@ export function getRuntime(): Runtime | null {
     runtime = null;
     throw new TsgradError(
       `wasm backend: build/kernels.wasm was compiled from another elementwise op table (hash ${built} against ${opTableHash()} in ` +
-      'src/kernels/elementwise-table.ts); run npm run build:wasm');
+        'src/kernels/elementwise-table.ts); run npm run build:wasm',
+    );
   }
   return runtime;
 }

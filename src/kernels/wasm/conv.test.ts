@@ -9,14 +9,40 @@ import { dotTol, rand, randInt, withThreads } from './test-helpers.js';
 const wasm = load();
 if (!wasm) throw new Error('conv.test: the wasm backend did not load (run npm run build:wasm)');
 
-type ConvCase = Partial<ConvGeom> & { n: number; cIn: number; h: number; w: number; cOut: number; kh: number; kw: number; padBottom?: number; padRight?: number };
+type ConvCase = Partial<ConvGeom> & {
+  n: number;
+  cIn: number;
+  h: number;
+  w: number;
+  cOut: number;
+  kh: number;
+  kw: number;
+  padBottom?: number;
+  padRight?: number;
+};
 
 function geom(c: ConvCase): ConvGeom {
   const g = { strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1, groups: 1, ...c };
   const outH = Math.floor((g.h + g.padTop + (c.padBottom ?? g.padTop) - g.dilationH * (g.kh - 1) - 1) / g.strideH) + 1;
   const outW = Math.floor((g.w + g.padLeft + (c.padRight ?? g.padLeft) - g.dilationW * (g.kw - 1) - 1) / g.strideW) + 1;
-  return { n: g.n, cIn: g.cIn, h: g.h, w: g.w, cOut: g.cOut, kh: g.kh, kw: g.kw, strideH: g.strideH, strideW: g.strideW,
-    padTop: g.padTop, padLeft: g.padLeft, dilationH: g.dilationH, dilationW: g.dilationW, groups: g.groups, outH, outW };
+  return {
+    n: g.n,
+    cIn: g.cIn,
+    h: g.h,
+    w: g.w,
+    cOut: g.cOut,
+    kh: g.kh,
+    kw: g.kw,
+    strideH: g.strideH,
+    strideW: g.strideW,
+    padTop: g.padTop,
+    padLeft: g.padLeft,
+    dilationH: g.dilationH,
+    dilationW: g.dilationW,
+    groups: g.groups,
+    outH,
+    outW,
+  };
 }
 
 /** Forward, input gradient and weight gradient of one geometry against ref. */
@@ -81,10 +107,25 @@ test('wasm conv2d matches ref on random geometries', () => {
       const dilationW = randInt(1, 3);
       const h = randInt(dilationH * (kh - 1) + 1, 14);
       const w = randInt(dilationW * (kw - 1) + 1, 14);
-      checkConv({
-        n: randInt(1, 5), cIn: groups * randInt(1, 4), cOut: groups * randInt(1, 5), h, w, kh, kw, groups,
-        strideH: randInt(1, 3), strideW: randInt(1, 3), padTop: randInt(0, kh), padLeft: randInt(0, kw), dilationH, dilationW,
-      }, t);
+      checkConv(
+        {
+          n: randInt(1, 5),
+          cIn: groups * randInt(1, 4),
+          cOut: groups * randInt(1, 5),
+          h,
+          w,
+          kh,
+          kw,
+          groups,
+          strideH: randInt(1, 3),
+          strideW: randInt(1, 3),
+          padTop: randInt(0, kh),
+          padLeft: randInt(0, kw),
+          dilationH,
+          dilationW,
+        },
+        t,
+      );
     }
   });
 });
@@ -132,7 +173,13 @@ test('the Winograd and im2col paths agree', () => {
 });
 
 test('fused conv + ReLU forward matches ref (im2col and Winograd paths, NaN kept, -0 gives 0)', () => {
-  const cases: ConvCase[] = [winogradCases[1], winogradCases[4], convEdge[4], convEdge[9], { n: 1, cIn: 3, h: 12, w: 13, cOut: 5, kh: 3, kw: 3, padTop: 1, padLeft: 1 }];
+  const cases: ConvCase[] = [
+    winogradCases[1],
+    winogradCases[4],
+    convEdge[4],
+    convEdge[9],
+    { n: 1, cIn: 3, h: 12, w: 13, cOut: 5, kh: 3, kw: 3, padTop: 1, padLeft: 1 },
+  ];
   withThreads((t) => {
     for (const c of cases) {
       const g = { ...geom(c), relu: true };
@@ -144,7 +191,10 @@ test('fused conv + ReLU forward matches ref (im2col and Winograd paths, NaN kept
         wasm!.conv2dForward(x, w, bias, y1, g);
         refKernels.conv2dForward(x, w, bias, y2, g);
         assertClose(y1, y2, { ...dotTol((g.cIn / g.groups) * g.kh * g.kw), what: `relu conv ${JSON.stringify(g)} threads=${t}` });
-        assert.ok(y1.every((v) => v >= 0 && !Object.is(v, -0)), 'relu output has a negative, NaN or -0');
+        assert.ok(
+          y1.every((v) => v >= 0 && !Object.is(v, -0)),
+          'relu output has a negative, NaN or -0',
+        );
       }
     }
     // A NaN input makes NaN sums: the fused ReLU keeps them NaN, as PyTorch's relu does.
@@ -209,7 +259,14 @@ test('wasm max and avg pooling match ref, forward and backward', () => {
 });
 
 test('conv2dBackward (dy copied once; fused ReLU mask, bias gradient) matches ref, im2col and Winograd, 1 and 2 threads', () => {
-  const cases = [convEdge[0], convEdge[2], convEdge[4], convEdge[9], winogradCases[1], { n: 5, cIn: 4, h: 1, w: 37, cOut: 3, kh: 1, kw: 12 }];
+  const cases = [
+    convEdge[0],
+    convEdge[2],
+    convEdge[4],
+    convEdge[9],
+    winogradCases[1],
+    { n: 5, cIn: 4, h: 1, w: 37, cOut: 3, kh: 1, kw: 12 },
+  ];
   withThreads((t) => {
     for (const c of cases) {
       const g = { ...geom(c), relu: true };
@@ -221,12 +278,27 @@ test('conv2dBackward (dy copied once; fused ReLU mask, bias gradient) matches re
       y[y.length - 1] = NaN;
       const dyCopy = dy.slice();
       const masked = dy.map((v, i) => (y[i] !== 0 ? v : 0));
-      for (const [relu, wantX, wantW, wantB] of [[true, true, true, true], [true, false, true, true], [false, true, false, true], [true, true, false, false], [false, false, true, false]]) {
+      for (const [relu, wantX, wantW, wantB] of [
+        [true, true, true, true],
+        [true, false, true, true],
+        [false, true, false, true],
+        [true, true, false, false],
+        [false, false, true, false],
+      ]) {
         const what = `conv2dBackward ${JSON.stringify(g)} relu=${relu} dx=${wantX} dw=${wantW} db=${wantB} threads=${t}`;
         const dx = wantX ? rand(x.length) : undefined;
         const dw = wantW ? rand(w.length) : undefined;
         const db = wantB ? rand(g.cOut) : undefined;
-        wasm!.conv2dBackward({ x, w, dy, g, ...(relu ? { reluOut: y } : {}), ...(dx ? { dx } : {}), ...(dw ? { dw } : {}), ...(db ? { dbias: db } : {}) });
+        wasm!.conv2dBackward({
+          x,
+          w,
+          dy,
+          g,
+          ...(relu ? { reluOut: y } : {}),
+          ...(dx ? { dx } : {}),
+          ...(dw ? { dw } : {}),
+          ...(db ? { dbias: db } : {}),
+        });
         assert.deepEqual(dy, dyCopy, `${what}: dy was modified`);
         // Against the separate ref kernels on the explicitly masked dy.
         const d = relu ? masked : dy;
@@ -281,7 +353,10 @@ test('conv2dReluMaxPool forward and backward match ref (Winograd and im2col, sev
       const kk = (g.cIn / g.groups) * g.kh * g.kw;
       assertClose(y1, y2, { ...dotTol(kk), what: `${what} forward` });
       const cut = a2.filter((v) => v === -1).length;
-      assert.ok(cut > 0 && cut < ySize, `${what}: the case must have windows cut by the ReLU and windows that pass (${cut} of ${ySize} cut)`);
+      assert.ok(
+        cut > 0 && cut < ySize,
+        `${what}: the case must have windows cut by the ReLU and windows that pass (${cut} of ${ySize} cut)`,
+      );
       // Where a maximum is 0 the ReLU cut it: argmax -1 there, a winner elsewhere. (The winners
       // themselves may differ from ref's at near-ties, since the two round differently.)
       for (let i = 0; i < ySize; i++) {

@@ -6,7 +6,24 @@ import type { Runtime } from './runtime.js';
 const f32 = (...xs: (FloatArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
 
 function geomWords(g: ConvGeom): number[] {
-  return [g.n, g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.groups, g.outH, g.outW];
+  return [
+    g.n,
+    g.cIn,
+    g.h,
+    g.w,
+    g.cOut,
+    g.kh,
+    g.kw,
+    g.strideH,
+    g.strideW,
+    g.padTop,
+    g.padLeft,
+    g.dilationH,
+    g.dilationW,
+    g.groups,
+    g.outH,
+    g.outW,
+  ];
 }
 
 /** Per-thread scratch for one conv pass: [address, bytes per thread]. */
@@ -29,17 +46,47 @@ const convWork = (g: ConvGeom): number => g.n * g.cOut * g.outH * g.outW * (g.cI
  * (dx from dy, padding 2 - pad) a padding of at most 2.
  */
 function winogradFits(rt: Runtime, g: ConvGeom): boolean {
-  return limits.winograd && g.kh === 3 && g.kw === 3 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 &&
-    g.dilationW === 1 && g.groups === 1 && g.cIn >= 4 && g.cOut >= 4 && g.padTop <= 2 && g.padLeft <= 2 &&
-    g.outH >= 2 && g.outW >= 2 && g.n >= rt.threadCount;
+  return (
+    limits.winograd &&
+    g.kh === 3 &&
+    g.kw === 3 &&
+    g.strideH === 1 &&
+    g.strideW === 1 &&
+    g.dilationH === 1 &&
+    g.dilationW === 1 &&
+    g.groups === 1 &&
+    g.cIn >= 4 &&
+    g.cOut >= 4 &&
+    g.padTop <= 2 &&
+    g.padLeft <= 2 &&
+    g.outH >= 2 &&
+    g.outW >= 2 &&
+    g.n >= rt.threadCount
+  );
 }
 
 /**
  * Runs winogradTask on src [n, c, h, w] already in the heap into dst [n, k, oh, ow]; the
  * weights at wp are transformed first (flip: the transposed convolution's filters).
  */
-function winograd(rt: Runtime, src: number, wp: number, bp: number, dst: number, n: number,
-  c: number, h: number, w: number, k: number, oh: number, ow: number, pt: number, pl: number, flip: boolean, relu = false): void {
+function winograd(
+  rt: Runtime,
+  src: number,
+  wp: number,
+  bp: number,
+  dst: number,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  k: number,
+  oh: number,
+  ow: number,
+  pt: number,
+  pl: number,
+  flip: boolean,
+  relu = false,
+): void {
   const u = rt.alloc(16 * k * c * 4);
   (rt.exports.winogradWeights as (w: number, u: number, k: number, c: number, flip: number) => void)(wp, u, k, c, flip ? 1 : 0);
   const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(c, h, w, k, oh, ow);
@@ -83,7 +130,13 @@ function forward(rt: Runtime, x: FloatArray, w: FloatArray, bias: FloatArray | n
  * 18.9 MB output copied out, copied back in for the pool, and its gradient twice more).
  */
 export function conv2dReluMaxPoolForward(
-  x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, argmax: Int32Array, g: ConvGeom, pool: PoolGeom,
+  x: FloatArray,
+  w: FloatArray,
+  bias: FloatArray | null,
+  y: FloatArray,
+  argmax: Int32Array,
+  g: ConvGeom,
+  pool: PoolGeom,
 ): void {
   const rt = getRuntime();
   if (!rt || !f32(x, w, bias, y) || convWork(g) < limits.minGemmWork || g.n === 0) {
@@ -161,8 +214,12 @@ export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArr
 export function conv2dBackward(p: ConvBackwardArgs): void {
   const rt = getRuntime();
   const { g } = p;
-  if (!rt || !f32(p.x, p.w, p.dy, p.reluOut ?? null, p.dx ?? null, p.dw ?? null, p.dbias ?? null) ||
-    convWork(g) < limits.minGemmWork || g.n === 0) {
+  if (
+    !rt ||
+    !f32(p.x, p.w, p.dy, p.reluOut ?? null, p.dx ?? null, p.dw ?? null, p.dbias ?? null) ||
+    convWork(g) < limits.minGemmWork ||
+    g.n === 0
+  ) {
     refKernels.conv2dBackward(p);
     return;
   }
@@ -175,7 +232,9 @@ export function conv2dBackward(p: ConvBackwardArgs): void {
  * at dyp: the ReLU mask and bias gradient (one pass over it, masking in place), then dx, dw.
  */
 function backwardPasses(
-  rt: Runtime, dyp: number, reluOut: FloatArray | null,
+  rt: Runtime,
+  dyp: number,
+  reluOut: FloatArray | null,
   p: { x: FloatArray; w: FloatArray; g: ConvGeom; dx?: FloatArray; dw?: FloatArray; dbias?: FloatArray },
 ): void {
   if (reluOut || p.dbias) reluMaskSum(rt, dyp, reluOut, p.dbias ?? null, p.g);
@@ -195,7 +254,12 @@ function backwardWeight(rt: Runtime, xp: number, dyp: number, dw: FloatArray, g:
     rt.f32.fill(0, pw >> 2, (pw + pb * tasks) >> 2);
     const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(g.cIn, g.h, g.w, g.cOut, g.outH, g.outW);
     const s = rt.alloc(sb * threads);
-    runTask(rt, 'winogradWeightGradTask', [xp, dyp, pw, pb, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, 0, s, sb], tasks);
+    runTask(
+      rt,
+      'winogradWeightGradTask',
+      [xp, dyp, pw, pb, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, 0, s, sb],
+      tasks,
+    );
     const dwp = rt.alloc(dw.length * 4);
     (rt.exports.winogradWeightGradFinish as (...a: number[]) => void)(pw, pb, tasks, dwp, g.cOut, g.cIn);
     rt.copyOut(dwp, dw as Float32Array);

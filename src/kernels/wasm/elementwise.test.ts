@@ -21,8 +21,12 @@ const UNARY_TOL = { atol: 1e-7, rtol: 2e-6 };
 /** Runs fn with the ref unary/binary kernels replaced by ones that throw: whatever fn runs must be wasm. */
 function wasmOnly(fn: () => void): void {
   const { unary, binary } = refKernels;
-  refKernels.unary = (op) => { throw new Error(`${op} fell back to the ref kernel`); };
-  refKernels.binary = (op) => { throw new Error(`${op} fell back to the ref kernel`); };
+  refKernels.unary = (op) => {
+    throw new Error(`${op} fell back to the ref kernel`);
+  };
+  refKernels.binary = (op) => {
+    throw new Error(`${op} fell back to the ref kernel`);
+  };
   try {
     fn();
   } finally {
@@ -52,7 +56,7 @@ test('every op of the table has a wasm kernel, or says why it is ref-only', () =
 const UNARY_WASM = UNARY_OPS.filter((op) => hasWasmKernel(unaryEntry(op)));
 const BINARY_WASM = BINARY_OPS.filter((op) => hasWasmKernel(binaryEntry(op)));
 
-test('wasm unary ops of the table run in wasm and match the table\'s definition on dense and offset views', () => {
+test("wasm unary ops of the table run in wasm and match the table's definition on dense and offset views", () => {
   withThreads((t) => {
     for (const op of UNARY_WASM) {
       for (const n of [1, 3, 4, 17, 1000, 40001]) {
@@ -98,16 +102,56 @@ test('wasm binary ops match ref on the common broadcast patterns', () => {
   const patterns: [number[], number[], number[]][] = [
     [[1], [1], [1]],
     [[37], [37], [37]],
-    [[5, 7], [1, 1], [5, 7]],
-    [[1, 1], [5, 7], [5, 7]],
-    [[9, 13], [1, 13], [9, 13]],
-    [[9, 13], [9, 1], [9, 13]],
-    [[1, 13], [9, 1], [9, 13]],
-    [[4, 6, 5, 3], [1, 6, 1, 1], [4, 6, 5, 3]],
-    [[1, 6, 1, 1], [4, 6, 5, 3], [4, 6, 5, 3]],
-    [[3, 4, 5, 6], [3, 1, 5, 1], [3, 4, 5, 6]],
-    [[64, 300], [64, 300], [64, 300]],
-    [[2, 8, 30, 30], [1, 8, 1, 1], [2, 8, 30, 30]],
+    [
+      [5, 7],
+      [1, 1],
+      [5, 7],
+    ],
+    [
+      [1, 1],
+      [5, 7],
+      [5, 7],
+    ],
+    [
+      [9, 13],
+      [1, 13],
+      [9, 13],
+    ],
+    [
+      [9, 13],
+      [9, 1],
+      [9, 13],
+    ],
+    [
+      [1, 13],
+      [9, 1],
+      [9, 13],
+    ],
+    [
+      [4, 6, 5, 3],
+      [1, 6, 1, 1],
+      [4, 6, 5, 3],
+    ],
+    [
+      [1, 6, 1, 1],
+      [4, 6, 5, 3],
+      [4, 6, 5, 3],
+    ],
+    [
+      [3, 4, 5, 6],
+      [3, 1, 5, 1],
+      [3, 4, 5, 6],
+    ],
+    [
+      [64, 300],
+      [64, 300],
+      [64, 300],
+    ],
+    [
+      [2, 8, 30, 30],
+      [1, 8, 1, 1],
+      [2, 8, 30, 30],
+    ],
   ];
   withThreads((t) => {
     for (const op of ops) {
@@ -129,15 +173,35 @@ test('wasm binary ops match ref on the common broadcast patterns', () => {
     for (const op of BINARY_WASM) {
       const [da, db] = [rand(9 * 13), rand(13)];
       const out = new Float32Array(9 * 13);
-      withWasmLimits({ minElements: 0 }, () => wasmOnly(() => wasm!.binary(op, bview(da, [9, 13], [9, 13]), bview(db, [1, 13], [9, 13]), out)));
+      withWasmLimits({ minElements: 0 }, () =>
+        wasmOnly(() => wasm!.binary(op, bview(da, [9, 13], [9, 13]), bview(db, [1, 13], [9, 13]), out)),
+      );
       const f = binaryEntry(op).ref;
-      assertClose(out, Float32Array.from(da, (v, i) => f(v, db[i % 13])), { atol: 1e-6, rtol: 1e-6, what: `${op} in wasm threads=${t}` });
+      assertClose(
+        out,
+        Float32Array.from(da, (v, i) => f(v, db[i % 13])),
+        { atol: 1e-6, rtol: 1e-6, what: `${op} in wasm threads=${t}` },
+      );
     }
   });
 });
 
 test('wasm reduce matches ref for sum, max and min', () => {
-  const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [3, 1, 5], [1, 1000, 1], [4, 33, 1], [2, 17, 9], [1, 50, 300], [128, 10, 1], [5, 3, 4001], [2, 16, 1], [3, 19, 1], [7, 189, 1], [4, 64, 1]];
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [1, 7, 1],
+    [3, 1, 5],
+    [1, 1000, 1],
+    [4, 33, 1],
+    [2, 17, 9],
+    [1, 50, 300],
+    [128, 10, 1],
+    [5, 3, 4001],
+    [2, 16, 1],
+    [3, 19, 1],
+    [7, 189, 1],
+    [4, 64, 1],
+  ];
   withThreads((t) => {
     for (const op of ['sum', 'max', 'min'] as const) {
       for (const [o, r, i] of shapes) {

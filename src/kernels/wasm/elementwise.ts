@@ -106,7 +106,11 @@ function broadcastPlan(a: View, b: View): { dims: number[]; st: number[][]; src:
   const st = flags.map((f) => {
     const s = [0, 0, 0];
     let e = 1;
-    for (let i = 2; i >= 0; i--) if (f[i]) { s[i] = e; e *= dims[i]; }
+    for (let i = 2; i >= 0; i--)
+      if (f[i]) {
+        s[i] = e;
+        e *= dims[i];
+      }
     return s;
   });
   // The innermost stride must be 0 or 1 for the SIMD rows.
@@ -120,8 +124,14 @@ export function binary(op: BinaryOp, a: View, b: View, out: TypedArray): void {
   const code = BINARY_CODE.get(op) ?? -1;
   const n = size(a.shape);
   const plan =
-    rt && code >= 0 && a.data instanceof Float32Array && b.data instanceof Float32Array &&
-    out instanceof Float32Array && n >= limits.minElements ? broadcastPlan(a, b) : null;
+    rt &&
+    code >= 0 &&
+    a.data instanceof Float32Array &&
+    b.data instanceof Float32Array &&
+    out instanceof Float32Array &&
+    n >= limits.minElements
+      ? broadcastPlan(a, b)
+      : null;
   if (!rt || !plan) {
     refKernels.binary(op, a, b, out);
     return;
@@ -191,8 +201,7 @@ export function copy(src: View, dst: View): void {
   const rt = getRuntime();
   const n = size(src.shape);
   const plan =
-    rt && src.data instanceof Float32Array && dst.data instanceof Float32Array && n >= limits.minElements
-      ? transposePlan(src, dst) : null;
+    rt && src.data instanceof Float32Array && dst.data instanceof Float32Array && n >= limits.minElements ? transposePlan(src, dst) : null;
   if (!rt || !plan) {
     refKernels.copy(src, dst);
     return;

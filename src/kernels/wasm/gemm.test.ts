@@ -11,8 +11,15 @@ const wasm = load();
 if (!wasm) throw new Error('gemm.test: the wasm backend did not load (run npm run build:wasm)');
 
 interface Case {
-  batch?: number; m: number; n: number; k: number;
-  transA?: boolean; transB?: boolean; shareA?: boolean; shareB?: boolean; accumulate?: boolean;
+  batch?: number;
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+  shareA?: boolean;
+  shareB?: boolean;
+  accumulate?: boolean;
 }
 
 /** Runs one product on wasm and on ref from the same inputs and compares. */
@@ -24,7 +31,18 @@ function check(c: Case, threads: number): void {
   const b = rand(c.shareB ? c.k * c.n : batch * c.k * c.n);
   const init = rand(batch * c.m * c.n);
   const args = (out: Float32Array): GemmArgs => ({
-    a, b, out, batch, m: c.m, n: c.n, k: c.k, transA: !!c.transA, transB: !!c.transB, strideA, strideB, accumulate: c.accumulate,
+    a,
+    b,
+    out,
+    batch,
+    m: c.m,
+    n: c.n,
+    k: c.k,
+    transA: !!c.transA,
+    transB: !!c.transB,
+    strideA,
+    strideB,
+    accumulate: c.accumulate,
   });
   const got = init.slice();
   const want = init.slice();
@@ -64,11 +82,20 @@ test('wasm gemm matches ref on edge cases (1 and 2 threads)', () => {
 test('wasm gemm matches ref on random shapes and layouts', () => {
   withThreads((t) => {
     for (let i = 0; i < 25; i++) {
-      check({
-        batch: randInt(1, 4), m: randInt(1, 90), n: randInt(1, 90), k: randInt(1, 300),
-        transA: randInt(0, 2) === 1, transB: randInt(0, 2) === 1,
-        shareA: randInt(0, 4) === 0, shareB: randInt(0, 4) === 0, accumulate: randInt(0, 3) === 0,
-      }, t);
+      check(
+        {
+          batch: randInt(1, 4),
+          m: randInt(1, 90),
+          n: randInt(1, 90),
+          k: randInt(1, 300),
+          transA: randInt(0, 2) === 1,
+          transB: randInt(0, 2) === 1,
+          shareA: randInt(0, 4) === 0,
+          shareB: randInt(0, 4) === 0,
+          accumulate: randInt(0, 3) === 0,
+        },
+        t,
+      );
     }
   });
 });

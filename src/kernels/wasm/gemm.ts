@@ -16,8 +16,12 @@ export function gemm(p: GemmArgs): void {
   const rt = getRuntime();
   const { batch, m, n, k } = p;
   if (
-    !rt || !(p.a instanceof Float32Array) || !(p.b instanceof Float32Array) || !(p.out instanceof Float32Array) ||
-    batch * m * n * k < limits.minGemmWork || batch * m * n === 0
+    !rt ||
+    !(p.a instanceof Float32Array) ||
+    !(p.b instanceof Float32Array) ||
+    !(p.out instanceof Float32Array) ||
+    batch * m * n * k < limits.minGemmWork ||
+    batch * m * n === 0
   ) {
     refKernels.gemm(p);
     return;
@@ -34,7 +38,7 @@ export function gemm(p: GemmArgs): void {
   const scratch = rt.alloc(scratchBytes * threads);
   // Many small matrices: one task per slice of the batch. Otherwise split inside each matrix.
   let mode = n >= m ? 1 : 2;
-  let tasks = Math.min(threads, Math.ceil((mode === 1 ? n / 8 : m / 4)));
+  let tasks = Math.min(threads, Math.ceil(mode === 1 ? n / 8 : m / 4));
   if (batch >= 2 * threads && m * n <= 256 * 256) {
     mode = 0;
     tasks = Math.min(batch, threads * 4);

@@ -15,7 +15,12 @@ import * as optim from './optim.js';
 // Every export of these files is a kernel that overrides ref's of the same name: the type below
 // makes tsc refuse an export that is not one of the Kernels interface.
 type OnlyKernels<T> = { [K in keyof T]: K extends keyof Kernels ? Kernels[K] : never };
-const OVERRIDES: OnlyKernels<typeof conv & typeof elementwise & typeof gemm & typeof optim> = { ...conv, ...elementwise, ...gemm, ...optim };
+const OVERRIDES: OnlyKernels<typeof conv & typeof elementwise & typeof gemm & typeof optim> = {
+  ...conv,
+  ...elementwise,
+  ...gemm,
+  ...optim,
+};
 
 let kernelSet: Kernels | null = null;
 

@@ -30,9 +30,13 @@ function faultsAfterFirstRound(hint: boolean): number {
   return Number(r.stdout.trim());
 }
 
-test('keepFreedMemory: freed arrays are reused instead of faulted in again (glibc)', { skip: process.platform !== 'linux' && 'glibc only' }, () => {
-  const plain = faultsAfterFirstRound(false);
-  const kept = faultsAfterFirstRound(true);
-  // Measured: 7,148-12,205 faults without, 1,039-2,056 with (1,024 faults = one 4 MB array).
-  assert.ok(kept < plain / 2, `page faults after the first round: ${kept} with keepFreedMemory, ${plain} without`);
-});
+test(
+  'keepFreedMemory: freed arrays are reused instead of faulted in again (glibc)',
+  { skip: process.platform !== 'linux' && 'glibc only' },
+  () => {
+    const plain = faultsAfterFirstRound(false);
+    const kept = faultsAfterFirstRound(true);
+    // Measured: 7,148-12,205 faults without, 1,039-2,056 with (1,024 faults = one 4 MB array).
+    assert.ok(kept < plain / 2, `page faults after the first round: ${kept} with keepFreedMemory, ${plain} without`);
+  },
+);

@@ -29,7 +29,13 @@ console.log(JSON.stringify({ shared: rt !== null, peakMb: (peak - rss0) / 2 ** 2
 
 test(`200 MLPs 784-512-256-10 built in a synchronous loop stay under ${BOUND_MB} MiB of RSS; the first model's parameters live in the wasm heap`, (t) => {
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', CHILD], { encoding: 'utf8' });
-  const r = JSON.parse(out.trim().split('\n').pop() as string) as { shared: boolean; peakMb: number; firstInHeap: boolean; afterTurn: boolean; ms: number };
+  const r = JSON.parse(out.trim().split('\n').pop() as string) as {
+    shared: boolean;
+    peakMb: number;
+    firstInHeap: boolean;
+    afterTurn: boolean;
+    ms: number;
+  };
   t.diagnostic(`peak RSS +${r.peakMb.toFixed(0)} MiB, ${r.ms.toFixed(0)} ms for 200 models`);
   assert.ok(r.shared, 'the wasm backend did not load');
   assert.ok(r.peakMb < BOUND_MB, `peak RSS grew by ${r.peakMb.toFixed(0)} MiB over 200 models, bound ${BOUND_MB} MiB`);

@@ -65,7 +65,10 @@ test('persistentBuffer gives zeroed heap arrays that survive the heap growing, a
     if (rt.addressOf(c) === dropped) again = c;
   }
   assert.ok(again, 'the collected block was not reused');
-  assert.ok(again.every((x) => x === 0), 'a reused block is zeroed');
+  assert.ok(
+    again.every((x) => x === 0),
+    'a reused block is zeroed',
+  );
 });
 
 test('kernels read heap-resident arrays (and views of them) in place: gemm copies only what is not in the heap', () => {

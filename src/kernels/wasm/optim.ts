@@ -20,8 +20,14 @@ function f32bits(x: number): number {
 export function adam(a: AdamArgs): void {
   const rt = getRuntime();
   const { p, g, m, v } = a;
-  if (!rt || !(p instanceof Float32Array) || !(g instanceof Float32Array) || !(m instanceof Float32Array) ||
-    !(v instanceof Float32Array) || p.length < limits.minElements) {
+  if (
+    !rt ||
+    !(p instanceof Float32Array) ||
+    !(g instanceof Float32Array) ||
+    !(m instanceof Float32Array) ||
+    !(v instanceof Float32Array) ||
+    p.length < limits.minElements
+  ) {
     refKernels.adam(a);
     return;
   }

@@ -216,7 +216,8 @@ export class Runtime {
    * failing after a grow); a shared memory's old view stays valid.
    */
   private get ctrl(): Int32Array {
-    if (this.ctrlView.buffer.byteLength !== this.memory.buffer.byteLength) this.ctrlView = new Int32Array(this.memory.buffer, this.ctrlOffset, 16);
+    if (this.ctrlView.buffer.byteLength !== this.memory.buffer.byteLength)
+      this.ctrlView = new Int32Array(this.memory.buffer, this.ctrlOffset, 16);
     return this.ctrlView;
   }
 

@@ -14,14 +14,23 @@ import { Sequential } from '../sequential.js';
  * @example nn.models.dnaCnn({ length: 200 }).forward(x) // [N, 4, 200] -> [N, 1]
  */
 export function dnaCnn(opts: { length?: number; filters?: number; width?: number } = {}): Sequential {
-  options<{ length?: number; filters?: number; width?: number }>('dnaCnn', opts, { length: is.positiveInt, filters: is.positiveInt, width: is.positiveInt });
+  options<{ length?: number; filters?: number; width?: number }>('dnaCnn', opts, {
+    length: is.positiveInt,
+    filters: is.positiveInt,
+    width: is.positiveInt,
+  });
   const { length = 200, filters = 32, width = 12 } = opts;
-  check(Number.isInteger(width) && width >= 1 && width <= length, 'dnaCnn', () =>
-    `width (${width}) must be a positive integer no longer than the sequences (length ${length})`);
+  check(
+    Number.isInteger(width) && width >= 1 && width <= length,
+    'dnaCnn',
+    () => `width (${width}) must be a positive integer no longer than the sequences (length ${length})`,
+  );
   return new Sequential(
-    new Conv1d({ inChannels: 4, outChannels: filters, kernelSize: width }), new ReLU(),
+    new Conv1d({ inChannels: 4, outChannels: filters, kernelSize: width }),
+    new ReLU(),
     new GlobalMaxPool1d(),
-    new Linear({ inFeatures: filters, outFeatures: 32 }), new ReLU(),
+    new Linear({ inFeatures: filters, outFeatures: 32 }),
+    new ReLU(),
     new Linear({ inFeatures: 32, outFeatures: 1 }),
   );
 }

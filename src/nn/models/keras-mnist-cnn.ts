@@ -18,12 +18,15 @@ export function kerasMnistCnn(opts: { dropout?: readonly [number, number] | numb
   const d = opts.dropout ?? [0.25, 0.5];
   const [d1, d2] = typeof d === 'number' ? [d, d] : d;
   return new Sequential(
-    new Conv2d({ inChannels: 1, outChannels: 32, kernelSize: 3 }), new ReLU(),
-    new Conv2d({ inChannels: 32, outChannels: 64, kernelSize: 3 }), new ReLU(),
+    new Conv2d({ inChannels: 1, outChannels: 32, kernelSize: 3 }),
+    new ReLU(),
+    new Conv2d({ inChannels: 32, outChannels: 64, kernelSize: 3 }),
+    new ReLU(),
     new MaxPool2d({ kernelSize: 2 }),
     new Dropout({ p: d1 }),
     new Flatten(),
-    new Linear({ inFeatures: 9216, outFeatures: 128 }), new ReLU(),
+    new Linear({ inFeatures: 9216, outFeatures: 128 }),
+    new ReLU(),
     new Dropout({ p: d2 }),
     new Linear({ inFeatures: 128, outFeatures: 10 }),
   );

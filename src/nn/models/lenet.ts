@@ -17,13 +17,17 @@ export function lenet5(opts: { numClasses?: number; activation?: ActivationName 
   options<{ numClasses?: number; activation?: string }>('lenet5', opts, { numClasses: is.positiveInt, activation: is.string });
   const { numClasses = 10, activation = 'tanh' } = opts;
   return new Sequential(
-    new Conv2d({ inChannels: 1, outChannels: 6, kernelSize: 5, padding: 2 }), activationLayer(activation),
+    new Conv2d({ inChannels: 1, outChannels: 6, kernelSize: 5, padding: 2 }),
+    activationLayer(activation),
     new AvgPool2d({ kernelSize: 2 }),
-    new Conv2d({ inChannels: 6, outChannels: 16, kernelSize: 5 }), activationLayer(activation),
+    new Conv2d({ inChannels: 6, outChannels: 16, kernelSize: 5 }),
+    activationLayer(activation),
     new AvgPool2d({ kernelSize: 2 }),
     new Flatten(),
-    new Linear({ inFeatures: 16 * 5 * 5, outFeatures: 120 }), activationLayer(activation),
-    new Linear({ inFeatures: 120, outFeatures: 84 }), activationLayer(activation),
+    new Linear({ inFeatures: 16 * 5 * 5, outFeatures: 120 }),
+    activationLayer(activation),
+    new Linear({ inFeatures: 120, outFeatures: 84 }),
+    activationLayer(activation),
     new Linear({ inFeatures: 84, outFeatures: numClasses }),
   );
 }

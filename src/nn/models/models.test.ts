@@ -8,17 +8,26 @@ const quiet = { print: () => {} };
 test('models: mlp, lenet5, kerasMnistCnn and dnaCnn give the expected shapes and sizes', () => {
   tg.manualSeed(30);
   const m = nn.models.mlp({ inFeatures: 10, hidden: [16, 8], outFeatures: 3, dropout: 0.1, activation: 'tanh' });
-  assert.deepEqual(m.layers.map((l) => l.constructor.name), ['Linear', 'Tanh', 'Dropout', 'Linear', 'Tanh', 'Dropout', 'Linear']);
+  assert.deepEqual(
+    m.layers.map((l) => l.constructor.name),
+    ['Linear', 'Tanh', 'Dropout', 'Linear', 'Tanh', 'Dropout', 'Linear'],
+  );
   assert.deepEqual(m.forward(tg.zeros([5, 10])).shape, [5, 3]);
   assert.equal(nn.models.mlp({ inFeatures: 4, hidden: [], outFeatures: 2 }).layers.length, 1);
-  assert.throws(() => nn.models.mlp({ inFeatures: 4, hidden: [3], outFeatures: 2, activation: 'swish' as never }), /unknown activation 'swish'/);
+  assert.throws(
+    () => nn.models.mlp({ inFeatures: 4, hidden: [3], outFeatures: 2, activation: 'swish' as never }),
+    /unknown activation 'swish'/,
+  );
 
   const lenet = nn.models.lenet5();
   assert.equal(lenet.numParameters(), 61706);
   assert.deepEqual(lenet.forward(tg.zeros([2, 1, 28, 28])).shape, [2, 10]);
 
   const cnn = nn.models.kerasMnistCnn({ dropout: 0.3 });
-  assert.deepEqual(cnn.layers.filter((l) => l instanceof nn.Dropout).map((l) => (l as tg.nn.Dropout).options.p), [0.3, 0.3]);
+  assert.deepEqual(
+    cnn.layers.filter((l) => l instanceof nn.Dropout).map((l) => (l as tg.nn.Dropout).options.p),
+    [0.3, 0.3],
+  );
   assert.deepEqual(cnn.forward(tg.zeros([2, 1, 28, 28])).shape, [2, 10]);
 
   const dna = nn.models.dnaCnn({ length: 60, filters: 8, width: 5 });
