@@ -38,6 +38,7 @@ export * from './data/dataset.js';
 export * from './data/loader.js';
 export * from './data/split.js';
 export * from './data/augment.js';
+export * from './data/dna.js';
 export * from './train/fit.js';
 export * from './train/history.js';
 export * from './train/callbacks.js';

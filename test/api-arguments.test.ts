@@ -145,6 +145,45 @@ Object.assign(TABLE, {
   relu6: [() => tg.relu6(bad), /^hardtanh: argument 'input' must be a Tensor/],
   asTensor: [() => tg.asTensor('x' as never), /^asTensor: argument 'value' must be a Tensor or a number, got "x"/],
 } satisfies Record<string, [() => unknown, RegExp]>);
+// DNA: sequences, readers, the simulator, the zoo's models and the application.
+const seq = tg.oneHotDna(['ACGTACGTACGTAC']);
+Object.assign(TABLE, {
+  oneHotDna: [() => tg.oneHotDna(['ACGT'], { lenght: 4 } as never), /^oneHotDna: unknown option 'lenght' \(did you mean 'length'\?\)/],
+  reverseComplement: [() => tg.reverseComplement(42 as never), /^reverseComplement: argument 'sequence' must be a string/],
+  reverseComplementOneHot: [() => tg.reverseComplementOneHot(bad), /^reverseComplementOneHot: argument 'x' must be a Tensor/],
+  'nn.models.reverseComplementOneHot': [
+    () => nn.models.reverseComplementOneHot(tg.zeros([1, 3, 2])),
+    /^reverseComplementOneHot: expected one-hot sequences/,
+  ],
+  parseFasta: [() => tg.parseFasta(null as never), /^parseFasta: argument 'text' must be a string/],
+  parseLabels: [() => tg.parseLabels('0\n5'), /^labels: line 2 is '5'; labels must be 0 or 1/],
+  parseSequenceLines: [() => tg.parseSequenceLines(''), /^sequences: no sequences/],
+  withLabels: [() => tg.withLabels(['A'], ['a'], [], 'l.txt'), /^l\.txt: 0 labels for 1 sequences/],
+  simulateDna: [
+    () => tg.simulateDna({ positiveFraction: 2 }),
+    /^simulateDna: option 'positiveFraction' must be a number in \[0, 1\], got 2/,
+  ],
+  readFasta: [() => tg.readFasta('/nonexistent/x.fa'), /^readFasta: cannot read \/nonexistent\/x\.fa/],
+  readSequenceFile: [() => tg.readSequenceFile('/nonexistent/s.txt', 'l.txt'), /^readSequenceFile: cannot read \/nonexistent\/s\.txt/],
+  recoverMotifs: [
+    () => tg.recoverMotifs(new nn.Linear({ inFeatures: 2, outFeatures: 1 }), seq, { fraction: 3 }),
+    /^recoverMotifs: option 'fraction' must be a number in \[0, 1\]/,
+  ],
+  alignedPearson: [() => tg.alignedPearson(null as never, 'ACGT'), /^alignedPearson: argument 'ppm' must be an array of 4 rows/],
+  basesInOrder: [() => tg.basesInOrder(1 as never, 'A'), /^basesInOrder: argument 'consensus' must be a string/],
+  baseSaliency: [() => tg.baseSaliency(nn.models.dnaPrimer({ length: 16 }), bad), /^baseSaliency: argument 'sequence' must be a Tensor/],
+  topSaliencyWindow: [() => tg.topSaliencyWindow([1, 2], 3), /^topSaliencyWindow: the window \(3\) is longer than the values \(2\)/],
+  saliencyHits: [
+    () => tg.saliencyHits(nn.models.dnaPrimer({ length: 16 }), seq, { sequences: [], labels: [], names: [] }, [0]),
+    /^saliencyHits: needs simulated data/,
+  ],
+  trainDna: [() => tg.trainDna({ modle: 'primer' } as never), /^trainDna: unknown option 'modle' \(did you mean 'model'\?\)/],
+  writeDnaReport: [() => tg.writeDnaReport(3 as never, {} as never), /^writeDnaReport: argument 'dir' must be a string/],
+  saliencyTrack: [() => tg.saliencyTrack('ACG', [1, 2]), /^saliencyTrack: 2 values for a sequence of 3 bases/],
+  'nn.models.dnaPrimer': [() => nn.models.dnaPrimer({ length: 10 }), /^dnaPrimer: length 10 is too short for filters of width 12/],
+  'nn.models.BothStrands': [() => new nn.models.BothStrands(bad), /^BothStrands: argument 'scanner' must be a Module/],
+} satisfies Record<string, [() => unknown, RegExp]>);
+
 // Activation modules, made by one factory: an unknown option is refused with the layer's name.
 for (const layer of [
   'ReLU',

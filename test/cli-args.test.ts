@@ -26,6 +26,7 @@ test("--help on every command and subcommand prints that command's usage and exi
     [['train', 'mnist', '--help'], /Usage: tsgrad train mnist \[--model logreg\|mlp\|cnn\|lenet5\]/],
     [['train', 'mnist', '--epochs', '0', '-h'], /Usage: tsgrad train mnist/],
     [['train', 'genes', '--help'], /Usage: tsgrad train genes/],
+    [['train', 'dna', '--help'], /Usage: tsgrad train dna \[--simulate \[--hard\]\]/],
     [['evaluate', '--help'], /Usage: tsgrad evaluate <model dir>/],
     [['predict', '--help'], /Usage: tsgrad predict <model dir>/],
     [['viz', '--help'], /Usage: tsgrad viz filters\|maximize/],

@@ -202,6 +202,7 @@ case('conv1dReluGlobalMaxPool', 'nan', lambda x, w, b: F.adaptive_max_pool1d(F.r
 unary('hardtanh', F.hardtanh, [1.0, -1.0])
 unary('hardtanh', lambda x: F.hardtanh(x, 0.0, 0.5), [0.5], opts={'min': 0, 'max': 0.5}, cid='minMax')
 unary('relu6', F.relu6, [6.0, 7.0])
+unary('softsign', F.softsign)
 
 with open(OUT, 'w') as f:
     json.dump({'generator': 'tools/make_kink_fixtures.py', 'torch': torch.__version__, 'cases': CASES}, f, separators=(',', ':'))

@@ -1,2 +1,3 @@
 export * from './genes.js';
 export * from './mnist.js';
+export * from './dna.js';

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { dnaTask } from './dna.js';
 import { genesTask } from './genes.js';
 import { UsageError, parseFlags } from './flags.js';
 import { EVALUATE_USAGE, PREDICT_USAGE, evaluateCommand, mnistTask, predictCommand } from './mnist.js';
 import { VIZ_USAGE, vizCommand } from './viz.js';
 import type { CliTask } from './task.js';
 
-const TASKS: CliTask[] = [genesTask, mnistTask];
+const TASKS: CliTask[] = [genesTask, mnistTask, dnaTask];
 
 const version = (): string => {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

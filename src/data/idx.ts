@@ -21,13 +21,25 @@ export interface IdxArray {
   data: IdxData;
 }
 
-const CODES: Record<number, [IdxType, number]> = {
-  0x08: ['uint8', 1],
-  0x09: ['int8', 1],
-  0x0b: ['int16', 2],
-  0x0c: ['int32', 4],
-  0x0d: ['float32', 4],
-  0x0e: ['float64', 8],
+/**
+ * Each element type by its IDX code: its width in bytes, its typed array, and how an element is
+ * read and written big-endian at a byte offset.
+ */
+interface IdxKind {
+  type: IdxType;
+  width: number;
+  array: new (n: number) => IdxData;
+  get: (v: DataView, o: number) => number;
+  set: (v: DataView, o: number, x: number) => void;
+}
+
+const KINDS: Record<number, IdxKind> = {
+  0x08: { type: 'uint8', width: 1, array: Uint8Array, get: (v, o) => v.getUint8(o), set: (v, o, x) => v.setUint8(o, x) },
+  0x09: { type: 'int8', width: 1, array: Int8Array, get: (v, o) => v.getInt8(o), set: (v, o, x) => v.setInt8(o, x) },
+  0x0b: { type: 'int16', width: 2, array: Int16Array, get: (v, o) => v.getInt16(o), set: (v, o, x) => v.setInt16(o, x) },
+  0x0c: { type: 'int32', width: 4, array: Int32Array, get: (v, o) => v.getInt32(o), set: (v, o, x) => v.setInt32(o, x) },
+  0x0d: { type: 'float32', width: 4, array: Float32Array, get: (v, o) => v.getFloat32(o), set: (v, o, x) => v.setFloat32(o, x) },
+  0x0e: { type: 'float64', width: 8, array: Float64Array, get: (v, o) => v.getFloat64(o), set: (v, o, x) => v.setFloat64(o, x) },
 };
 
 /**
@@ -41,11 +53,12 @@ export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
     throw new TsgradError(`readIdx: ${source}: ${msg}`);
   };
   if (buf.length < 4) fail(`truncated: ${buf.length} bytes, expected at least the 4-byte magic number`);
-  if (buf[0] !== 0 || buf[1] !== 0 || !(buf[2] in CODES)) {
+  if (buf[0] !== 0 || buf[1] !== 0 || !(buf[2] in KINDS)) {
     const magic = Array.from(buf.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     fail(`wrong magic number ${magic}: expected 00 00 <type 08|09|0b|0c|0d|0e> <ndim>; not an IDX file`);
   }
-  const [type, width] = CODES[buf[2]];
+  const kind = KINDS[buf[2]];
+  const { type, width } = kind;
   const ndim = buf[3];
   const headerLen = 4 + 4 * ndim;
   if (buf.length < headerLen) fail(`truncated header: ${buf.length} bytes, expected ${headerLen} for ${ndim} dimensions`);
@@ -60,20 +73,13 @@ export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
     fail(`truncated data: header promises shape ${fmtShape(shape)} of ${type} (${want} bytes), but only ${have} bytes follow`);
   }
   if (have > want) fail(`${have - want} unexpected bytes after the ${want} bytes of data for shape ${fmtShape(shape)}`);
-  const data = allocate(type, count);
+  const data = new kind.array(count);
   if (width === 1) {
     (data as Uint8Array).set(buf.subarray(headerLen, headerLen + count));
   } else {
     for (let i = 0; i < count; i++) {
       const o = headerLen + i * width;
-      data[i] =
-        type === 'int16'
-          ? view.getInt16(o, false)
-          : type === 'int32'
-            ? view.getInt32(o, false)
-            : type === 'float32'
-              ? view.getFloat32(o, false)
-              : view.getFloat64(o, false);
+      data[i] = kind.get(view, o);
     }
   }
   return { type, shape, data };
@@ -87,8 +93,8 @@ export function readIdx(path: string): IdxArray {
 /** Encodes an array as IDX bytes. */
 export function encodeIdx(arr: IdxArray): Uint8Array {
   arg('encodeIdx', 'arr', arr, is.object);
-  const code = Number(Object.keys(CODES).find((k) => CODES[Number(k)][0] === arr.type));
-  const width = CODES[code][1];
+  const code = Number(Object.keys(KINDS).find((k) => KINDS[Number(k)].type === arr.type));
+  const { width, set } = KINDS[code];
   const count = arr.shape.reduce((a, b) => a * b, 1);
   if (count !== arr.data.length) {
     throw new TsgradError(`writeIdx: shape ${fmtShape(arr.shape)} holds ${count} elements but data has ${arr.data.length}`);
@@ -102,27 +108,7 @@ export function encodeIdx(arr: IdxArray): Uint8Array {
   arr.shape.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
   for (let i = 0; i < count; i++) {
     const o = headerLen + i * width;
-    const v = arr.data[i];
-    switch (arr.type) {
-      case 'uint8':
-        view.setUint8(o, v);
-        break;
-      case 'int8':
-        view.setInt8(o, v);
-        break;
-      case 'int16':
-        view.setInt16(o, v, false);
-        break;
-      case 'int32':
-        view.setInt32(o, v, false);
-        break;
-      case 'float32':
-        view.setFloat32(o, v, false);
-        break;
-      case 'float64':
-        view.setFloat64(o, v, false);
-        break;
-    }
+    set(view, o, arr.data[i]);
   }
   return out;
 }
@@ -143,23 +129,6 @@ export function idxToTensor(arr: IdxArray, opts: { dtype?: DType; scale?: number
   if (s === 1) out.set(arr.data);
   else for (let i = 0; i < out.length; i++) out[i] = arr.data[i] * s;
   return new Tensor(out, arr.shape);
-}
-
-function allocate(type: IdxType, n: number): IdxData {
-  switch (type) {
-    case 'uint8':
-      return new Uint8Array(n);
-    case 'int8':
-      return new Int8Array(n);
-    case 'int16':
-      return new Int16Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-  }
 }
 
 function isGzip(b: Uint8Array): boolean {

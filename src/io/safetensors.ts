@@ -182,6 +182,22 @@ function tensorInfo(
   return { name, dtype, shape, begin: off[0], end: off[1] };
 }
 
+/** Element i of a little-endian safetensors buffer, by dtype (U8 and BOOL read as bytes). */
+const READ: Record<string, (v: DataView, i: number) => number> = {
+  F32: (v, i) => v.getFloat32(4 * i, true),
+  F64: (v, i) => v.getFloat64(8 * i, true),
+  I32: (v, i) => v.getInt32(4 * i, true),
+  F16: (v, i) => half(v.getUint16(2 * i, true)),
+  BF16: (v, i) => new Float32Array(new Uint32Array([v.getUint16(2 * i, true) << 16]).buffer)[0],
+  I16: (v, i) => v.getInt16(2 * i, true),
+  U16: (v, i) => v.getUint16(2 * i, true),
+  I8: (v, i) => v.getInt8(i),
+  U32: (v, i) => v.getUint32(4 * i, true),
+  I64: (v, i) => Number(v.getBigInt64(8 * i, true)),
+  U64: (v, i) => Number(v.getBigUint64(8 * i, true)),
+  U8: (v, i) => v.getUint8(i),
+};
+
 function toTensor(t: { name: string; dtype: string; shape: number[] }, bytes: Uint8Array, fail: (m: string) => never): Tensor {
   const w = WIDTH[t.dtype];
   const n = bytes.length / w;
@@ -193,45 +209,9 @@ function toTensor(t: { name: string; dtype: string; shape: number[] }, bytes: Ui
     new Uint8Array(out.buffer).set(bytes);
     return new Tensor(out, t.shape);
   }
+  const read = READ[t.dtype] ?? READ.U8;
   for (let i = 0; i < n; i++) {
-    let x: number;
-    switch (t.dtype) {
-      case 'F32':
-        x = v.getFloat32(4 * i, true);
-        break;
-      case 'F64':
-        x = v.getFloat64(8 * i, true);
-        break;
-      case 'I32':
-        x = v.getInt32(4 * i, true);
-        break;
-      case 'F16':
-        x = half(v.getUint16(2 * i, true));
-        break;
-      case 'BF16':
-        x = new Float32Array(new Uint32Array([v.getUint16(2 * i, true) << 16]).buffer)[0];
-        break;
-      case 'I16':
-        x = v.getInt16(2 * i, true);
-        break;
-      case 'U16':
-        x = v.getUint16(2 * i, true);
-        break;
-      case 'I8':
-        x = v.getInt8(i);
-        break;
-      case 'U32':
-        x = v.getUint32(4 * i, true);
-        break;
-      case 'I64':
-        x = Number(v.getBigInt64(8 * i, true));
-        break;
-      case 'U64':
-        x = Number(v.getBigUint64(8 * i, true));
-        break;
-      default:
-        x = v.getUint8(i); // U8, BOOL
-    }
+    const x = read(v, i);
     if (target === 'int32' && (x < -2147483648 || x > 2147483647))
       fail(`tensor ${t.name}: ${t.dtype} value ${x} at index ${i} does not fit in int32`);
     out[i] = x;

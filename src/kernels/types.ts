@@ -91,6 +91,17 @@ export interface ConvBackwardArgs {
   dbias?: FloatArray;
 }
 
+/** A fused convolution + ReLU + max-pool block's forward pass: y = maxPool(relu(conv(x, w) + bias)), argmax per window. */
+export interface ConvPoolForwardArgs {
+  x: FloatArray;
+  w: FloatArray;
+  bias: FloatArray | null;
+  y: FloatArray;
+  argmax: Int32Array;
+  g: ConvGeom;
+  pool: PoolGeom;
+}
+
 /**
  * The backward pass of a fused convolution + ReLU + max-pool block (see
  * Kernels.conv2dReluMaxPoolForward): dy is the gradient of the pooled output, routed through
@@ -175,15 +186,7 @@ export interface Kernels {
    * kernel: argmax as maxPool2dForward's, but -1 where the window's maximum is 0 (ReLU's
    * gradient is 0 there). g is the convolution, pool the pooling over its output.
    */
-  conv2dReluMaxPoolForward(
-    x: FloatArray,
-    w: FloatArray,
-    bias: FloatArray | null,
-    y: FloatArray,
-    argmax: Int32Array,
-    g: ConvGeom,
-    pool: PoolGeom,
-  ): void;
+  conv2dReluMaxPoolForward(args: ConvPoolForwardArgs): void;
   /** Its backward pass, see ConvPoolBackwardArgs. */
   conv2dReluMaxPoolBackward(args: ConvPoolBackwardArgs): void;
   /** Adam's update, see AdamArgs. */

@@ -2,10 +2,9 @@ import { arg, is, options } from '../util/args.js';
 import { defineOp } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
 import type { ConvGeom, FloatArray, PoolGeom } from '../kernels/types.js';
-import { contiguousRaw } from '../tensor/raw.js';
-import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
+import { Tensor, newArray } from '../tensor/tensor.js';
 import { TsgradError } from '../util/errors.js';
-import { conv1dAs2d, convAct, geom, resolve, type Conv1dOptions, type Conv2dOptions, type ConvOpts } from './conv.js';
+import { conv1dAs2d, convAct, convGrads, dense, geom, resolve, type Conv1dOptions, type Conv2dOptions, type ConvOpts } from './conv.js';
 import { reshape } from './movement.js';
 import { poolGeom, type Pool1dOptions, type Pool2dOptions } from './pool.js';
 
@@ -24,8 +23,6 @@ interface Saved {
   argmax: Int32Array;
 }
 
-const dense = (t: Tensor): FloatArray => denseArray(contiguousRaw(t)) as FloatArray;
-
 const convReluPoolOp = defineOp<{ conv: ConvOpts; pool: Pool2dOptions; oneD: boolean }, Saved>({
   name: 'conv2dReluMaxPool',
   forward: ([x, w, b], o) => {
@@ -34,25 +31,13 @@ const convReluPoolOp = defineOp<{ conv: ConvOpts; pool: Pool2dOptions; oneD: boo
     const pool = poolGeom(op, { shape: [g.n, g.cOut, g.outH, g.outW], dtype: x.dtype }, o.pool, o.oneD);
     const y = newArray(x.dtype, pool.n * pool.c * pool.outH * pool.outW) as FloatArray;
     const argmax = new Int32Array(y.length);
-    kernels().conv2dReluMaxPoolForward(dense(x), dense(w), b ? dense(b) : null, y, argmax, g, pool);
+    kernels().conv2dReluMaxPoolForward({ x: dense(x), w: dense(w), bias: b ? dense(b) : null, y, argmax, g, pool });
     return [new Tensor(y, [pool.n, pool.c, pool.outH, pool.outW]), { g, pool, argmax }];
   },
   backward: (dy, { inputs: [x, w, b], saved: { g, pool, argmax } }) => {
-    const dx = x.requiresGrad ? (newArray(x.dtype, x.size) as FloatArray) : undefined;
-    const dw = w.requiresGrad ? (newArray(w.dtype, w.size) as FloatArray) : undefined;
-    const db = b?.requiresGrad ? (newArray(b.dtype, b.size) as FloatArray) : undefined;
-    kernels().conv2dReluMaxPoolBackward({
-      x: dense(x),
-      w: dense(w),
-      dy: dense(dy),
-      argmax,
-      g,
-      pool,
-      ...(dx ? { dx } : {}),
-      ...(dw ? { dw } : {}),
-      ...(db ? { dbias: db } : {}),
-    });
-    return [dx ? new Tensor(dx, x.shape) : null, dw ? new Tensor(dw, w.shape) : null, db ? new Tensor(db, b!.shape) : null];
+    return convGrads(x, w, b, (grads) =>
+      kernels().conv2dReluMaxPoolBackward({ x: dense(x), w: dense(w), dy: dense(dy), argmax, g, pool, ...grads }),
+    );
   },
   attrs: ({ conv, pool }) => ({
     stride: conv.stride,

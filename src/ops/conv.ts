@@ -45,7 +45,8 @@ export interface ConvOpts {
   relu?: boolean;
 }
 
-function pair(op: string, what: string, v: Pair, min: number): [number, number] {
+/** A size or pair of sizes as a pair, checked to be integers >= min; errors name the op and the option. */
+export function pair(op: string, what: string, v: Pair, min: number): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
   check(
     p.length === 2 && p.every((d) => Number.isInteger(d) && d >= min),
@@ -102,7 +103,25 @@ export function geom(x: Tensor, w: Tensor, o: ConvOpts): ConvGeom {
   };
 }
 
-const dense = (t: Tensor): FloatArray => denseArray(contiguousRaw(t)) as FloatArray;
+/** A tensor's elements as one dense float array (a copy only when it is a strided view). */
+export const dense = (t: Tensor): FloatArray => denseArray(contiguousRaw(t)) as FloatArray;
+
+/**
+ * Runs a convolution's backward kernel with fresh arrays for the gradients of the inputs that need
+ * them (x, w, bias) and returns those gradients as tensors, null for the rest.
+ */
+export function convGrads(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null | undefined,
+  run: (grads: { dx?: FloatArray; dw?: FloatArray; dbias?: FloatArray }) => void,
+): Array<Tensor | null> {
+  const fresh = (t: Tensor | null | undefined): FloatArray | undefined =>
+    t?.requiresGrad ? (newArray(t.dtype, t.size) as FloatArray) : undefined;
+  const [dx, dw, dbias] = [fresh(x), fresh(w), fresh(b)];
+  run({ ...(dx ? { dx } : {}), ...(dw ? { dw } : {}), ...(dbias ? { dbias } : {}) });
+  return [dx ? new Tensor(dx, x.shape) : null, dw ? new Tensor(dw, w.shape) : null, dbias ? new Tensor(dbias, b!.shape) : null];
+}
 
 const convOp = defineOp<ConvOpts, ConvGeom>({
   name: 'conv2d',
@@ -120,20 +139,9 @@ const convOp = defineOp<ConvOpts, ConvGeom>({
   backward: (dy0, { inputs: [x, w, b], out, saved: g }) => {
     const maskInKernel = g.relu === true && !x.requiresGrad;
     const dy = g.relu && !maskInKernel ? reluGrad(dy0, out) : dy0;
-    const dx = x.requiresGrad ? (newArray(x.dtype, x.size) as FloatArray) : undefined;
-    const dw = w.requiresGrad ? (newArray(w.dtype, w.size) as FloatArray) : undefined;
-    const db = b?.requiresGrad ? (newArray(b.dtype, b.size) as FloatArray) : undefined;
-    kernels().conv2dBackward({
-      x: dense(x),
-      w: dense(w),
-      dy: dense(dy),
-      g,
-      ...(maskInKernel ? { reluOut: dense(out) } : {}),
-      ...(dx ? { dx } : {}),
-      ...(dw ? { dw } : {}),
-      ...(db ? { dbias: db } : {}),
-    });
-    return [dx ? new Tensor(dx, x.shape) : null, dw ? new Tensor(dw, w.shape) : null, db ? new Tensor(db, b!.shape) : null];
+    return convGrads(x, w, b, (grads) =>
+      kernels().conv2dBackward({ x: dense(x), w: dense(w), dy: dense(dy), g, ...(maskInKernel ? { reluOut: dense(out) } : {}), ...grads }),
+    );
   },
   attrs: (o) => ({
     stride: o.stride,

@@ -69,7 +69,12 @@ const UNARY_GRAD: Record<UnaryOp, UnaryGrad | null> = {
   reciprocal: (dy, _x, out) => neg(mul(dy, square(out))),
   // PyTorch's hardtanh_backward: 0 where x <= min or x >= max, dy elsewhere (a NaN x passes dy).
   hardtanh: (dy, x, _out, [lo, hi]) => where(maximum(le(x, lo), ge(x, hi)), 0, dy),
-  softsign: (dy, x) => div(dy, square(add(abs(x), 1))),
+  // 1 / (1 + |x|)² written as PyTorch's quotient rule computes it, ((1 + |x|) - |x|) / (1 + |x|)²,
+  // so that ±Inf gives NaN there as here (PyTorch's softsign is x / (1 + |x|), differentiated by parts).
+  softsign: (dy, x) => {
+    const d = add(abs(x), 1);
+    return div(mul(dy, sub(d, abs(x))), square(d));
+  },
   exp: (dy, _x, out) => mul(dy, out),
   log: (dy, x) => div(dy, x),
   sigmoid: (dy, _x, out) => mul(dy, mul(out, sub(1, out))),

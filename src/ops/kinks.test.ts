@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { eachBackend } from '../../test/each-backend.js';
 import { loadFixture } from '../../test/util.js';
 import { getNumThreads, resetWasmStats, setNumThreads, wasmStats, withWasmLimits } from '../kernels/wasm/index.js';
+import { BINARY_OPS, UNARY_OPS, unaryEntry } from '../kernels/elementwise-table.js';
 import { tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from './index.js';
@@ -28,48 +29,26 @@ interface KinkCase {
 const decode = (v: Encoded): number => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const OPS: Record<string, (xs: Tensor[], o: any) => Tensor> = {
-  neg: ([x]) => ops.neg(x),
-  exp: ([x]) => ops.exp(x),
-  log: ([x]) => ops.log(x),
-  log1p: ([x]) => ops.log1p(x),
-  sqrt: ([x]) => ops.sqrt(x),
-  abs: ([x]) => ops.abs(x),
-  reciprocal: ([x]) => ops.reciprocal(x),
-  relu: ([x]) => ops.relu(x),
-  sigmoid: ([x]) => ops.sigmoid(x),
-  tanh: ([x]) => ops.tanh(x),
-  sign: ([x]) => ops.sign(x),
-  erf: ([x]) => ops.erf(x),
-  sin: ([x]) => ops.sin(x),
-  cos: ([x]) => ops.cos(x),
-  square: ([x]) => ops.square(x),
-  isnan: ([x]) => ops.isnan(x),
+type OpFn = (xs: Tensor[], o: any) => Tensor;
+// Every primitive of the op table (parameters, such as hardtanh's, from the case's options), then the rest.
+const call = ops as unknown as Record<string, (...a: unknown[]) => Tensor>;
+const PRIMITIVES: Record<string, OpFn> = Object.fromEntries([
+  ...UNARY_OPS.map((op): [string, OpFn] => [op, ([x], o) => (unaryEntry(op).params ? call[op](x, o) : call[op](x))]),
+  ...BINARY_OPS.map((op): [string, OpFn] => [op, ([a, b]) => call[op](a, b)]),
+]);
+const OPS: Record<string, OpFn> = {
+  ...PRIMITIVES,
   leakyRelu: ([x], o) => ops.leakyRelu(x, o.negativeSlope),
   elu: ([x], o) => ops.elu(x, o.alpha),
   softplus: ([x], o) => ops.softplus(x, o),
   gelu: ([x]) => ops.gelu(x),
   silu: ([x]) => ops.silu(x),
-  hardtanh: ([x], o) => ops.hardtanh(x, o),
   relu6: ([x]) => ops.relu6(x),
   clamp: ([x], o) =>
     ops.clamp(x, {
       ...(o.min !== undefined ? { min: decode(o.min) } : {}),
       ...(o.max !== undefined ? { max: decode(o.max) } : {}),
     }),
-  add: ([a, b]) => ops.add(a, b),
-  sub: ([a, b]) => ops.sub(a, b),
-  mul: ([a, b]) => ops.mul(a, b),
-  div: ([a, b]) => ops.div(a, b),
-  maximum: ([a, b]) => ops.maximum(a, b),
-  minimum: ([a, b]) => ops.minimum(a, b),
-  eq: ([a, b]) => ops.eq(a, b),
-  ne: ([a, b]) => ops.ne(a, b),
-  lt: ([a, b]) => ops.lt(a, b),
-  le: ([a, b]) => ops.le(a, b),
-  gt: ([a, b]) => ops.gt(a, b),
-  ge: ([a, b]) => ops.ge(a, b),
-  pow: ([a, b]) => ops.pow(a, b),
   powScalar: ([x], o) => ops.pow(x, o.exponent),
   where: ([c, a, b]) => ops.where(c, a, b),
   maxPool2d: ([x], o) => ops.maxPool2d(x, o),

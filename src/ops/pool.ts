@@ -2,10 +2,9 @@ import { arg, is, options } from '../util/args.js';
 import { defineOp } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
 import type { FloatArray, PoolGeom } from '../kernels/types.js';
-import { contiguousRaw } from '../tensor/raw.js';
-import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
+import { Tensor, newArray } from '../tensor/tensor.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
-import type { Pair } from './conv.js';
+import { dense, pair, type Pair } from './conv.js';
 import { tensor } from '../tensor/create.js';
 import { div, where } from './elementwise.js';
 import { indexSelect } from './indexing.js';
@@ -33,18 +32,6 @@ export interface Pool1dOptions {
   kernelSize: number;
   stride?: number;
   padding?: number;
-}
-
-const dense = (t: Tensor): FloatArray => denseArray(contiguousRaw(t)) as FloatArray;
-
-function pair(op: string, what: string, v: Pair, min: number): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  check(
-    p.length === 2 && p.every((d) => Number.isInteger(d) && d >= min),
-    op,
-    () => `${what} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`,
-  );
-  return p;
 }
 
 /**

@@ -207,22 +207,31 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
 }
 
 /** Uniform values in [low, high), from the seeded generator. */
-export function rand(shape: ShapeArg, opts?: CreateOptions & { low?: number; high?: number }): Tensor;
-export function rand(...sizesThenOptions: Array<number | (CreateOptions & { low?: number; high?: number })>): Tensor;
+export function rand(shape: ShapeArg, opts?: RandOptions): Tensor;
+export function rand(...sizesThenOptions: Array<number | RandOptions>): Tensor;
 export function rand(...args: unknown[]): Tensor {
-  return randomTensor<{ low?: number; high?: number }>(
-    'rand',
-    args,
-    { low: is.finite, high: is.finite },
-    ({ low = 0, high = 1 }) =>
-      () =>
-        low + (high - low) * rng.random(),
-  );
+  return randomTensor('rand', args, { low: is.finite, high: is.finite }, uniform);
+}
+
+export type RandOptions = CreateOptions & { low?: number; high?: number };
+export type RandnOptions = CreateOptions & { mean?: number; std?: number };
+
+function uniform({ low = 0, high = 1 }: RandOptions): () => number {
+  return () => low + (high - low) * rng.random();
+}
+
+function normal({ mean = 0, std = 1 }: RandnOptions): () => number {
+  return () => mean + std * rng.normal();
 }
 
 /** A tensor of the shape and options in args, each element drawn by the sampler made from the options. */
-function randomTensor<O extends object>(op: string, args: unknown[], spec: Spec<O>, sampler: (opts: O) => () => number): Tensor {
-  const [shape, opts] = shapeAndOptions<CreateOptions & O>(op, args, { ...createSpec, ...spec } as Spec<CreateOptions & O>);
+function randomTensor<O extends CreateOptions>(
+  op: string,
+  args: unknown[],
+  spec: Spec<Omit<O, keyof CreateOptions>>,
+  sampler: (opts: O) => () => number,
+): Tensor {
+  const [shape, opts] = shapeAndOptions<O>(op, args, { ...createSpec, ...spec } as Spec<O>);
   const draw = sampler(opts);
   const data = newArray(opts.dtype ?? 'float32', sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = draw();
@@ -230,17 +239,10 @@ function randomTensor<O extends object>(op: string, args: unknown[], spec: Spec<
 }
 
 /** Normal values with the given mean and standard deviation, from the seeded generator. */
-export function randn(shape: ShapeArg, opts?: CreateOptions & { mean?: number; std?: number }): Tensor;
-export function randn(...sizesThenOptions: Array<number | (CreateOptions & { mean?: number; std?: number })>): Tensor;
+export function randn(shape: ShapeArg, opts?: RandnOptions): Tensor;
+export function randn(...sizesThenOptions: Array<number | RandnOptions>): Tensor;
 export function randn(...args: unknown[]): Tensor {
-  return randomTensor<{ mean?: number; std?: number }>(
-    'randn',
-    args,
-    { mean: is.finite, std: is.nonNegative },
-    ({ mean = 0, std = 1 }) =>
-      () =>
-        mean + std * rng.normal(),
-  );
+  return randomTensor('randn', args, { mean: is.finite, std: is.nonNegative }, normal);
 }
 
 /** Integers uniform in [low, high), int32 by default. */

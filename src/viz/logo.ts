@@ -154,6 +154,65 @@ export function sequenceLogo(
   return { ...writeSvgPicture(svg, opts.out, opts), columns };
 }
 
+export interface SaliencyTrackOptions extends RasterOptions {
+  /** Writes `<out>.svg` and `<out>.png`. */
+  out?: string;
+  /** Width of one base in SVG units (default 16) and the height of the largest |value| (default 60). */
+  columnWidth?: number;
+  height?: number;
+  title?: string;
+  /** Positions to underline (e.g. a planted motif): [start, end). */
+  highlight?: readonly [number, number];
+}
+
+/**
+ * A sequence drawn as letters whose heights follow per-base attributions (gradient × input):
+ * upright above the axis where a base raises the score, upside down below it where it lowers it,
+ * as in DeepLIFT's and Alipanahi et al.'s figures.
+ * @example saliencyTrack('ACGT...', baseSaliency(model, x), { out: 'runs/dna/saliency-1' });
+ */
+export function saliencyTrack(sequence: string, values: ArrayLike<number>, opts: SaliencyTrackOptions = {}): SvgPicture {
+  arg('saliencyTrack', 'sequence', sequence, is.string);
+  check(values.length === sequence.length, 'saliencyTrack', () => `${values.length} values for a sequence of ${sequence.length} bases`);
+  const cw = opts.columnWidth ?? 16;
+  const h = opts.height ?? 60;
+  const left = 10;
+  const top = opts.title ? 30 : 10;
+  const width = left * 2 + cw * sequence.length;
+  const height = top + 2 * h + 14;
+  const axisY = top + h;
+  const scale = Math.max(1e-12, ...Array.from(values, Math.abs));
+  const parts: string[] = [];
+  for (let j = 0; j < sequence.length; j++) {
+    const letter = sequence[j].toUpperCase();
+    const v = values[j] / scale;
+    const size = Math.abs(v) * h;
+    if (!(letter in GLYPHS) || size < 0.3) continue;
+    const x = left + j * cw;
+    const tr =
+      v >= 0
+        ? `translate(${fmt(x + 1)} ${fmt(axisY - size)}) scale(${fmt((cw - 2) / 100)} ${(size / 100).toFixed(4)})`
+        : `translate(${fmt(x + 1)} ${fmt(axisY + size)}) scale(${fmt((cw - 2) / 100)} ${(-size / 100).toFixed(4)})`;
+    for (const g of GLYPHS[letter]) {
+      parts.push(`<path d="${g.d}" transform="${tr}" fill="${COLOURS[letter]}"${g.rule ? ` fill-rule="${g.rule}"` : ''}/>`);
+    }
+  }
+  const marks: string[] = [`<line x1="${left}" y1="${axisY}" x2="${width - left}" y2="${axisY}" stroke="#888"/>`];
+  if (opts.highlight) {
+    const [a, b] = opts.highlight;
+    marks.push(`<rect x="${left + a * cw}" y="${height - 10}" width="${(b - a) * cw}" height="5" fill="#444"/>`);
+  }
+  if (opts.title) marks.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="13">${escapeXml(opts.title)}</text>`);
+  const svg = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, sans-serif">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    ...marks,
+    ...parts,
+    '</svg>',
+  ].join('\n');
+  return writeSvgPicture(svg, opts.out, opts);
+}
+
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -30,6 +30,8 @@ export interface ReportOptions {
   maximizeSteps?: number;
   /** Extra key figures shown in a table (test accuracy, training time, ...). */
   summary?: Record<string, string | number>;
+  /** Pictures an application wrote into dir itself, each section linking its files (PNG or SVG). */
+  sections?: ReadonlyArray<{ title: string; files: readonly string[]; note?: string }>;
 }
 
 /**
@@ -121,6 +123,7 @@ export async function writeReport(dir: string, opts: ReportOptions): Promise<{ h
       );
     }
   }
+  for (const s of opts.sections ?? []) section(s.title, s.files.map((f) => img(f, s.title)).join(''), s.note);
   const inputShape = opts.inputShape ?? (model ? guessInputShape(model) : null);
   if (model && inputShape) {
     const g = await graphOfModel(model, inputShape, { out: join(dir, 'graph') });

@@ -1,4 +1,4 @@
-import type { ConvBackwardArgs, ConvGeom, ConvPoolBackwardArgs, FloatArray, PoolGeom } from '../types.js';
+import type { ConvBackwardArgs, ConvGeom, ConvPoolBackwardArgs, ConvPoolForwardArgs, FloatArray, PoolGeom } from '../types.js';
 import { gemm } from './gemm.js';
 
 /**
@@ -221,15 +221,7 @@ export function maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatA
  * maxPool(relu(conv(x, w) + bias)) by the three kernels in turn; a window whose maximum is 0
  * (all of it cut by the ReLU) gets argmax -1, so that its gradient reaches no input.
  */
-export function conv2dReluMaxPoolForward(
-  x: FloatArray,
-  w: FloatArray,
-  bias: FloatArray | null,
-  y: FloatArray,
-  argmax: Int32Array,
-  g: ConvGeom,
-  pool: PoolGeom,
-): void {
+export function conv2dReluMaxPoolForward({ x, w, bias, y, argmax, g, pool }: ConvPoolForwardArgs): void {
   const c = alloc(x, g.n * g.cOut * g.outH * g.outW);
   conv2dForward(x, w, bias, c, { ...g, relu: true });
   maxPool2dForward(c, y, argmax, pool);

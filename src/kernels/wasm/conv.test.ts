@@ -348,8 +348,8 @@ test('conv2dReluMaxPool forward and backward match ref (Winograd and im2col, sev
       const ySize = pool.n * pool.c * pool.outH * pool.outW;
       const [y1, y2] = [new Float32Array(ySize), new Float32Array(ySize)];
       const [a1, a2] = [new Int32Array(ySize), new Int32Array(ySize)];
-      wasm!.conv2dReluMaxPoolForward(x, w, bias, y1, a1, g, pool);
-      refKernels.conv2dReluMaxPoolForward(x, w, bias, y2, a2, g, pool);
+      wasm!.conv2dReluMaxPoolForward({ x, w, bias, y: y1, argmax: a1, g, pool });
+      refKernels.conv2dReluMaxPoolForward({ x, w, bias, y: y2, argmax: a2, g, pool });
       const kk = (g.cIn / g.groups) * g.kh * g.kw;
       assertClose(y1, y2, { ...dotTol(kk), what: `${what} forward` });
       const cut = a2.filter((v) => v === -1).length;

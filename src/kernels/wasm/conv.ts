@@ -1,5 +1,5 @@
 import { refKernels } from '../ref/index.js';
-import type { ConvBackwardArgs, ConvGeom, ConvPoolBackwardArgs, FloatArray, PoolGeom } from '../types.js';
+import type { ConvBackwardArgs, ConvGeom, ConvPoolBackwardArgs, ConvPoolForwardArgs, FloatArray, PoolGeom } from '../types.js';
 import { getRuntime, limits, runTask } from './binding.js';
 import type { Runtime } from './runtime.js';
 
@@ -94,14 +94,21 @@ function winograd(
   runTask(rt, 'winogradTask', [src, u, bp, dst, n, c, h, w, k, oh, ow, pt, pl, relu ? 1 : 0, s, sb], tasksFor(rt, n));
 }
 
+/**
+ * The runtime, reset for a convolution of geometry g on these arrays; null when the convolution
+ * belongs to ref (no wasm, float64, too little work for the copies to pay, or an empty batch).
+ */
+function convRuntime(g: ConvGeom, ...arrays: Array<FloatArray | null | undefined>): Runtime | null {
+  const rt = getRuntime();
+  if (!rt || !f32(...arrays.map((a) => a ?? null)) || convWork(g) < limits.minGemmWork || g.n === 0) return null;
+  rt.reset();
+  return rt;
+}
+
 /** y = conv(x, w) + bias by Winograd or im2col + packed gemm, one slice of the batch per thread. */
 export function conv2dForward(x: FloatArray, w: FloatArray, bias: FloatArray | null, y: FloatArray, g: ConvGeom): void {
-  const rt = getRuntime();
-  if (!rt || !f32(x, w, bias, y) || convWork(g) < limits.minGemmWork || g.n === 0) {
-    refKernels.conv2dForward(x, w, bias, y, g);
-    return;
-  }
-  rt.reset();
+  const rt = convRuntime(g, x, w, bias, y);
+  if (!rt) return refKernels.conv2dForward(x, w, bias, y, g);
   const yp = forward(rt, x, w, bias, g);
   rt.copyOut(yp, y as Float32Array);
 }
@@ -129,21 +136,10 @@ function forward(rt: Runtime, x: FloatArray, w: FloatArray, bias: FloatArray | n
  * output and its argmax are copied out (on the Keras CNN's conv2, 9.4 MB instead of the
  * 18.9 MB output copied out, copied back in for the pool, and its gradient twice more).
  */
-export function conv2dReluMaxPoolForward(
-  x: FloatArray,
-  w: FloatArray,
-  bias: FloatArray | null,
-  y: FloatArray,
-  argmax: Int32Array,
-  g: ConvGeom,
-  pool: PoolGeom,
-): void {
-  const rt = getRuntime();
-  if (!rt || !f32(x, w, bias, y) || convWork(g) < limits.minGemmWork || g.n === 0) {
-    refKernels.conv2dReluMaxPoolForward(x, w, bias, y, argmax, g, pool);
-    return;
-  }
-  rt.reset();
+export function conv2dReluMaxPoolForward(args: ConvPoolForwardArgs): void {
+  const { x, w, bias, y, argmax, g, pool } = args;
+  const rt = convRuntime(g, x, w, bias, y);
+  if (!rt) return refKernels.conv2dReluMaxPoolForward(args);
   const cp = forward(rt, x, w, bias, { ...g, relu: true });
   const yp = rt.alloc(y.length * 4);
   const ap = rt.alloc(argmax.length * 4);
@@ -154,28 +150,19 @@ export function conv2dReluMaxPoolForward(
 
 /** The pooled gradient scattered through argmax into the heap, then conv2dBackward's passes on it. */
 export function conv2dReluMaxPoolBackward(p: ConvPoolBackwardArgs): void {
-  const rt = getRuntime();
-  const { g } = p;
-  if (!rt || !f32(p.x, p.w, p.dy, p.dx ?? null, p.dw ?? null, p.dbias ?? null) || convWork(g) < limits.minGemmWork || g.n === 0) {
-    refKernels.conv2dReluMaxPoolBackward(p);
-    return;
-  }
-  rt.reset();
+  const rt = convRuntime(p.g, p.x, p.w, p.dy, p.dx, p.dw, p.dbias);
+  if (!rt) return refKernels.conv2dReluMaxPoolBackward(p);
   const dyp = rt.copyIn(p.dy as Float32Array);
   const ap = rt.copyIn(p.argmax);
-  const dcp = rt.alloc(g.n * g.cOut * g.outH * g.outW * 4);
+  const dcp = rt.alloc(p.g.n * p.g.cOut * p.g.outH * p.g.outW * 4);
   runTask(rt, 'maxPoolBackwardTask', [dyp, dcp, ap, ...poolWords(p.pool), 0], poolTasks(rt, p.pool));
   backwardPasses(rt, dcp, null, p);
 }
 
 /** dx = the transposed convolution of dy: gemm Wᵀ·dy then col2im, per image. */
 export function conv2dBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArray, g: ConvGeom): void {
-  const rt = getRuntime();
-  if (!rt || !f32(dy, w, dx) || convWork(g) < limits.minGemmWork || g.n === 0) {
-    refKernels.conv2dBackwardInput(dy, w, dx, g);
-    return;
-  }
-  rt.reset();
+  const rt = convRuntime(g, dy, w, dx);
+  if (!rt) return refKernels.conv2dBackwardInput(dy, w, dx, g);
   backwardInput(rt, rt.copyIn(dy as Float32Array), w, dx, g);
 }
 
@@ -197,12 +184,8 @@ function backwardInput(rt: Runtime, dyp: number, w: FloatArray, dx: FloatArray, 
 
 /** dw = Σ over images of dy·colᵀ; each task sums its images into its own partial, summed here. */
 export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArray, g: ConvGeom): void {
-  const rt = getRuntime();
-  if (!rt || !f32(x, dy, dw) || convWork(g) < limits.minGemmWork || g.n === 0) {
-    refKernels.conv2dBackwardWeight(x, dy, dw, g);
-    return;
-  }
-  rt.reset();
+  const rt = convRuntime(g, x, dy, dw);
+  if (!rt) return refKernels.conv2dBackwardWeight(x, dy, dw, g);
   backwardWeight(rt, rt.copyIn(x as Float32Array), rt.copyIn(dy as Float32Array), dw, g);
 }
 
@@ -212,18 +195,8 @@ export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArr
  * copied into the heap once rather than once per gradient.
  */
 export function conv2dBackward(p: ConvBackwardArgs): void {
-  const rt = getRuntime();
-  const { g } = p;
-  if (
-    !rt ||
-    !f32(p.x, p.w, p.dy, p.reluOut ?? null, p.dx ?? null, p.dw ?? null, p.dbias ?? null) ||
-    convWork(g) < limits.minGemmWork ||
-    g.n === 0
-  ) {
-    refKernels.conv2dBackward(p);
-    return;
-  }
-  rt.reset();
+  const rt = convRuntime(p.g, p.x, p.w, p.dy, p.reluOut, p.dx, p.dw, p.dbias);
+  if (!rt) return refKernels.conv2dBackward(p);
   backwardPasses(rt, rt.copyIn(p.dy as Float32Array), p.reluOut ?? null, p);
 }
 
@@ -304,52 +277,43 @@ function poolWords(g: PoolGeom): number[] {
 const poolTasks = (rt: Runtime, g: PoolGeom): number => (rt.threadCount === 1 ? 1 : Math.min(g.n * g.c, 4 * rt.threadCount));
 const poolSmall = (g: PoolGeom): boolean => g.n * g.c * g.h * g.w < limits.minElements;
 
-/** Max pooling; argmax[o] = ih*w + iw of the window's first maximum within its plane. */
-export function maxPool2dForward(x: FloatArray, y: FloatArray, argmax: Int32Array, g: PoolGeom): void {
-  const rt = getRuntime();
-  if (!rt || !f32(x, y) || poolSmall(g)) {
-    refKernels.maxPool2dForward(x, y, argmax, g);
-    return;
-  }
-  rt.reset();
-  const xp = rt.copyIn(x as Float32Array);
-  const yp = rt.alloc(y.length * 4);
-  const ap = rt.alloc(argmax.length * 4);
-  runTask(rt, 'maxPoolForwardTask', [xp, yp, ap, ...poolWords(g), 0], poolTasks(rt, g));
-  rt.copyOut(yp, y as Float32Array);
-  rt.copyOut(ap, argmax);
-}
-
-export function maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatArray, g: PoolGeom): void {
-  const rt = getRuntime();
-  if (!rt || !f32(dy, dx) || poolSmall(g)) {
-    refKernels.maxPool2dBackward(dy, argmax, dx, g);
-    return;
-  }
-  rt.reset();
-  const dyp = rt.copyIn(dy as Float32Array);
-  const ap = rt.copyIn(argmax);
-  const dxp = rt.alloc(dx.length * 4);
-  runTask(rt, 'maxPoolBackwardTask', [dyp, dxp, ap, ...poolWords(g), 0], poolTasks(rt, g));
-  rt.copyOut(dxp, dx as Float32Array);
-}
-
-/** An average-pooling pass, forward (x -> y) or backward (dy -> dx): one copy in, one task, one copy out. */
-function avgPoolPass(task: 'avgPoolForwardTask' | 'avgPoolBackwardTask', src: FloatArray, dst: FloatArray, g: PoolGeom): boolean {
+/**
+ * One pooling pass in wasm: src copied in, dst copied out, and max pooling's argmax (written by
+ * the forward pass, read by the backward pass; absent for average pooling). False when the pass
+ * belongs to ref (no wasm, float64, too small).
+ */
+function poolPass(
+  task: 'maxPoolForwardTask' | 'maxPoolBackwardTask' | 'avgPoolForwardTask' | 'avgPoolBackwardTask',
+  src: FloatArray,
+  dst: FloatArray,
+  g: PoolGeom,
+  argmax?: { array: Int32Array; written: boolean },
+): boolean {
   const rt = getRuntime();
   if (!rt || !f32(src, dst) || poolSmall(g)) return false;
   rt.reset();
   const sp = rt.copyIn(src as Float32Array);
+  const ap = !argmax ? 0 : argmax.written ? rt.alloc(argmax.array.length * 4) : rt.copyIn(argmax.array);
   const dp = rt.alloc(dst.length * 4);
-  runTask(rt, task, [sp, dp, 0, ...poolWords(g), 0], poolTasks(rt, g));
+  runTask(rt, task, [sp, dp, ap, ...poolWords(g), 0], poolTasks(rt, g));
   rt.copyOut(dp, dst as Float32Array);
+  if (argmax?.written) rt.copyOut(ap, argmax.array);
   return true;
 }
 
+/** Max pooling; argmax[o] = ih*w + iw of the window's first maximum within its plane. */
+export function maxPool2dForward(x: FloatArray, y: FloatArray, argmax: Int32Array, g: PoolGeom): void {
+  if (!poolPass('maxPoolForwardTask', x, y, g, { array: argmax, written: true })) refKernels.maxPool2dForward(x, y, argmax, g);
+}
+
+export function maxPool2dBackward(dy: FloatArray, argmax: Int32Array, dx: FloatArray, g: PoolGeom): void {
+  if (!poolPass('maxPoolBackwardTask', dy, dx, g, { array: argmax, written: false })) refKernels.maxPool2dBackward(dy, argmax, dx, g);
+}
+
 export function avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void {
-  if (!avgPoolPass('avgPoolForwardTask', x, y, g)) refKernels.avgPool2dForward(x, y, g);
+  if (!poolPass('avgPoolForwardTask', x, y, g)) refKernels.avgPool2dForward(x, y, g);
 }
 
 export function avgPool2dBackward(dy: FloatArray, dx: FloatArray, g: PoolGeom): void {
-  if (!avgPoolPass('avgPoolBackwardTask', dy, dx, g)) refKernels.avgPool2dBackward(dy, dx, g);
+  if (!poolPass('avgPoolBackwardTask', dy, dx, g)) refKernels.avgPool2dBackward(dy, dx, g);
 }

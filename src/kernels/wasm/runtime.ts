@@ -11,17 +11,9 @@ import { WORKER_SOURCE } from './worker-source.js';
 const MAX_PAGES = 32768;
 const PAGE = 65536;
 
-// Layout of the control words at the start of the heap (see worker-source.ts).
-const GEN = 0;
-const CTR = 1;
-const DONE = 2;
-const FN = 3;
-const ARGS = 4;
-const NTASKS = 5;
-const ERR = 6;
-const NTHREADS = 8;
-const WORKED = 9;
-const STARTED = 10;
+// Layout of the control words at the start of the heap, by word index (see worker-source.ts).
+const CONTROL_WORDS = { GEN: 0, CTR: 1, DONE: 2, FN: 3, ARGS: 4, NTASKS: 5, ERR: 6, NTHREADS: 8, WORKED: 9, STARTED: 10 } as const;
+const { GEN, CTR, DONE, FN, ARGS, NTASKS, ERR, NTHREADS, WORKED, STARTED } = CONTROL_WORDS;
 const CTRL_BYTES = 64;
 /** At most this much of the heap holds persistent blocks (parameters, optimiser state); beyond, they stay in JS. */
 const MAX_PERSISTENT = 512 * 2 ** 20;

@@ -3,4 +3,4 @@ export { mlp, activationLayer, type ActivationName, type MlpOptions } from './ml
 export { lenet5 } from './lenet.js';
 export { kerasMnistCnn } from './keras-mnist-cnn.js';
 export { alexnet } from './alexnet.js';
-export { dnaCnn } from './dna-cnn.js';
+export { dnaCnn, dnaPrimer, BothStrands, reverseComplementOneHot, type DnaCnnOptions } from './dna-cnn.js';
