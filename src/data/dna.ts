@@ -203,6 +203,9 @@ export interface SimulateDnaOptions {
   seed?: number;
 }
 
+const SIMULATE_SPEC = { n: is.positiveInt, length: is.positiveInt, motif: is.string, positiveFraction: is.probability, seed: is.int };
+const HARD_SPEC = { hard: is.bool, motifStrength: is.probability, decoys: is.nonNegativeInt, labelNoise: is.probability };
+
 /** The genomics primer's motif. */
 export const PRIMER_MOTIF = 'CGACCGAACTCC';
 
@@ -213,17 +216,7 @@ export const PRIMER_MOTIF = 'CGACCGAACTCC';
  * @example const data = simulateDna({ seed: 1 }); // 2000 sequences of 50 bp, labels 0/1
  */
 export function simulateDna(opts: SimulateDnaOptions = {}): LabelledSequences {
-  options<SimulateDnaOptions>('simulateDna', opts, {
-    n: is.positiveInt,
-    length: is.positiveInt,
-    motif: is.string,
-    positiveFraction: is.probability,
-    hard: is.bool,
-    motifStrength: is.probability,
-    decoys: is.nonNegativeInt,
-    labelNoise: is.probability,
-    seed: is.int,
-  });
+  options<SimulateDnaOptions>('simulateDna', opts, { ...SIMULATE_SPEC, ...HARD_SPEC });
   const hard = opts.hard ?? false;
   const { n = 2000, motif = PRIMER_MOTIF, positiveFraction = 0.5, seed = 1 } = opts;
   const length = opts.length ?? (hard ? 200 : 50);

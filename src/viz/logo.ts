@@ -144,14 +144,7 @@ export function sequenceLogo(
   axis.push(`<text x="${left + (cw * columns.length) / 2}" y="${height - 4}" text-anchor="middle" font-size="12">position</text>`);
   if (opts.title)
     axis.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(opts.title)}</text>`);
-  const svg = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, sans-serif">`,
-    `<rect width="${width}" height="${height}" fill="white"/>`,
-    ...axis,
-    ...parts,
-    '</svg>',
-  ].join('\n');
-  return { ...writeSvgPicture(svg, opts.out, opts), columns };
+  return { ...writeSvgPicture(svgDocument(width, height, [...axis, ...parts]), opts.out, opts), columns };
 }
 
 export interface SaliencyTrackOptions extends RasterOptions {
@@ -203,14 +196,17 @@ export function saliencyTrack(sequence: string, values: ArrayLike<number>, opts:
     marks.push(`<rect x="${left + a * cw}" y="${height - 10}" width="${(b - a) * cw}" height="5" fill="#444"/>`);
   }
   if (opts.title) marks.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="13">${escapeXml(opts.title)}</text>`);
-  const svg = [
+  return writeSvgPicture(svgDocument(width, height, [...marks, ...parts]), opts.out, opts);
+}
+
+/** An SVG document of the given size on a white background, holding the given elements. */
+function svgDocument(width: number, height: number, elements: readonly string[]): string {
+  return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    ...marks,
-    ...parts,
+    ...elements,
     '</svg>',
   ].join('\n');
-  return writeSvgPicture(svg, opts.out, opts);
 }
 
 export function escapeXml(s: string): string {

@@ -53,6 +53,9 @@ register(BothStrands, {
   fromConfig: (node: LayerConfig, child) => new BothStrands(child(node.layers![0])),
 });
 
+// The sizes both DNA models take.
+const SIZES = { length: is.positiveInt, filters: is.positiveInt, width: is.positiveInt };
+
 export interface DnaCnnOptions {
   length?: number;
   filters?: number;
@@ -69,14 +72,9 @@ export interface DnaCnnOptions {
  * @example nn.models.dnaCnn({ length: 200 }).forward(x) // [N, 4, 200] -> [N, 1]
  */
 export function dnaCnn(opts: DnaCnnOptions = {}): Sequential {
-  options<DnaCnnOptions>('dnaCnn', opts, {
-    length: is.positiveInt,
-    filters: is.positiveInt,
-    width: is.positiveInt,
-    reverseComplement: is.bool,
-  });
+  options<DnaCnnOptions>('dnaCnn', opts, { ...SIZES, reverseComplement: is.bool });
   const { length = 200, filters = 32, width = 12 } = opts;
-  check(width <= length, 'dnaCnn', () => `width (${width}) must be no longer than the sequences (length ${length})`);
+  check(width <= length, 'dnaCnn', () => `width (${width}) must be a positive integer no longer than the sequences (length ${length})`);
   const scan = [new Conv1d({ inChannels: 4, outChannels: filters, kernelSize: width }), new ReLU(), new GlobalMaxPool1d()];
   return new Sequential(
     ...(opts.reverseComplement ? [new BothStrands(new Sequential(...scan))] : scan),
@@ -94,11 +92,7 @@ export function dnaCnn(opts: DnaCnnOptions = {}): Sequential {
  * @example nn.models.dnaPrimer().forward(x) // [N, 4, 50] -> [N, 2]
  */
 export function dnaPrimer(opts: { length?: number; filters?: number; width?: number } = {}): Sequential {
-  options<{ length?: number; filters?: number; width?: number }>('dnaPrimer', opts, {
-    length: is.positiveInt,
-    filters: is.positiveInt,
-    width: is.positiveInt,
-  });
+  options<{ length?: number; filters?: number; width?: number }>('dnaPrimer', opts, SIZES);
   const { length = 50, filters = 32, width = 12 } = opts;
   const pooled = Math.floor((length - width + 1) / 4);
   check(pooled >= 1, 'dnaPrimer', () => `length ${length} is too short for filters of width ${width} and pooling by 4`);
