@@ -184,6 +184,40 @@ Object.assign(TABLE, {
   'nn.models.BothStrands': [() => new nn.models.BothStrands(bad), /^BothStrands: argument 'scanner' must be a Module/],
 } satisfies Record<string, [() => unknown, RegExp]>);
 
+// Recommendation: ratings, the protocol, ranking metrics, the NCF models and the application.
+const ratings = (): tg.Interactions => tg.parseRatings('a,x,1,1\na,y,1,2\n', 'csv');
+Object.assign(TABLE, {
+  parseRatings: [
+    () => tg.parseRatings('1 2 3 4', 'ml-10m' as never),
+    /^parseRatings: argument 'format' must be one of "ml-100k", "ml-1m", "csv"/,
+  ],
+  readRatings: [() => tg.readRatings('/nonexistent/u.data', 'ml-100k'), /^readRatings: cannot read \/nonexistent\/u\.data/],
+  syntheticInteractions: [
+    () => tg.syntheticInteractions({ user: 3 } as never),
+    /^syntheticInteractions: unknown option 'user' \(did you mean 'users'\?\)/,
+  ],
+  leaveOneOut: [
+    () => tg.leaveOneOut(null as never),
+    /^leaveOneOut: argument 'data' must be interactions \{ users, items, timestamps, userIds, itemIds \}, got null/,
+  ],
+  SeenItems: [() => new tg.SeenItems(1e5, 1e5, ratings()), /^SeenItems: 100000 users × 100000 items is too many pairs/],
+  sampleCandidates: [
+    () => tg.sampleCandidates(ratings(), tg.leaveOneOut(ratings()), { negative: 9 } as never),
+    /^sampleCandidates: unknown option 'negative'/,
+  ],
+  trainingSet: [
+    () => tg.trainingSet(ratings(), new Int32Array([0]), new tg.SeenItems(1, 2, ratings()), 0.5, new tg.Rng(1)),
+    /^trainingSet: argument 'negatives' must be a positive integer/,
+  ],
+  hitRate: [() => tg.hitRate(0), /^hitRate: argument 'k' must be a positive integer, got 0/],
+  ndcg: [() => tg.ndcg(2.5), /^ndcg: argument 'k' must be a positive integer, got 2\.5/],
+  'nn.models.GMF': [() => new nn.models.GMF({ users: 3 } as never), /^GMF: option 'items' is required/],
+  'nn.models.NcfMLP': [() => new nn.models.NcfMLP({ users: 3, items: 4, layers: [7, 4] }), /^NcfMLP: layers must start with an even width/],
+  'nn.models.NeuMF': [() => new nn.models.NeuMF({ users: 3, items: 4, factors: 0 }), /^NeuMF: option 'factors' must be a positive integer/],
+  trainNcf: [() => tg.trainNcf({ negative: 4 } as never), /^trainNcf: unknown option 'negative' \(did you mean 'negatives'\?\)/],
+  recommend: [() => tg.recommend('/nonexistent', 'u1', 0), /^recommend: argument 'k' must be a positive integer/],
+} satisfies Record<string, [() => unknown, RegExp]>);
+
 // Activation modules, made by one factory: an unknown option is refused with the layer's name.
 for (const layer of [
   'ReLU',

@@ -1,3 +1,4 @@
 export * from './genes.js';
 export * from './mnist.js';
 export * from './dna.js';
+export * from './ncf.js';

@@ -2,12 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { dnaTask } from './dna.js';
 import { genesTask } from './genes.js';
+import { RECOMMEND_USAGE, ncfTask, recommendCommand } from './ncf.js';
 import { UsageError, parseFlags } from './flags.js';
 import { EVALUATE_USAGE, PREDICT_USAGE, evaluateCommand, mnistTask, predictCommand } from './mnist.js';
 import { VIZ_USAGE, vizCommand } from './viz.js';
 import type { CliTask } from './task.js';
 
-const TASKS: CliTask[] = [genesTask, mnistTask, dnaTask];
+const TASKS: CliTask[] = [genesTask, mnistTask, dnaTask, ncfTask];
 
 const version = (): string => {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -33,6 +34,7 @@ function help(): string {
     `  ${EVALUATE_USAGE.replace('Usage: ', '')}`,
     `  ${PREDICT_USAGE.replace('Usage: ', '')}`,
     `  ${VIZ_USAGE.split('\n')[0].replace('Usage: ', '')}`,
+    `  ${RECOMMEND_USAGE.split('\n')[0].replace('Usage: ', '')}`,
     '  tsgrad --help | --version',
     '',
     'Every command answers --help with its own usage.',
@@ -76,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
     evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
     predict: { usage: PREDICT_USAGE, run: predictCommand },
     viz: { usage: VIZ_USAGE, run: vizCommand },
+    recommend: { usage: RECOMMEND_USAGE, run: recommendCommand },
   };
   const c = commands[command];
   if (!c) throw new UsageError(`tsgrad: unknown command '${command}'\n\n${help()}`);

@@ -4,3 +4,4 @@ export * from './callbacks.js';
 export * from './file-callbacks.js';
 export * from './metrics.js';
 export * from './progress.js';
+export * from './ranking.js';

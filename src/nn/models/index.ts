@@ -4,3 +4,4 @@ export { lenet5 } from './lenet.js';
 export { kerasMnistCnn } from './keras-mnist-cnn.js';
 export { alexnet } from './alexnet.js';
 export { dnaCnn, dnaPrimer, BothStrands, reverseComplementOneHot, type DnaCnnOptions } from './dna-cnn.js';
+export { GMF, NcfMLP, NeuMF, type NcfOptions } from './ncf.js';
