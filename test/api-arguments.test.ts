@@ -218,6 +218,32 @@ Object.assign(TABLE, {
   recommend: [() => tg.recommend('/nonexistent', 'u1', 0), /^recommend: argument 'k' must be a positive integer/],
 } satisfies Record<string, [() => unknown, RegExp]>);
 
+// Double descent and the Lasso.
+Object.assign(TABLE, {
+  RandomFeatures: [
+    () => new tg.RandomFeatures('gauss' as never, 4, 8),
+    /^RandomFeatures: argument 'kind' must be one of "fourier", "relu"/,
+  ],
+  defaultSweep: [() => tg.defaultSweep(0), /^defaultSweep: argument 'n' must be a positive integer, got 0/],
+  doubleDescent: [() => tg.doubleDescent({ n: 10, features: [5, 2000] }), /^doubleDescent: 2000 features is outside 1 … 100 n = 1000/],
+  mnistRegression: [() => tg.mnistRegression(0, 5), /^mnistRegression: argument 'n' must be a positive integer/],
+  minNormLeastSquares: [
+    () => tg.minNormLeastSquares(new Float64Array(5), 2, 3, new Float64Array(2), 1),
+    /^minNormLeastSquares: phi holds 5 values, expected 2 × 3 = 6/,
+  ],
+  syntheticExpression: [() => tg.syntheticExpression({ informative: 20, p: 10 }), /^syntheticExpression: 20 informative genes of only 10/],
+  geneTableFromColumns: [() => tg.geneTableFromColumns(['a', 'b'], [[1, 2]], 'y', 'g.csv'), /^g\.csv: no column 'y' \(columns: a, b\)/],
+  lassoPath: [
+    () => tg.lassoPath(new Float64Array(4), new Float64Array(2), 2, 3),
+    /^lassoPath: x holds 4 values and y 2, expected 2×3 and 2/,
+  ],
+  lassoCv: [
+    () => tg.lassoCv(tg.syntheticExpression({ n: 20, p: 5, informative: 2 }), [0, 1, 2], { folds: 5 }),
+    /^lassoCv: 5 folds of 3 rows/,
+  ],
+  lassoExperiment: [() => tg.lassoExperiment(null as never), /^lassoExperiment: argument 'table' must be/],
+} satisfies Record<string, [() => unknown, RegExp]>);
+
 // Activation modules, made by one factory: an unknown option is refused with the layer's name.
 for (const layer of [
   'ReLU',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { dnaTask } from './dna.js';
+import { EXPERIMENT_USAGE, experimentCommand } from './experiment.js';
 import { genesTask } from './genes.js';
 import { RECOMMEND_USAGE, ncfTask, recommendCommand } from './ncf.js';
 import { UsageError, parseFlags } from './flags.js';
@@ -35,6 +36,8 @@ function help(): string {
     `  ${PREDICT_USAGE.replace('Usage: ', '')}`,
     `  ${VIZ_USAGE.split('\n')[0].replace('Usage: ', '')}`,
     `  ${RECOMMEND_USAGE.split('\n')[0].replace('Usage: ', '')}`,
+    `  ${EXPERIMENT_USAGE.split('\n')[0].replace('Usage: ', '')}`,
+    `  ${EXPERIMENT_USAGE.split('\n')[1].trim()}`,
     '  tsgrad --help | --version',
     '',
     'Every command answers --help with its own usage.',
@@ -79,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
     predict: { usage: PREDICT_USAGE, run: predictCommand },
     viz: { usage: VIZ_USAGE, run: vizCommand },
     recommend: { usage: RECOMMEND_USAGE, run: recommendCommand },
+    experiment: { usage: EXPERIMENT_USAGE, run: experimentCommand },
   };
   const c = commands[command];
   if (!c) throw new UsageError(`tsgrad: unknown command '${command}'\n\n${help()}`);
