@@ -30,7 +30,7 @@ import { fit, predict } from '../train/fit.js';
 import type { History } from '../train/history.js';
 import { aucRoc } from '../train/metrics.js';
 import type { ProgressStream } from '../train/progress.js';
-import { arg, check, is, options } from '../util/args.js';
+import { arg, check, is, options, type Spec } from '../util/args.js';
 import { TsgradError } from '../util/errors.js';
 import { readText } from '../util/read-file.js';
 import { manualSeed } from '../util/rng.js';
@@ -285,6 +285,15 @@ export interface DnaRun {
   recovered: RecoveredMotif[];
 }
 
+// What the options accept, one line per group (kept compact on purpose).
+// prettier-ignore
+const TRAIN_DNA_SPEC: Spec<TrainDnaOptions> = {
+  data: is.object, simulate: is.object, model: is.oneOf(['primer', 'deepbind']),
+  reverseComplement: is.bool, epochs: is.positiveInt, batchSize: is.positiveInt, lr: is.positive,
+  l2: is.nonNegative, length: is.positiveInt, seed: is.int, out: is.string,
+  verbose: is.oneOf([0, 1, 2]), stream: is.any,
+};
+
 /**
  * Trains and evaluates a DNA model: a stratified 75/25 train/test split, 10% of the training part
  * held out for model selection (the best validation epoch's weights are kept), Adam, softmax
@@ -292,21 +301,7 @@ export interface DnaRun {
  * @example const { result } = trainDna({ epochs: 20 }); // the primer's simulation: ~99% accuracy
  */
 export function trainDna(opts: TrainDnaOptions = {}): DnaRun {
-  options<TrainDnaOptions>('trainDna', opts, {
-    data: is.object,
-    simulate: is.object,
-    model: is.oneOf(['primer', 'deepbind']),
-    reverseComplement: is.bool,
-    epochs: is.positiveInt,
-    batchSize: is.positiveInt,
-    lr: is.positive,
-    l2: is.nonNegative,
-    length: is.positiveInt,
-    seed: is.int,
-    out: is.string,
-    verbose: is.oneOf([0, 1, 2]),
-    stream: is.any,
-  });
+  options<TrainDnaOptions>('trainDna', opts, TRAIN_DNA_SPEC);
   const name = opts.model ?? 'primer';
   if (opts.reverseComplement && name !== 'deepbind') throw new TsgradError('trainDna: reverseComplement scanning needs the deepbind model');
   manualSeed(opts.seed ?? 0);

@@ -14,7 +14,7 @@ import { tensor } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fit, predict } from '../train/fit.js';
 import type { ProgressStream } from '../train/progress.js';
-import { arg, is, options } from '../util/args.js';
+import { arg, is, options, type Spec } from '../util/args.js';
 import { TsgradError } from '../util/errors.js';
 import { Rng, manualSeed } from '../util/rng.js';
 import { noGrad } from '../autograd/engine.js';
@@ -219,6 +219,14 @@ export function defaultSweep(n: number): number[] {
   return [...xs].sort((a, b) => a - b);
 }
 
+// What the options accept, one line per group (kept compact on purpose).
+// prettier-ignore
+const DOUBLE_DESCENT_SPEC: Spec<DoubleDescentOptions> = {
+  kind: is.oneOf(['fourier', 'relu', 'network']), n: is.positiveInt, testSize: is.positiveInt,
+  features: is.arrayOf(is.positiveInt), bandwidth: is.positive, steps: is.positiveInt, seed: is.int,
+  verbose: is.oneOf([0, 1]), stream: is.any,
+};
+
 /**
  * The double-descent sweep. Random features: for each N, the minimum-norm least-squares fit of
  * one-hot targets on N random features of n training images (float64, pseudo-inverse), with test
@@ -226,17 +234,7 @@ export function defaultSweep(n: number): number[] {
  * ReLU network per hidden width, trained to near-zero squared training loss by full-batch Adam.
  */
 export function doubleDescent(opts: DoubleDescentOptions = {}): DoubleDescentResult {
-  options<DoubleDescentOptions>('doubleDescent', opts, {
-    kind: is.oneOf(['fourier', 'relu', 'network']),
-    n: is.positiveInt,
-    testSize: is.positiveInt,
-    features: is.arrayOf(is.positiveInt),
-    bandwidth: is.positive,
-    steps: is.positiveInt,
-    seed: is.int,
-    verbose: is.oneOf([0, 1]),
-    stream: is.any,
-  });
+  options<DoubleDescentOptions>('doubleDescent', opts, DOUBLE_DESCENT_SPEC);
   const kind = opts.kind ?? 'fourier';
   const n = opts.n ?? (kind === 'network' ? 100 : 1000);
   const testSize = opts.testSize ?? 5000;

@@ -10,7 +10,7 @@ import * as optim from '../optim/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { EarlyStopping } from '../train/callbacks.js';
 import { fit, predict } from '../train/fit.js';
-import { arg, check, is, options } from '../util/args.js';
+import { arg, check, is, options, type Spec } from '../util/args.js';
 import { TsgradError } from '../util/errors.js';
 import { Rng, manualSeed } from '../util/rng.js';
 import { minNormLeastSquares } from './double-descent.js';
@@ -26,17 +26,21 @@ export interface GeneTable {
   trueGenes?: string[];
 }
 
+/** Samples n (default 200), genes p (500), genes with an effect (10), noise standard deviation (1), seed. */
 export interface SyntheticExpressionOptions {
-  /** Samples (default 200). */
   n?: number;
-  /** Genes (default 500). */
   p?: number;
-  /** Genes with an effect (default 10). */
   informative?: number;
-  /** Noise standard deviation (default 1). */
   noise?: number;
   seed?: number;
 }
+
+// What the options accept, one line per group (kept compact on purpose).
+// prettier-ignore
+const EXPRESSION_SPEC: Spec<SyntheticExpressionOptions> = {
+  n: is.positiveInt, p: is.positiveInt, informative: is.positiveInt, noise: is.nonNegative,
+  seed: is.int,
+};
 
 /**
  * Gene-expression-style data: log-expression of p genes, co-regulated in pathways of 10 (each gene
@@ -44,13 +48,7 @@ export interface SyntheticExpressionOptions {
  * response that depends linearly on a few genes (effects ±1 … ±3) plus noise.
  */
 export function syntheticExpression(opts: SyntheticExpressionOptions = {}): GeneTable {
-  options<SyntheticExpressionOptions>('syntheticExpression', opts, {
-    n: is.positiveInt,
-    p: is.positiveInt,
-    informative: is.positiveInt,
-    noise: is.nonNegative,
-    seed: is.int,
-  });
+  options<SyntheticExpressionOptions>('syntheticExpression', opts, EXPRESSION_SPEC);
   const { n = 200, p = 500, informative = 10, noise = 1, seed = 1 } = opts;
   if (informative > p) throw new TsgradError(`syntheticExpression: ${informative} informative genes of only ${p}`);
   const rng = new Rng(seed);

@@ -25,7 +25,7 @@ import { fit, predict } from '../train/fit.js';
 import { hitRate, ndcg } from '../train/ranking.js';
 import type { ProgressStream } from '../train/progress.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { arg, is, options } from '../util/args.js';
+import { arg, is, options, type Spec } from '../util/args.js';
 import { TsgradError } from '../util/errors.js';
 import { readJson, readText } from '../util/read-file.js';
 import { Rng, manualSeed } from '../util/rng.js';
@@ -107,6 +107,15 @@ function buildModel(name: NcfModelName, users: number, items: number, opts: Trai
   return name === 'gmf' ? new GMF(o) : name === 'mlp' ? new NcfMLP(o) : new NeuMF(o);
 }
 
+// What the options accept, one line per group (kept compact on purpose).
+// prettier-ignore
+const TRAIN_NCF_SPEC: Spec<TrainNcfOptions> = {
+  data: is.object, model: is.oneOf(['gmf', 'mlp', 'neumf']), factors: is.positiveInt,
+  layers: is.arrayOf(is.positiveInt), negatives: is.positiveInt, epochs: is.positiveInt,
+  batchSize: is.positiveInt, lr: is.positive, pretrainEpochs: is.nonNegativeInt, seed: is.int,
+  out: is.string, verbose: is.oneOf([0, 1, 2]), stream: is.any,
+};
+
 /**
  * Trains an NCF model with the paper's protocol: binary cross-entropy on logits, Adam, each
  * epoch's training set the training interactions as positives plus `negatives` items per positive
@@ -115,21 +124,7 @@ function buildModel(name: NcfModelName, users: number, items: number, opts: Trai
  * @example const { result } = trainNcf({ model: 'neumf', epochs: 10 }); // synthetic data
  */
 export function trainNcf(opts: TrainNcfOptions = {}): { result: NcfResult; model: Module; data: Interactions } {
-  options<TrainNcfOptions>('trainNcf', opts, {
-    data: is.object,
-    model: is.oneOf(['gmf', 'mlp', 'neumf']),
-    factors: is.positiveInt,
-    layers: is.arrayOf(is.positiveInt),
-    negatives: is.positiveInt,
-    epochs: is.positiveInt,
-    batchSize: is.positiveInt,
-    lr: is.positive,
-    pretrainEpochs: is.nonNegativeInt,
-    seed: is.int,
-    out: is.string,
-    verbose: is.oneOf([0, 1, 2]),
-    stream: is.any,
-  });
+  options<TrainNcfOptions>('trainNcf', opts, TRAIN_NCF_SPEC);
   const name = opts.model ?? 'neumf';
   const seed = opts.seed ?? 0;
   manualSeed(seed);

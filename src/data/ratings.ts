@@ -3,7 +3,7 @@
  * to dense indices), a seeded synthetic generator, the paper's leave-one-out split and its sampled
  * candidates (He et al., "Neural Collaborative Filtering", WWW 2017).
  */
-import { arg, check, is, options } from '../util/args.js';
+import { arg, check, is, options, type Spec } from '../util/args.js';
 import { TsgradError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 
@@ -82,6 +82,13 @@ export interface SyntheticInteractionsOptions {
   seed?: number;
 }
 
+// What the options accept, one line per group (kept compact on purpose).
+// prettier-ignore
+const INTERACTIONS_SPEC: Spec<SyntheticInteractionsOptions> = {
+  users: is.positiveInt, items: is.positiveInt, factors: is.positiveInt, perUser: is.positiveInt,
+  popularity: is.nonNegative, taste: is.nonNegative, seed: is.int,
+};
+
 /**
  * Seeded implicit feedback: users and items with latent factors, each item with a popularity
  * bias; a user's interactions are items drawn without replacement with probability proportional
@@ -90,15 +97,7 @@ export interface SyntheticInteractionsOptions {
  * @example const data = syntheticInteractions({ users: 300, items: 400, seed: 1 });
  */
 export function syntheticInteractions(opts: SyntheticInteractionsOptions = {}): Interactions {
-  options<SyntheticInteractionsOptions>('syntheticInteractions', opts, {
-    users: is.positiveInt,
-    items: is.positiveInt,
-    factors: is.positiveInt,
-    perUser: is.positiveInt,
-    popularity: is.nonNegative,
-    taste: is.nonNegative,
-    seed: is.int,
-  });
+  options<SyntheticInteractionsOptions>('syntheticInteractions', opts, INTERACTIONS_SPEC);
   const { users: nu = 300, items: ni = 400, factors = 8, perUser = 40, popularity = 1, taste = 2.2, seed = 1 } = opts;
   if (perUser + 100 > ni)
     throw new TsgradError(

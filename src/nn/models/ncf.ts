@@ -51,15 +51,27 @@ const smallEmbedding = (n: number, dim: number): Embedding => {
   return e;
 };
 
-/** Generalised matrix factorisation: the element-wise product of a user and an item embedding, then a linear layer. */
-export class GMF extends Module {
+/** What the NCF models share: checked options, a last hidden vector per pair (features), and one logit from it. */
+abstract class PairScorer extends Module {
   readonly options: Required<NcfOptions>;
+  abstract predict: Linear;
+  constructor(name: string, opts: NcfOptions) {
+    super();
+    this.options = ncfOptions(name, opts);
+  }
+  abstract features(x: Tensor): Tensor;
+  forward(x: Tensor): Tensor {
+    return this.predict.forward(this.features(x));
+  }
+}
+
+/** Generalised matrix factorisation: the element-wise product of a user and an item embedding, then a linear layer. */
+export class GMF extends PairScorer {
   userEmbedding: Embedding;
   itemEmbedding: Embedding;
   predict: Linear;
   constructor(opts: NcfOptions) {
-    super();
-    this.options = ncfOptions('GMF', opts);
+    super('GMF', opts);
     const { users, items, factors } = this.options;
     this.userEmbedding = smallEmbedding(users, factors);
     this.itemEmbedding = smallEmbedding(items, factors);
@@ -70,21 +82,16 @@ export class GMF extends Module {
     const [u, i] = pairs('GMF', x);
     return mul(this.userEmbedding.forward(u), this.itemEmbedding.forward(i));
   }
-  forward(x: Tensor): Tensor {
-    return this.predict.forward(this.features(x));
-  }
 }
 
 /** The MLP of NCF: the two embeddings concatenated, then a tower of Linear + ReLU layers of halving widths. */
-export class NcfMLP extends Module {
-  readonly options: Required<NcfOptions>;
+export class NcfMLP extends PairScorer {
   userEmbedding: Embedding;
   itemEmbedding: Embedding;
   tower: Sequential;
   predict: Linear;
   constructor(opts: NcfOptions) {
-    super();
-    this.options = ncfOptions('NcfMLP', opts);
+    super('NcfMLP', opts);
     const { users, items, layers } = this.options;
     this.userEmbedding = smallEmbedding(users, layers[0] / 2);
     this.itemEmbedding = smallEmbedding(items, layers[0] / 2);
@@ -98,27 +105,22 @@ export class NcfMLP extends Module {
     const h = concat([this.userEmbedding.forward(u), this.itemEmbedding.forward(i)], 1);
     return this.tower.children().length ? this.tower.forward(h) : h;
   }
-  forward(x: Tensor): Tensor {
-    return this.predict.forward(this.features(x));
-  }
 }
 
 /** NeuMF: GMF and MLP with their own embeddings, their last hidden vectors concatenated into one linear layer. */
-export class NeuMF extends Module {
-  readonly options: Required<NcfOptions>;
+export class NeuMF extends PairScorer {
   gmf: GMF;
   mlp: NcfMLP;
   predict: Linear;
   constructor(opts: NcfOptions) {
-    super();
-    this.options = ncfOptions('NeuMF', opts);
+    super('NeuMF', opts);
     this.gmf = new GMF(this.options);
     this.mlp = new NcfMLP(this.options);
     const { factors, layers } = this.options;
     this.predict = new Linear({ inFeatures: factors + layers[layers.length - 1], outFeatures: 1 });
   }
-  forward(x: Tensor): Tensor {
-    return this.predict.forward(concat([this.gmf.features(x), this.mlp.features(x)], 1));
+  features(x: Tensor): Tensor {
+    return concat([this.gmf.features(x), this.mlp.features(x)], 1);
   }
 
   /**
