@@ -285,7 +285,6 @@ export interface DnaRun {
   recovered: RecoveredMotif[];
 }
 
-// What the options accept, one line per group (kept compact on purpose).
 // prettier-ignore
 const TRAIN_DNA_SPEC: Spec<TrainDnaOptions> = {
   data: is.object, simulate: is.object, model: is.oneOf(['primer', 'deepbind']),

@@ -219,7 +219,6 @@ export function defaultSweep(n: number): number[] {
   return [...xs].sort((a, b) => a - b);
 }
 
-// What the options accept, one line per group (kept compact on purpose).
 // prettier-ignore
 const DOUBLE_DESCENT_SPEC: Spec<DoubleDescentOptions> = {
   kind: is.oneOf(['fourier', 'relu', 'network']), n: is.positiveInt, testSize: is.positiveInt,

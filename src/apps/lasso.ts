@@ -35,7 +35,6 @@ export interface SyntheticExpressionOptions {
   seed?: number;
 }
 
-// What the options accept, one line per group (kept compact on purpose).
 // prettier-ignore
 const EXPRESSION_SPEC: Spec<SyntheticExpressionOptions> = {
   n: is.positiveInt, p: is.positiveInt, informative: is.positiveInt, noise: is.nonNegative,

@@ -107,7 +107,6 @@ function buildModel(name: NcfModelName, users: number, items: number, opts: Trai
   return name === 'gmf' ? new GMF(o) : name === 'mlp' ? new NcfMLP(o) : new NeuMF(o);
 }
 
-// What the options accept, one line per group (kept compact on purpose).
 // prettier-ignore
 const TRAIN_NCF_SPEC: Spec<TrainNcfOptions> = {
   data: is.object, model: is.oneOf(['gmf', 'mlp', 'neumf']), factors: is.positiveInt,

@@ -82,7 +82,6 @@ export interface SyntheticInteractionsOptions {
   seed?: number;
 }
 
-// What the options accept, one line per group (kept compact on purpose).
 // prettier-ignore
 const INTERACTIONS_SPEC: Spec<SyntheticInteractionsOptions> = {
   users: is.positiveInt, items: is.positiveInt, factors: is.positiveInt, perUser: is.positiveInt,
