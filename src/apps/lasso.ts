@@ -26,6 +26,12 @@ export interface GeneTable {
   trueGenes?: string[];
 }
 
+// prettier-ignore
+const EXPRESSION_SPEC: Spec<SyntheticExpressionOptions> = {
+  n: is.positiveInt, p: is.positiveInt, informative: is.positiveInt, noise: is.nonNegative,
+  seed: is.int,
+};
+
 /** Samples n (default 200), genes p (500), genes with an effect (10), noise standard deviation (1), seed. */
 export interface SyntheticExpressionOptions {
   n?: number;
@@ -34,12 +40,6 @@ export interface SyntheticExpressionOptions {
   noise?: number;
   seed?: number;
 }
-
-// prettier-ignore
-const EXPRESSION_SPEC: Spec<SyntheticExpressionOptions> = {
-  n: is.positiveInt, p: is.positiveInt, informative: is.positiveInt, noise: is.nonNegative,
-  seed: is.int,
-};
 
 /**
  * Gene-expression-style data: log-expression of p genes, co-regulated in pathways of 10 (each gene
