@@ -3,7 +3,7 @@
  * tsgrad's ratios to each peer, the issue's targets (met or not) and the extras.
  * The same functions fill results.json, so the file and the printout agree.
  */
-import { CASES, CASE_TITLES, type CaseName } from './spec.js';
+import { CASES, CASE_TITLES, unitOf, type CaseName } from './spec.js';
 
 export type Status = 'ok' | 'timeout' | 'error' | 'cannot' | 'skipped';
 
@@ -184,7 +184,7 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const caseLabel = (c: CaseName) => `${CASE_TITLES[c]} (${c.startsWith('sgemm') ? 'GFLOP/s' : 'img/s'})`;
+const caseLabel = (c: CaseName) => `${CASE_TITLES[c]} (${unitOf(c).replace('images/s', 'img/s')})`;
 
 export function figuresTable(runs: Runs, order: string[]): string {
   const rows = CASES.map((c) => [caseLabel(c), ...order.map((fw) => fmtFigure(runs[fw]?.cases[c]))]);

@@ -122,6 +122,45 @@ class DnaCnn(nn.Module):
         return self.fc2(F.relu(self.fc1(h)))
 
 
+class NeuMF(nn.Module):
+    """NCF's NeuMF as tsgrad's nn.models.NeuMF: GMF (8 factors) and an MLP tower 64-32-16-8 on their own embeddings."""
+
+    def __init__(self, users, items, factors=8, layers=(64, 32, 16, 8)):
+        super().__init__()
+        self.gu, self.gi = nn.Embedding(users, factors), nn.Embedding(items, factors)
+        self.mu, self.mi = nn.Embedding(users, layers[0] // 2), nn.Embedding(items, layers[0] // 2)
+        for e in (self.gu, self.gi, self.mu, self.mi):
+            nn.init.normal_(e.weight, std=0.01)
+        tower = []
+        for a, b in zip(layers[:-1], layers[1:]):
+            tower += [nn.Linear(a, b), nn.ReLU()]
+        self.tower = nn.Sequential(*tower)
+        self.predict = nn.Linear(factors + layers[-1], 1)
+
+    def forward(self, x):
+        u, i = x[:, 0], x[:, 1]
+        g = self.gu(u) * self.gi(i)
+        m = self.tower(torch.cat([self.mu(u), self.mi(i)], dim=1))
+        return self.predict(torch.cat([g, m], dim=1))
+
+
+def ncf_train(name):
+    b = 256
+    x = torch.stack([torch.randint(0, 6040, (b,)), torch.randint(0, 3706, (b,))], dim=1)
+    model = NeuMF(6040, 3706).train()
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+    y = torch.randint(0, 2, (b, 1)).float()
+
+    def step():
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(model(x), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    result(name, b, "interactions/s", measure(name, step))
+
+
 def train(name, model, x, y, loss_fn):
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=LR)
@@ -161,6 +200,7 @@ CASES = {
     "dna-train": lambda n: train(
         n, DnaCnn(), dna_batch(BATCH_TRAIN), torch.randint(0, 2, (BATCH_TRAIN, 1)).float(), F.binary_cross_entropy_with_logits
     ),
+    "ncf-train": ncf_train,
 }
 
 emit({"kind": "info", "info": {

@@ -9,7 +9,7 @@ import { getRuntime } from '../src/kernels/wasm/binding.js';
 import { resetWasmStats, simdPeak, wasmLoadError, wasmStats } from '../src/kernels/wasm/index.js';
 import { profileKernels } from './profile.js';
 import { emit, readConfig, runCases } from './protocol.js';
-import { BATCH, LR, SGEMM_SIZES, unitOf, type CaseResult, type ChildConfig } from './spec.js';
+import { BATCH, LR, NCF_SIZES, SGEMM_SIZES, unitOf, type CaseResult, type ChildConfig } from './spec.js';
 import { gflop, measure, rate } from './timing.js';
 
 const { nn, optim } = tg;
@@ -110,6 +110,15 @@ const table: Record<string, (name: string) => CaseResult | { cannot: string }> =
   'cnn-train': (name) => train(name, nn.models.kerasMnistCnn(), tg.rand([BATCH.train, 1, 28, 28]), labels10(BATCH.train), crossEntropy),
   'dna-train': (name) =>
     train(name, nn.models.dnaCnn(), dnaBatch(BATCH.train), tg.randint(0, 2, [BATCH.train, 1], { dtype: 'float32' }), bce),
+  'ncf-train': (name) => {
+    // NeuMF on MovieLens 1M's table sizes: random (user, item) pairs and labels; one Adam step per batch.
+    const b = BATCH.ncf;
+    const pairs = new Int32Array(2 * b);
+    for (let i = 0; i < b; i++) [pairs[2 * i], pairs[2 * i + 1]] = [tg.rng.int(0, NCF_SIZES.users), tg.rng.int(0, NCF_SIZES.items)];
+    const model = new nn.models.NeuMF(NCF_SIZES);
+    const r = train(name, model, new tg.Tensor(pairs, [b, 2]), tg.randint(0, 2, [b, 1], { dtype: 'float32' }), bce);
+    return { ...r, unit: unitOf(name) };
+  },
   'cnn-infer': (name) => {
     const model = nn.models.kerasMnistCnn();
     model.eval();
