@@ -244,6 +244,14 @@ Object.assign(TABLE, {
   lassoExperiment: [() => tg.lassoExperiment(null as never), /^lassoExperiment: argument 'table' must be/],
 } satisfies Record<string, [() => unknown, RegExp]>);
 
+Object.assign(TABLE, {
+  gradCam: [() => tg.gradCam(new nn.Linear({ inFeatures: 2, outFeatures: 2 }), bad), /^gradCam: argument 'input' must be a Tensor/],
+  integratedGradients: [
+    () => tg.integratedGradients(new nn.Linear({ inFeatures: 2, outFeatures: 2 }), tg.zeros([1, 2]), { step: 3 } as never),
+    /^integratedGradients: unknown option 'step' \(did you mean 'steps'\?\)/,
+  ],
+} satisfies Record<string, [() => unknown, RegExp]>);
+
 // Activation modules, made by one factory: an unknown option is refused with the layer's name.
 for (const layer of [
   'ReLU',
