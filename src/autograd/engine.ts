@@ -8,6 +8,9 @@ const IS_TENSOR = is.instance(Tensor);
 
 let gradEnabled = true;
 
+/** Set while a model is traced for export (see traceOps): every op records its node. */
+let tracer: { scope(): string } | null = null;
+
 /** Whether ops currently record graph nodes. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
@@ -56,7 +59,8 @@ export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inp
   return (inputs, opts) => {
     const result = noGrad(() => spec.forward(inputs, opts));
     const [out, saved] = Array.isArray(result) ? result : [result, undefined as S];
-    if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
+    const grad = inputs.some((t) => t.requiresGrad);
+    if (gradEnabled && (grad || tracer)) {
       const ctx: OpContext<O, S> = { inputs, out, opts, saved };
       // What backward may read, with the storage versions it must still have then: a number each.
       const kept = [...inputs, out];
@@ -65,6 +69,8 @@ export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inp
         parents: inputs,
         backward: (dy) => spec.backward(dy, ctx),
         attrs: spec.attrs?.(opts),
+        opts,
+        ...(tracer ? { scope: tracer.scope() } : {}),
         saved: kept,
         savedVersions: kept.map((t) => storageVersion(t.storage)),
         release: () => {
@@ -72,11 +78,32 @@ export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inp
           ctx.saved = undefined as S;
         },
       };
-      out.requiresGrad = true;
+      // A traced op on values that need no gradient (int32 indices, constants) keeps its node
+      // for the exporter but does not start requiring a gradient.
+      if (grad) out.requiresGrad = true;
       out.node = node;
     }
     return out;
   };
+}
+
+/**
+ * Runs fn with every op recording its node, whether or not its inputs require gradients, each
+ * node tagged with scope() (the module running it) and its options: the graph the exporters
+ * read (io/onnx). detach records an identity node too, so that nothing computed from the
+ * inputs leaves the graph.
+ */
+export function traceOps<T>(fn: () => T, scope: () => string): T {
+  if (tracer) throw new TsgradError('traceOps: a trace is already running');
+  const prev = gradEnabled;
+  gradEnabled = true;
+  tracer = { scope };
+  try {
+    return fn();
+  } finally {
+    tracer = null;
+    gradEnabled = prev;
+  }
 }
 
 /**
@@ -106,7 +133,9 @@ export function customOp(spec: {
 /** A tensor sharing t's data, cut from the graph. */
 export function detach(t: Tensor): Tensor {
   arg('detach', 't', t, IS_TENSOR);
-  return new Tensor(t.storage, t.shape, t.strides, t.offset);
+  const out = new Tensor(t.storage, t.shape, t.strides, t.offset);
+  if (tracer && gradEnabled) out.node = { op: 'identity', parents: [t], backward: () => [null], scope: tracer.scope() };
+  return out;
 }
 
 /** Tensors of the graph below root, each after all of its parents (reverse of backward order). */

@@ -36,6 +36,8 @@ const indexSelectOp = defineOp<SelectOpts>({
     kernels().indexSelect(denseArray(contiguousRaw(x)), outer, x.shape[dim], inner, idx, out);
     return new Tensor(out, shape);
   },
+  // The index is the op's second input, never differentiated: it keeps the graph linked to where
+  // the indices came from (a model's int32 input), which an exporter needs; idx holds its values.
   backward: (dy, { inputs: [x], opts: { dim, idx } }) => {
     const g = full(x.shape, 0, { dtype: dy.dtype });
     kernels().indexAdd(
@@ -46,7 +48,7 @@ const indexSelectOp = defineOp<SelectOpts>({
       idx,
       g.storage,
     );
-    return [g];
+    return [g, null];
   },
   attrs: (o) => ({ dim: o.dim }),
 });
@@ -57,7 +59,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normAxis('indexSelect', dim, x.ndim);
   check(index.ndim <= 1, 'indexSelect', () => `index must be 1-D, got shape ${fmtShape(index.shape)}`);
   const idx = checkIndex('indexSelect', index, x.shape[d], `axis ${d} of shape ${fmtShape(x.shape)}`);
-  return indexSelectOp([x], { dim: d, idx });
+  return indexSelectOp([x, index], { dim: d, idx });
 }
 
 interface GatherOpts {
@@ -92,7 +94,7 @@ const gatherOp = defineOp<GatherOpts>({
       shape[dim],
       g.storage,
     );
-    return [g];
+    return [g, null];
   },
   attrs: (o) => ({ dim: o.dim }),
 });
@@ -115,7 +117,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   index.shape.forEach((s, i) => {
     if (i !== d && s < x.shape[i]) src = narrow(src, i, 0, s);
   });
-  return gatherOp([src], { dim: d, idx, shape: index.shape.slice() });
+  return gatherOp([src, index], { dim: d, idx, shape: index.shape.slice() });
 }
 
 /** One-hot encoding of int32 class indices: shape [..., numClasses], float32. */

@@ -181,6 +181,8 @@ function adaptiveBin(size: number, out: number, i: number): [number, number] {
 function uniformBins(size: number, out: number): [number, number] | null {
   const [, k] = adaptiveBin(size, out, 0);
   const s = out > 1 ? adaptiveBin(size, out, 1)[0] : 1;
+  // More bins than inputs (1 -> 6) repeat inputs: step 0, which no pooling kernel takes.
+  if (s === 0) return null;
   for (let i = 0; i < out; i++) {
     const [start, len] = adaptiveBin(size, out, i);
     if (len !== k || start !== i * s) return null;

@@ -13,6 +13,10 @@ export interface GraphNode {
   backward: (dy: Tensor) => Array<Tensor | null | undefined>;
   /** Options worth showing in a drawing of the graph (kernel size, axis, ...). */
   attrs?: Record<string, unknown>;
+  /** The op's options as its forward received them (what an exporter needs to rebuild it). */
+  opts?: unknown;
+  /** While tracing (traceOps): the dotted name and class of the module that ran the op. */
+  scope?: string;
   /** The tensors backward may read (the op's inputs and output) and their storage versions when the forward ran. */
   saved?: readonly Tensor[];
   savedVersions?: readonly number[];
