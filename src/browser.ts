@@ -46,5 +46,3 @@ export * from './train/callbacks.js';
 export * from './train/metrics.js';
 export * from './train/ranking.js';
 export * from './train/progress.js';
-export { exportOnnx, OPSET_RANGE, type OnnxExportOptions } from './io/onnx/export.js';
-export { decodeModel as decodeOnnx, type ModelMessage as OnnxModel } from './io/onnx/proto.js';

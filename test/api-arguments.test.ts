@@ -411,6 +411,12 @@ Object.assign(TABLE, {
   'nn.models.activationLayer': [() => nn.models.activationLayer('swish' as never), /^models: unknown activation 'swish'/],
   setBackend: [() => tg.setBackend('gpu' as never), /^setBackend: backend 'gpu' is not available \(known: ref, wasm\)/],
   load: [() => tg.load('/nonexistent-dir'), /^load: \/nonexistent-dir\/config.json not found/],
+  exportOnnx: [
+    () => tg.exportOnnx(new nn.ReLU(), tg.zeros([1, 2]), { opsett: 17 } as never),
+    /^exportOnnx: unknown option 'opsett' \(did you mean 'opset'\?\)/,
+  ],
+  saveOnnx: [() => tg.saveOnnx(new nn.ReLU(), tg.zeros([1, 2]), 3 as never), /^saveOnnx: argument 'path' must be a string, got 3/],
+  decodeOnnx: [() => tg.decodeOnnx([1, 2] as never), /^decodeOnnx: argument 'bytes' must be/],
   readConfig: [() => tg.readConfig('/nonexistent-dir'), /^load: \/nonexistent-dir\/config.json not found/],
   readIdx: [() => tg.readIdx('/nonexistent.idx'), /^readIdx: cannot read \/nonexistent.idx/],
   readCsv: [() => tg.readCsv('/nonexistent.csv'), /^readCsv: cannot read \/nonexistent.csv/],

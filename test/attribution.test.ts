@@ -39,13 +39,13 @@ test('Grad-CAM finds the one position a detector filter responds to', () => {
     m.every((v, i) => (i === 7 ? v > 0 : v === 0)),
     `map ${m}`,
   );
-  assert.equal(cam.layer, 'layers.0');
+  assert.equal(cam.layer, '0');
 });
 
 test('bad input: a layer that is not convolutional, a baseline of the wrong shape, zero steps', () => {
   const model = new nn.Sequential(new nn.Conv1d({ inChannels: 4, outChannels: 2, kernelSize: 3 }), new nn.ReLU(), new nn.GlobalMaxPool1d());
   const x = tg.oneHotDna(['ACGTAC']);
-  assert.throws(() => tg.gradCam(model, x, { layer: 1 }), /gradCam: layer layers\.1 is not a convolution/);
+  assert.throws(() => tg.gradCam(model, x, { layer: 1 }), /gradCam: layer 1 is not a convolution/);
   assert.throws(
     () => tg.gradCam(new nn.Linear({ inFeatures: 2, outFeatures: 2 }), tg.zeros([1, 2])),
     /gradCam: the model has no convolution layer/,

@@ -5,13 +5,20 @@
  * example's, and compared with tsgrad's outputs (max abs difference ≤ 1e-4). Then the errors.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 import * as tg from '../src/index.js';
 import { registeredNames } from '../src/nn/registry.js';
+import { repoPath } from './util.js';
 
 const { nn } = tg;
 ort.env.wasm.numThreads = 1;
+const cli = repoPath('dist', 'src', 'cli', 'main.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 type Make = (n: number) => tg.Tensor | tg.Tensor[];
 
@@ -41,13 +48,21 @@ async function roundTrip(model: tg.nn.Module, make: Make, opts: tg.OnnxExportOpt
   return worst;
 }
 
-const images = (c: number, h: number, w = h): Make => (n) => tg.randn([n, c, h, w]);
-const dna = (length: number): Make => (n) => tg.oneHotDna(Array.from({ length: n }, (_, i) => 'ACGT'.repeat(length).slice(i % 4, (i % 4) + length)));
-const pairs = (users: number, items: number): Make => (n) =>
-  tg.tensor(
-    Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? (i * 7) % users : (i * 5) % items)),
-    { shape: [n, 2], dtype: 'int32' },
-  );
+const images =
+  (c: number, h: number, w = h): Make =>
+  (n) =>
+    tg.randn([n, c, h, w]);
+const dna =
+  (length: number): Make =>
+  (n) =>
+    tg.oneHotDna(Array.from({ length: n }, (_, i) => 'ACGT'.repeat(length).slice(i % 4, (i % 4) + length)));
+const pairs =
+  (users: number, items: number): Make =>
+  (n) =>
+    tg.tensor(
+      Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? (i * 7) % users : (i * 5) % items)),
+      { shape: [n, 2], dtype: 'int32' },
+    );
 
 /** Runs a few training-mode batches through model, so that batch norm's running statistics are not 0 and 1. */
 function warmUp(model: tg.nn.Module, make: Make): void {
@@ -115,7 +130,10 @@ test('every layer: 2-D and 1-D convolutions (stride, same padding, dilation, gro
   await roundTrip(cnn2d, images(3, 13));
   const global2d = new nn.Sequential(new nn.Conv2d({ inChannels: 2, outChannels: 4, kernelSize: 3 }), new nn.GlobalMaxPool2d());
   await roundTrip(global2d, images(2, 7));
-  await roundTrip(new nn.Sequential(new nn.Conv2d({ inChannels: 2, outChannels: 4, kernelSize: 1 }), new nn.GlobalAvgPool2d()), images(2, 5));
+  await roundTrip(
+    new nn.Sequential(new nn.Conv2d({ inChannels: 2, outChannels: 4, kernelSize: 1 }), new nn.GlobalAvgPool2d()),
+    images(2, 5),
+  );
   const cnn1d = new nn.Sequential(
     new nn.Conv1d({ inChannels: 4, outChannels: 6, kernelSize: 5, stride: 2, padding: 2 }),
     new nn.BatchNorm1d({ numFeatures: 6 }),
@@ -131,8 +149,17 @@ test('every layer: 2-D and 1-D convolutions (stride, same padding, dilation, gro
   warmUp(cnn1d, dna(30));
   await roundTrip(cnn1d, dna(30));
   await roundTrip(new nn.Sequential(new nn.Conv1d({ inChannels: 4, outChannels: 3, kernelSize: 3 }), new nn.GlobalAvgPool1d()), dna(12));
-  const embed = new nn.Sequential(new nn.Embedding({ numEmbeddings: 20, embeddingDim: 6, paddingIdx: 0 }), new nn.Flatten(), new nn.Linear({ inFeatures: 18, outFeatures: 2 }));
-  await roundTrip(embed, (n) => tg.tensor(Array.from({ length: n * 3 }, (_, i) => (i * 3) % 20), { shape: [n, 3], dtype: 'int32' }));
+  const embed = new nn.Sequential(
+    new nn.Embedding({ numEmbeddings: 20, embeddingDim: 6, paddingIdx: 0 }),
+    new nn.Flatten(),
+    new nn.Linear({ inFeatures: 18, outFeatures: 2 }),
+  );
+  await roundTrip(embed, (n) =>
+    tg.tensor(
+      Array.from({ length: n * 3 }, (_, i) => (i * 3) % 20),
+      { shape: [n, 3], dtype: 'int32' },
+    ),
+  );
 });
 
 class Custom extends nn.Module {
@@ -163,7 +190,10 @@ test('the file: opset, symbolic batch, parameters as initializers under their st
   assert.equal(m.opset_import[0].version, 17);
   assert.equal(m.producer_name, 'tsgrad');
   assert.equal(m.graph.input[0].type.tensor_type.shape.dim[0].dim_param, 'batch');
-  assert.deepEqual(m.graph.input[0].type.tensor_type.shape.dim.slice(1).map((d) => d.dim_value), [1, 28, 28]);
+  assert.deepEqual(
+    m.graph.input[0].type.tensor_type.shape.dim.slice(1).map((d) => d.dim_value),
+    [1, 28, 28],
+  );
   assert.equal(m.graph.output[0].type.tensor_type.shape.dim[0].dim_param, 'batch');
   const inits = new Set(m.graph.initializer.map((t) => t.name));
   for (const name of model.stateDict().keys()) assert.ok(inits.has(name), `initializer ${name}`);
@@ -186,12 +216,15 @@ test('bad input: an op without an ONNX form, a wrong example shape, an input-dep
     }
   }
   const outer = new nn.Sequential(new nn.ReLU(), new Cubed());
-  assert.throws(() => tg.exportOnnx(outer, tg.zeros([2, 3])), /exportOnnx: op 'cube' in 'layers.1' \(Cubed\) has no ONNX form/);
+  assert.throws(() => tg.exportOnnx(outer, tg.zeros([2, 3])), /exportOnnx: op 'cube' in '1' \(Cubed\) has no ONNX form/);
   assert.throws(
     () => tg.exportOnnx(nn.models.lenet5(), tg.zeros([2, 3, 28, 28])),
     /exportOnnx: the model cannot run on an example input of float32 \[2,3,28,28\]: .*3 channels/,
   );
-  assert.throws(() => tg.exportOnnx(nn.models.lenet5(), tg.zeros([1, 28, 28]).reshape([28, 28]).reshape([1, 28, 28]).reshape([784])), /batch axis|cannot run/);
+  assert.throws(
+    () => tg.exportOnnx(nn.models.lenet5(), tg.zeros([1, 28, 28]).reshape([28, 28]).reshape([1, 28, 28]).reshape([784])),
+    /batch axis|cannot run/,
+  );
   class Leaky extends nn.Module {
     forward(x: tg.Tensor): tg.Tensor {
       // A tensor made from the input's values outside the graph would be frozen into the file.
@@ -201,4 +234,37 @@ test('bad input: an op without an ONNX form, a wrong example shape, an input-dep
   assert.throws(() => tg.exportOnnx(new Leaky(), tg.ones([2, 3])), /depends on the input but was not computed by a recorded op/);
   assert.throws(() => tg.exportOnnx(nn.models.lenet5(), tg.zeros([1, 1, 28, 28]), { opset: 9 }), /opset 9 is not supported; use 13 to 21/);
   assert.throws(() => tg.exportOnnx(nn.models.lenet5(), tg.zeros([])), /needs a batch axis first/);
+});
+
+test('tsgrad export <model dir> --onnx: the input shape from the first Linear, or --input-shape; usage errors', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgrad-onnx-'));
+  tg.manualSeed(6);
+  const mlp = nn.models.mlp({ inFeatures: 20, hidden: [8], outFeatures: 3 });
+  tg.save(mlp, join(dir, 'mlp'));
+  const r = run('export', join(dir, 'mlp'), '--onnx', join(dir, 'mlp.onnx'), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.deepEqual(result.inputShape, ['batch', 20]);
+  const session = await ort.InferenceSession.create(readFileSync(join(dir, 'mlp.onnx')));
+  const x = tg.randn([4, 20]);
+  const got = (await session.run({ input: new ort.Tensor('float32', x.data() as Float32Array, x.shape) })).output.data as Float32Array;
+  const want = tg.noGrad(() => mlp.eval().forward(x)).data();
+  want.forEach((v, i) => assert.ok(Math.abs(v - got[i]) <= 1e-4));
+
+  tg.save(nn.models.lenet5(), join(dir, 'cnn'));
+  const unknown = run('export', join(dir, 'cnn'), '--onnx', join(dir, 'cnn.onnx'));
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /input shape of the model in .* is not known; give it with --input-shape/);
+  const ok = run('export', join(dir, 'cnn'), '--onnx', join(dir, 'cnn.onnx'), '--input-shape', '1,28,28', '--opset', '18');
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /wrote .*cnn.onnx .* input float32 \[batch,1,28,28\], opset 18/);
+  assert.equal(tg.decodeOnnx(readFileSync(join(dir, 'cnn.onnx'))).opset_import[0].version, 18);
+  const wrong = run('export', join(dir, 'cnn'), '--onnx', join(dir, 'bad.onnx'), '--input-shape', '3,28,28');
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /exportOnnx: the model cannot run on an example input of float32 \[1,3,28,28\]/);
+  assert.match(run('export', join(dir, 'cnn')).stderr, /--onnx file.onnx is required/);
+  assert.match(
+    run('export', join(dir, 'cnn'), '--onnx', 'x.onnx', '--input-shape', '1,a').stderr,
+    /--input-shape must be positive integers/,
+  );
 });

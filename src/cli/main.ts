@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dnaTask } from './dna.js';
 import { EXPERIMENT_USAGE, experimentCommand } from './experiment.js';
+import { EXPORT_USAGE, exportCommand } from './export.js';
 import { genesTask } from './genes.js';
 import { RECOMMEND_USAGE, ncfTask, recommendCommand } from './ncf.js';
 import { UsageError, parseFlags } from './flags.js';
@@ -36,6 +37,7 @@ function help(): string {
     `  ${PREDICT_USAGE.replace('Usage: ', '')}`,
     `  ${VIZ_USAGE.split('\n')[0].replace('Usage: ', '')}`,
     `  ${RECOMMEND_USAGE.split('\n')[0].replace('Usage: ', '')}`,
+    `  ${EXPORT_USAGE.split('\n')[0].replace('Usage: ', '')}`,
     `  ${EXPERIMENT_USAGE.split('\n')[0].replace('Usage: ', '')}`,
     `  ${EXPERIMENT_USAGE.split('\n')[1].trim()}`,
     '  tsgrad --help | --version',
@@ -83,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
     viz: { usage: VIZ_USAGE, run: vizCommand },
     recommend: { usage: RECOMMEND_USAGE, run: recommendCommand },
     experiment: { usage: EXPERIMENT_USAGE, run: experimentCommand },
+    export: { usage: EXPORT_USAGE, run: exportCommand },
   };
   const c = commands[command];
   if (!c) throw new UsageError(`tsgrad: unknown command '${command}'\n\n${help()}`);

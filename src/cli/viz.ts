@@ -23,7 +23,7 @@ export async function vizCommand(args: string[]): Promise<void> {
   const steps = intFlag(values, 'steps');
   const classIndex = intFlag(values, 'class', 0);
   const input = values.input === undefined ? undefined : inputFile(String(values.input), '--input');
-  // A layer given as a number is an index into the model's layers; otherwise a name like conv1 or layers.3.
+  // A layer given as a number is an index into the model's layers; otherwise a name like conv1 or 2.0 (a layer inside a nested Sequential).
   const layer = values.layer === undefined ? undefined : /^\d+$/.test(String(values.layer)) ? Number(values.layer) : String(values.layer);
   const base = { out, layer };
   let paths: string[];

@@ -10,13 +10,17 @@ export function frozenNames(model: Module): string[] {
     .map(([name]) => name);
 }
 
-/** Freezes the parameters a config lists as frozen; the others keep their flag (a model built by the caller may freeze more). */
-export function applyFrozen(model: Module, config: { frozen?: unknown }, dir: string): void {
+/**
+ * Freezes the parameters a config lists as frozen; the others keep their flag (a model built by
+ * the caller may freeze more). names maps current state-dict names to the ones the files use.
+ */
+export function applyFrozen(model: Module, config: { frozen?: unknown }, dir: string, names = new Map<string, string>()): void {
   const frozen = config.frozen ?? [];
   if (!Array.isArray(frozen) || !frozen.every((n) => typeof n === 'string')) {
     throw new TsgradError(`load: ${dir}/config.json: 'frozen' must be an array of parameter names, got ${JSON.stringify(frozen)}`);
   }
-  const params = new Map(model.namedParameters());
+  // A config written with tsgrad's earlier state-dict names lists them (names: current -> stored).
+  const params = new Map(model.namedParameters().map(([name, p]) => [names.get(name) ?? name, p]));
   for (const name of frozen) {
     if (!params.has(name)) throw new TsgradError(`load: ${dir}/config.json lists '${name}' as frozen but the model has no such parameter`);
   }

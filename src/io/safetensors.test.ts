@@ -138,10 +138,10 @@ test('save -> load in a fresh process predicts bit-identically', () => {
   assert.deepEqual(cfg.model.layers[1].options, { inFeatures: 12, outFeatures: 16, bias: true });
   // The weights file is plain safetensors with the dotted parameter names.
   assert.deepEqual([...loadSafetensors(join(modelDir, 'model.safetensors')).tensors.keys()].sort(), [
-    'layers.1.bias',
-    'layers.1.weight',
-    'layers.4.bias',
-    'layers.4.weight',
+    '1.bias',
+    '1.weight',
+    '4.bias',
+    '4.weight',
   ]);
   saveSafetensors(join(dir, 'input.safetensors'), { x });
   const expected = encodeSafetensors({ y: predict(model, x) });
@@ -171,12 +171,12 @@ test('load: missing, mismatched and unexpected weights name the tensor and the f
       (e: unknown) => e instanceof TsgradError && re.test(e.message) && e.message.includes(path),
     );
   };
-  variant((m) => m.delete('layers.4.weight'));
-  fails(/has no tensor 'layers\.4\.weight'.*\[3,16\]/);
-  variant((m) => m.set('layers.1.bias', tensor([1, 2, 3])));
-  fails(/tensor 'layers\.1\.bias'.*float32 \[3\] but the model expects float32 \[16\]/);
-  variant((m) => m.set('layers.9.weight', tensor([1])));
-  fails(/does not have: layers\.9\.weight/);
+  variant((m) => m.delete('4.weight'));
+  fails(/has no tensor '4\.weight'.*\[3,16\]/);
+  variant((m) => m.set('1.bias', tensor([1, 2, 3])));
+  fails(/tensor '1\.bias'.*float32 \[3\] but the model expects float32 \[16\]/);
+  variant((m) => m.set('9.weight', tensor([1])));
+  fails(/does not have: 9\.weight/);
   unlinkSync(path);
   fails(/weights file .* not found/);
   writeFileSync(join(d, 'config.json'), '{"format":"tsgrad","version":1,"model":{"class":"MyNet"}}');

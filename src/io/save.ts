@@ -1,10 +1,10 @@
 import { arg, check as isCheck, is, options } from '../util/args.js';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { readJson } from '../util/read-file.js';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 // The library's layers register themselves when nn is loaded: load() must find them all.
 import '../nn/index.js';
-import type { Module } from '../nn/module.js';
+import { legacyStateNames, type Module } from '../nn/module.js';
 import { fromConfig, toConfig, type LayerConfig } from '../nn/registry.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
@@ -149,47 +149,96 @@ export interface LoadOptions<M extends Module = Module> {
 /**
  * Rebuilds a saved model through the layer registry and loads its weights; predictions equal
  * the saved model's bit for bit. With `{ into: model }` the weights go into a model the caller
- * built instead, which needs no registration. Parameters saved frozen come back frozen.
+ * built instead, which needs no registration; then `path` may also be a bare `.safetensors`
+ * file (one written by PyTorch's safetensors, say), whose tensor names and shapes must be the
+ * model's state-dict names and shapes. Parameters saved frozen come back frozen.
  * @example
  * const model = load('runs/mnist');
  * load('runs/mine', { into: new MyNet({ hidden: 8 }) });
+ * load('lenet5_from_torch.safetensors', { into: nn.models.lenet5() });
  */
-export function load<M extends Module = Module>(dir: string, opts: LoadOptions<M> = {}): M {
-  const { into } = loadOptions(opts);
-  const config = readConfig(dir);
-  const model = (into ?? buildModel(config.model, join(dir, CONFIG_FILE))) as M;
-  loadWeights(model, dir, config.weights ?? WEIGHTS_FILE);
-  applyFrozen(model, config, dir);
+export function load<M extends Module = Module>(path: string, opts: LoadOptions<M> = {}): M {
+  const { into } = loadOptions<M>(opts);
+  arg('load', 'path', path, is.string);
+  if (isFile(path)) {
+    if (!into) {
+      throw new TsgradError(
+        `load: ${path} is a file; a bare safetensors file holds weights but no architecture, so pass { into: model } ` +
+          '(or give the directory that save() wrote)',
+      );
+    }
+    loadWeightsFrom(into, path);
+    return into;
+  }
+  const config = readConfig(path);
+  const model = (into ?? buildModel(config.model, join(path, CONFIG_FILE))) as M;
+  const renamed = loadWeights(model, path, config.weights ?? WEIGHTS_FILE);
+  applyFrozen(model, config, path, renamed);
   return model;
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
 }
 
 /**
  * Loads `model.safetensors` from dir into an existing model. Every parameter and
  * buffer must be present with its shape and dtype, and the file may hold nothing
- * else; a mismatch throws naming the tensor and the file.
+ * else; a mismatch throws naming the tensor and the file. Returns the names the file used
+ * for each state-dict name, which differ only for a file written with tsgrad's earlier
+ * names (`layers.0.weight` for PyTorch's `0.weight`).
  */
-export function loadWeights(model: Module, dir: string, file = WEIGHTS_FILE): void {
+export function loadWeights(model: Module, dir: string, file = WEIGHTS_FILE): Map<string, string> {
   arg('loadWeights', 'dir', dir, is.string);
-  const path = join(dir, file);
+  return loadWeightsFrom(model, join(dir, file));
+}
+
+function loadWeightsFrom(model: Module, path: string): Map<string, string> {
   if (!existsSync(path)) throw new TsgradError(`load: weights file ${path} not found`);
-  const { tensors } = loadSafetensors(path);
+  const { tensors: stored } = loadSafetensors(path);
   const own = model.stateDict();
+  const { tensors, names } = withCurrentNames(model, own, stored);
   for (const [name, dst] of own) {
     const src = tensors.get(name);
     if (!src) {
       throw new TsgradError(
-        `load: ${path} has no tensor '${name}' (the model expects shape ${fmtShape(dst.shape)}); the file holds ${[...tensors.keys()].join(', ') || 'no tensors'}`,
+        `load: ${path} has no tensor '${name}' (the model expects ${dst.dtype} ${fmtShape(dst.shape)}); the file holds ${[...stored.keys()].join(', ') || 'no tensors'}`,
       );
     }
     if (src.dtype !== dst.dtype || src.ndim !== dst.ndim || src.shape.some((d, i) => d !== dst.shape[i])) {
       throw new TsgradError(
-        `load: tensor '${name}' in ${path} is ${src.dtype} ${fmtShape(src.shape)} but the model expects ${dst.dtype} ${fmtShape(dst.shape)}`,
+        `load: tensor '${names.get(name) ?? name}' in ${path} is ${src.dtype} ${fmtShape(src.shape)} but the model expects ${dst.dtype} ${fmtShape(dst.shape)}`,
       );
     }
   }
   const extra = [...tensors.keys()].filter((k) => !own.has(k));
   if (extra.length) throw new TsgradError(`load: ${path} holds tensors the model does not have: ${extra.join(', ')}`);
   model.loadStateDict(tensors);
+  return names;
+}
+
+/**
+ * The stored tensors under the model's state-dict names. A file written with tsgrad's earlier
+ * names (none of the current ones present, every earlier one present) is renamed; a buffer
+ * those files lacked (num_batches_tracked) keeps the model's value.
+ */
+function withCurrentNames(
+  model: Module,
+  own: Map<string, Tensor>,
+  stored: Map<string, Tensor>,
+): { tensors: Map<string, Tensor>; names: Map<string, string> } {
+  const same = { tensors: stored, names: new Map([...own.keys()].map((k) => [k, k])) };
+  if ([...own.keys()].some((k) => stored.has(k))) return same;
+  const legacy = legacyStateNames(model);
+  const known = [...legacy].filter(([now, old]) => now !== old);
+  if (known.length === 0 || ![...legacy.values()].every((old) => stored.has(old))) return same;
+  const tensors = new Map<string, Tensor>();
+  for (const [now, t] of own) {
+    const old = legacy.get(now);
+    tensors.set(now, old === undefined ? t : (stored.get(old) as Tensor));
+  }
+  for (const [name, t] of stored) if (![...legacy.values()].includes(name)) tensors.set(name, t);
+  return { tensors, names: legacy };
 }
 
 export interface Checkpoint {

@@ -118,7 +118,7 @@ test('BatchNorm2d: running statistics are buffers, updated in training and used 
   );
   assert.deepEqual(
     bn.namedBuffers().map(([n]) => n),
-    ['runningMean', 'runningVar'],
+    ['running_mean', 'running_var', 'num_batches_tracked'],
   );
   const x = tg.randn([4, 3, 5, 5], { mean: 2, std: 3 });
   const y = bn.forward(x);

@@ -69,7 +69,7 @@ test('Sequential: dotted names, length, at, add, forward', () => {
   const model = mlp();
   assert.deepEqual(
     model.namedParameters().map(([n]) => n),
-    ['layers.0.weight', 'layers.0.bias', 'layers.2.weight', 'layers.2.bias'],
+    ['0.weight', '0.bias', '2.weight', '2.bias'],
   );
   assert.equal(model.length, 3);
   assert.ok(model.at(-1) instanceof nn.Linear && model.at(1) instanceof nn.Tanh);
@@ -93,11 +93,11 @@ test('Module: stateDict round trip and its errors, train/eval, zeroGrad', () => 
   assert.notEqual(b.parameters()[0], a.parameters()[0], 'values are copied, not shared');
 
   const bad = new Map(a.stateDict());
-  bad.set('layers.0.weight', tg.zeros([2, 8]));
-  assert.throws(() => b.loadStateDict(bad), /layers.0.weight has shape \[2,8\] but the model expects \[8,2\]/);
+  bad.set('0.weight', tg.zeros([2, 8]));
+  assert.throws(() => b.loadStateDict(bad), /0.weight has shape \[2,8\] but the model expects \[8,2\]/);
   const missing = new Map(a.stateDict());
-  missing.delete('layers.2.bias');
-  assert.throws(() => b.loadStateDict(missing), /missing layers.2.bias/);
+  missing.delete('2.bias');
+  assert.throws(() => b.loadStateDict(missing), /missing 2.bias/);
 
   a.eval();
   assert.ok(a.namedModules().every(([, m]) => !m.training));

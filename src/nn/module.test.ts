@@ -97,7 +97,7 @@ test('apply visits children first, then the module itself, and returns it; named
   assert.deepEqual(seen, ['Linear', 'ReLU', 'Sequential', 'Linear', 'Net']);
   assert.deepEqual(
     net.namedModules().map(([n]) => n),
-    ['', 'body', 'body.layers.0', 'body.layers.1', 'head'],
+    ['', 'body', 'body.0', 'body.1', 'head'],
   );
   // The PyTorch idiom: re-initialise every Linear.
   net.apply((m) => {
@@ -160,9 +160,9 @@ test('requiresGrad_ freezes a module or one parameter: no gradient, the optimize
   assert.deepEqual(
     r.rows.map((row) => [row.name, row.params, row.trainable]),
     [
-      ['layers.0', 40, 0],
-      ['layers.1', 0, 0],
-      ['layers.2', 27, 27],
+      ['0', 40, 0],
+      ['1', 0, 0],
+      ['2', 27, 27],
     ],
   );
   assert.match(r.text, /Non-trainable params: 40/);
@@ -177,14 +177,14 @@ test('the frozen state survives save/load, rebuilt or loaded into a model', () =
   net.body.requiresGrad_(false);
   const d = join(dir, 'frozen');
   save(net, d);
-  assert.deepEqual(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')).frozen, ['body.layers.0.weight', 'body.layers.0.bias']);
+  assert.deepEqual(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')).frozen, ['body.0.weight', 'body.0.bias']);
   const again = load<Net>(d);
   assert.ok(again instanceof Net);
   assert.deepEqual(
     again.namedParameters().map(([n, p]) => [n, p.requiresGrad]),
     [
-      ['body.layers.0.weight', false],
-      ['body.layers.0.bias', false],
+      ['body.0.weight', false],
+      ['body.0.bias', false],
       ['head.weight', true],
     ],
   );
@@ -206,7 +206,7 @@ test('save writes the registered name, not the class name a minifier may change 
     const d = join(dir, 'minified');
     save(model, d);
     assert.equal(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')).model.layers[0].class, 'Linear');
-    assert.deepEqual(load(d).stateDict().get('layers.0.weight')!.data(), model.layers[0].stateDict().get('weight')!.data());
+    assert.deepEqual(load(d).stateDict().get('0.weight')!.data(), model.layers[0].stateDict().get('weight')!.data());
     assert.equal(model.summary([2], quiet).rows[0].type, 'Linear');
     assert.equal(String(model), 'Sequential(\n  (0): Linear(inFeatures=2, outFeatures=2, bias=true)\n)');
   } finally {

@@ -13,7 +13,7 @@ import { summary, type SummaryOptions, type SummaryResult } from './summary.js';
  * Base class of layers and models. Parameters are plain fields holding tensors
  * with `requiresGrad: true`; other tensor fields are buffers (batch-norm running
  * statistics); Module fields and arrays of Modules are children. Walking the
- * fields gives the dotted names (`layers.0.weight`) used by stateDict and save.
+ * fields gives the dotted names (`0.weight` for a Sequential, `features.0.weight`, as in PyTorch) used by stateDict and save.
  *
  * @example
  * class Affine extends Module {
@@ -27,18 +27,12 @@ export abstract class Module {
 
   abstract forward(...inputs: Tensor[]): Tensor;
 
-  /** Child modules with their field names (array entries are named by index). */
+  /**
+   * Child modules with their names: field names (array entries by index, `blocks.0`), and for a
+   * Sequential '0', '1', ..., as PyTorch names them, so that state-dict keys match PyTorch's.
+   */
   namedChildren(): Array<[string, Module]> {
-    const out: Array<[string, Module]> = [];
-    for (const [key, value] of Object.entries(this)) {
-      if (value instanceof Module) out.push([key, value]);
-      else if (Array.isArray(value)) {
-        value.forEach((v, i) => {
-          if (v instanceof Module) out.push([`${key}.${i}`, v]);
-        });
-      }
-    }
-    return out;
+    return childrenOf(this, false);
   }
 
   children(): Module[] {
@@ -53,7 +47,7 @@ export abstract class Module {
   }
 
   private ownTensors(): Array<[string, Tensor]> {
-    return Object.entries(this).filter((e): e is [string, Tensor] => e[1] instanceof Tensor);
+    return tensorsOf(this, false);
   }
 
   /** Parameters (frozen ones included) with dotted names, children included. */
@@ -196,6 +190,55 @@ export abstract class Module {
     });
   }
 }
+
+/** m's child modules under PyTorch's names, or (legacy) by field (`layers.0` for a Sequential's first layer). */
+function childrenOf(m: Module, legacy: boolean): Array<[string, Module]> {
+  const seq = legacy ? undefined : entryOf(m)?.sequence?.(m);
+  if (seq) return seq.map((c, i) => [String(i), c]);
+  const out: Array<[string, Module]> = [];
+  for (const [key, value] of Object.entries(m)) {
+    if (value instanceof Module) out.push([key, value]);
+    else if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        if (v instanceof Module) out.push([`${key}.${i}`, v]);
+      });
+    }
+  }
+  return out;
+}
+
+/** m's own tensor fields under their state-dict names (PyTorch's, see nn.register's stateNames), or (legacy) their field names. */
+function tensorsOf(m: Module, legacy: boolean): Array<[string, Tensor]> {
+  const names = legacy ? undefined : entryOf(m)?.stateNames;
+  return Object.entries(m)
+    .filter((e): e is [string, Tensor] => e[1] instanceof Tensor)
+    .map(([key, t]) => [names?.[key] ?? key, t]);
+}
+
+/**
+ * The state-dict names tsgrad used before they followed PyTorch's (`layers.0.weight`,
+ * `bn.runningMean`), by current name; a tensor that had no earlier name is absent. load()
+ * reads files written with them.
+ */
+export function legacyStateNames(model: Module): Map<string, string> {
+  const current = new Map<Tensor, string>();
+  for (const [name, t] of model.stateDict()) current.set(t, name);
+  const out = new Map<string, string>();
+  const walk = (m: Module, prefix: string): void => {
+    const renamed = entryOf(m)?.stateNames ?? {};
+    for (const [field, t] of tensorsOf(m, true)) {
+      const now = current.get(t);
+      if (now === undefined || LATER_BUFFERS.has(renamed[field] ?? '') || out.has(now)) continue;
+      out.set(now, join(prefix, field));
+    }
+    for (const [name, child] of childrenOf(m, true)) walk(child, join(prefix, name));
+  };
+  walk(model, '');
+  return out;
+}
+
+/** Buffers added with PyTorch's names, absent from files written before. */
+const LATER_BUFFERS = new Set(['num_batches_tracked']);
 
 /** Overwrites a dense tensor's elements with another tensor's values (dtype converted). */
 export function assignInPlace(dst: Tensor, src: Tensor): void {

@@ -1,6 +1,6 @@
 import { is, options } from '../util/args.js';
 import { ones, zeros } from '../tensor/create.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { bumpVersion, type Tensor } from '../tensor/tensor.js';
 import { batchNorm, layerNorm } from '../ops/norm.js';
 import { check, fmtShape } from '../util/errors.js';
 import { constant, parameter } from './init.js';
@@ -28,6 +28,8 @@ abstract class BatchNormBase extends Module {
   /** Buffers (no requiresGrad): saved with the model, updated in training. */
   runningMean: Tensor | null;
   runningVar: Tensor | null;
+  /** Training batches seen (0-d int32), PyTorch's num_batches_tracked: kept so that state dicts match. */
+  numBatchesTracked: Tensor | null;
 
   protected abstract readonly layer: string;
   protected abstract readonly ranks: readonly number[];
@@ -46,6 +48,7 @@ abstract class BatchNormBase extends Module {
     this.bias = affine ? parameter([numFeatures]) : null;
     this.runningMean = trackRunningStats ? zeros([numFeatures]) : null;
     this.runningVar = trackRunningStats ? ones([numFeatures]) : null;
+    this.numBatchesTracked = trackRunningStats ? zeros([], { dtype: 'int32' }) : null;
   }
 
   forward(x: Tensor): Tensor {
@@ -62,13 +65,18 @@ abstract class BatchNormBase extends Module {
       () => `input has ${x.shape[1]} channels but the layer expects ${c} (input shape ${fmtShape(x.shape)}, expected ${expected})`,
     );
     const { eps, momentum } = this.options;
-    return batchNorm(x, this.runningMean, this.runningVar, {
+    const y = batchNorm(x, this.runningMean, this.runningVar, {
       weight: this.weight,
       bias: this.bias,
       training: this.training,
       momentum,
       eps,
     });
+    if (this.training && this.numBatchesTracked) {
+      this.numBatchesTracked.storage[this.numBatchesTracked.offset] += 1;
+      bumpVersion(this.numBatchesTracked.storage);
+    }
+    return y;
   }
 }
 
@@ -145,6 +153,8 @@ export class LayerNorm extends Module {
 }
 
 // Explicit names, so that saved models and the printed model survive a minifier.
-register(BatchNorm1d, 'BatchNorm1d');
-register(BatchNorm2d, 'BatchNorm2d');
+// PyTorch's names for the running statistics, so that a state dict loads into torch.nn.BatchNorm*d.
+const BN_NAMES = { runningMean: 'running_mean', runningVar: 'running_var', numBatchesTracked: 'num_batches_tracked' };
+register(BatchNorm1d, { name: 'BatchNorm1d', stateNames: BN_NAMES });
+register(BatchNorm2d, { name: 'BatchNorm2d', stateNames: BN_NAMES });
 register(LayerNorm, 'LayerNorm');

@@ -40,8 +40,13 @@ export interface RegisterOptions<M extends Module = Module> {
   toConfig?: (m: M, child: (c: Module) => LayerConfig) => Omit<LayerConfig, 'class'>;
   /** Rebuilds a module from its config node (default: `new Class(node.options)`). */
   fromConfig?: (node: LayerConfig, child: (c: LayerConfig) => Module) => M;
-  /** The layers a container runs one after another, for summary() rows and the printed model. */
+  /**
+   * The layers a container runs one after another, for summary() rows and the printed model;
+   * they are its children, named '0', '1', ... in state-dict keys, as PyTorch's Sequential names them.
+   */
   sequence?: (m: M) => readonly Module[];
+  /** State-dict names of tensor fields that PyTorch spells otherwise (`{ runningMean: 'running_mean' }`). */
+  stateNames?: Readonly<Record<string, string>>;
 }
 
 export interface LayerEntry {
@@ -50,6 +55,7 @@ export interface LayerEntry {
   toConfig: (m: Module, child: (c: Module) => LayerConfig) => Omit<LayerConfig, 'class'>;
   fromConfig: (node: LayerConfig, child: (c: LayerConfig) => Module) => Module;
   sequence?: (m: Module) => readonly Module[];
+  stateNames?: Readonly<Record<string, string>>;
 }
 
 const byName = new Map<string, LayerEntry>();
@@ -72,6 +78,7 @@ export function register<C extends ModuleClass>(cls: C, opts: RegisterOptions<In
     toConfig: is.function,
     fromConfig: is.function,
     sequence: is.function,
+    stateNames: is.object,
   });
   const name = o.name ?? cls.name;
   if (!name) throw new TsgradError('nn.register: an anonymous class needs { name }');
@@ -91,6 +98,7 @@ export function register<C extends ModuleClass>(cls: C, opts: RegisterOptions<In
         return node.options === undefined ? new Ctor() : new Ctor(node.options);
       }),
     sequence: o.sequence as LayerEntry['sequence'],
+    stateNames: o.stateNames,
   };
   byName.set(name, entry);
   byClass.set(cls, entry);

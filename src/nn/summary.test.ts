@@ -23,9 +23,9 @@ test('summary: the Keras MNIST CNN has 1,199,882 parameters, layer by layer', ()
   );
   assert.deepEqual(r.rows[4].outputShape, [1, 64, 12, 12]);
   assert.deepEqual(r.rows[6].outputShape, [1, 9216]);
-  assert.equal(r.rows[0].name, 'layers.0');
+  assert.equal(r.rows[0].name, '0');
   assert.equal(printed, r.text);
-  assert.match(r.text, /layers\.7 \(Linear\) +\[-1,128\] +1,179,776/);
+  assert.match(r.text, /7 \(Linear\) +\[-1,128\] +1,179,776/);
   assert.match(r.text, /Total params: 1,199,882/);
   // The standalone form gives the same result.
   assert.equal(nn.summary(model, [1, 28, 28], quiet).totalParams, 1199882);
@@ -37,11 +37,11 @@ test('summary: buffers count as non-trainable, training flags and running statis
     new nn.Sequential(new nn.BatchNorm2d({ numFeatures: 4 }), new nn.ReLU()),
     new nn.Flatten(),
   );
-  const before = model.stateDict().get('layers.1.layers.0.runningMean')!.data();
+  const before = model.stateDict().get('1.0.running_mean')!.data();
   const r = model.summary([3, 5, 5], quiet);
   assert.deepEqual(
     r.rows.map((row) => row.name),
-    ['layers.0', 'layers.1.layers.0', 'layers.1.layers.1', 'layers.2'],
+    ['0', '1.0', '1.1', '2'],
   );
   assert.equal(r.trainableParams, 4 * 3 * 9 + 4 + 8);
   assert.equal(r.totalParams, r.trainableParams + 8);
@@ -50,7 +50,7 @@ test('summary: buffers count as non-trainable, training flags and running statis
     model.namedModules().every(([, m]) => m.training),
     'still in training mode',
   );
-  assert.deepEqual(model.stateDict().get('layers.1.layers.0.runningMean')!.data(), before);
+  assert.deepEqual(model.stateDict().get('1.0.running_mean')!.data(), before);
 });
 
 test('summary: a module that is not Sequential is one row; bad input shapes are named', () => {

@@ -9,13 +9,13 @@ import type { Module } from './module.js';
 import { entryOf, layerName } from './registry.js';
 
 export interface SummaryRow {
-  /** Dotted name of the layer inside the model ('layers.0'), as in stateDict keys. */
+  /** Dotted name of the layer inside the model ('0', '1.0'), as in stateDict keys. */
   name: string;
   /** Registered layer name ('Conv2d'). */
   type: string;
   /** Output shape for a batch of 1. */
   outputShape: number[];
-  /** Parameter elements of the layer (frozen ones included) plus its buffers (e.g. running statistics). */
+  /** Parameter elements of the layer (frozen ones included) plus its floating buffers (running statistics). */
   params: number;
   /** Elements of the parameters that require gradients. */
   trainable: number;
@@ -65,7 +65,7 @@ export function summary(model: Module, inputShape: readonly number[], opts: Summ
       const visit = (m: Module, name: string, x: Tensor): Tensor => {
         const layers = entryOf(m)?.sequence?.(m);
         if (layers) {
-          // Children are named as in stateDict keys: a Sequential's are layers.0, layers.1, ...
+          // Children are named as in stateDict keys: a Sequential's are 0, 1, ...
           const childName = new Map(m.namedChildren().map(([n, c]) => [c, n]));
           let y = x;
           layers.forEach((l, i) => {
@@ -81,7 +81,9 @@ export function summary(model: Module, inputShape: readonly number[], opts: Summ
           name: name || '(model)',
           type: layerName(m),
           outputShape: y.shape.slice(),
-          params: count(params) + count(m.namedBuffers()),
+          // Floating buffers are statistics a layer keeps (Keras counts them); a counter such as
+          // num_batches_tracked is not.
+          params: count(params) + count(m.namedBuffers().filter(([, b]) => b.dtype !== 'int32')),
           trainable,
         });
         return y;

@@ -55,6 +55,19 @@ test('pooling: hand-computed values and shapes', () => {
   ]);
   assert.deepEqual(F.adaptiveAvgPool2d(x, 1).toArray(), [[[[7.5]]]]);
   assert.deepEqual(F.adaptiveAvgPool2d(x, [null, 2]).shape, [1, 1, 4, 2]);
+  // More bins than inputs repeat them, as PyTorch's (AlexNet's 6×6 pool after a small image's 1×1 map).
+  const up = F.adaptiveAvgPool2d(tg.tensor([1, 2, 3, 4], { shape: [1, 1, 2, 2] }), 4).toArray();
+  assert.deepEqual(up, [
+    [
+      [
+        [1, 1, 2, 2],
+        [1, 1, 2, 2],
+        [3, 3, 4, 4],
+        [3, 3, 4, 4],
+      ],
+    ],
+  ]);
+  assert.deepEqual(F.adaptiveAvgPool2d(tg.full([1, 1, 1, 1], 5), 6).data(), new Float32Array(36).fill(5));
   assert.deepEqual(F.globalMaxPool2d(x).toArray(), [[15]]);
   assert.deepEqual(F.maxPool1d(tg.tensor([[[1, 3, 2, 5, 4]]]), { kernelSize: 2 }).toArray(), [[[3, 5]]]);
 });

@@ -24,7 +24,7 @@ export type DataSource = Dataset | DataLoader | [Tensor, Tensor] | { x: Tensor; 
 /** A loss by name or as a function of (predictions, targets) returning a scalar tensor. */
 export type LossSpec = 'crossEntropy' | 'mse' | 'l1' | 'bce' | 'bceWithLogits' | ((pred: Tensor, target: Tensor) => Tensor);
 
-/** Penalty strength: one λ for every weight, or λ per module name prefix (`{ 'layers.0': 1e-4 }`). */
+/** Penalty strength: one λ for every weight, or λ per module name prefix (`{ '0': 1e-4 }`). */
 export type PenaltySpec = number | Record<string, number>;
 
 export interface FitOptions {

@@ -23,7 +23,7 @@ import { saliency, saliencyImage } from './saliency.js';
 export interface VizOptions {
   /** Output folder. */
   out: string;
-  /** Layer: index, dotted name (`layers.3`) or `convN`. */
+  /** Layer: index, dotted name (`2.0`) or `convN`. */
   layer?: number | string;
 }
 

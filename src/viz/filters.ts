@@ -38,7 +38,7 @@ export function filterGrid(conv: Layer | Tensor, opts: ImageGridOptions = {}): P
 
 /** The feature maps of one layer for one input. */
 export interface FeatureMap {
-  /** Dotted name of the layer (`layers.0`), its index in the Sequential and its class. */
+  /** Dotted name of the layer (`0`), its index in the Sequential and its class. */
   name: string;
   index: number;
   kind: string;

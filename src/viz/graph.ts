@@ -53,7 +53,7 @@ export async function drawGraph(root: Tensor, opts: DrawGraphOptions = {}): Prom
 /**
  * The graph of a model's forward pass: runs the model on zeros of inputShape
  * (in eval mode, the input requiring a gradient so every op is recorded) and
- * draws it with parameters labelled by their dotted names (`layers.0.weight`).
+ * draws it with parameters labelled by their dotted names (`0.weight`).
  *
  * @example
  * await graphOfModel(model, [1, 1, 28, 28], { out: 'runs/mnist/graph' });

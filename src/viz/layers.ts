@@ -7,7 +7,7 @@ import { TsgradError } from '../util/errors.js';
 /** A layer of a Sequential: a Module, or a plain function of a tensor. */
 export type Layer = Module | ((x: Tensor) => Tensor);
 
-/** One layer with its dotted name (`layers.3`) and its position in the flattened list. */
+/** One layer with its dotted name (`3`, `2.0`) and its position in the flattened list. */
 export interface NamedLayer {
   name: string;
   index: number;
@@ -23,14 +23,14 @@ function isSequential(m: unknown): m is Module & { layers: Layer[] } {
 
 /**
  * The layers of a Sequential model in the order they run, nested Sequentials
- * flattened (`layers.2.layers.0`); a model that is not a Sequential is one layer.
+ * flattened (`2.0`); a model that is not a Sequential is one layer.
  */
 export function sequentialLayers(model: Layer, prefix = ''): NamedLayer[] {
   arg('sequentialLayers', 'prefix', prefix, is.string);
   if (!isSequential(model)) return [{ name: prefix, index: 0, layer: model }];
   const out: NamedLayer[] = [];
   model.layers.forEach((layer, i) => {
-    const name = prefix ? `${prefix}.layers.${i}` : `layers.${i}`;
+    const name = prefix ? `${prefix}.${i}` : `${i}`;
     if (isSequential(layer)) out.push(...sequentialLayers(layer, name));
     else out.push({ name, index: 0, layer });
   });
@@ -60,7 +60,7 @@ export function runLayer(layer: Layer, x: Tensor): Tensor {
 
 /**
  * Finds a layer by its index in the flattened Sequential, its dotted name
- * (`layers.0`), or `convN` / `conv` for the N-th (first) convolution.
+ * (`2.0`), or `convN` / `conv` for the N-th (first) convolution.
  */
 export function findLayer(op: string, model: Layer, which: number | string): NamedLayer {
   const layers = sequentialLayers(model);

@@ -115,7 +115,7 @@ function ascend(op: string, model: Layer, layer: number | string, filters: reado
  * Activation maximisation: starting from a grey image with a little (seeded)
  * noise, follows the gradient of one filter's mean activation with respect to
  * the input, the gradient normalised by its root mean square at each step.
- * The layer is an index into the Sequential, a dotted name (`layers.3`) or `convN`.
+ * The layer is an index into the Sequential, a dotted name (`2.0`) or `convN`.
  *
  * @example
  * const { image, trace } = visualizeFilter(model, 'conv1', 5, { steps: 100, seed: 0 });

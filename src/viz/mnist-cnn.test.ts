@@ -104,7 +104,7 @@ test('activation maximisation raises each filter at least 10× above its start',
   // One filter alone, with the defaults (100 steps), seeded: repeatable.
   const f = positive[0].filter;
   const a = tg.visualizeFilter(model, 3, f, { seed: 1 });
-  const b = tg.visualizeFilter(model, 'layers.3', f, { seed: 1 });
+  const b = tg.visualizeFilter(model, '3', f, { seed: 1 });
   assert.equal(a.trace.length, 101);
   assert.deepEqual(a.trace, b.trace);
   assert.deepEqual(a.image.shape, [1, 28, 28]);
@@ -120,7 +120,7 @@ test('filter grid and feature maps decode to their stated sizes', () => {
   const maps = tg.featureMaps(model, xTest.narrow(0, 0, 1), { outDir: dir });
   assert.deepEqual(
     maps.map((m) => `${m.name} ${m.kind} ${m.output.shape.join('x')}`),
-    ['layers.0 Conv2d 8x28x28', 'layers.1 ReLU 8x28x28', 'layers.3 Conv2d 16x14x14', 'layers.4 ReLU 16x14x14'],
+    ['0 Conv2d 8x28x28', '1 ReLU 8x28x28', '3 Conv2d 16x14x14', '4 ReLU 16x14x14'],
   );
   for (const m of maps) assert.deepEqual(pngSize(m.image.path as string), [m.image.width, m.image.height]);
 });
@@ -140,5 +140,5 @@ test('writeReport puts curves, confusion matrix, filters, maximisation and graph
     if (p.endsWith('.png')) assert.ok(pngSize(p)[0] > 0, `${p} decodes`);
   }
   const graph = readFileSync(join(out, 'graph.svg'), 'utf8');
-  assert.ok(graph.includes('layers.0.weight') && graph.includes('conv'), 'the graph names the parameters');
+  assert.ok(graph.includes('0.weight') && graph.includes('conv'), 'the graph names the parameters');
 });

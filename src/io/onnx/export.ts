@@ -3,7 +3,15 @@ import { Module } from '../../nn/module.js';
 import { Tensor, denseArray } from '../../tensor/tensor.js';
 import { arg, is, options } from '../../util/args.js';
 import { TsgradError, fmtShape } from '../../util/errors.js';
-import { ATTR, ONNX_DTYPE, encodeModel, type AttributeMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from './proto.js';
+import {
+  ATTR,
+  ONNX_DTYPE,
+  encodeModel,
+  type AttributeMessage,
+  type NodeMessage,
+  type TensorMessage,
+  type ValueInfoMessage,
+} from './proto.js';
 import { traceModel, type TraceValue } from './trace.js';
 import { CONVERTERS, type AttrValue, type Emit } from './ops.js';
 

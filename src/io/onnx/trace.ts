@@ -26,7 +26,7 @@ export interface TraceValue {
   parents: number[];
   op?: string;
   opts?: unknown;
-  /** The module that ran the op: its dotted name and class, e.g. `layers.3 (Conv2d)`. */
+  /** The module that ran the op: its dotted name and class, e.g. `'3' (Conv2d)`. */
   scope?: string;
   /** A parameter's or buffer's state-dict name; an input's position. */
   name?: string;
@@ -137,9 +137,7 @@ export function traceModel(op: string, model: Module, inputs: Tensor[]): Trace {
   const index = new Map(a.map((t, i) => [t, i]));
   const indexB = new Map(b.map((t, i) => [t, i]));
   const differs = (why: string): never => {
-    throw new TsgradError(
-      `${op}: the model's graph changes with the batch size (${why}); the exporter needs the same ops for every batch`,
-    );
+    throw new TsgradError(`${op}: the model's graph changes with the batch size (${why}); the exporter needs the same ops for every batch`);
   };
   if (a.length !== b.length) differs(`${a.length} values for a batch of ${inputs[0].shape[0]}, ${b.length} for one more`);
   const values: TraceValue[] = a.map((t, i) => {
