@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-web';
 import * as tg from '../src/index.js';
+import { CONVERTERS } from '../src/io/onnx/ops.js';
+import { BINARY_TABLE, UNARY_TABLE } from '../src/kernels/elementwise-table.js';
 import { registeredNames } from '../src/nn/registry.js';
 import { repoPath } from './util.js';
 
@@ -200,6 +202,11 @@ test('the file: opset, symbolic batch, parameters as initializers under their st
   const fixed = tg.decodeOnnx(tg.exportOnnx(model, tg.zeros([4, 1, 28, 28]), { dynamicBatch: false, opset: 13 }));
   assert.equal(fixed.graph.input[0].type.tensor_type.shape.dim[0].dim_value, 4);
   assert.equal(fixed.opset_import[0].version, 13);
+});
+
+test('every elementwise primitive of the op table has an ONNX form', () => {
+  const missing = [...Object.keys(UNARY_TABLE), ...Object.keys(BINARY_TABLE)].filter((op) => !(op in CONVERTERS));
+  assert.deepEqual(missing, []);
 });
 
 test('every registered layer is covered by the exports above', () => {
