@@ -411,6 +411,14 @@ Object.assign(TABLE, {
   'nn.models.activationLayer': [() => nn.models.activationLayer('swish' as never), /^models: unknown activation 'swish'/],
   setBackend: [() => tg.setBackend('gpu' as never), /^setBackend: backend 'gpu' is not available \(known: ref, wasm\)/],
   load: [() => tg.load('/nonexistent-dir'), /^load: \/nonexistent-dir\/config.json not found/],
+  visualizeClass: [
+    () => tg.visualizeClass(new nn.Linear({ inFeatures: 2, outFeatures: 2 }), -1),
+    /^visualizeClass: argument 'classIndex' must be/,
+  ],
+  attributionImage: [
+    () => tg.attributionImage(tg.zeros([1, 4, 4]), tg.zeros([4])),
+    /^attributionImage: needs an image map \[H, W\], got shape \[4\]/,
+  ],
   exportOnnx: [
     () => tg.exportOnnx(new nn.ReLU(), tg.zeros([1, 2]), { opsett: 17 } as never),
     /^exportOnnx: unknown option 'opsett' \(did you mean 'opset'\?\)/,

@@ -1,6 +1,8 @@
 import { evaluateDir, predictFile, trainMnist, type MnistModelName } from '../apps/mnist.js';
 import { mnist } from '../data/mnist.js';
 import { load } from '../io/save.js';
+import { stack } from '../ops/movement.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { writeReport } from '../viz/commands.js';
 import { UsageError, flagSpec, inputFile, intFlag, modelDir, numberFlag, outDirFlag, parseFlags } from './flags.js';
 import { emit, type CliTask } from './task.js';
@@ -43,6 +45,13 @@ export const mnistTask: CliTask = {
       const evaluation = evaluateDir(out);
       const { test } = mnist({ trainSize: 0 });
       const [sample] = test.get(0);
+      // Two test images of each digit, in digit order, for the Grad-CAM grid.
+      const byDigit: Tensor[][] = Array.from({ length: 10 }, () => []);
+      for (let i = 0; i < test.length && byDigit.some((d) => d.length < 2); i++) {
+        const [x, y] = test.get(i);
+        if (byDigit[y.item()].length < 2) byDigit[y.item()].push(x);
+      }
+      const perClass = byDigit.flat();
       const written = await writeReport(out, {
         title: `MNIST ${model}`,
         history: result.history,
@@ -50,6 +59,7 @@ export const mnistTask: CliTask = {
         confusion: evaluation.confusionMatrix,
         labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
         sample: sample.unsqueeze(0),
+        attributionSamples: stack(perClass),
         summary: {
           'test accuracy': `${(100 * result.testAccuracy).toFixed(2)}%`,
           epochs: result.epochs,

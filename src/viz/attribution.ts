@@ -5,6 +5,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import { arg, is, options } from '../util/args.js';
 import { TsgradError, check, fmtShape } from '../util/errors.js';
+import { Module } from '../nn/module.js';
+import { layerName } from '../nn/registry.js';
 import { findLayer, inspecting, isActivation, isConv, runLayer, sequentialLayers, type Layer } from './layers.js';
 
 /** The class scores [n, K] of a batch, with one explained class per call (default: the predicted one of the input). */
@@ -35,18 +37,34 @@ export interface GradCamResult {
   layer: string;
 }
 
+export interface GradCamOptions {
+  /** The convolution explained: an index, a dotted name or `convN` (default: the last convolution). */
+  layer?: number | string;
+  /** The class explained (default: the predicted one). */
+  classIndex?: number;
+  /**
+   * 'pooled' (default): Grad-CAM, one weight per channel, the spatial mean of the gradient.
+   * 'elementwise': LayerCAM (Jiang et al. 2021), each position weighted by its own positive
+   * gradient, which keeps the map on the evidence where a channel's mean gradient mixes
+   * the object with its background.
+   */
+  weights?: 'pooled' | 'elementwise';
+}
+
 /**
  * Grad-CAM: the feature maps of a convolutional layer (after its activation, when one follows),
  * weighted by the spatial mean of the class score's gradient with respect to them, summed over
- * channels and passed through a ReLU; upsampled (nearest) to the input's size. `layer` is an
+ * channels and passed through a ReLU; brought to the input's size with each cell at its receptive
+ * field's centre (bilinear between cells). `layer` is an
  * index, a dotted name or `convN` (default: the last convolution).
  * @example const { map } = gradCam(model, digit.reshape([1, 1, 28, 28]), { classIndex: 7 }); // [28, 28]
  */
-export function gradCam(model: Layer, input: Tensor, opts: { layer?: number | string; classIndex?: number } = {}): GradCamResult {
+export function gradCam(model: Layer, input: Tensor, opts: GradCamOptions = {}): GradCamResult {
   oneInput('gradCam', input);
-  options<{ layer?: number | string; classIndex?: number }>('gradCam', opts, {
+  options<GradCamOptions>('gradCam', opts, {
     layer: is.anyOf(is.int, is.string),
     classIndex: is.nonNegativeInt,
+    weights: is.oneOf(['pooled', 'elementwise']),
   });
   const layers = sequentialLayers(model);
   let at: number;
@@ -73,21 +91,91 @@ export function gradCam(model: Layer, input: Tensor, opts: { layer?: number | st
     score.backward();
     const g = maps.grad as Tensor;
     const spatial = Array.from({ length: maps.ndim - 2 }, (_, i) => i + 2);
-    const weights = g.mean(spatial, true);
+    const weights = opts.weights === 'elementwise' ? g.relu() : g.mean(spatial, true);
     const raw = maps.mul(weights).sum(1).relu().select(0, 0);
-    return { map: upsample(raw, input.shape.slice(2)), raw, classIndex: k, score: score.item(), layer: layers[at].name };
+    const where = geometry(
+      layers.slice(0, at + 1).map((l) => l.layer),
+      raw.ndim,
+    );
+    return { map: upsample(raw, input.shape.slice(2), where), raw, classIndex: k, score: score.item(), layer: layers[at].name };
   });
 }
 
-/** Nearest-neighbour resize of a map [h, w] or [l] to the given spatial size (each output cell reads the input cell it falls in). */
-function upsample(raw: Tensor, size: readonly number[]): Tensor {
+/** Where cell p of a layer's map sits in the input, per spatial axis: at offset + p · stride. */
+interface Placement {
+  offset: number;
+  stride: number;
+}
+
+const pairOf = (v: unknown, axes: number): number[] =>
+  typeof v === 'number' ? new Array<number>(axes).fill(v) : Array.isArray(v) ? (v as number[]).slice(-axes) : [];
+
+/**
+ * The input position of each map cell's receptive-field centre, walking the convolutions and
+ * pools that lead to the map (a valid 3×3 convolution puts cell 0 at input pixel 1). Null when a
+ * layer of another kind changes the geometry; the map is then stretched to the input.
+ */
+function geometry(path: readonly Layer[], axes: number): Placement[] | null {
+  const place = Array.from({ length: axes }, () => ({ offset: 0, stride: 1 }));
+  for (const layer of path) {
+    if (!(layer instanceof Module)) continue;
+    const name = layerName(layer);
+    const o = (layer as { options?: Record<string, unknown> }).options ?? {};
+    const conv = name === 'Conv1d' || name === 'Conv2d';
+    if (!conv && !/^(Max|Avg)Pool[12]d$/.test(name)) {
+      if (isActivation(layer) || ['Dropout', 'BatchNorm1d', 'BatchNorm2d', 'Identity'].includes(name)) continue;
+      return null;
+    }
+    const k = pairOf(o.kernelSize, axes);
+    const stride = pairOf(o.stride ?? o.kernelSize, axes);
+    const dilation = conv ? pairOf(o.dilation ?? 1, axes) : k.map(() => 1);
+    const pad =
+      o.padding === 'same'
+        ? k.map((kk, i) => Math.floor((dilation[i] * (kk - 1)) / 2))
+        : o.padding === 'valid'
+          ? k.map(() => 0)
+          : pairOf(o.padding ?? 0, axes);
+    if ([k, stride, dilation, pad].some((v) => v.length !== axes)) return null;
+    place.forEach((p, i) => {
+      p.offset += ((dilation[i] * (k[i] - 1)) / 2 - pad[i]) * p.stride;
+      p.stride *= stride[i];
+    });
+  }
+  return place;
+}
+
+/**
+ * A map [h, w] or [l] at the input's size: each input pixel reads the map bilinearly at the cell
+ * whose receptive field it is the centre of (placement, per axis), clamped at the map's edges;
+ * without a placement the map is stretched over the input.
+ */
+function upsample(raw: Tensor, size: readonly number[], placement: Placement[] | null): Tensor {
   const src = raw.data();
   const [h, w] = raw.ndim === 2 ? raw.shape : [1, raw.shape[0]];
   const [H, W] = size.length === 2 ? size : [1, size[0]];
+  const [py, px] = placement
+    ? placement.length === 2
+      ? placement
+      : [{ offset: 0, stride: 1 }, placement[0]]
+    : [
+        { offset: (H / h - 1) / 2, stride: H / h },
+        { offset: (W / w - 1) / 2, stride: W / w },
+      ];
+  // Fractional cell index of input position u along an axis of n cells, and its two neighbours.
+  const cell = (u: number, p: Placement, n: number): [number, number, number] => {
+    const c = Math.min(n - 1, Math.max(0, (u - p.offset) / p.stride));
+    const lo = Math.floor(c);
+    return [lo, Math.min(n - 1, lo + 1), c - lo];
+  };
   const out = new Float32Array(H * W);
   for (let i = 0; i < H; i++) {
-    const si = Math.min(h - 1, Math.floor((i * h) / H));
-    for (let j = 0; j < W; j++) out[i * W + j] = src[si * w + Math.min(w - 1, Math.floor((j * w) / W))];
+    const [i0, i1, fi] = h === 1 ? [0, 0, 0] : cell(i, py, h);
+    for (let j = 0; j < W; j++) {
+      const [j0, j1, fj] = cell(j, px, w);
+      const top = src[i0 * w + j0] * (1 - fj) + src[i0 * w + j1] * fj;
+      const bottom = src[i1 * w + j0] * (1 - fj) + src[i1 * w + j1] * fj;
+      out[i * W + j] = top * (1 - fi) + bottom * fi;
+    }
   }
   return new Tensor(out, size.length === 2 ? [H, W] : [W]);
 }

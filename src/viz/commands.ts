@@ -12,7 +12,8 @@ import { readPng } from './image.js';
 import { convWeight, findLayer, sequentialLayers } from './layers.js';
 import { maximizeGrid } from './maximize.js';
 import { guessInputShape, writeReport, type ReportOptions } from './report.js';
-import { saliency, saliencyImage } from './saliency.js';
+import { attributionImage, saliency, saliencyImage } from './saliency.js';
+import { gradCam, integratedGradients, type GradCamOptions } from './attribution.js';
 
 /**
  * The `tsgrad viz filters|maximize|saliency|graph <model dir> --out dir` commands
@@ -38,7 +39,10 @@ export function vizFilters(model: Module | string, opts: VizOptions): string[] {
 }
 
 /** `tsgrad viz maximize`: activation maximisation for every filter of a layer (default the last convolution). */
-export function vizMaximize(model: Module | string, opts: VizOptions & { steps?: number; stepSize?: number; seed?: number }): string[] {
+export function vizMaximize(
+  model: Module | string,
+  opts: VizOptions & { steps?: number; stepSize?: number; seed?: number; method?: 'regularized' | 'plain' },
+): string[] {
   const m = asModel(model);
   const convs = sequentialLayers(m).filter((l) => convWeight(l.layer));
   const which = opts.layer ?? convs[convs.length - 1]?.index;
@@ -47,6 +51,7 @@ export function vizMaximize(model: Module | string, opts: VizOptions & { steps?:
   const r = maximizeGrid(m, layer.index, {
     steps: opts.steps,
     stepSize: opts.stepSize,
+    method: opts.method,
     seed: opts.seed ?? 0,
     out: join(opts.out, `maximize-${layer.name || 'model'}.png`),
   });
@@ -82,6 +87,54 @@ export function vizSaliency(model: Module | string, opts: VizOptions & { input?:
     return [writeOut(join(opts.out, 'saliency.json'), json)];
   }
   return [saliencyImage(x, s, { out: join(opts.out, 'saliency.png') }).path as string];
+}
+
+/** The input of an attribution command: the file given, or a grey image (sequence), shaped as guessInputShape says ([1, ...]). */
+function attributionInput(op: string, m: Module, input: string | Tensor | undefined): Tensor {
+  const shape = guessInputShape(m);
+  if (!shape) throw new TsgradError(`${op}: cannot infer the model input shape`);
+  const x = input === undefined ? zeros(shape).add(0.5) : typeof input === 'string' ? readInput(input, shape) : input;
+  return x.reshape(shape);
+}
+
+/**
+ * `tsgrad viz gradcam`: Grad-CAM of an input (--input file) at a convolution (default the last):
+ * input, map and overlay as gradcam.png; for a sequence, the per-position map as gradcam.json.
+ */
+export function vizGradCam(
+  model: Module | string,
+  opts: VizOptions & { input?: string | Tensor; classIndex?: number; weights?: GradCamOptions['weights'] },
+): string[] {
+  const m = asModel(model);
+  const x = attributionInput('viz gradcam', m, opts.input);
+  const cam = gradCam(m, x, { layer: opts.layer, classIndex: opts.classIndex, weights: opts.weights });
+  if (cam.map.ndim !== 2) {
+    const json = JSON.stringify({ classIndex: cam.classIndex, score: cam.score, layer: cam.layer, map: Array.from(cam.map.data()) });
+    return [writeOut(join(opts.out, 'gradcam.json'), json)];
+  }
+  return [attributionImage(x, cam.map, { out: join(opts.out, 'gradcam.png') }).path as string];
+}
+
+/**
+ * `tsgrad viz ig`: integrated gradients of an input from a black (all-zero) baseline, with their
+ * completeness (attributions' sum against the score difference) in ig.json; for an image, |map|
+ * as ig.png.
+ */
+export function vizIntegratedGradients(
+  model: Module | string,
+  opts: VizOptions & { input?: string | Tensor; classIndex?: number; steps?: number },
+): { paths: string[]; completeness: { sum: number; scoreDifference: number; relativeError: number } } {
+  const m = asModel(model);
+  const x = attributionInput('viz ig', m, opts.input);
+  const ig = integratedGradients(m, x, { steps: opts.steps ?? 64, classIndex: opts.classIndex });
+  const paths = [
+    writeOut(
+      join(opts.out, 'ig.json'),
+      JSON.stringify({ classIndex: ig.classIndex, score: ig.score, completeness: ig.completeness, map: Array.from(ig.map.data()) }),
+    ),
+  ];
+  if (ig.map.ndim === 2) paths.push(attributionImage(x, ig.map.abs(), { out: join(opts.out, 'ig.png') }).path as string);
+  return { paths, completeness: ig.completeness };
 }
 
 /** `tsgrad viz graph`: the forward-pass graph of the model as SVG. */

@@ -15,9 +15,16 @@ export {
 } from './plot.js';
 export { drawGraph, graphOfModel, dotToSvg, type DrawGraphOptions, type GraphPicture } from './graph.js';
 export { filterGrid, featureMaps, type FeatureMap, type FeatureMapOptions } from './filters.js';
-export { visualizeFilter, maximizeGrid, type MaximizeOptions, type MaximizeGridOptions, type MaximizedFilter } from './maximize.js';
-export { saliency, gradientTimesInput, saliencyImage, type Attribution } from './saliency.js';
-export { gradCam, integratedGradients, type GradCamResult, type IntegratedGradientsResult } from './attribution.js';
+export {
+  visualizeFilter,
+  visualizeClass,
+  maximizeGrid,
+  type MaximizeOptions,
+  type MaximizeGridOptions,
+  type MaximizedFilter,
+} from './maximize.js';
+export { saliency, gradientTimesInput, saliencyImage, attributionImage, type Attribution } from './saliency.js';
+export { gradCam, integratedGradients, type GradCamOptions, type GradCamResult, type IntegratedGradientsResult } from './attribution.js';
 export { sequenceLogo, logoColumns, saliencyTrack, type LogoOptions, type LogoColumn, type SaliencyTrackOptions } from './logo.js';
 export { writeReport, guessInputShape, type ReportOptions } from './report.js';
 export { sequentialLayers, findLayer, type Layer, type NamedLayer } from './layers.js';

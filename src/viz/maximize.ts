@@ -6,7 +6,8 @@ import { concat } from '../ops/movement.js';
 import { check, fmtShape } from '../util/errors.js';
 import { Rng, rng as globalRng } from '../util/rng.js';
 import { imageGrid, type ImageGridOptions, type PngImage } from './image.js';
-import { convWeight, findLayer, inspecting, runUpTo, sequentialLayers, type Layer } from './layers.js';
+import { convWeight, findLayer, inspecting, isActivation, runLayer, runUpTo, sequentialLayers, type Layer } from './layers.js';
+import { where } from '../ops/elementwise.js';
 
 export interface MaximizeOptions {
   /** Gradient-ascent steps; default 100. */
@@ -23,6 +24,38 @@ export interface MaximizeOptions {
   grey?: number;
   /** Amplitude of the uniform starting noise around grey; default 0.1. */
   noise?: number;
+  /**
+   * 'regularized' (the default) makes readable pictures (Yosinski et al. 2015, Olah et al. 2017):
+   * each step sees the image shifted by a random jitter, the image decays towards grey, it is
+   * blurred every few steps and kept in the data range. 'plain' is bare gradient ascent (each
+   * regulariser below then defaults to off), which exploits the border and the pixels the
+   * network barely constrains.
+   */
+  method?: 'regularized' | 'plain';
+  /** Largest random shift in pixels, each axis, circular (default 14; 0: off). */
+  jitter?: number;
+  /** Fraction of the distance to grey removed after each step (default 0.02; 0: off). */
+  decay?: number;
+  /** Gaussian blur every blurEvery steps (default 4; 0: off) with this standard deviation in pixels (default 0.5). */
+  blurEvery?: number;
+  blurSigma?: number;
+  /** The data range the image is kept in (default [0, 1], MNIST's; null: unbounded). */
+  range?: readonly [number, number] | null;
+}
+
+/** The regularisers a method implies, each overridable. */
+function regularizers(opts: MaximizeOptions) {
+  const on = (opts.method ?? 'regularized') === 'regularized';
+  return {
+    stepSize: opts.stepSize ?? (on ? 0.05 : 1),
+    // A shift of up to half the image moves every pixel across the wrap-around seam as often as
+    // any other, so that no place (the border above all) is special.
+    jitter: opts.jitter ?? (on ? 14 : 0),
+    decay: opts.decay ?? (on ? 0.02 : 0),
+    blurEvery: opts.blurEvery ?? (on ? 4 : 0),
+    blurSigma: opts.blurSigma ?? 0.5,
+    range: opts.range === undefined ? (on ? ([0, 1] as const) : null) : opts.range,
+  };
 }
 
 /** The input that a filter responds to most, found by gradient ascent. */
@@ -53,13 +86,33 @@ function inputShapeOf(op: string, model: Layer, opts: MaximizeOptions): number[]
  */
 function ascend(op: string, model: Layer, layer: number | string, filters: readonly number[], opts: MaximizeOptions): MaximizedFilter[] {
   const steps = opts.steps ?? 100;
-  const stepSize = opts.stepSize ?? 1;
+  const reg = regularizers(opts);
+  const { stepSize } = reg;
   check(
     Number.isInteger(steps) && steps >= 0 && stepSize > 0,
     op,
     () => `steps must be a non-negative integer and stepSize positive, got ${steps} and ${stepSize}`,
   );
+  check(
+    Number.isInteger(reg.jitter) &&
+      reg.jitter >= 0 &&
+      reg.decay >= 0 &&
+      reg.decay < 1 &&
+      Number.isInteger(reg.blurEvery) &&
+      reg.blurEvery >= 0,
+    op,
+    () => `jitter and blurEvery must be non-negative integers and decay in [0, 1), got ${reg.jitter}, ${reg.blurEvery} and ${reg.decay}`,
+  );
+  check(
+    reg.range === null || (reg.range.length === 2 && reg.range[0] < reg.range[1]),
+    op,
+    () => `range must be [low, high] with low < high, or null, got ${JSON.stringify(reg.range)}`,
+  );
   const target = findLayer(op, model, layer);
+  // A filter's response is read after the activation that follows it (as a Keras Conv2D with
+  // activation='relu' gives it): before it, the mean response is linear in the image.
+  const all = sequentialLayers(model);
+  const upTo = target.index + 1 < all.length && isActivation(all[target.index + 1].layer) ? target.index + 1 : target.index;
   const shape = [filters.length, ...inputShapeOf(op, model, opts)];
   const gen = opts.seed === undefined ? globalRng : new Rng(opts.seed);
   const grey = opts.grey ?? 0.5;
@@ -93,22 +146,84 @@ function ascend(op: string, model: Layer, layer: number | string, filters: reado
 
   inspecting(model, () => {
     for (let s = 0; s < steps; s++) {
-      x.requiresGrad = true;
-      const a = activations(runUpTo(model, target.index, x));
+      // Jitter: the network sees the image shifted, and the gradient is shifted back, so that no
+      // pixel can rely on its place (the border, which zero padding makes special, above all).
+      const dy = shape.length === 4 && reg.jitter ? gen.int(-reg.jitter, reg.jitter + 1) : 0;
+      const dx = reg.jitter ? gen.int(-reg.jitter, reg.jitter + 1) : 0;
+      const seen = dy || dx ? tensor(roll(x.data() as Float32Array, shape, dy, dx), { shape }) : x;
+      seen.requiresGrad = true;
+      const z = runUpTo(model, target.index, seen);
+      const a = activations(upTo === target.index ? z : runLayer(all[upTo].layer, z));
       record(a);
-      a.sum().backward();
-      const g = x.grad as Tensor;
+      // A filter the activation silences everywhere has no gradient there: it climbs on its
+      // response before the activation until it comes alive.
+      const objective = upTo === target.index ? a : where(a.gt(0), a, activations(z));
+      objective.sum().backward();
+      const g0 = seen.grad as Tensor;
+      const g = dy || dx ? tensor(roll(g0.data() as Float32Array, shape, -dy, -dx), { shape }) : g0;
       x = noGrad(() => {
         const rms = perImageMean(g.square())
           .sqrt()
           .add(1e-8)
           .reshape([filters.length, ...shape.slice(1).map(() => 1)]);
-        return x.add(g.div(rms).mul(stepSize));
+        let next = x.add(g.div(rms).mul(stepSize));
+        if (reg.decay)
+          next = next
+            .sub(grey)
+            .mul(1 - reg.decay)
+            .add(grey);
+        if (reg.blurEvery && (s + 1) % reg.blurEvery === 0)
+          next = tensor(blur(next.data() as Float32Array, shape, reg.blurSigma), { shape });
+        if (reg.range) next = next.clamp({ min: reg.range[0], max: reg.range[1] });
+        return next;
       });
     }
-    noGrad(() => record(activations(runUpTo(model, target.index, x))));
+    noGrad(() => record(activations(runUpTo(model, upTo, x))));
   });
   return filters.map((f, b) => ({ image: x.select(0, b).contiguous(), trace: traces[b], filter: f }));
+}
+
+/** x [B, C, H, W] or [B, C, L] shifted circularly by dy rows and dx columns (along L for sequences). */
+function roll(x: Float32Array, shape: readonly number[], dy: number, dx: number): Float32Array {
+  const w = shape[shape.length - 1];
+  const h = shape.length === 4 ? shape[2] : 1;
+  const out = new Float32Array(x.length);
+  for (let plane = 0; plane < x.length; plane += h * w) {
+    for (let i = 0; i < h; i++) {
+      const si = (((i - dy) % h) + h) % h;
+      for (let j = 0; j < w; j++) out[plane + i * w + j] = x[plane + si * w + ((((j - dx) % w) + w) % w)];
+    }
+  }
+  return out;
+}
+
+/** A separable Gaussian blur of each plane of x, along both axes of images and L of sequences; circular, as the jitter is. */
+function blur(x: Float32Array, shape: readonly number[], sigma: number): Float32Array {
+  const r = Math.max(1, Math.ceil(2 * sigma));
+  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const total = k.reduce((a, b) => a + b, 0);
+  const kernel = k.map((v) => v / total);
+  const w = shape[shape.length - 1];
+  const h = shape.length === 4 ? shape[2] : 1;
+  const pass = (src: Float32Array, along: 'row' | 'col'): Float32Array => {
+    const out = new Float32Array(src.length);
+    for (let plane = 0; plane < src.length; plane += h * w) {
+      for (let i = 0; i < h; i++) {
+        for (let j = 0; j < w; j++) {
+          let acc = 0;
+          for (let t = -r; t <= r; t++) {
+            const ii = along === 'col' ? (((i + t) % h) + h) % h : i;
+            const jj = along === 'row' ? (((j + t) % w) + w) % w : j;
+            acc += kernel[t + r] * src[plane + ii * w + jj];
+          }
+          out[plane + i * w + j] = acc;
+        }
+      }
+    }
+    return out;
+  };
+  const rows = pass(x, 'row');
+  return h > 1 ? pass(rows, 'col') : rows;
 }
 
 /**
@@ -124,6 +239,21 @@ function ascend(op: string, model: Layer, layer: number | string, filters: reado
 export function visualizeFilter(model: Layer, layer: number | string, filterIndex: number, opts: MaximizeOptions = {}): MaximizedFilter {
   arg('visualizeFilter', 'filterIndex', filterIndex, is.nonNegativeInt);
   return ascend('visualizeFilter', model, layer, [filterIndex], opts)[0];
+}
+
+/**
+ * What the network thinks a class looks like: the same ascent (regularised by default) on the
+ * class's output score (the logit, before any softmax) instead of a filter's response.
+ * @example const { image, trace } = visualizeClass(model, 3, { seed: 0 }); // image [1, 28, 28]
+ */
+export function visualizeClass(model: Layer, classIndex: number, opts: MaximizeOptions = {}): MaximizedFilter {
+  arg('visualizeClass', 'classIndex', classIndex, is.nonNegativeInt);
+  const last = sequentialLayers(model).length - 1;
+  // A classifier's head is not translation-invariant as filters are: a small jitter only.
+  return ascend('visualizeClass', model, last, [classIndex], {
+    jitter: (opts.method ?? 'regularized') === 'regularized' ? 2 : 0,
+    ...opts,
+  })[0];
 }
 
 export interface MaximizeGridOptions extends MaximizeOptions, Omit<ImageGridOptions, 'normalize'> {

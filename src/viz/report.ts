@@ -4,11 +4,15 @@ import type { Tensor } from '../tensor/tensor.js';
 import { writeOut } from './files.js';
 import { featureMaps, filterGrid } from './filters.js';
 import { graphOfModel } from './graph.js';
-import { convWeight, sequentialLayers, type Layer } from './layers.js';
+import { convWeight, runLayer, sequentialLayers, type Layer } from './layers.js';
 import { escapeXml } from './logo.js';
 import { maximizeGrid } from './maximize.js';
 import { plotConfusion, plotHistory, type HistoryLike } from './plot.js';
-import { saliency, saliencyImage } from './saliency.js';
+import { attributionImage, saliency, saliencyImage } from './saliency.js';
+import { gradCam, integratedGradients } from './attribution.js';
+import { colorize, imageGrid } from './image.js';
+import { noGrad } from '../autograd/engine.js';
+import { stack } from '../ops/movement.js';
 
 export interface ReportOptions {
   title?: string;
@@ -22,8 +26,12 @@ export interface ReportOptions {
   labels?: readonly string[];
   /** Input shape with the batch axis for the graph; inferred from the first layer otherwise. */
   inputShape?: readonly number[];
-  /** One input [1, ...] for saliency and feature maps. */
+  /** One input [1, ...] for saliency, integrated gradients and feature maps. */
   sample?: Tensor;
+  /** A few inputs [N, ...] (say two test images per class) for a grid of Grad-CAM maps laid over them. */
+  attributionSamples?: Tensor;
+  /** For an image classifier, the regularised picture of each class ("what the network thinks a 3 looks like"); default true. */
+  classImages?: boolean;
   /** Layer for activation maximisation; default the last convolution. */
   maximizeLayer?: number | string;
   /** Gradient-ascent steps for the activation-maximisation grid (default 60). */
@@ -99,8 +107,55 @@ export async function writeReport(dir: string, opts: ReportOptions): Promise<{ h
     section(
       'Activation maximisation',
       img(m.path as string, 'activation maximisation'),
-      `For each filter of layer ${String(layer)}: the input that maximises its mean activation, found by gradient ascent from a grey image.`,
+      `For each filter of layer ${String(layer)}: the input that maximises its mean activation, found by regularised gradient ascent ` +
+        'from a grey image (random jitter, decay towards grey, blur, values kept in [0, 1]).',
     );
+  }
+  if (model && opts.sample && opts.sample.ndim === 4 && (opts.classImages ?? true)) {
+    const classes = noGrad(() => runLayer(model, opts.sample as Tensor)).shape[1];
+    const last = sequentialLayers(model).length - 1;
+    const grid = maximizeGrid(model, last, {
+      filters: Array.from({ length: classes }, (_, i) => i),
+      steps: opts.maximizeSteps ? 2 * opts.maximizeSteps : 200,
+      jitter: 2,
+      seed: 0,
+      nrow: classes,
+      inputShape: opts.sample.shape.slice(1),
+      out: join(dir, 'classes.png'),
+    });
+    paths.push(grid.path as string);
+    section(
+      'What each class looks like to the network',
+      img(grid.path as string, 'class images'),
+      `Classes 0 to ${classes - 1}, left to right: the input that maximises each class score, by the same regularised ascent.`,
+    );
+  }
+  if (model && convs.length > 0 && opts.attributionSamples) {
+    const xs = opts.attributionSamples;
+    const tiles: Tensor[] = [];
+    for (let i = 0; i < xs.shape[0]; i++) {
+      const x = xs.narrow(0, i, 1);
+      const cam = gradCam(model, x);
+      if (cam.map.ndim !== 2) break;
+      const [h, w] = cam.map.shape;
+      tiles.push(
+        noGrad(() =>
+          colorize(unit(x.reshape([-1, h, w]).mean({ axis: 0 })), 'gray')
+            .add(colorize(unit(cam.map), 'hot'))
+            .mul(0.5),
+        ),
+      );
+    }
+    const overlays = tiles.length === xs.shape[0] ? tiles : null;
+    if (overlays) {
+      const p = imageGrid(stack(overlays), { nrow: 10, scale: 3, normalize: 'none', out: join(dir, 'gradcam.png') });
+      paths.push(p.path as string);
+      section(
+        'Grad-CAM',
+        img(p.path as string, 'Grad-CAM'),
+        'Where the last convolution found the evidence for the predicted class, laid over each test image.',
+      );
+    }
   }
   if (model && opts.sample) {
     const s = saliency(model, opts.sample);
@@ -108,6 +163,16 @@ export async function writeReport(dir: string, opts: ReportOptions): Promise<{ h
       const p = saliencyImage(opts.sample, s, { out: join(dir, 'saliency.png') });
       paths.push(p.path as string);
       section('Saliency', img(p.path as string, 'saliency'), `|d score / d input| for the predicted class ${s.classIndex}.`);
+      const ig = integratedGradients(model, opts.sample, { steps: 64 });
+      const q = attributionImage(opts.sample, ig.map.abs(), { out: join(dir, 'integrated-gradients.png') });
+      paths.push(q.path as string);
+      const c = ig.completeness;
+      section(
+        'Integrated gradients',
+        img(q.path as string, 'integrated gradients'),
+        `|attribution| of each pixel from a black image, 64 steps: the attributions sum to ${c.sum.toFixed(4)}, ` +
+          `the score difference is ${c.scoreDifference.toFixed(4)} (completeness error ${(100 * c.relativeError).toFixed(3)}%).`,
+      );
     }
     if (convs.length > 0) {
       const maps = featureMaps(model, opts.sample, { outDir: dir });
@@ -148,6 +213,11 @@ ${sections.join('\n')}
 `;
   const htmlPath = writeOut(join(dir, 'report.html'), html);
   return { html: htmlPath, paths: [htmlPath, ...paths] };
+}
+
+/** t scaled to [0, 1] over its own range. */
+function unit(t: Tensor): Tensor {
+  return t.sub(t.min()).div(t.max().sub(t.min()).add(1e-12));
 }
 
 const LAYER = isCheck(

@@ -107,3 +107,25 @@ export function saliencyImage(
   });
   return imageGrid(pair, { nrow: 2, scale: 4, ...opts, normalize: 'none' });
 }
+
+/**
+ * An image input beside an attribution map [H, W] (hot colormap, scaled to its range) and the map
+ * laid over the input (half each): the picture of Grad-CAM and integrated gradients.
+ * @example attributionImage(digit, gradCam(model, digit.unsqueeze(0)).map, { out: 'gradcam.png' });
+ */
+export function attributionImage(input: Tensor, map: Tensor, opts: Omit<ImageGridOptions, 'normalize' | 'colormap'> = {}): PngImage {
+  arg('attributionImage', 'input', input, IS_TENSOR);
+  arg('attributionImage', 'map', map, IS_TENSOR);
+  check(map.ndim === 2, 'attributionImage', () => `needs an image map [H, W], got shape ${fmtShape(map.shape)}`);
+  const [h, w] = map.shape;
+  check(input.size % (h * w) === 0, 'attributionImage', () => `input of shape ${fmtShape(input.shape)} does not match a ${h}×${w} map`);
+  const panels = noGrad(() => {
+    const x = input.reshape([-1, h, w]);
+    const grey = x.shape[0] === 1 ? x.reshape([h, w]) : x.mean({ axis: 0 });
+    const unit = (t: Tensor): Tensor => t.sub(t.min()).div(t.max().sub(t.min()).add(1e-12));
+    const g = colorize(unit(grey), 'gray');
+    const m = colorize(unit(map), 'hot');
+    return stack([g, m, g.add(m).mul(0.5)]);
+  });
+  return imageGrid(panels, { nrow: 3, scale: 4, ...opts, normalize: 'none' });
+}
