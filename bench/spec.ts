@@ -6,11 +6,20 @@
 
 export const SGEMM_SIZES = [128, 256, 512, 1024, 2048] as const;
 
-export const CASES = [...SGEMM_SIZES.map((n) => `sgemm-${n}`), 'mlp-train', 'cnn-train', 'cnn-infer', 'dna-train', 'ncf-train'] as const;
+export const CASES = [
+  ...SGEMM_SIZES.map((n) => `sgemm-${n}`),
+  'mlp-train',
+  'cnn-train',
+  'cnn-infer',
+  'dna-train',
+  'ncf-train',
+  'upsample-train',
+  'unet-train',
+] as const;
 export type CaseName = (typeof CASES)[number];
 
 /** Batch sizes of the model cases: training at 128, inference at 256, as the issue asks. */
-export const BATCH = { train: 128, infer: 256, ncf: 256 } as const;
+export const BATCH = { train: 128, infer: 256, ncf: 256, upsample: 64, unet: 32 } as const;
 
 /** The NCF case's table sizes: MovieLens 1M's users and items, as in the paper. */
 export const NCF_SIZES = { users: 6040, items: 3706 } as const;
@@ -35,6 +44,8 @@ export const CASE_TITLES: Record<CaseName, string> = {
   'cnn-infer': 'Keras MNIST CNN inference, b=256',
   'dna-train': 'DNA 1-D CNN train, b=128',
   'ncf-train': 'NeuMF train (ML-1M sizes), b=256',
+  'upsample-train': 'decoder 7×7 -> 56×56 (ConvTranspose2d, bilinear Upsample, PixelShuffle) train, b=64',
+  'unet-train': 'U-Net 48×48, 11 classes, per-pixel cross-entropy train, b=32',
 };
 
 /** Sent to every child as its only argument (JSON). */

@@ -186,6 +186,45 @@ def cnn_infer(name):
     result(name, BATCH_INFER, "images/s", measure(name, step))
 
 
+class UNet(nn.Module):
+    """tsgrad's nn.models.UNet: `depth` levels of (conv 3×3 + ReLU)×2 and a max pool (width doubling),
+    a bottleneck, as many transposed-convolution levels joined by skip connections, a 1×1 head."""
+
+    def __init__(self, classes=11, w=12, depth=2):
+        super().__init__()
+
+        def units(*ch):
+            layers = []
+            for a, b in zip(ch[:-1], ch[1:]):
+                layers += [nn.Conv2d(a, b, 3, padding=1), nn.ReLU()]
+            return nn.Sequential(*layers)
+
+        widths = [w * 2 ** i for i in range(depth + 1)]
+        self.down = nn.ModuleList([units(1 if i == 0 else widths[i - 1], c, c) for i, c in enumerate(widths[:depth])])
+        self.bottom = units(widths[depth - 1], widths[depth], widths[depth])
+        self.up = nn.ModuleList([nn.ConvTranspose2d(widths[i + 1], c, 2, stride=2) for i, c in enumerate(widths[:depth])])
+        self.dec = nn.ModuleList([units(2 * c, c) for c in widths[:depth]])
+        self.head = nn.Conv2d(w, classes, 1)
+
+    def forward(self, x):
+        skips = []
+        for level in self.down:
+            x = level(x)
+            skips.append(x)
+            x = F.max_pool2d(x, 2)
+        x = self.bottom(x)
+        for i in reversed(range(len(self.down))):
+            x = self.dec[i](torch.cat([self.up[i](x), skips[i]], 1))
+        return self.head(x)
+
+
+def decoder():
+    return nn.Sequential(
+        nn.ConvTranspose2d(32, 16, 2, stride=2), nn.ReLU(), nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
+        nn.Conv2d(16, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 16, 3, padding=1), nn.PixelShuffle(2),
+    )
+
+
 def dna_batch(b):
     idx = torch.randint(0, 4, (b, 200))
     return F.one_hot(idx, 4).float().permute(0, 2, 1).contiguous()
@@ -201,6 +240,8 @@ CASES = {
         n, DnaCnn(), dna_batch(BATCH_TRAIN), torch.randint(0, 2, (BATCH_TRAIN, 1)).float(), F.binary_cross_entropy_with_logits
     ),
     "ncf-train": ncf_train,
+    "upsample-train": lambda n: train(n, decoder(), torch.rand(64, 32, 7, 7), torch.rand(64, 4, 56, 56), F.mse_loss),
+    "unet-train": lambda n: train(n, UNet(), torch.rand(32, 1, 48, 48), torch.randint(0, 11, (32, 48, 48)), F.cross_entropy),
 }
 
 emit({"kind": "info", "info": {

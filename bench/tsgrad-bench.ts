@@ -119,6 +119,31 @@ const table: Record<string, (name: string) => CaseResult | { cannot: string }> =
     const r = train(name, model, new tg.Tensor(pairs, [b, 2]), tg.randint(0, 2, [b, 1], { dtype: 'float32' }), bce);
     return { ...r, unit: unitOf(name) };
   },
+  // The upsampling layers of the image tasks: a decoder from 7×7 to 56×56, and the segmentation U-Net.
+  'upsample-train': (name) =>
+    train(
+      name,
+      new nn.Sequential(
+        new nn.ConvTranspose2d({ inChannels: 32, outChannels: 16, kernelSize: 2, stride: 2 }),
+        new nn.ReLU(),
+        new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }),
+        new nn.Conv2d({ inChannels: 16, outChannels: 16, kernelSize: 3, padding: 1 }),
+        new nn.ReLU(),
+        new nn.Conv2d({ inChannels: 16, outChannels: 16, kernelSize: 3, padding: 1 }),
+        new nn.PixelShuffle({ upscaleFactor: 2 }),
+      ),
+      tg.rand([BATCH.upsample, 32, 7, 7]),
+      tg.rand([BATCH.upsample, 4, 56, 56]),
+      (out, y) => nn.mseLoss(out, y),
+    ),
+  'unet-train': (name) =>
+    train(
+      name,
+      new nn.models.UNet({ classes: 11 }),
+      tg.rand([BATCH.unet, 1, 48, 48]),
+      tg.randint(0, 11, [BATCH.unet, 48, 48]),
+      crossEntropy,
+    ),
   'cnn-infer': (name) => {
     const model = nn.models.kerasMnistCnn();
     model.eval();

@@ -59,7 +59,10 @@ test('bad flags are refused at once, naming the flag, before any data is read', 
     [['evaluate'], /tsgrad evaluate takes one model directory, got 0/],
     [['evaluate', tmp], /holds no config.json: it is not a model saved by tsgrad/],
     [['predict', join(tmp, 'none'), 'x.png'], /model directory .*none not found/],
-    [['viz', 'pictures', tmp, '--out', tmp], /tsgrad viz: unknown picture 'pictures' \(filters, maximize, saliency, gradcam, ig, graph, report\)/],
+    [
+      ['viz', 'pictures', tmp, '--out', tmp],
+      /tsgrad viz: unknown picture 'pictures' \(filters, maximize, saliency, gradcam, ig, graph, report\)/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = run(...args);

@@ -85,6 +85,14 @@ test('the zoo: mlp, lenet5, kerasMnistCnn, dnaCnn (one and both strands), dnaPri
   await roundTrip(nn.models.dnaPrimer(), dna(50));
 });
 
+test('the image-task networks: localizer, grid detector, U-Net, sub-pixel super-resolution', async () => {
+  tg.manualSeed(9);
+  await roundTrip(nn.models.localizer(), images(1, 64));
+  await roundTrip(nn.models.gridDetector(), images(1, 64));
+  await roundTrip(new nn.models.UNet({ classes: 11, width: 4 }), images(1, 16));
+  await roundTrip(new nn.models.SubPixelSR({ width: 8 }), images(1, 14));
+});
+
 test('alexnet exports and matches (on 67×67 images)', async () => {
   tg.manualSeed(1);
   await roundTrip(nn.models.alexnet({ numClasses: 10 }), images(3, 67));
@@ -151,6 +159,16 @@ test('every layer: 2-D and 1-D convolutions (stride, same padding, dilation, gro
   warmUp(cnn1d, dna(30));
   await roundTrip(cnn1d, dna(30));
   await roundTrip(new nn.Sequential(new nn.Conv1d({ inChannels: 4, outChannels: 3, kernelSize: 3 }), new nn.GlobalAvgPool1d()), dna(12));
+  const decoder = new nn.Sequential(
+    new nn.ConvTranspose2d({ inChannels: 3, outChannels: 4, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1 }),
+    new nn.ReLU(),
+    new nn.ConvTranspose2d({ inChannels: 4, outChannels: 4, kernelSize: 2, groups: 2, dilation: [1, 2], bias: false }),
+    new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }),
+    new nn.Upsample({ size: [9, 11], mode: 'bilinear', alignCorners: true }),
+    new nn.Upsample({ scaleFactor: 2 }),
+    new nn.PixelShuffle({ upscaleFactor: 2 }),
+  );
+  await roundTrip(decoder, images(3, 4, 5));
   const embed = new nn.Sequential(
     new nn.Embedding({ numEmbeddings: 20, embeddingDim: 6, paddingIdx: 0 }),
     new nn.Flatten(),

@@ -17,7 +17,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fi
 
 
 def rnd(*shape, positive=False):
-    t = torch.randn(*shape, dtype=torch.float32)
+    t = torch.randn(tuple(shape), dtype=torch.float32)
     if positive:
         t = t.abs() + 0.5
     return t.double()
@@ -160,6 +160,59 @@ for pad in [0, -1, None]:
     cases.append(run(f'embedding paddingIdx {pad}', 'embedding', {'paddingIdx': pad},
                      {'indices': idx, 'weight': rnd(7, 3)},
                      lambda indices, weight, pad=pad: F.embedding(indices.long(), weight, padding_idx=pad)))
+
+
+# Upsampling layers: transposed convolution, interpolation, pixel shuffle; and the losses of
+# the image tasks (smooth L1, per-pixel cross-entropy with an ignored class).
+for name, xs, ws, bias, o in [
+    ('convTranspose2d stride 2 padding 1 outputPadding 1', (2, 4, 5, 5), (4, 3, 3, 3), True,
+     {'stride': 2, 'padding': 1, 'outputPadding': 1}),
+    ('convTranspose2d stride 1', (1, 3, 4, 4), (3, 2, 2, 2), True, {}),
+    ('convTranspose2d groups 2 dilation [1,2] stride [2,1]', (1, 4, 4, 6), (4, 2, 3, 2), False,
+     {'stride': [2, 1], 'padding': [1, 0], 'outputPadding': [1, 0], 'dilation': [1, 2], 'groups': 2}),
+]:
+    pair = lambda v: tuple(v) if isinstance(v, list) else v
+    inputs = {'x': rnd(*xs), 'w': rnd(*ws)}
+    if bias:
+        inputs['b'] = rnd(ws[1] * o.get('groups', 1))
+    cases.append(run(name, 'convTranspose2d', o, inputs,
+                     lambda x, w, b=None, o=o: F.conv_transpose2d(
+                         x, w, b, stride=pair(o.get('stride', 1)), padding=pair(o.get('padding', 0)),
+                         output_padding=pair(o.get('outputPadding', 0)), groups=o.get('groups', 1),
+                         dilation=pair(o.get('dilation', 1)))))
+
+for name, xs, o, torch_kw in [
+    ('interpolate nearest size [7,5]', (2, 2, 4, 3), {'size': [7, 5]}, {'size': (7, 5), 'mode': 'nearest'}),
+    ('interpolate nearest scale 2', (1, 2, 3, 4), {'scaleFactor': 2}, {'scale_factor': 2.0, 'mode': 'nearest'}),
+    ('interpolate nearest down size 2', (1, 1, 5, 5), {'size': 2}, {'size': (2, 2), 'mode': 'nearest'}),
+    ('interpolate bilinear scale 2', (1, 2, 3, 4), {'scaleFactor': 2, 'mode': 'bilinear'},
+     {'scale_factor': 2.0, 'mode': 'bilinear', 'align_corners': False}),
+    ('interpolate bilinear alignCorners size [7,5]', (2, 1, 4, 3), {'size': [7, 5], 'mode': 'bilinear', 'alignCorners': True},
+     {'size': (7, 5), 'mode': 'bilinear', 'align_corners': True}),
+    ('interpolate bilinear down size [3,2]', (1, 2, 7, 5), {'size': [3, 2], 'mode': 'bilinear'},
+     {'size': (3, 2), 'mode': 'bilinear', 'align_corners': False}),
+    ('interpolate bicubic scale 2', (1, 2, 4, 5), {'scaleFactor': 2, 'mode': 'bicubic'},
+     {'scale_factor': 2.0, 'mode': 'bicubic', 'align_corners': False}),
+    ('interpolate bicubic alignCorners size [6,7]', (1, 1, 4, 3), {'size': [6, 7], 'mode': 'bicubic', 'alignCorners': True},
+     {'size': (6, 7), 'mode': 'bicubic', 'align_corners': True}),
+]:
+    cases.append(run(name, 'interpolate', o, {'x': rnd(*xs)}, lambda x, kw=torch_kw: F.interpolate(x, **kw)))
+
+for r, xs in [(2, (2, 8, 3, 3)), (3, (1, 9, 2, 4))]:
+    cases.append(run(f'pixelShuffle {r}', 'pixelShuffle', {'upscaleFactor': r}, {'x': rnd(*xs)},
+                     lambda x, r=r: F.pixel_shuffle(x, r)))
+
+for beta, reduction in [(1.0, 'mean'), (0.5, 'sum'), (2.0, 'none')]:
+    cases.append(run(f'smoothL1Loss beta {beta} {reduction}', 'smoothL1Loss', {'beta': beta, 'reduction': reduction},
+                     {'x': rnd(3, 4) * 2, 'target': rnd(3, 4)},
+                     lambda x, target, beta=beta, reduction=reduction: F.smooth_l1_loss(x, target, beta=beta, reduction=reduction)))
+
+targets = torch.randint(0, 4, (2, 3, 3), dtype=torch.int32)
+targets[0, 1, 1] = 2
+targets[1, 0, 2] = 2
+cases.append(run('crossEntropy per pixel [N,C,H,W] ignoreIndex 2', 'crossEntropy', {'ignoreIndex': 2},
+                 {'x': rnd(2, 4, 3, 3), 'indices': targets},
+                 lambda x, indices: F.cross_entropy(x, indices.long(), ignore_index=2)))
 
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, 'w') as f:

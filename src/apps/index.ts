@@ -4,3 +4,4 @@ export * from './dna.js';
 export * from './ncf.js';
 export * from './double-descent.js';
 export * from './lasso.js';
+export * from './vision.js';

@@ -8,9 +8,10 @@ import { RECOMMEND_USAGE, ncfTask, recommendCommand } from './ncf.js';
 import { UsageError, parseFlags } from './flags.js';
 import { EVALUATE_USAGE, PREDICT_USAGE, evaluateCommand, mnistTask, predictCommand } from './mnist.js';
 import { VIZ_USAGE, vizCommand } from './viz.js';
+import { detectTask, localizeTask, segmentTask, superresTask } from './vision.js';
 import type { CliTask } from './task.js';
 
-const TASKS: CliTask[] = [genesTask, mnistTask, dnaTask, ncfTask];
+const TASKS: CliTask[] = [genesTask, mnistTask, dnaTask, ncfTask, localizeTask, detectTask, segmentTask, superresTask];
 
 const version = (): string => {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -12,6 +12,7 @@ export * from './dropout.js';
 export * from './normalization.js';
 export * from './embedding.js';
 export * from './flatten.js';
+export * from './upsample.js';
 export { summary, type SummaryOptions, type SummaryResult, type SummaryRow } from './summary.js';
 export * as models from './models/index.js';
 export { register, registeredNames, layerName, type RegisterOptions, type LayerConfig } from './registry.js';

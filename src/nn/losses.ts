@@ -2,7 +2,7 @@ import { defineOp } from '../autograd/engine.js';
 import { full } from '../tensor/create.js';
 import { contiguousRaw } from '../tensor/raw.js';
 import { Tensor, denseArray, newArray } from '../tensor/tensor.js';
-import { abs, add, exp, log1p, minimum, mul, neg, square, sub } from '../ops/elementwise.js';
+import { abs, add, exp, log1p, lt, minimum, mul, neg, square, sub, where } from '../ops/elementwise.js';
 import { gather } from '../ops/indexing.js';
 import { squeeze, unsqueeze } from '../ops/movement.js';
 import { mean, sum } from '../ops/reduce.js';
@@ -70,6 +70,21 @@ export function l1Loss(pred: Tensor, target: Tensor, opts: ReductionOptions = {}
   const reduction = reductionOf('l1Loss', ['pred', pred, 'target', target], opts);
   checkSameShape('l1Loss', pred, target, 'pred', 'target');
   return reduce(abs(sub(pred, target)), reduction);
+}
+
+/**
+ * Smooth L1 (Huber-like) loss, PyTorch's smooth_l1_loss: 0.5·d²/beta where d = |pred - target| <
+ * beta, d - 0.5·beta elsewhere (default beta 1): quadratic near the target, linear far from it,
+ * so that outliers (a badly placed box) do not dominate the gradient.
+ * @example F.smoothL1Loss(predBoxes, boxes, { beta: 1 })
+ */
+export function smoothL1Loss(pred: Tensor, target: Tensor, opts: ReductionOptions & { beta?: number } = {}): Tensor {
+  const reduction = reductionOf('smoothL1Loss', ['pred', pred, 'target', target], opts, { beta: is.nonNegative });
+  checkSameShape('smoothL1Loss', pred, target, 'pred', 'target');
+  const beta = opts.beta ?? 1;
+  const d = abs(sub(pred, target));
+  if (beta === 0) return reduce(d, reduction);
+  return reduce(where(lt(d, beta), mul(square(d), 0.5 / beta), sub(d, 0.5 * beta)), reduction);
 }
 
 // Binary cross-entropy on probabilities is a primitive so that it behaves like PyTorch at

@@ -1,5 +1,5 @@
 /**
- * Convolution, pooling, normalisation and embedding against PyTorch 1.13
+ * Convolution, pooling, normalisation, embedding, upsampling and the image tasks' losses against PyTorch 1.13
  * (test/fixtures/conv.json, made by tools/make_conv_fixtures.py): the output and the
  * gradient of sum(y * dy) for every input, on every backend that loads, in float32 and float64.
  *
@@ -55,6 +55,11 @@ const run: Record<string, (t: Ins, o: Record<string, any>, c: Case) => Tensor> =
   batchNorm: (t, o) => F.batchNorm(t.x, t.runningMean, t.runningVar, { ...o, weight: t.weight, bias: t.bias }),
   layerNorm: (t, o) => F.layerNorm(t.x, o.normalizedShape, { weight: t.weight, bias: t.bias, eps: o.eps }),
   embedding: (t, o) => F.embedding(t.indices, t.weight, { paddingIdx: o.paddingIdx }),
+  convTranspose2d: (t, o) => F.convTranspose2d(t.x, t.w, t.b ?? null, o),
+  interpolate: (t, o) => F.interpolate(t.x, o),
+  pixelShuffle: (t, o) => F.pixelShuffle(t.x, o.upscaleFactor),
+  smoothL1Loss: (t, o) => F.smoothL1Loss(t.x, t.target, o),
+  crossEntropy: (t, o) => F.crossEntropy(t.x, t.indices, o),
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

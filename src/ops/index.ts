@@ -13,3 +13,4 @@ export * from './dropout.js';
 export * from './norm.js';
 export * from './embedding.js';
 export { to, DTYPES } from './cast.js';
+export * from './upsample.js';

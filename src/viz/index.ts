@@ -28,3 +28,4 @@ export { gradCam, integratedGradients, type GradCamOptions, type GradCamResult, 
 export { sequenceLogo, logoColumns, saliencyTrack, type LogoOptions, type LogoColumn, type SaliencyTrackOptions } from './logo.js';
 export { writeReport, guessInputShape, type ReportOptions } from './report.js';
 export { sequentialLayers, findLayer, type Layer, type NamedLayer } from './layers.js';
+export { drawBoxes, colorMasks, MASK_PALETTE } from './boxes.js';

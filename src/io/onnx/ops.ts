@@ -1,4 +1,4 @@
-import type { DType, PoolGeom } from '../../kernels/types.js';
+import type { ConvGeom, DType, PoolGeom } from '../../kernels/types.js';
 import type { ConvOpts } from '../../ops/conv.js';
 import type { Pool2dOptions } from '../../ops/pool.js';
 import { promote } from '../../tensor/raw.js';
@@ -190,6 +190,23 @@ export const CONVERTERS: Record<string, Converter> = {
     const p = pair(o.pool.padding, [0, 0]);
     const y = e.node('Relu', [conv(e, o.conv)]);
     return e.node('MaxPool', [y], { kernel_shape: k, strides: s, pads: [p[0], p[1], p[0], p[1]] });
+  },
+  // g is the convolution whose input gradient the transposed convolution is (ops/upsample.ts).
+  convTranspose2d: (e) => {
+    const g = e.value.opts as ConvGeom;
+    const extra = (out: number, inp: number, s: number, p: number, d: number, k: number): number =>
+      out - ((inp - 1) * s - 2 * p + d * (k - 1) + 1);
+    return e.node('ConvTranspose', e.inputs, {
+      kernel_shape: [g.kh, g.kw],
+      strides: [g.strideH, g.strideW],
+      dilations: [g.dilationH, g.dilationW],
+      pads: [g.padTop, g.padLeft, g.padTop, g.padLeft],
+      output_padding: [
+        extra(g.h, g.outH, g.strideH, g.padTop, g.dilationH, g.kh),
+        extra(g.w, g.outW, g.strideW, g.padLeft, g.dilationW, g.kw),
+      ],
+      group: g.groups,
+    });
   },
   maxPool2d: pool('MaxPool'),
   avgPool2d: pool('AveragePool'),

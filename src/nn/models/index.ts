@@ -5,3 +5,4 @@ export { kerasMnistCnn } from './keras-mnist-cnn.js';
 export { alexnet } from './alexnet.js';
 export { dnaCnn, dnaPrimer, BothStrands, reverseComplementOneHot, type DnaCnnOptions } from './dna-cnn.js';
 export { GMF, NcfMLP, NeuMF, type NcfOptions } from './ncf.js';
+export { localizer, gridDetector, UNet, SubPixelSR } from './vision.js';
