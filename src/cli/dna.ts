@@ -1,5 +1,5 @@
 import { readFasta, readSequenceFile, trainDna, writeDnaReport, type DnaModelName } from '../apps/dna.js';
-import { UsageError, flagSpec, inputFile, intFlag, numberFlag, outDirFlag } from './flags.js';
+import { UsageError, choiceFlag, flagSpec, inputFile, intFlag, numberFlag, outDirFlag } from './flags.js';
 import { emit, type CliTask } from './task.js';
 
 const MODELS: DnaModelName[] = ['primer', 'deepbind'];
@@ -17,8 +17,7 @@ export const dnaTask: CliTask = {
   ),
   async run(values) {
     // Every flag is checked before a file is read or a model is built.
-    const model = (values.model ?? 'primer') as DnaModelName;
-    if (!MODELS.includes(model)) throw new UsageError(`--model must be one of ${MODELS.join(', ')}, got '${String(values.model)}'`);
+    const model = choiceFlag(values, 'model', MODELS) ?? 'primer';
     const sources = ['fasta', 'sequences'].filter((f) => values[f] !== undefined);
     if (sources.length > 1) throw new UsageError('give either --fasta or --sequences, not both');
     if (values.simulate === true && sources.length) throw new UsageError(`--simulate makes its own data; drop --${sources[0]}`);

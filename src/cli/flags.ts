@@ -48,6 +48,14 @@ export function numberFlag(
   return n;
 }
 
+/** A flag whose value is one of `choices`. */
+export function choiceFlag<T extends string>(values: Values, name: string, choices: readonly T[]): T | undefined {
+  const v = raw(values, name);
+  if (v === undefined) return undefined;
+  if (!choices.includes(v as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${v}'`);
+  return v as T;
+}
+
 /** A whole-number flag, at least `min` (default 1). */
 export function intFlag(values: Values, name: string, min = 1): number | undefined {
   const v = raw(values, name);

@@ -1,6 +1,6 @@
 import { readRatings, recommend, trainNcf, type NcfModelName } from '../apps/ncf.js';
 import type { RatingsFormat } from '../data/ratings.js';
-import { UsageError, flagSpec, inputFile, intFlag, modelDir, numberFlag, outDirFlag, parseFlags } from './flags.js';
+import { UsageError, choiceFlag, flagSpec, inputFile, intFlag, modelDir, numberFlag, outDirFlag, parseFlags } from './flags.js';
 import { emit, type CliTask } from './task.js';
 
 const MODELS: NcfModelName[] = ['gmf', 'mlp', 'neumf'];
@@ -15,11 +15,8 @@ export const ncfTask: CliTask = {
   options: flagSpec(['data', 'format', 'model', 'factors', 'negatives', 'epochs', 'lr', 'pretrain', 'seed', 'out'], ['json']),
   run(values) {
     // Every flag is checked before the data is read or a model is built.
-    const model = (values.model ?? 'neumf') as NcfModelName;
-    if (!MODELS.includes(model)) throw new UsageError(`--model must be one of ${MODELS.join(', ')}, got '${String(values.model)}'`);
-    if (values.format !== undefined && !FORMATS.includes(values.format as RatingsFormat)) {
-      throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${String(values.format)}'`);
-    }
+    const model = choiceFlag(values, 'model', MODELS) ?? 'neumf';
+    choiceFlag(values, 'format', FORMATS);
     if (values.format !== undefined && values.data === undefined) throw new UsageError('--format describes --data, which is missing');
     const pretrain = intFlag(values, 'pretrain', 0);
     if (pretrain && model !== 'neumf') throw new UsageError('--pretrain builds NeuMF from a trained GMF and MLP; it needs --model neumf');

@@ -200,4 +200,35 @@ export interface Kernels {
   /** Average pooling, padding counted in the divisor (PyTorch's countIncludePad default). */
   avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void;
   avgPool2dBackward(dy: FloatArray, dx: FloatArray, g: PoolGeom): void;
+  /**
+   * Per-channel mean and biased variance of a dense x [n, c, inner] over n and inner, written to
+   * mean [c] and variance [c] (two passes: the variance of the centred values, as PyTorch).
+   */
+  channelStats(x: FloatArray, n: number, c: number, inner: number, mean: FloatArray, variance: FloatArray): void;
+  /** y = x·scale[ch] + shift[ch] for a dense x [n, c, inner] (batch norm's forward once its statistics are known). */
+  channelAffine(x: FloatArray, n: number, c: number, inner: number, scale: FloatArray, shift: FloatArray, y: FloatArray): void;
+  /** Batch norm's backward pass, see BatchNormBackwardArgs. */
+  batchNormBackward(args: BatchNormBackwardArgs): void;
+}
+
+/**
+ * The backward pass of y = (x - mean)·invStd·weight + bias over a dense x [n, c, inner], per
+ * channel. sumDy and sumDyXhat (each [c]) receive Σdy and Σdy·x̂ with x̂ = (x - mean)·invStd:
+ * the bias's and the weight's gradients. dx, when given, receives the input's gradient: with
+ * batch statistics (training) weight·invStd·(dy - Σdy/m - x̂·Σdy·x̂/m), m = n·inner, since the
+ * mean and variance depend on x; with fixed statistics weight·invStd·dy.
+ */
+export interface BatchNormBackwardArgs {
+  x: FloatArray;
+  dy: FloatArray;
+  n: number;
+  c: number;
+  inner: number;
+  mean: FloatArray;
+  invStd: FloatArray;
+  weight: FloatArray;
+  batchStats: boolean;
+  dx: FloatArray | null;
+  sumDy: FloatArray;
+  sumDyXhat: FloatArray;
 }

@@ -46,8 +46,9 @@ test('batchNorm: training normalises each channel and updates the running statis
   assert.deepEqual([...rm.data()], [1.5, 15]);
   assert.ok(Math.abs(rv.data()[0] - (0.5 + 0.5 * 4)) < 1e-6);
   // Evaluation uses the running statistics and leaves them alone.
+  // (As PyTorch's CPU kernel, x·scale + shift: zero up to float32 rounding.)
   const e = F.batchNorm(tg.tensor([[1.5, 15]]), rm, rv, { training: false, eps: 0 });
-  assert.deepEqual([...e.data()], [0, 0]);
+  for (const v of e.data()) assert.ok(Math.abs(v) < 1e-6, `${v}`);
   assert.deepEqual([...rm.data()], [1.5, 15]);
 });
 

@@ -1,16 +1,19 @@
 import { arg, is } from '../util/args.js';
-import { noGrad } from '../autograd/engine.js';
-import { castRaw } from '../tensor/raw.js';
-import { Tensor, bumpVersion, denseArray } from '../tensor/tensor.js';
+import { defineOp } from '../autograd/engine.js';
+import { kernels } from '../kernels/index.js';
+import type { FloatArray } from '../kernels/types.js';
+import { ones, zeros } from '../tensor/create.js';
+import { Tensor, bumpVersion, newArray } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
+import { dense } from './conv.js';
 import { add, mul, sqrt, sub, square } from './elementwise.js';
-import { reshape } from './movement.js';
 import { mean } from './reduce.js';
 
 const IS_TENSOR = is.instance(Tensor);
 
 /**
- * Normalisation layers as composites of tensor ops: they differentiate by themselves.
+ * Normalisation: batch norm is a primitive with its own kernels; layer norm a composite of
+ * tensor ops, which differentiates by itself.
  */
 
 export interface BatchNormOptions {
@@ -27,11 +30,55 @@ export interface BatchNormOptions {
 }
 
 /** Overwrites a dense tensor in place with new values (running statistics are buffers, outside the graph). */
-function assign(dst: Tensor, values: Tensor): void {
+function assign(dst: Tensor, values: ArrayLike<number>): void {
   check(dst.isContiguous(), 'batchNorm', () => 'running statistics must be dense tensors');
-  dst.storage.set(denseArray(castRaw(values, dst.dtype)), dst.offset);
+  for (let i = 0; i < values.length; i++) dst.storage[dst.offset + i] = values[i];
   bumpVersion(dst.storage);
 }
+
+/** The statistics a batch-norm node normalises with, fixed when it runs (its backward reads them). */
+interface BatchNormState {
+  n: number;
+  c: number;
+  inner: number;
+  mean: FloatArray;
+  invStd: FloatArray;
+  /** The statistics are the batch's own (they depend on x: the backward has two more terms). */
+  batchStats: boolean;
+  eps: number;
+}
+
+// A primitive: the composite of mean, square, sub, mul and add took 10 passes over x forward
+// and twice that backward, most of a small normalised CNN's step (BENCHMARKS.md).
+// Inputs: x, weight, bias, and the mean and variance it normalises with (for the graph and ONNX).
+const batchNormOp = defineOp<BatchNormState>({
+  name: 'batchNorm',
+  forward: ([x, w, b], s) => {
+    const wv = dense(w);
+    const bv = dense(b);
+    const scale = newArray(x.dtype, s.c) as FloatArray;
+    const shift = newArray(x.dtype, s.c) as FloatArray;
+    for (let ch = 0; ch < s.c; ch++) {
+      scale[ch] = wv[ch] * s.invStd[ch];
+      shift[ch] = bv[ch] - s.mean[ch] * scale[ch];
+    }
+    const y = newArray(x.dtype, x.size) as FloatArray;
+    kernels().channelAffine(dense(x), s.n, s.c, s.inner, scale, shift, y);
+    return new Tensor(y, x.shape);
+  },
+  backward: (dy, { inputs: [x, w, b], opts: s }) => {
+    const sumDy = newArray(x.dtype, s.c) as FloatArray;
+    const sumDyXhat = newArray(x.dtype, s.c) as FloatArray;
+    const dx = x.requiresGrad ? (newArray(x.dtype, x.size) as FloatArray) : null;
+    kernels().batchNormBackward({ x: dense(x), dy: dense(dy), ...s, weight: dense(w), dx, sumDy, sumDyXhat });
+    return [
+      dx && new Tensor(dx, x.shape),
+      w.requiresGrad ? new Tensor(sumDyXhat, [s.c]) : null,
+      b.requiresGrad ? new Tensor(sumDy, [s.c]) : null,
+    ];
+  },
+  attrs: (s) => ({ eps: s.eps, batchStats: s.batchStats }),
+});
 
 /**
  * Batch normalisation over x [N, C], [N, C, L] or [N, C, H, W], per channel C:
@@ -46,6 +93,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   arg('batchNorm', 'x', x, IS_TENSOR);
   const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = opts;
   check(x.ndim >= 2 && x.ndim <= 4, 'batchNorm', () => `expected an input [N,C], [N,C,L] or [N,C,H,W], got shape ${fmtShape(x.shape)}`);
+  check(x.dtype !== 'int32', 'batchNorm', () => `expected a floating-point input, got ${x.dtype} (input shape ${fmtShape(x.shape)})`);
   const c = x.shape[1];
   for (const [name, t] of [
     ['runningMean', runningMean],
@@ -59,36 +107,40 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
       () => `${name} must have shape [${c}] (one per channel of input shape ${fmtShape(x.shape)}), got ${fmtShape(t?.shape ?? [])}`,
     );
   }
-  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-  // [C] statistics broadcast against x as [1, C, 1, ...].
-  const chan = x.shape.map((d, i) => (i === 1 ? c : 1));
-  const useBatch = training || !runningMean || !runningVar;
-  let mu: Tensor;
-  let v: Tensor;
-  if (useBatch) {
-    const n = x.size / c;
+  const n = x.shape[0];
+  const inner = x.size / (n * c);
+  const m = n * inner;
+  const batchStats = training || !runningMean || !runningVar;
+  const mean = newArray(x.dtype, c) as FloatArray;
+  const variance = newArray(x.dtype, c) as FloatArray;
+  if (batchStats) {
     check(
-      !training || n > 1,
+      !training || m > 1,
       'batchNorm',
       () => `expected more than 1 value per channel when training, got input shape ${fmtShape(x.shape)}`,
     );
-    mu = mean(x, { axis: axes, keepDim: true });
-    v = mean(square(sub(x, mu)), { axis: axes, keepDim: true });
+    kernels().channelStats(dense(x), n, c, inner, mean, variance);
     if (training && runningMean && runningVar) {
-      noGrad(() => {
-        const m = momentum;
-        assign(runningMean, add(mul(runningMean, 1 - m), mul(reshape(mu, [c]), m)));
-        assign(runningVar, add(mul(runningVar, 1 - m), mul(reshape(v, [c]), (m * n) / (n - 1))));
-      });
+      const rm = dense(runningMean);
+      const rv = dense(runningVar);
+      assign(
+        runningMean,
+        Array.from(mean, (mu, i) => (1 - momentum) * rm[i] + momentum * mu),
+      );
+      assign(
+        runningVar,
+        Array.from(variance, (v, i) => (1 - momentum) * rv[i] + (momentum * v * m) / (m - 1)),
+      );
     }
   } else {
-    mu = reshape(runningMean as Tensor, chan);
-    v = reshape(runningVar as Tensor, chan);
+    mean.set(dense(runningMean as Tensor));
+    variance.set(dense(runningVar as Tensor));
   }
-  let y = mul(sub(x, mu), sqrt(add(v, eps)).reciprocal());
-  if (weight) y = mul(y, reshape(weight, chan));
-  if (bias) y = add(y, reshape(bias, chan));
-  return y;
+  const invStd = variance.map((v) => 1 / Math.sqrt(v + eps)) as FloatArray;
+  const w = weight ?? ones([c], { dtype: x.dtype });
+  const b = bias ?? zeros([c], { dtype: x.dtype });
+  const state: BatchNormState = { n, c, inner, mean, invStd, batchStats, eps };
+  return batchNormOp([x, w, b, new Tensor(mean, [c]), new Tensor(variance, [c])], state);
 }
 
 export interface LayerNormOptions {

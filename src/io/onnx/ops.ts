@@ -208,6 +208,12 @@ export const CONVERTERS: Record<string, Converter> = {
       group: g.groups,
     });
   },
+  // Inputs x, weight, bias, mean, variance: ONNX's BatchNormalization in its inference form.
+  batchNorm: (e) => {
+    const { eps, batchStats } = e.value.opts as { eps: number; batchStats: boolean };
+    if (batchStats) e.fail('batch norm normalises with the batch statistics: call model.eval() first (and keep running statistics)');
+    return e.node('BatchNormalization', e.inputs, { epsilon: { float: eps } });
+  },
   maxPool2d: pool('MaxPool'),
   avgPool2d: pool('AveragePool'),
 

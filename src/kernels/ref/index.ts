@@ -15,6 +15,7 @@ import {
 import { gather, indexAdd, indexSelect, scatterAdd } from './gather.js';
 import { gemm } from './gemm.js';
 import { adam, persistentBuffer } from './optim.js';
+import { batchNormBackward, channelAffine, channelStats } from './norm.js';
 import { argReduce, reduce } from './reduce.js';
 
 /** The pure-TypeScript kernels: the specification every faster backend is tested against. */
@@ -43,4 +44,7 @@ export const refKernels: Kernels = {
   persistentBuffer,
   avgPool2dForward,
   avgPool2dBackward,
+  channelStats,
+  channelAffine,
+  batchNormBackward,
 };
