@@ -85,11 +85,14 @@ test('the zoo: mlp, lenet5, kerasMnistCnn, dnaCnn (one and both strands), dnaPri
   await roundTrip(nn.models.dnaPrimer(), dna(50));
 });
 
-test('the image-task networks: localizer, grid detector, U-Net, sub-pixel super-resolution', async () => {
+test('the image-task networks: localizer, grid detector, U-Net (with and without batch norm), sub-pixel super-resolution', async () => {
   tg.manualSeed(9);
   await roundTrip(nn.models.localizer(), images(1, 64));
   await roundTrip(nn.models.gridDetector(), images(1, 64));
   await roundTrip(new nn.models.UNet({ classes: 11, width: 4 }), images(1, 16));
+  // The applications' forms, with batch norm after each convolution.
+  await roundTrip(nn.models.localizer({ batchNorm: true }), images(1, 64));
+  await roundTrip(new nn.models.UNet({ classes: 11, width: 4, batchNorm: true }), images(1, 16));
   await roundTrip(new nn.models.SubPixelSR({ width: 8 }), images(1, 14));
 });
 

@@ -22,6 +22,11 @@ export const TASKS = [
   'winogradTask',
   'winogradWeightGradTask',
   'reluMaskSumTask',
+  'convPoolForwardTask',
+  'convPoolBackwardTask',
+  'channelStatsTask',
+  'channelAffineTask',
+  'batchNormBackwardTask',
   'adamTask',
   'simdPeakTask',
 ] as const;

@@ -329,22 +329,28 @@ test('conv2dBackward (dy copied once; fused ReLU mask, bias gradient) matches re
 });
 
 test('conv2dReluMaxPool forward and backward match ref (Winograd and im2col, several pools, 1 and 2 threads)', () => {
-  const cases: [ConvCase, number, number, number][] = [
+  // [case, pool kernel, stride, padding, how far the bias pushes outputs below zero (default 1.5)]
+  const cases: [ConvCase, number, number, number, number?][] = [
     [winogradCases[1], 2, 2, 0],
     [winogradCases[5], 2, 2, 0],
     [convEdge[3], 3, 2, 1],
     [convEdge[4], 2, 1, 0],
     [convEdge[9], 4, 4, 0],
+    // The fused per-image path: one input channel (a first layer), and groups.
+    [convEdge[2], 2, 2, 0],
+    [convEdge[6], 2, 2, 0],
+    // A 1-D convolution whose pool spans the sequence (global max pooling, as the DNA CNN's).
+    [convEdge[9], 39, 39, 0, 5],
   ];
   withThreads((t) => {
-    for (const [c, k, s, pad] of cases) {
+    for (const [c, k, s, pad, below = 1.5] of cases) {
       const g = geom(c);
       const pool = poolGeom(g.n, g.cOut, g.outH, g.outW, g.h === 1 ? 1 : k, k, s, pad);
       const what = `conv2dReluMaxPool ${JSON.stringify(g)} pool ${k}/${s}/${pad} threads=${t}`;
       const x = rand(g.n * g.cIn * g.h * g.w);
       const w = rand(g.cOut * (g.cIn / g.groups) * g.kh * g.kw);
       // A bias that pushes most outputs below zero, so that whole windows are cut by the ReLU.
-      const bias = rand(g.cOut).map((v) => v - 1.5);
+      const bias = rand(g.cOut).map((v) => v - below);
       const ySize = pool.n * pool.c * pool.outH * pool.outW;
       const [y1, y2] = [new Float32Array(ySize), new Float32Array(ySize)];
       const [a1, a2] = [new Int32Array(ySize), new Int32Array(ySize)];
@@ -376,6 +382,10 @@ test('conv2dReluMaxPool forward and backward match ref (Winograd and im2col, sev
       assertClose(got.dx, want.dx, { ...dotTol(g.cOut * g.kh * g.kw), what: `${what} dx` });
       assertClose(got.dw, want.dw, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dw` });
       assertClose(got.db, want.db, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dbias` });
+      // A first layer asks for no input gradient: the weight gradient is the same without it.
+      const dwOnly = rand(w.length);
+      wasm!.conv2dReluMaxPoolBackward({ x, w, dy, argmax: a2, g, pool, dw: dwOnly });
+      assertClose(dwOnly, want.dw, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dw without dx` });
     }
   });
 });

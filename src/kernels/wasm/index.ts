@@ -10,15 +10,17 @@ import { getRuntime, loadError, runTask } from './binding.js';
 import * as conv from './conv.js';
 import * as elementwise from './elementwise.js';
 import * as gemm from './gemm.js';
+import * as norm from './norm.js';
 import * as optim from './optim.js';
 
 // Every export of these files is a kernel that overrides ref's of the same name: the type below
 // makes tsc refuse an export that is not one of the Kernels interface.
 type OnlyKernels<T> = { [K in keyof T]: K extends keyof Kernels ? Kernels[K] : never };
-const OVERRIDES: OnlyKernels<typeof conv & typeof elementwise & typeof gemm & typeof optim> = {
+const OVERRIDES: OnlyKernels<typeof conv & typeof elementwise & typeof gemm & typeof norm & typeof optim> = {
   ...conv,
   ...elementwise,
   ...gemm,
+  ...norm,
   ...optim,
 };
 
