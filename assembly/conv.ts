@@ -1,7 +1,6 @@
 // Convolution as im2col + packed gemm, one image per task, groups and dilation included.
 // A 1×1 convolution with unit stride and no padding skips im2col: x already is the column matrix.
-import { gemmRect, gemmScratchBytes, madd } from './gemm';
-import { maxPoolPlanes, maxPoolScatter, setPoolGeometry } from './pool';
+import { gemmRect, gemmScratchBytes } from './gemm';
 
 // Geometry of the current job. Globals are per instance, and every thread has its own
 // instance, so these are thread-local; words at args+16.. (see src/kernels/wasm/conv.ts).
@@ -127,65 +126,6 @@ function col2im(col: usize, dx: usize): void {
 }
 
 /** Scratch bytes per thread: the column matrix of one image and group plus gemm's buffers. */
-// Below this depth (a first layer: one input channel, 3×3 -> 9) the packed gemm spends more on
-// packing its panels than on multiplying; a loop over the im2col rows does better.
-const SMALL_K: i32 = 32;
-
-/**
- * y[co, j] = Σ_k w[co, k]·col[k, j] for j in [j0, j1), co < m: columns 16 at a time, each
- * weight splatted once per block, the col rows read from cache.
- */
-function smallKForward(w: usize, kk: i32, col: usize, n: i32, y: usize, m: i32, j0: i32, j1: i32): void {
-  let j = j0;
-  for (; j + 16 <= j1; j += 16) {
-    for (let co = 0; co < m; co++) {
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      for (let k = 0; k < kk; k++) {
-        const wv = f32x4.splat(load<f32>(w + <usize>((co * kk + k) * 4)));
-        const c = col + <usize>((k * n + j) * 4);
-        a0 = madd(wv, v128.load(c), a0);
-        a1 = madd(wv, v128.load(c, 16), a1);
-        a2 = madd(wv, v128.load(c, 32), a2);
-        a3 = madd(wv, v128.load(c, 48), a3);
-      }
-      const o = y + <usize>((co * n + j) * 4);
-      v128.store(o, a0);
-      v128.store(o, a1, 16);
-      v128.store(o, a2, 32);
-      v128.store(o, a3, 48);
-    }
-  }
-  for (; j < j1; j++) {
-    for (let co = 0; co < m; co++) {
-      let s: f32 = 0;
-      for (let k = 0; k < kk; k++) s += load<f32>(w + <usize>((co * kk + k) * 4)) * load<f32>(col + <usize>((k * n + j) * 4));
-      store<f32>(y + <usize>((co * n + j) * 4), s);
-    }
-  }
-}
-
-/** dw[co, k] += Σ_j dy[co, j]·col[k, j] over n columns: one dot product per weight. */
-function smallKWeightGrad(dy: usize, col: usize, n: i32, dw: usize, m: i32, kk: i32): void {
-  for (let co = 0; co < m; co++) {
-    const d = dy + <usize>(co * n * 4);
-    for (let k = 0; k < kk; k++) {
-      const c = col + <usize>(k * n * 4);
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
-      let j = 0;
-      for (; j + 8 <= n; j += 8) {
-        const o = <usize>(j * 4);
-        a0 = madd(v128.load(d + o), v128.load(c + o), a0);
-        a1 = madd(v128.load(d + o, 16), v128.load(c + o, 16), a1);
-      }
-      const a = f32x4.add(a0, a1);
-      let s = f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
-      for (; j < n; j++) s += load<f32>(d + <usize>(j * 4)) * load<f32>(c + <usize>(j * 4));
-      const p = dw + <usize>((co * kk + k) * 4);
-      store<f32>(p, load<f32>(p) + s);
-    }
-  }
-}
-
 export function convScratchBytes(kk: i32, ohw: i32): i32 {
   return ((kk * ohw * 4 + 63) & ~63) + gemmScratchBytes();
 }
@@ -227,8 +167,7 @@ export function convForwardTask(args: usize, task: i32, nTasks: i32, worker: i32
       let b = col;
       if (g_direct) b = xg;
       else im2col(xg, col);
-      if (g_kk <= SMALL_K) smallKForward(wt + <usize>(gr * g_coutG * g_kk * 4), g_kk, b, g_ohw, yg, g_coutG, j0, j1);
-      else gemmRect(wt + <usize>(gr * g_coutG * g_kk * 4), g_kk, 1, b, g_ohw, 1, yg, g_ohw, 0, g_coutG, j0, j1, g_kk, false, gs);
+      gemmRect(wt + <usize>(gr * g_coutG * g_kk * 4), g_kk, 1, b, g_ohw, 1, yg, g_ohw, 0, g_coutG, j0, j1, g_kk, false, gs);
       // Bias, then (a fused conv + ReLU, word at 92) max(·, 0), which keeps a NaN sum NaN
       // as PyTorch's relu does.
       const relu = load<i32>(args, 92) != 0;
@@ -295,9 +234,7 @@ export function convBackwardWeightTask(args: usize, task: i32, nTasks: i32, work
       if (g_direct) b = xg;
       else im2col(xg, col);
       // dw_g (coutG×kk) += dy_g (coutG×ohw) · colᵀ (col is kk×ohw, read transposed).
-      const dwg = dw + <usize>(gr * g_coutG * g_kk * 4);
-      if (g_kk <= SMALL_K) smallKWeightGrad(dyg, b, g_ohw, dwg, g_coutG, g_kk);
-      else gemmRect(dyg, g_ohw, 1, b, 1, g_ohw, dwg, g_kk, 0, g_coutG, 0, g_kk, g_ohw, true, gs);
+      gemmRect(dyg, g_ohw, 1, b, 1, g_ohw, dw + <usize>(gr * g_coutG * g_kk * 4), g_kk, 0, g_coutG, 0, g_kk, g_ohw, true, gs);
     }
   }
 }
@@ -342,120 +279,6 @@ export function reluMaskSumTask(args: usize, task: i32, nTasks: i32, worker: i32
         s += <f64>v;
       }
       if (sum) store<f64>(acc + <usize>(ch * 8), load<f64>(acc + <usize>(ch * 8)) + s);
-    }
-  }
-}
-
-// ---- Convolution, ReLU and max pool fused per image (the im2col path: the convolutions that
-// Winograd does not take, such as a first layer with one input channel). The convolution's
-// output of one image stays in the worker's scratch, in cache, and is pooled from there; the
-// backward pass scatters the pooled gradient into that scratch and takes the bias, weight and
-// input gradients from it, image by image. Nothing of full size passes through memory.
-
-/** Scratch of a fused task per worker: convScratchBytes plus one image's convolution output. */
-export function convPoolScratchBytes(kk: i32, ohw: i32, cOut: i32): i32 {
-  return convScratchBytes(kk, ohw) + ((cOut * ohw * 4 + 63) & ~63);
-}
-
-/** The pool words at args + at: kh kw sh sw pt pl outH outW (load's offset must be a constant). */
-function setPoolFrom(args: usize, at: i32): void {
-  const p = args + <usize>at;
-  setPoolGeometry(
-    g_cOut, g_outH, g_outW,
-    load<i32>(p), load<i32>(p, 4), load<i32>(p, 8), load<i32>(p, 12),
-    load<i32>(p, 16), load<i32>(p, 20), load<i32>(p, 24), load<i32>(p, 28),
-  );
-}
-
-/**
- * y = maxPool(relu(conv(x, w) + bias)) with argmax as maxPoolForwardTask's masked one.
- * args: x w bias y, geometry 16.., scratch 80, stride 84, argmax 88, pool kh kw sh sw pt pl outH outW at 92..
- */
-export function convPoolForwardTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
-  const x = <usize>load<i32>(args), wt = <usize>load<i32>(args, 4), bias = <usize>load<i32>(args, 8), y = <usize>load<i32>(args, 12);
-  const am = <usize>load<i32>(args, 88);
-  readGeom(args);
-  const col = scratchOf(args, worker);
-  const gs = col + <usize>((g_kk * g_ohw * 4 + 63) & ~63);
-  const cbuf = gs + <usize>gemmScratchBytes();
-  const pohw = load<i32>(args, 116) * load<i32>(args, 120);
-  const r = imageRange(g_n, task, nTasks);
-  const zero = f32x4.splat(0);
-  for (let img = <i32>(r >> 32); img < <i32>r; img++) {
-    for (let gr = 0; gr < g_groups; gr++) {
-      const xg = x + <usize>(((img * g_cIn + gr * g_cinG) * g_h * g_w) * 4);
-      const yg = cbuf + <usize>(gr * g_coutG * g_ohw * 4);
-      let b = col;
-      if (g_direct) b = xg;
-      else im2col(xg, col);
-      if (g_kk <= SMALL_K) smallKForward(wt + <usize>(gr * g_coutG * g_kk * 4), g_kk, b, g_ohw, yg, g_coutG, 0, g_ohw);
-      else gemmRect(wt + <usize>(gr * g_coutG * g_kk * 4), g_kk, 1, b, g_ohw, 1, yg, g_ohw, 0, g_coutG, 0, g_ohw, g_kk, false, gs);
-    }
-    // Bias and ReLU (f32x4.max keeps a NaN NaN, as PyTorch's relu).
-    for (let co = 0; co < g_cOut; co++) {
-      const bv = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>(co * 4)) : 0);
-      const yr = cbuf + <usize>(co * g_ohw * 4);
-      let i = 0;
-      for (; i + 4 <= g_ohw; i += 4) v128.store(yr + <usize>(i * 4), f32x4.max(f32x4.add(v128.load(yr + <usize>(i * 4)), bv), zero));
-      for (; i < g_ohw; i++) {
-        const v = load<f32>(yr + <usize>(i * 4)) + f32x4.extract_lane(bv, 0);
-        store<f32>(yr + <usize>(i * 4), v <= 0 ? 0 : v);
-      }
-    }
-    setPoolFrom(args, 92);
-    const o = <usize>(img * g_cOut * pohw * 4);
-    maxPoolPlanes(cbuf, y + o, am + o);
-  }
-}
-
-/**
- * The backward pass of convPoolForwardTask. args: x w dy argmax, geometry 16.., scratch 80,
- * stride 84, dw partials 88 (one per task, zeroed by the caller), partial stride 92, bias sums
- * 96 (float64 per task and channel; 0: none), dx 100 (0: none), pool words at 104..
- */
-export function convPoolBackwardTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
-  const x = <usize>load<i32>(args), wt = <usize>load<i32>(args, 4), dy = <usize>load<i32>(args, 8), am = <usize>load<i32>(args, 12);
-  const dw = <usize>load<i32>(args, 88) + <usize>(load<i32>(args, 92) * task);
-  const accBase = <usize>load<i32>(args, 96), dx = <usize>load<i32>(args, 100);
-  readGeom(args);
-  const col = scratchOf(args, worker);
-  const gs = col + <usize>((g_kk * g_ohw * 4 + 63) & ~63);
-  const dc = gs + <usize>gemmScratchBytes();
-  const pohw = load<i32>(args, 128) * load<i32>(args, 132);
-  const acc = accBase + <usize>(task * g_cOut * 8);
-  if (accBase != 0) for (let ch = 0; ch < g_cOut; ch++) store<f64>(acc + <usize>(ch * 8), 0);
-  const r = imageRange(g_n, task, nTasks);
-  for (let img = <i32>(r >> 32); img < <i32>r; img++) {
-    const o = <usize>(img * g_cOut * pohw * 4);
-    setPoolFrom(args, 104);
-    maxPoolScatter(dy + o, dc, am + o);
-    if (accBase != 0) {
-      for (let ch = 0; ch < g_cOut; ch++) {
-        let s: f64 = 0;
-        for (let i = ch * pohw; i < (ch + 1) * pohw; i++) {
-          const q = o + <usize>(i * 4);
-          if (load<i32>(am + q) >= 0) s += <f64>load<f32>(dy + q);
-        }
-        store<f64>(acc + <usize>(ch * 8), load<f64>(acc + <usize>(ch * 8)) + s);
-      }
-    }
-    for (let gr = 0; gr < g_groups; gr++) {
-      const xg = x + <usize>(((img * g_cIn + gr * g_cinG) * g_h * g_w) * 4);
-      const dcg = dc + <usize>(gr * g_coutG * g_ohw * 4);
-      let b = col;
-      if (g_direct) b = xg;
-      else im2col(xg, col);
-      const dwg = dw + <usize>(gr * g_coutG * g_kk * 4);
-      if (g_kk <= SMALL_K) smallKWeightGrad(dcg, b, g_ohw, dwg, g_coutG, g_kk);
-      else gemmRect(dcg, g_ohw, 1, b, 1, g_ohw, dwg, g_kk, 0, g_coutG, 0, g_kk, g_ohw, true, gs);
-      if (dx == 0) continue;
-      const dxg = dx + <usize>(((img * g_cIn + gr * g_cinG) * g_h * g_w) * 4);
-      const c = g_direct ? dxg : col;
-      gemmRect(wt + <usize>(gr * g_coutG * g_kk * 4), 1, g_kk, dcg, g_ohw, 1, c, g_ohw, 0, g_kk, 0, g_ohw, g_coutG, false, gs);
-      if (!g_direct) {
-        memory.fill(dxg, 0, <usize>(g_cinG * g_h * g_w * 4));
-        col2im(col, dxg);
-      }
     }
   }
 }

@@ -204,7 +204,7 @@ function addTile(tmp: usize, c: usize, ldc: i32, mr: i32, nr: i32, add: bool): v
 // which halves the arithmetic instructions the inner loop issues.
 // @ts-ignore: decorator
 @inline
-export function madd(a: v128, b: v128, c: v128): v128 {
+function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
 }

@@ -3,16 +3,7 @@
 // memory, task/nTasks say which share to compute, worker picks the thread's scratch.
 // No kernel allocates: JavaScript owns the heap above heapBase().
 export { gemmScratchBytes, gemmTask, simdPeakTask } from './gemm';
-export {
-  convScratchBytes,
-  convForwardTask,
-  convBackwardInputTask,
-  convBackwardWeightTask,
-  reluMaskSumTask,
-  convPoolScratchBytes,
-  convPoolForwardTask,
-  convPoolBackwardTask,
-} from './conv';
+export { convScratchBytes, convForwardTask, convBackwardInputTask, convBackwardWeightTask, reluMaskSumTask } from './conv';
 export { maxPoolForwardTask, maxPoolBackwardTask, avgPoolForwardTask, avgPoolBackwardTask } from './pool';
 export { unaryTask, binaryTask, transposeTask } from './elementwise';
 export { opTableHash } from './op-codes';

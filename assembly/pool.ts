@@ -23,20 +23,6 @@ function readPool(args: usize, task: i32, nTasks: i32): void {
 export function maxPoolForwardTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const x = <usize>load<i32>(args), y = <usize>load<i32>(args, 4), am = <usize>load<i32>(args, 8);
   readPool(args, task, nTasks);
-  maxPoolPlanes(x, y, am);
-}
-
-/**
- * The pooling of one image's planes inside a fused convolution task (conv.ts): the geometry
- * of a pool over [planes, h, w] with the ReLU mask, planes [0, planes) of the arrays given.
- */
-export function setPoolGeometry(planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, outH: i32, outW: i32): void {
-  p_h = h; p_w = w; p_kh = kh; p_kw = kw; p_sh = sh; p_sw = sw; p_pt = pt; p_pl = pl;
-  p_outH = outH; p_outW = outW; p_mask = true; p_lo = 0; p_hi = planes;
-}
-
-/** Max pooling of planes [p_lo, p_hi) of x into y and argmax, by the geometry in the globals. */
-export function maxPoolPlanes(x: usize, y: usize, am: usize): void {
   const hw = p_h * p_w, ohw = p_outH * p_outW;
   if (p_kh == 2 && p_kw == 2 && p_sh == 2 && p_sw == 2 && p_pt == 0 && p_pl == 0) {
     maxPool2x2(x, y, am);
@@ -186,11 +172,6 @@ function maxPoolWide(x: usize, y: usize, am: usize): void {
 export function maxPoolBackwardTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const dy = <usize>load<i32>(args), dx = <usize>load<i32>(args, 4), am = <usize>load<i32>(args, 8);
   readPool(args, task, nTasks);
-  maxPoolScatter(dy, dx, am);
-}
-
-/** maxPoolBackwardTask's work on planes [p_lo, p_hi) of the arrays given. */
-export function maxPoolScatter(dy: usize, dx: usize, am: usize): void {
   const hw = p_h * p_w, ohw = p_outH * p_outW;
   for (let pl = p_lo; pl < p_hi; pl++) {
     const dp = dx + <usize>(pl * hw * 4);

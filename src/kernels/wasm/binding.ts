@@ -22,8 +22,6 @@ export const TASKS = [
   'winogradTask',
   'winogradWeightGradTask',
   'reluMaskSumTask',
-  'convPoolForwardTask',
-  'convPoolBackwardTask',
   'channelStatsTask',
   'channelAffineTask',
   'batchNormBackwardTask',

@@ -135,25 +135,15 @@ function forward(rt: Runtime, x: FloatArray, w: FloatArray, bias: FloatArray | n
  * maxPool(relu(conv)) with the convolution's output kept in the heap: only the pooled
  * output and its argmax are copied out (on the Keras CNN's conv2, 9.4 MB instead of the
  * 18.9 MB output copied out, copied back in for the pool, and its gradient twice more).
- * Convolutions that Winograd does not take run fused image by image (convPoolForwardTask):
- * their full-size output never leaves the worker's scratch.
  */
 export function conv2dReluMaxPoolForward(args: ConvPoolForwardArgs): void {
   const { x, w, bias, y, argmax, g, pool } = args;
   const rt = convRuntime(g, x, w, bias, y);
   if (!rt) return refKernels.conv2dReluMaxPoolForward(args);
+  const cp = forward(rt, x, w, bias, { ...g, relu: true });
   const yp = rt.alloc(y.length * 4);
   const ap = rt.alloc(argmax.length * 4);
-  if (!winogradFits(rt, g)) {
-    const xp = rt.copyIn(x as Float32Array);
-    const wp = rt.copyIn(w as Float32Array);
-    const bp = bias ? rt.copyIn(bias as Float32Array) : 0;
-    const [s, sb] = convPoolScratch(rt, g);
-    runTask(rt, 'convPoolForwardTask', [xp, wp, bp, yp, ...geomWords(g), s, sb, ap, ...fusedPoolWords(pool)], tasksFor(rt, g.n));
-  } else {
-    const cp = forward(rt, x, w, bias, { ...g, relu: true });
-    runTask(rt, 'maxPoolForwardTask', [cp, yp, ap, ...poolWords(pool), 1], poolTasks(rt, pool));
-  }
+  runTask(rt, 'maxPoolForwardTask', [cp, yp, ap, ...poolWords(pool), 1], poolTasks(rt, pool));
   rt.copyOut(yp, y as Float32Array);
   rt.copyOut(ap, argmax);
 }
@@ -164,66 +154,9 @@ export function conv2dReluMaxPoolBackward(p: ConvPoolBackwardArgs): void {
   if (!rt) return refKernels.conv2dReluMaxPoolBackward(p);
   const dyp = rt.copyIn(p.dy as Float32Array);
   const ap = rt.copyIn(p.argmax);
-  if (!winogradFits(rt, p.g)) return fusedBackward(rt, dyp, ap, p);
   const dcp = rt.alloc(p.g.n * p.g.cOut * p.g.outH * p.g.outW * 4);
   runTask(rt, 'maxPoolBackwardTask', [dyp, dcp, ap, ...poolWords(p.pool), 0], poolTasks(rt, p.pool));
   backwardPasses(rt, dcp, null, p);
-}
-
-/** The pool's window, stride, padding and output size, as the fused tasks read them. */
-function fusedPoolWords(g: PoolGeom): number[] {
-  return [g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW];
-}
-
-/** Per-thread scratch of a fused task: a convolution's plus one image's convolution output. */
-function convPoolScratch(rt: Runtime, g: ConvGeom): [number, number] {
-  const kk = (g.cIn / g.groups) * g.kh * g.kw;
-  const bytes = (rt.exports.convPoolScratchBytes as (kk: number, ohw: number, c: number) => number)(kk, g.outH * g.outW, g.cOut);
-  return [rt.alloc(bytes * rt.threadCount), bytes];
-}
-
-/** convPoolBackwardTask: bias, weight and input gradients image by image; partials summed in task order. */
-function fusedBackward(rt: Runtime, dyp: number, ap: number, p: ConvPoolBackwardArgs): void {
-  const { g, dw, dbias, dx } = p;
-  const tasks = tasksFor(rt, g.n);
-  const xp = rt.copyIn(p.x as Float32Array);
-  const wp = rt.copyIn(p.w as Float32Array);
-  const wn = g.cOut * (g.cIn / g.groups) * g.kh * g.kw;
-  const partBytes = Math.ceil((wn * 4) / 64) * 64;
-  const parts = rt.alloc(partBytes * tasks);
-  rt.f32.fill(0, parts >> 2, (parts + partBytes * tasks) >> 2);
-  const acc = dbias ? rt.alloc(tasks * g.cOut * 8) : 0;
-  const dxp = dx ? rt.alloc(dx.length * 4) : 0;
-  const [s, sb] = convPoolScratch(rt, g);
-  runTask(
-    rt,
-    'convPoolBackwardTask',
-    [xp, wp, dyp, ap, ...geomWords(g), s, sb, parts, partBytes, acc, dxp, ...fusedPoolWords(p.pool)],
-    tasks,
-  );
-  if (dxp) rt.copyOut(dxp, dx as Float32Array);
-  if (dw) sumPartials(rt, parts, partBytes, tasks, dw);
-  if (dbias) {
-    const sums = new Float64Array(rt.f32.buffer, acc, tasks * g.cOut);
-    for (let c = 0; c < g.cOut; c++) {
-      let t = 0;
-      for (let k = 0; k < tasks; k++) t += sums[k * g.cOut + c];
-      dbias[c] = t;
-    }
-  }
-}
-
-/** dw = the tasks' partial weight gradients added in task order (the same dw on every run). */
-function sumPartials(rt: Runtime, parts: number, partBytes: number, tasks: number, dw: FloatArray): void {
-  const heap = rt.f32;
-  const t0 = performance.now();
-  dw.set(heap.subarray(parts >> 2, (parts >> 2) + dw.length));
-  for (let t = 1; t < tasks; t++) {
-    const p = (parts + t * partBytes) >> 2;
-    for (let i = 0; i < dw.length; i++) dw[i] += heap[p + i];
-  }
-  rt.copyMs += performance.now() - t0;
-  rt.copyBytes += dw.length * 4;
 }
 
 /** dx = the transposed convolution of dy: gemm Wᵀ·dy then col2im, per image. */
@@ -310,7 +243,15 @@ function backwardWeight(rt: Runtime, xp: number, dyp: number, dw: FloatArray, g:
   rt.f32.fill(0, parts >> 2, (parts + partBytes * tasks) >> 2);
   const [s, sb] = convScratch(rt, g);
   runTask(rt, 'convBackwardWeightTask', [xp, dyp, parts, partBytes, ...geomWords(g), s, sb], tasks);
-  sumPartials(rt, parts, partBytes, tasks, dw);
+  const heap = rt.f32;
+  const t0 = performance.now();
+  dw.set(heap.subarray(parts >> 2, (parts >> 2) + dw.length));
+  for (let t = 1; t < tasks; t++) {
+    const p = (parts + t * partBytes) >> 2;
+    for (let i = 0; i < dw.length; i++) dw[i] += heap[p + i];
+  }
+  rt.copyMs += performance.now() - t0;
+  rt.copyBytes += dw.length * 4;
 }
 
 /** reluMaskSumTask on the heap copy of dy; the per-task float64 channel sums are added here. */
