@@ -214,7 +214,7 @@ export async function trainLocalize(opts: VisionTaskOptions = {}): Promise<Local
       ]).flat(),
       { shape: [s.labels.shape[0], 5] },
     );
-  // Batch norm: without it the class accuracy stayed at 92.5% after 8 epochs; with it 96.1% after 7.
+  // Batch norm: without it the class accuracy stayed near 92% after 8 epochs (README, BENCHMARKS.md).
   const model = localizer({ batchNorm: true });
   const loss = (p: Tensor, t: Tensor): Tensor =>
     crossEntropy(p.narrow(1, 0, 10), t.narrow(1, 0, 1).reshape([-1]).to('int32')).add(
@@ -380,7 +380,7 @@ export async function trainSegment(opts: VisionTaskOptions = {}): Promise<Segmen
   const o = settings('trainSegment', opts, { trainSize: 6000, testSize: 500, epochs: 7, batchSize: 32, lr: 2e-3 });
   const canvas = { size: 48, digitHeight: [14, 24] as [number, number], maxDigits: 2 };
   const { tr, te } = canvasSplits(o, (src, count, seed) => segmentationSet(src, { count, ...canvas, seed }));
-  // Batch norm: without it the two-level U-Net reached a mean IoU of 0.62 in 8 epochs, with it 0.79 in 7.
+  // Batch norm: without it the two-level U-Net's mean IoU stayed near 0.6 (README, BENCHMARKS.md).
   const model = new UNet({ classes: 11, batchNorm: true });
   const { history, seconds } = train(model, tr.x, tr.masks, (p, t) => crossEntropy(p, t), o);
   const logits = predict(model, te.x, { batchSize: 128 });
