@@ -135,7 +135,8 @@ function scratchOf(args: usize, worker: i32): usize {
   return <usize>load<i32>(args, 80) + <usize>(load<i32>(args, 84) * worker);
 }
 
-function imageRange(n: i32, task: i32, nTasks: i32): i64 {
+/** Task `task`'s share [lo, hi) of n units (images, channels), packed as (lo << 32) | hi. */
+export function imageRange(n: i32, task: i32, nTasks: i32): i64 {
   const lo = <i32>(<i64>n * task / nTasks);
   const hi = <i32>(<i64>n * (task + 1) / nTasks);
   return (<i64>lo << 32) | <i64>hi;

@@ -3,21 +3,19 @@
 // f32x4 lanes and the rows' sums added in float64, so a channel of a million values keeps
 // float32's precision. The statistics tasks split the channels, the affine task the rows.
 
+import { imageRange } from './conv';
+
 // @ts-ignore: decorator
 @inline
 function hsum(v: v128): f64 {
   return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
 }
 
-function channelRange(c: i32, task: i32, nTasks: i32): i64 {
-  return (<i64>(<i32>(<i64>c * task / nTasks)) << 32) | <i64>(<i32>(<i64>c * (task + 1) / nTasks));
-}
-
 /** args: x n c inner mean variance. */
 export function channelStatsTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const x = <usize>load<i32>(args), n = load<i32>(args, 4), c = load<i32>(args, 8), inner = load<i32>(args, 12);
   const mean = <usize>load<i32>(args, 16), variance = <usize>load<i32>(args, 20);
-  const r = channelRange(c, task, nTasks);
+  const r = imageRange(c, task, nTasks);
   const m = <f64>n * <f64>inner;
   for (let ch = <i32>(r >> 32); ch < <i32>r; ch++) {
     let s: f64 = 0;
@@ -57,7 +55,7 @@ export function channelStatsTask(args: usize, task: i32, nTasks: i32, worker: i3
 export function channelAffineTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const x = <usize>load<i32>(args), n = load<i32>(args, 4), c = load<i32>(args, 8), inner = load<i32>(args, 12);
   const scale = <usize>load<i32>(args, 16), shift = <usize>load<i32>(args, 20), y = <usize>load<i32>(args, 24);
-  const r = channelRange(n * c, task, nTasks);
+  const r = imageRange(n * c, task, nTasks);
   for (let row = <i32>(r >> 32); row < <i32>r; row++) {
     const ch = row % c;
     const a = load<f32>(scale + <usize>(ch * 4)), d = load<f32>(shift + <usize>(ch * 4));
@@ -78,7 +76,7 @@ export function batchNormBackwardTask(args: usize, task: i32, nTasks: i32, worke
   const inner = load<i32>(args, 16), mean = <usize>load<i32>(args, 20), invStd = <usize>load<i32>(args, 24);
   const weight = <usize>load<i32>(args, 28), batchStats = load<i32>(args, 32) != 0, dx = <usize>load<i32>(args, 36);
   const sumDy = <usize>load<i32>(args, 40), sumDyXhat = <usize>load<i32>(args, 44);
-  const r = channelRange(c, task, nTasks);
+  const r = imageRange(c, task, nTasks);
   const m = <f64>n * <f64>inner;
   for (let ch = <i32>(r >> 32); ch < <i32>r; ch++) {
     const mu = load<f32>(mean + <usize>(ch * 4)), is = <f64>load<f32>(invStd + <usize>(ch * 4));

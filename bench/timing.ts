@@ -43,10 +43,14 @@ export function measure(name: string, cfg: ChildConfig, step: () => void, onTime
     times.push(t - prev);
     prev = t;
   } while (prev - t0 < cfg.seconds);
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  const median = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-  return { iters: times.length, seconds: prev - t0, median };
+  return { iters: times.length, seconds: prev - t0, median: median(times) };
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** A case's figure from `work` per step (GFLOP or images): by the median step, and by the mean. */

@@ -10,7 +10,7 @@ import { resetWasmStats, simdPeak, wasmLoadError, wasmStats } from '../src/kerne
 import { profileKernels } from './profile.js';
 import { emit, readConfig, runCases } from './protocol.js';
 import { BATCH, LR, NCF_SIZES, SGEMM_SIZES, unitOf, type CaseResult, type ChildConfig } from './spec.js';
-import { gflop, measure, rate } from './timing.js';
+import { gflop, measure, median, rate } from './timing.js';
 
 const { nn, optim } = tg;
 const cfg: ChildConfig = readConfig();
@@ -206,10 +206,6 @@ function leakCheck(name: string): CaseResult {
   const slope = xs.reduce((p, x, j) => p + (x - mx) * (readings[j] - my), 0) / xs.reduce((p, x) => p + (x - mx) ** 2, 0);
   const [start, end] = [my + slope * (first - mx), my + slope * (steps - mx)];
   const growth = (end - start) / start;
-  const median = (v: number[]): number => {
-    const sorted = [...v].sort((p, q) => p - q);
-    return (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
-  };
   const [early, late] = [readings.slice(0, 10), readings.slice(-10)];
   emit({
     kind: 'extra',

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
+import { median } from './timing.js';
 
 export const TTA_TAG = '@@tta ';
 
@@ -38,12 +39,6 @@ export interface TtaSummary {
   max: number | null;
   error?: string;
 }
-
-export const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** Runs one framework's child on the config's seeds and returns its results, one per seed. */
 export function runTta(

@@ -38,6 +38,7 @@ export const MNIST_MODELS: readonly MnistModelName[] = ['fast', 'logreg', 'mlp',
  * CNNs, 20 for the MLP, 10 for logistic regression.
  */
 export type MnistRecipe = 'fast' | 'keras';
+export const MNIST_RECIPES: readonly MnistRecipe[] = ['fast', 'keras'];
 
 export interface TrainMnistOptions {
   /** Training recipe (default 'fast'; 'keras' when a model other than 'fast' is named). */
@@ -129,7 +130,7 @@ export function mnistRecipe(model: Module, o: MnistRecipeOptions): MnistRecipeSe
     'mnistRecipe',
     o,
     {
-      recipe: is.oneOf(['fast', 'keras']),
+      recipe: is.oneOf(MNIST_RECIPES),
       model: is.oneOf(MNIST_MODELS),
       epochs: is.positiveInt,
       batchSize: is.positiveInt,
@@ -189,7 +190,7 @@ export function mnistModel(name: MnistModelName, opts: { dropout?: number } = {}
  */
 export function trainMnist(opts: TrainMnistOptions = {}): MnistResult {
   options<TrainMnistOptions>('trainMnist', opts, {
-    recipe: is.oneOf(['fast', 'keras']),
+    recipe: is.oneOf(MNIST_RECIPES),
     model: is.oneOf(MNIST_MODELS),
     epochs: is.positiveInt,
     batchSize: is.positiveInt,

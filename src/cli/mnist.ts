@@ -1,4 +1,4 @@
-import { MNIST_MODELS, evaluateDir, predictFile, trainMnist, type MnistRecipe } from '../apps/mnist.js';
+import { MNIST_MODELS, MNIST_RECIPES, evaluateDir, predictFile, trainMnist } from '../apps/mnist.js';
 import { mnist } from '../data/mnist.js';
 import { load } from '../io/save.js';
 import { stack } from '../ops/movement.js';
@@ -6,8 +6,6 @@ import type { Tensor } from '../tensor/tensor.js';
 import { writeReport } from '../viz/commands.js';
 import { UsageError, choiceFlag, flagSpec, inputFile, intFlag, modelDir, numberFlag, outDirFlag, parseFlags } from './flags.js';
 import { emit, type CliTask } from './task.js';
-
-const RECIPES: MnistRecipe[] = ['fast', 'keras'];
 
 export const mnistTask: CliTask = {
   name: 'mnist',
@@ -24,7 +22,7 @@ export const mnistTask: CliTask = {
   ),
   async run(values) {
     // Every flag is checked before MNIST is read or a model is built.
-    const recipe = choiceFlag(values, 'recipe', RECIPES);
+    const recipe = choiceFlag(values, 'recipe', MNIST_RECIPES);
     const model = choiceFlag(values, 'model', MNIST_MODELS);
     if (values.augment === true && values['no-augment'] === true) throw new UsageError('--augment and --no-augment contradict each other');
     const json = values.json === true;

@@ -336,7 +336,7 @@ test('conv2dReluMaxPool forward and backward match ref (Winograd and im2col, sev
     [convEdge[3], 3, 2, 1],
     [convEdge[4], 2, 1, 0],
     [convEdge[9], 4, 4, 0],
-    // The fused per-image path: one input channel (a first layer), and groups.
+    // The im2col path with one input channel (a first layer), and with groups.
     [convEdge[2], 2, 2, 0],
     [convEdge[6], 2, 2, 0],
     // A 1-D convolution whose pool spans the sequence (global max pooling, as the DNA CNN's).
