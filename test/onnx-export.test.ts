@@ -262,6 +262,15 @@ test('bad input: an op without an ONNX form, a wrong example shape, an input-dep
   assert.throws(() => tg.exportOnnx(new Leaky(), tg.ones([2, 3])), /depends on the input but was not computed by a recorded op/);
   assert.throws(() => tg.exportOnnx(nn.models.lenet5(), tg.zeros([1, 1, 28, 28]), { opset: 9 }), /opset 9 is not supported; use 13 to 21/);
   assert.throws(() => tg.exportOnnx(nn.models.lenet5(), tg.zeros([])), /needs a batch axis first/);
+  // Batch norm without running statistics normalises every batch by its own: no fixed form to export.
+  const batchStats = new nn.Sequential(
+    new nn.Linear({ inFeatures: 3, outFeatures: 4 }),
+    new nn.BatchNorm1d({ numFeatures: 4, trackRunningStats: false }),
+  );
+  assert.throws(
+    () => tg.exportOnnx(batchStats, tg.ones([2, 3])),
+    /exportOnnx: .*batch norm normalises with the batch statistics: call model\.eval\(\) first \(and keep running statistics\)/,
+  );
 });
 
 test('tsgrad export <model dir> --onnx: the input shape from the first Linear, or --input-shape; usage errors', async () => {

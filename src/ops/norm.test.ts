@@ -56,6 +56,9 @@ test('norm errors name the op and the shapes', () => {
   assert.throws(() => F.batchNorm(tg.zeros([2, 3, 4]), tg.zeros([4]), tg.ones([4])), {
     message: 'batchNorm: runningMean must have shape [3] (one per channel of input shape [2,3,4]), got [4]',
   });
+  assert.throws(() => F.batchNorm(tg.zeros([2, 3], { dtype: 'int32' }), null, null), {
+    message: 'batchNorm: expected a floating-point input, got int32 (input shape [2,3])',
+  });
   assert.throws(
     () => F.batchNorm(tg.zeros([1, 3]), null, null, { training: true }),
     /expected more than 1 value per channel when training/,

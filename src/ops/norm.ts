@@ -50,7 +50,7 @@ interface BatchNormState {
 
 // A primitive: the composite of mean, square, sub, mul and add took 10 passes over x forward
 // and twice that backward, most of a small normalised CNN's step (BENCHMARKS.md).
-// Inputs: x, weight, bias, and the mean and variance it normalises with (for the graph and ONNX).
+// Inputs: x, weight, bias, and in evaluation the running mean and variance (for the graph and ONNX).
 const batchNormOp = defineOp<BatchNormState>({
   name: 'batchNorm',
   forward: ([x, w, b], s) => {
@@ -140,7 +140,10 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const w = weight ?? ones([c], { dtype: x.dtype });
   const b = bias ?? zeros([c], { dtype: x.dtype });
   const state: BatchNormState = { n, c, inner, mean, invStd, batchStats, eps };
-  return batchNormOp([x, w, b, new Tensor(mean, [c]), new Tensor(variance, [c])], state);
+  // Fixed statistics are inputs too, so that ONNX export finds them as constants; batch
+  // statistics are not (they change with x), and the export refuses the op by name.
+  const stats = batchStats ? [] : [new Tensor(mean, [c]), new Tensor(variance, [c])];
+  return batchNormOp([x, w, b, ...stats], state);
 }
 
 export interface LayerNormOptions {
