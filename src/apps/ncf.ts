@@ -32,7 +32,11 @@ import { Rng, manualSeed } from '../util/rng.js';
 
 export type NcfModelName = 'gmf' | 'mlp' | 'neumf';
 
-/** Reads a ratings file of the given format (see parseRatings). */
+/**
+ * Reads a ratings file of the given format (see parseRatings): MovieLens ml-100k's `u.data`,
+ * ml-1m's `ratings.dat`, or a CSV of user, item, rating, timestamp.
+ * @example const { result } = trainNcf({ data: readRatings('ml-100k/u.data', 'ml-100k') });
+ */
 export function readRatings(file: string, format: RatingsFormat): Interactions {
   return parseRatings(readText('readRatings', file), format, file);
 }
@@ -231,6 +235,9 @@ const cloneState = (m: Module): Map<string, Tensor> =>
  * One epoch's training pairs: every training interaction as a positive, and for each, `negatives`
  * items the user never touched as negatives. Built straight into typed arrays: at 1M interactions
  * it takes a fraction of the epoch (measured in the result's samplingSecondsPerEpoch).
+ * @example
+ * const seen = new SeenItems(data.userIds.length, data.itemIds.length, data);
+ * const { x, y } = trainingSet(data, leaveOneOut(data).train, seen, 4, new Rng(0)); // x [n, 2] (user, item) int32, y [n, 1] 0/1
  */
 export function trainingSet(data: Interactions, train: Int32Array, seen: SeenItems, negatives: number, rng: Rng): { x: Tensor; y: Tensor } {
   arg('trainingSet', 'negatives', negatives, is.positiveInt);
@@ -261,7 +268,11 @@ export interface Recommendation {
 
 /**
  * The k items a saved NCF model scores highest for a user (by original id), among the items the
- * user has not interacted with. An unknown user is an error.
+ * user has not interacted with. An unknown user is an error. The directory is one written by
+ * trainNcf's `out` (`tsgrad train ncf --out`), which keeps the id maps beside the model.
+ * @example
+ * trainNcf({ data: readRatings('ml-100k/u.data', 'ml-100k'), out: 'runs/ncf' });
+ * recommend('runs/ncf', '196', 5); // the five best-scored items user 196 has not rated: [{ item, score }, …]
  */
 export function recommend(dir: string, user: string, k = 10): Recommendation[] {
   arg('recommend', 'dir', dir, is.string);

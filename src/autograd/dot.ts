@@ -16,7 +16,12 @@ const esc = (s: string): string => s.replace(/"/g, '\\"');
 /**
  * The computational graph below a tensor as Graphviz DOT: leaves (variables and
  * constants) as boxes with their shape, each operation as an ellipse with its op
- * name and output shape, edges in the direction data flows.
+ * name and output shape, edges in the direction data flows. Render it with Graphviz
+ * (`dot -Tsvg`), or draw it with drawGraph; PyTorch users know the picture from torchviz.
+ * @example
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * const dot = toDot(w.mul(w).sum(), { rankdir: 'LR' }); // 'digraph tsgrad { ... }'
+ * writeFileSync('graph.dot', dot);
  */
 export function toDot(root: Tensor, opts: DotOptions = {}): string {
   arg('toDot', 'root', root, IS_TENSOR);

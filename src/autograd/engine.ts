@@ -11,12 +11,24 @@ let gradEnabled = true;
 /** Set while a model is traced for export (see traceOps): every op records its node. */
 let tracer: { scope(): string } | null = null;
 
-/** Whether ops currently record graph nodes. */
+/**
+ * Whether ops currently record graph nodes: false inside noGrad, as PyTorch's
+ * `torch.is_grad_enabled()`.
+ * @example
+ * isGradEnabled(); // true
+ * noGrad(() => isGradEnabled()); // false
+ */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Runs fn without recording the graph (inference, parameter updates). */
+/**
+ * Runs fn without recording the graph (inference, parameter updates): PyTorch's
+ * `with torch.no_grad():`. Results do not require gradients, and no memory is kept for backward.
+ * @example
+ * const w = tensor([1, 2, 3], { requiresGrad: true });
+ * const y = noGrad(() => w.mul(2)); // y.requiresGrad === false
+ */
 export function noGrad<T>(fn: () => T): T {
   arg('noGrad', 'fn', fn, is.function);
   const prev = gradEnabled;
@@ -49,6 +61,11 @@ export interface OpSpec<O, S> {
 /**
  * Defines a differentiable op: forward and backward side by side.
  * The forward runs with recording off; a node is recorded when any input requires a gradient.
+ * The library's own ops are built with it; for a function of your own, customOp is the simpler form.
+ * @example
+ * const square = defineOp({ name: 'square', forward: ([x]) => x.mul(x), backward: (dy, { inputs: [x] }) => [dy.mul(x).mul(2)] });
+ * const w = tensor([1, 2, 3], { requiresGrad: true });
+ * square([w], undefined).sum().backward(); // w.grad: [2, 4, 6]
  */
 export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inputs: Tensor[], opts: O) => Tensor {
   options<OpSpec<O, S>>('defineOp', spec, { name: is.string, forward: is.function, backward: is.function, attrs: is.function }, [
@@ -130,7 +147,13 @@ export function customOp(spec: {
   return (...inputs) => op(inputs, undefined);
 }
 
-/** A tensor sharing t's data, cut from the graph. */
+/**
+ * A tensor sharing t's data, cut from the graph: no gradient flows back through it, as with
+ * PyTorch's `t.detach()` (use it for targets computed from the model, or values kept for logging).
+ * @example
+ * const w = tensor([1, 2, 3], { requiresGrad: true });
+ * const d = detach(w.mul(2)); // [2, 4, 6], d.requiresGrad === false
+ */
 export function detach(t: Tensor): Tensor {
   arg('detach', 't', t, IS_TENSOR);
   const out = new Tensor(t.storage, t.shape, t.strides, t.offset);

@@ -15,7 +15,11 @@ import type { BatchTransform } from './loader.js';
  * const loader = new DataLoader(train, { batchSize: 128, shuffle: true, transform: augment });
  */
 
-/** Applies transforms left to right. */
+/**
+ * Applies transforms left to right: one BatchTransform from several, as torchvision's
+ * `transforms.Compose`.
+ * @example const augment = compose([randomCrop({ padding: 4 }), randomHorizontalFlip()]);
+ */
 export function compose(transforms: readonly BatchTransform[]): BatchTransform {
   arg('compose', 'transforms', transforms, is.arrayOf(is.function));
   return (batch) => transforms.reduce((b, t) => t(b), batch);
@@ -61,7 +65,11 @@ export interface RandomAffineOptions {
 /**
  * Random rotation, shift and zoom about the image centre, sampled with
  * bilinear interpolation: output pixel q reads the input at
- * `R(-θ)·(q - c - t)/s + c`, where c is the centre, t the shift, s the zoom.
+ * `R(-θ)·(q - c - t)/s + c`, where c is the centre, t the shift, s the zoom. torchvision's
+ * `RandomAffine(degrees, translate, scale)`, applied per image of the batch.
+ * @example
+ * const augment = randomAffine({ degrees: 10, translate: [0.1, 0.1], scale: [0.9, 1.1] });
+ * fit(model, { train, epochs: 10, optimizer, loss: 'crossEntropy', augment }); // or DataLoader's `transform`
  */
 export function randomAffine(opts: RandomAffineOptions = {}): BatchTransform {
   options<RandomAffineOptions>('randomAffine', opts, {
@@ -127,7 +135,13 @@ function bilinear(d: Float32Array | Float64Array, off: number, h: number, w: num
   return (1 - fy) * ((1 - fx) * v00 + fx * v01) + fy * ((1 - fx) * v10 + fx * v11);
 }
 
-/** Mirrors each image left-right with probability p (default 0.5). */
+/**
+ * Mirrors each image left-right with probability p (default 0.5), as torchvision's
+ * `RandomHorizontalFlip`: for natural images, not for digits or text.
+ * @example
+ * const flip = randomHorizontalFlip({ p: 1 });
+ * flip([tensor([[[[1, 2, 3]]]]), labels])[0]; // [[[[3, 2, 1]]]]
+ */
 export function randomHorizontalFlip(opts: { p?: number } = {}): BatchTransform {
   options<{ p?: number }>('randomHorizontalFlip', opts, { p: is.probability });
   const p = opts.p ?? 0.5;
@@ -148,7 +162,9 @@ export function randomHorizontalFlip(opts: { p?: number } = {}): BatchTransform 
 
 /**
  * Pads each image by `padding` pixels of `fill` on every side and cuts a random
- * window of the original size (or `size`): a shift of up to `padding` pixels.
+ * window of the original size (or `size`): a shift of up to `padding` pixels (default 4), the
+ * CIFAR recipe, as torchvision's `RandomCrop(32, padding=4)`.
+ * @example const augment = compose([randomCrop({ padding: 4 }), randomHorizontalFlip()]); // CIFAR-10
  */
 export function randomCrop(opts: { padding?: number; size?: [number, number]; fill?: number } = {}): BatchTransform {
   options<{ padding?: number; size?: [number, number]; fill?: number }>('randomCrop', opts, {
@@ -196,7 +212,11 @@ export interface RandomErasingOptions {
   value?: number;
 }
 
-/** Random erasing (Zhong et al. 2017): blanks one random rectangle per image, as torchvision does. */
+/**
+ * Random erasing (Zhong et al. 2017): blanks one random rectangle per image, as torchvision's
+ * `RandomErasing` does, so that a model cannot rely on any one part of an image.
+ * @example const augment = compose([randomAffine({ degrees: 10 }), randomErasing({ p: 0.25, value: 0 })]);
+ */
 export function randomErasing(opts: RandomErasingOptions = {}): BatchTransform {
   arg('randomErasing', 'opts', opts, is.optional(is.object));
   const { p = 0.5, scale = [0.02, 0.33], ratio = [0.3, 3.3], value = 0 } = opts;
@@ -235,7 +255,10 @@ export interface MixOptions {
 /**
  * mixup (Zhang et al. 2018): x = λ·x + (1-λ)·x[perm], y = λ·y + (1-λ)·y[perm],
  * with λ ~ Beta(α, α) per batch. Labels become soft float targets [N, numClasses],
- * so the loss must accept class probabilities (crossEntropy does, as in PyTorch).
+ * so the loss must accept class probabilities (crossEntropy does, as in PyTorch). α defaults to 0.2.
+ * @example
+ * const loader = new DataLoader(train, { batchSize: 128, shuffle: true, transform: mixup({ alpha: 0.2, numClasses: 10 }) });
+ * // each batch: x [128, C, H, W] mixed, y [128, 10] soft targets
  */
 export function mixup(opts: MixOptions): BatchTransform {
   arg('mixup', 'opts', opts, is.object);
@@ -253,6 +276,8 @@ export function mixup(opts: MixOptions): BatchTransform {
 /**
  * CutMix (Yun et al. 2019): pastes a random box from a shuffled partner image
  * and mixes the labels by the pasted area: y = λ·y + (1-λ)·y[perm], λ = 1 - box/(H·W).
+ * The box's area is drawn through λ ~ Beta(α, α), α 1 by default. Labels become soft targets, as with mixup.
+ * @example fit(model, { train, epochs: 30, optimizer, loss: 'crossEntropy', augment: cutmix({ numClasses: 10 }) });
  */
 export function cutmix(opts: MixOptions): BatchTransform {
   arg('cutmix', 'opts', opts, is.object);
@@ -328,7 +353,11 @@ function sampleGamma(a: number): number {
   }
 }
 
-/** Beta(a, b) as G_a / (G_a + G_b). */
+/**
+ * A draw from Beta(a, b), as G_a / (G_a + G_b) with Gamma draws from the global generator (so
+ * manualSeed repeats it); mixup and cutmix draw their λ with it.
+ * @example const lam = sampleBeta(2, 2); // in (0, 1), mean 0.5
+ */
 export function sampleBeta(a: number, b: number): number {
   if (!(a > 0 && b > 0)) throw new TsgradError(`sampleBeta: parameters must be positive, got ${a}, ${b}`);
   const x = sampleGamma(a);

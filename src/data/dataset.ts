@@ -57,7 +57,14 @@ export class TensorDataset implements Dataset {
   }
 }
 
-/** The examples of a dataset at the given indices (what randomSplit returns). */
+/**
+ * The examples of a dataset at the given indices (what randomSplit returns), without copying
+ * them: PyTorch's `torch.utils.data.Subset`.
+ * @example
+ * const ds = new TensorDataset(x, y);
+ * const firstThousand = new Subset(ds, Int32Array.from({ length: 1000 }, (_, i) => i));
+ * const [xi, yi] = firstThousand.get(0);
+ */
 export class Subset implements Dataset {
   constructor(
     readonly dataset: Dataset,
@@ -82,7 +89,11 @@ export class Subset implements Dataset {
   }
 }
 
-/** Gathers examples through the dataset's batch path, or stacks single examples. */
+/**
+ * Gathers examples through the dataset's batch path, or stacks single examples: a batch of any
+ * Dataset, as DataLoader builds it.
+ * @example const [xb, yb] = fetchBatch(ds, Int32Array.of(3, 7)); // xb [2, ...x's example shape], yb [2]
+ */
 export function fetchBatch(dataset: Dataset, indices: Int32Array): Tensor[] {
   arg('fetchBatch', 'indices', indices, is.instance(Int32Array));
   if (dataset.getBatch) return dataset.getBatch(indices);
@@ -98,7 +109,13 @@ export function fetchBatch(dataset: Dataset, indices: Int32Array): Tensor[] {
   );
 }
 
-/** All examples of a dataset as whole tensors (e.g. to compute metrics over a split). */
+/**
+ * All examples of a dataset as whole tensors (e.g. to compute metrics over a split); a
+ * TensorDataset's own tensors, without a copy.
+ * @example
+ * const [xVal, yVal] = materialize(validation); // e.g. a Subset from randomSplit
+ * const accuracy = predict(model, xVal).argmax(1).eq(yVal).mean().item();
+ */
 export function materialize(dataset: Dataset): Tensor[] {
   arg('materialize', 'dataset', dataset, DATASET);
   if (dataset instanceof TensorDataset) return dataset.tensors;

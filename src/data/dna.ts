@@ -58,7 +58,11 @@ export function oneHotDna(sequences: readonly string[], opts: OneHotOptions = {}
   return new Tensor(data, [n, 4, length]);
 }
 
-/** The reverse complement of a sequence (A↔T, C↔G, N stays; case kept). */
+/**
+ * The reverse complement of a sequence (A↔T, C↔G, N stays; case kept): the other strand, read in
+ * its own 5'→3' direction, e.g. to augment training data with both strands.
+ * @example reverseComplement('AACGTn'); // 'nACGTT'
+ */
 export function reverseComplement(sequence: string): string {
   arg('reverseComplement', 'sequence', sequence, is.string);
   let out = '';
@@ -85,7 +89,11 @@ export interface FastaRecord {
 /**
  * Parses FASTA text: several records, sequences wrapped over lines, blank lines and Windows line
  * ends allowed. A record without sequence, text before the first header, or a letter other than
- * A, C, G, T, N (any case) is an error naming the file, the record and the position.
+ * A, C, G, T, N (any case) is an error naming the file, the record and the position. `file`
+ * names the text in those errors. The id is the header's first word.
+ * @example
+ * parseFasta('>s1 label=1\nACGT\nAC\n>s2\nTTGA\n');
+ * // [{ id: 's1', header: 's1 label=1', sequence: 'ACGTAC', label: 1 }, { id: 's2', header: 's2', sequence: 'TTGA' }]
  */
 export function parseFasta(text: string, file = 'FASTA text'): FastaRecord[] {
   arg('parseFasta', 'text', text, is.string);
@@ -124,6 +132,7 @@ export function parseFasta(text: string, file = 'FASTA text'): FastaRecord[] {
 /**
  * Parses a labels file: one label per line, 0 or 1 (blank lines at the end ignored); anything
  * else is an error naming the file and the line.
+ * @example parseLabels('0\n1\n1\n', 'labels.txt'); // [0, 1, 1]
  */
 export function parseLabels(text: string, file = 'labels'): number[] {
   arg('parseLabels', 'text', text, is.string);
@@ -140,6 +149,7 @@ export function parseLabels(text: string, file = 'labels'): number[] {
  * Parses plain sequences, one per line (the genomics primer's published format); blank lines at
  * the end are ignored, a blank line inside or a letter other than A, C, G, T, N is an error naming
  * the line and position.
+ * @example parseSequenceLines('ACGT\nttga\n', 'sequences.txt'); // ['ACGT', 'ttga']
  */
 export function parseSequenceLines(text: string, file = 'sequences'): string[] {
   arg('parseSequenceLines', 'text', text, is.string);
@@ -166,7 +176,11 @@ export interface LabelledSequences {
   motif?: string;
 }
 
-/** Pairs sequences with labels, checking that there is one label per sequence. */
+/**
+ * Pairs sequences with labels, checking that there is one label per sequence (the error names
+ * `labelsFile`). The file readers of apps/dna use it to join a sequence file and a labels file.
+ * @example withLabels(['ACGT', 'TTGA'], ['s1', 's2'], [1, 0], 'labels.txt'); // { sequences, labels: [1, 0], names: ['s1', 's2'] }
+ */
 export function withLabels(
   sequences: readonly string[],
   names: readonly string[],

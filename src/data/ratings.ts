@@ -26,6 +26,10 @@ export type RatingsFormat = 'ml-100k' | 'ml-1m' | 'csv';
  * columns (a header row is recognised by a non-numeric timestamp). Every rating counts as an
  * interaction; ids may be any strings and are mapped to dense indices in order of appearance. A
  * malformed line is an error naming the file and the line.
+ * @example
+ * const data = parseRatings('user,item,rating,timestamp\nalice,m1,5,1\nalice,m2,4,2\nbob,m1,3,1\n', 'csv');
+ * data.users; // Int32Array [0, 0, 1]
+ * data.itemIds; // ['m1', 'm2']
  */
 export function parseRatings(text: string, format: RatingsFormat, file = 'ratings'): Interactions {
   arg('parseRatings', 'text', text, is.string);
@@ -162,6 +166,9 @@ export interface LeaveOneOut {
  * Holds out each user's latest interaction (by timestamp; of equal timestamps, the one that comes
  * last in the data) for testing. A user with a single interaction keeps it for training and is not
  * evaluated: there is nothing left to learn their taste from.
+ * @example
+ * const split = leaveOneOut(syntheticInteractions({ users: 50, items: 200 }));
+ * split.testUsers.length; // 50: one held-out item each; split.train indexes the rest
  */
 export function leaveOneOut(data: Interactions): LeaveOneOut {
   arg(
@@ -204,6 +211,10 @@ export function leaveOneOut(data: Interactions): LeaveOneOut {
 /**
  * Which items each user has interacted with (in all of the data), as one bit per (user, item)
  * pair: negatives and candidates are drawn from the items a user never touched.
+ * @example
+ * const seen = new SeenItems(data.userIds.length, data.itemIds.length, data);
+ * const negative = seen.sampleUnseen(0, new Rng(1)); // an item user 0 never touched
+ * seen.has(0, negative); // false
  */
 export class SeenItems {
   private readonly bits: Uint8Array;
@@ -237,6 +248,9 @@ export class SeenItems {
  * The paper's ranking candidates: for each test user, the held-out item first, then `negatives`
  * distinct items the user never touched (default 99), drawn with the seeded generator.
  * Returns [testUsers × (1 + negatives)] item indices, row-major.
+ * @example
+ * const split = leaveOneOut(data);
+ * const candidates = sampleCandidates(data, split, { negatives: 99, seed: 1 }); // 100 per test user, the held-out item first
  */
 export function sampleCandidates(data: Interactions, split: LeaveOneOut, opts: { negatives?: number; seed?: number } = {}): Int32Array {
   options<{ negatives?: number; seed?: number }>('sampleCandidates', opts, { negatives: is.positiveInt, seed: is.int });

@@ -149,3 +149,12 @@ test('MNIST: user IDX files by path, gzipped; a label out of range names the fil
 test('parseIdx names its source', () => {
   throwsNaming(() => parseIdx(new Uint8Array(1), 'buffer.idx'), 'buffer.idx');
 });
+
+test('encodeIdx refuses an unknown element type, listing the IDX types', () => {
+  assert.throws(
+    () => encodeIdx({ type: 'uint16', shape: [1], data: Uint8Array.of(1) } as unknown as IdxArray),
+    (e: unknown) =>
+      e instanceof TsgradError &&
+      /writeIdx: unknown IDX type "uint16"; expected one of uint8, int8, int16, int32, float32, float64/.test(e.message),
+  );
+});

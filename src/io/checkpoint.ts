@@ -71,7 +71,11 @@ const stateful = check('an object with stateDict() and loadStateDict()', (v) => 
 });
 const aModule = is.instance(Module);
 
-/** Writes a checkpoint directory; see the file's comment. The generator's state is taken now. */
+/**
+ * Writes a checkpoint directory; see the file's comment. The generator's state is taken now.
+ * checkpoint.json is written last, so a directory holding it is complete.
+ * @example saveCheckpoint(`ckpt/epoch-${epoch}`, { model, optimizer, scheduler, epoch, extra: { bestAccuracy } });
+ */
 export function saveCheckpoint(dir: string, contents: CheckpointContents): void {
   const c = options<CheckpointContents>(
     'saveCheckpoint',
@@ -103,6 +107,10 @@ export function saveCheckpoint(dir: string, contents: CheckpointContents): void 
  * weights (strict names and shapes), the optimizer's and scheduler's state and the random
  * generator's state; returns the epoch and the extra. Without targets, reads a directory
  * written by save(model, dir, { optimizer, epoch }) and rebuilds the model (see io/save.ts).
+ * @example
+ * const model = new MyNet(); // built as before the save
+ * const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+ * const { epoch, extra } = loadCheckpoint('ckpt', { model, optimizer });
  */
 export function loadCheckpoint(dir: string, targets: CheckpointTargets): LoadedCheckpoint;
 export function loadCheckpoint(dir: string): Checkpoint;

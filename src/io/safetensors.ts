@@ -103,7 +103,9 @@ function writeLE(view: DataView, pos: number, d: TypedArray): void {
  * Decodes safetensors bytes, validating everything the specification requires;
  * anything malformed throws a TsgradError naming `file` and what was expected.
  * F32, F64 and I32 load as themselves; F16 and BF16 as float32; smaller integers
- * and BOOL as int32; I64/U64/U32 as int32 when every value fits.
+ * and BOOL as int32; I64/U64/U32 as int32 when every value fits. The in-memory form of
+ * loadSafetensors, for bytes from fetch() or an archive.
+ * @example const { tensors, metadata } = decodeSafetensors(new Uint8Array(await (await fetch(url)).arrayBuffer()), url);
  */
 export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): Safetensors {
   arg('decodeSafetensors', 'bytes', bytes, is.instance(Uint8Array));
@@ -229,7 +231,11 @@ function half(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
-/** Writes named tensors to a .safetensors file. */
+/**
+ * Writes named tensors to a .safetensors file, which PyTorch reads with
+ * `safetensors.torch.load_file` (metadata: string values only).
+ * @example saveSafetensors('weights.safetensors', model.stateDict(), { format: 'pt' });
+ */
 export function saveSafetensors(
   path: string,
   tensors: Map<string, Tensor> | Record<string, Tensor>,
@@ -239,7 +245,13 @@ export function saveSafetensors(
   writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
-/** Reads a .safetensors file; errors name the file. */
+/**
+ * Reads a .safetensors file (one written by PyTorch's `safetensors.torch.save_file`, say); errors
+ * name the file. Pass the tensors to `model.loadStateDict` when their names are the model's.
+ * @example
+ * const { tensors } = loadSafetensors('weights.safetensors');
+ * tensors.get('0.weight')?.shape; // e.g. [128, 784]
+ */
 export function loadSafetensors(path: string): Safetensors {
   return decodeSafetensors(readBytes('safetensors', path), path);
 }

@@ -7,6 +7,7 @@ import '../nn/index.js';
 import { legacyStateNames, type Module } from '../nn/module.js';
 import { fromConfig, toConfig, type LayerConfig } from '../nn/registry.js';
 import { Tensor } from '../tensor/tensor.js';
+import { TabularPreprocessor } from '../data/tabular.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
 import { rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -35,6 +36,8 @@ export interface SavedConfig {
   history?: unknown;
   /** Parameters frozen with requiresGrad_(false), restored so by load. */
   frozen?: string[];
+  /** The file holding the preprocessor's fitted state (see loadPreprocessor). */
+  preprocessor?: string;
 }
 
 /** The optimizer interface save() needs: optim.Optimizer satisfies it. */
@@ -53,12 +56,15 @@ export interface SaveOptions {
   history?: unknown;
   /** String metadata written into the safetensors header. */
   metadata?: Record<string, string>;
+  /** A fitted TabularPreprocessor: its statistics go to preprocessor.json, so that the model's inputs are prepared as in training. */
+  preprocessor?: TabularPreprocessor;
 }
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 const OPT_STATE = 'optimizer.json';
 const OPT_TENSORS = 'optimizer.safetensors';
+const PREPROCESSOR_FILE = 'preprocessor.json';
 
 /**
  * Saves a model (and optionally an optimizer checkpoint) into a directory.
@@ -68,7 +74,15 @@ const OPT_TENSORS = 'optimizer.safetensors';
  */
 export function save(model: Module, dir: string, opts: SaveOptions = {}): void {
   arg('save', 'dir', dir, is.string);
-  options<SaveOptions>('save', opts, { optimizer: is.any, epoch: is.nonNegativeInt, history: is.any, metadata: is.any });
+  options<SaveOptions>('save', opts, {
+    optimizer: is.any,
+    epoch: is.nonNegativeInt,
+    history: is.any,
+    metadata: is.any,
+    preprocessor: is.instance(TabularPreprocessor),
+  });
+  // Before anything is written: an unfitted preprocessor is an error, not a half-saved directory.
+  const preprocessor = opts.preprocessor && JSON.stringify(opts.preprocessor.toJSON(), null, 2) + '\n';
   mkdirSync(dir, { recursive: true });
   const config: SavedConfig = { format: 'tsgrad', version: 1, model: modelConfig(model), weights: WEIGHTS_FILE };
   saveSafetensors(join(dir, WEIGHTS_FILE), model.stateDict(), { format: 'pt', ...opts.metadata });
@@ -90,22 +104,40 @@ export function save(model: Module, dir: string, opts: SaveOptions = {}): void {
     config.rngState = rng.getState();
   }
   if (opts.history !== undefined) config.history = opts.history;
+  if (preprocessor) {
+    writeFileAtomic(join(dir, PREPROCESSOR_FILE), preprocessor);
+    config.preprocessor = PREPROCESSOR_FILE;
+  }
   writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
 }
 
-/** The architecture of a model as a JSON tree of registered layers (see nn.register). */
+/**
+ * The architecture of a model as a JSON tree of registered layers (see nn.register): what save()
+ * writes to config.json, like Keras's `model.get_config()`.
+ * @example
+ * modelConfig(new nn.Sequential(new nn.Linear({ inFeatures: 4, outFeatures: 2 }), new nn.ReLU()));
+ * // { class: 'Sequential', layers: [{ class: 'Linear', options: { inFeatures: 4, outFeatures: 2, bias: true } }, { class: 'ReLU', options: {} }] }
+ */
 export function modelConfig(model: Module): ModelConfig {
   arg('modelConfig', 'model', model, IS_MODULE);
   return toConfig(model);
 }
 
-/** Builds a fresh model (new random weights) from a config tree, through the layer registry. */
+/**
+ * Builds a fresh model (new random weights) from a config tree, through the layer registry: Keras's
+ * `Model.from_config`. `where` names the config in errors.
+ * @example const twin = buildModel(modelConfig(model)); // same architecture, new weights
+ */
 export function buildModel(config: ModelConfig, where = CONFIG_FILE): Module {
   arg('buildModel', 'config', config, is.object);
   return fromConfig(config, where);
 }
 
-/** Reads and checks a model directory's config.json. */
+/**
+ * Reads and checks a model directory's config.json: its format and version, and that the files it
+ * names lie inside the directory.
+ * @example const { model, epoch, optimizer } = readConfig('runs/mnist'); // the architecture tree, epochs done, optimizer files
+ */
 export function readConfig(dir: string): SavedConfig {
   const path = join(dir, CONFIG_FILE);
   const config = readJson<SavedConfig>('load', path, dir, 'save()');
@@ -124,6 +156,7 @@ export function readConfig(dir: string): SavedConfig {
   // must not make load() read an arbitrary file of the machine.
   const files: Array<[string, unknown]> = [['weights', config.weights ?? WEIGHTS_FILE]];
   if (config.optimizer) files.push(['optimizer.state', config.optimizer.state], ['optimizer.tensors', config.optimizer.tensors]);
+  if (config.preprocessor !== undefined) files.push(['preprocessor', config.preprocessor]);
   for (const [key, file] of files) {
     if (typeof file !== 'string' || !insideDir(dir, file)) {
       throw new TsgradError(`load: ${path}: "${key}" must name a file inside the model's directory ${dir}, got ${JSON.stringify(file)}`);
@@ -177,6 +210,27 @@ export function load<M extends Module = Module>(path: string, opts: LoadOptions<
   return model;
 }
 
+/**
+ * The TabularPreprocessor saved with a model by save(model, dir, { preprocessor }), fitted as it
+ * was: transform new tables with it before predicting.
+ * @example
+ * const model = load('runs/adult');
+ * const prep = loadPreprocessor('runs/adult');
+ * const probs = predict(model, prep.transform(readTable('new-people.csv'))).softmax(1);
+ */
+export function loadPreprocessor(dir: string): TabularPreprocessor {
+  arg('loadPreprocessor', 'dir', dir, is.string);
+  const configPath = join(dir, CONFIG_FILE);
+  if (!existsSync(configPath))
+    throw new TsgradError(`loadPreprocessor: ${configPath} not found (is ${dir} a directory written by save()?)`);
+  const config = readConfig(dir);
+  if (config.preprocessor === undefined) {
+    throw new TsgradError(`loadPreprocessor: ${configPath} names no preprocessor; save one with save(model, dir, { preprocessor })`);
+  }
+  const path = join(dir, config.preprocessor);
+  return TabularPreprocessor.fromJSON(readJson('loadPreprocessor', path, dir, 'save()'), path);
+}
+
 function isFile(path: string): boolean {
   return existsSync(path) && statSync(path).isFile();
 }
@@ -187,6 +241,7 @@ function isFile(path: string): boolean {
  * else; a mismatch throws naming the tensor and the file. Returns the names the file used
  * for each state-dict name, which differ only for a file written with tsgrad's earlier
  * names (`layers.0.weight` for PyTorch's `0.weight`).
+ * @example loadWeights(buildModel(readConfig('runs/mnist').model), 'runs/mnist'); // what load('runs/mnist') does
  */
 export function loadWeights(model: Module, dir: string, file = WEIGHTS_FILE): Map<string, string> {
   arg('loadWeights', 'dir', dir, is.string);
@@ -284,7 +339,14 @@ export function loadCheckpoint(dir: string): Checkpoint {
   };
 }
 
-/** JSON form of a state dict: tensors move into `tensors` under their path, non-finite numbers are tagged. */
+/**
+ * JSON form of a state dict: tensors move into `tensors` under their path, non-finite numbers are
+ * tagged. How save() and saveCheckpoint() store optimizer and scheduler state; decodeState reverses it.
+ * @example
+ * const tensors = new Map<string, Tensor>();
+ * encodeState({ step: 3, m: [tensor([1, 2])], best: -Infinity }, tensors, 'state');
+ * // { step: 3, m: [{ $tensor: 'state.m.0' }], best: { $number: '-Infinity' } }, tensors: state.m.0
+ */
 export function encodeState(v: unknown, tensors: Map<string, Tensor>, path: string): unknown {
   if (v instanceof Tensor) {
     tensors.set(path, v);
@@ -299,6 +361,13 @@ export function encodeState(v: unknown, tensors: Map<string, Tensor>, path: stri
   return v;
 }
 
+/**
+ * The state dict that encodeState turned into JSON: `$tensor` entries are looked up in `tensors`
+ * (read from `file`, which errors name), `$number` and `$map` entries are restored.
+ * @example
+ * const { tensors } = loadSafetensors('ckpt/optimizer.safetensors');
+ * const state = decodeState(JSON.parse(readFileSync('ckpt/optimizer.json', 'utf8')), tensors, 'ckpt/optimizer.safetensors');
+ */
 export function decodeState(v: unknown, tensors: Map<string, Tensor>, file: string): unknown {
   if (Array.isArray(v)) return v.map((e) => decodeState(e, tensors, file));
   if (v && typeof v === 'object') {

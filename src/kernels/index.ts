@@ -19,7 +19,11 @@ export function registerBackend(name: BackendName, load: () => Kernels | null): 
 
 registerBackend('wasm', loadWasm);
 
-/** The kernels every op runs on. */
+/**
+ * The kernels every op runs on: the active backend's set (choosing the default, wasm where it
+ * loads, on first call). Ops call it; user code needs it only to look at or call a kernel directly.
+ * @example kernels().name; // 'wasm' (or 'ref' where WebAssembly did not load)
+ */
 export function kernels(): Kernels {
   if (!defaultChosen) chooseDefault();
   return active;
@@ -34,7 +38,13 @@ function chooseDefault(): void {
   }
 }
 
-/** Chooses the kernels: 'wasm' (WebAssembly SIMD, the default where it loads) or 'ref' (pure TypeScript). */
+/**
+ * Chooses the kernels: 'wasm' (WebAssembly SIMD, the default where it loads) or 'ref' (pure
+ * TypeScript). Throws, saying why, when the backend cannot load; see withBackend for the scoped form.
+ * @example
+ * setBackend('ref'); // e.g. to check a result against the reference kernels
+ * getBackend(); // 'ref'
+ */
 export function setBackend(name: BackendName): void {
   const load = loaders.get(name);
   const k = load?.();
@@ -63,6 +73,11 @@ export function withBackend<T>(name: BackendName, fn: () => T): T {
   }
 }
 
+/**
+ * The name of the active backend: 'wasm' or 'ref' (choosing the default, wasm where it loads,
+ * on first call).
+ * @example if (getBackend() === 'ref') console.warn(`running on the slow reference kernels: ${wasmLoadError()}`);
+ */
 export function getBackend(): BackendName {
   if (!defaultChosen) chooseDefault();
   return activeName;

@@ -52,6 +52,7 @@ function fill(op: string, t: Tensor, f: () => number): Tensor {
  * The recommended gain for a nonlinearity (PyTorch's calculate_gain): 1 for linear,
  * convolutions and sigmoid, 5/3 for tanh, √2 for relu, √(2 / (1 + slope²)) for leaky relu
  * (param = negative slope, default 0.01), 3/4 for selu.
+ * @example nn.init.calculateGain('leakyRelu', 0.2) // √(2 / 1.04) ≈ 1.387
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
@@ -84,6 +85,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 /**
  * PyTorch's fan rules: a weight [out, in, k1, k2, ...] has fanIn = in · k1·k2·… and
  * fanOut = out · k1·k2·… (the receptive field multiplies both). Needs at least 2 dims.
+ * @example nn.init.fanInOut([32, 1, 3, 3]) // { fanIn: 9, fanOut: 288 }
  */
 export function fanInOut(shape: readonly number[]): { fanIn: number; fanOut: number } {
   arg('fanInOut', 'shape', shape, is.shape);
@@ -95,30 +97,47 @@ export function fanInOut(shape: readonly number[]): { fanIn: number; fanOut: num
   return { fanIn: shape[1] * receptive, fanOut: shape[0] * receptive };
 }
 
-/** U(low, high), in place. */
+/**
+ * U(low, high), in place, like torch.nn.init.uniform_ (defaults 0 and 1).
+ * @example nn.init.uniform(zeros([3, 4]), { low: -0.1, high: 0.1 })
+ */
 export function uniform(t: Tensor, opts: { low?: number; high?: number } = {}): Tensor {
   arg('uniform', 't', t, IS_TENSOR);
   const { low = 0, high = 1 } = opts;
   return fill('uniform', t, () => low + (high - low) * rng.random());
 }
 
-/** N(mean, std²), in place. */
+/**
+ * N(mean, std²), in place, like torch.nn.init.normal_ (defaults 0 and 1).
+ * @example nn.init.normal(zeros([1000, 64]), { std: 0.01 }) // NCF's embeddings
+ */
 export function normal(t: Tensor, opts: { mean?: number; std?: number } = {}): Tensor {
   arg('normal', 't', t, IS_TENSOR);
   const { mean = 0, std = 1 } = opts;
   return fill('normal', t, () => mean + std * rng.normal());
 }
 
-/** Every element set to value, in place. */
+/**
+ * Every element set to value, in place, like torch.nn.init.constant_.
+ * @example nn.init.constant(zeros([10]), 0.1) // a bias of 0.1 everywhere
+ */
 export function constant(t: Tensor, value: number): Tensor {
   arg('constant', 't', t, IS_TENSOR);
   return fill('constant', t, () => value);
 }
 
+/**
+ * Every element set to 0, in place, like torch.nn.init.zeros_.
+ * @example nn.init.zeros(ones([2, 3])).toArray() // [[0, 0, 0], [0, 0, 0]]
+ */
 export function zeros(t: Tensor): Tensor {
   arg('zeros', 't', t, IS_TENSOR);
   return constant(t, 0);
 }
+/**
+ * Every element set to 1, in place, like torch.nn.init.ones_ (a normalisation layer's scale).
+ * @example nn.init.ones(zeros([4])).toArray() // [1, 1, 1, 1]
+ */
 export function ones(t: Tensor): Tensor {
   arg('ones', 't', t, IS_TENSOR);
   return constant(t, 1);
@@ -127,6 +146,8 @@ export function ones(t: Tensor): Tensor {
 /**
  * Glorot/Xavier uniform: U(-a, a) with a = gain · √(6 / (fanIn + fanOut)),
  * which keeps the variance of activations and gradients equal across layers.
+ * Like torch.nn.init.xavier_uniform_ and Keras' glorot_uniform.
+ * @example nn.init.xavierUniform(zeros([256, 784])) // U(-a, a), a = √(6 / 1040) ≈ 0.076
  */
 export function xavierUniform(t: Tensor, opts: { gain?: number } = {}): Tensor {
   arg('xavierUniform', 't', t, IS_TENSOR);
@@ -135,7 +156,11 @@ export function xavierUniform(t: Tensor, opts: { gain?: number } = {}): Tensor {
   return uniform(t, { low: -a, high: a });
 }
 
-/** Glorot/Xavier normal: N(0, std²) with std = gain · √(2 / (fanIn + fanOut)). */
+/**
+ * Glorot/Xavier normal: N(0, std²) with std = gain · √(2 / (fanIn + fanOut)), like
+ * torch.nn.init.xavier_normal_.
+ * @example nn.init.xavierNormal(zeros([256, 784]), { gain: nn.init.calculateGain('tanh') })
+ */
 export function xavierNormal(t: Tensor, opts: { gain?: number } = {}): Tensor {
   arg('xavierNormal', 't', t, IS_TENSOR);
   const { fanIn, fanOut } = fanInOut(t.shape);
@@ -161,7 +186,8 @@ function kaimingStd(op: string, t: Tensor, opts: KaimingOptions): number {
 
 /**
  * He/Kaiming uniform: U(-b, b) with b = gain · √(3 / fan). With a = √5 (what Linear uses)
- * this is U(-1/√fanIn, 1/√fanIn).
+ * this is U(-1/√fanIn, 1/√fanIn). Like torch.nn.init.kaiming_uniform_.
+ * @example nn.init.kaimingUniform(zeros([10, 784]), { a: Math.sqrt(5) }) // U(-1/28, 1/28)
  */
 export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
   arg('kaimingUniform', 't', t, IS_TENSOR);
@@ -169,7 +195,10 @@ export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
   return uniform(t, { low: -bound, high: bound });
 }
 
-/** He/Kaiming normal: N(0, std²) with std = gain / √fan. */
+/**
+ * He/Kaiming normal: N(0, std²) with std = gain / √fan, like torch.nn.init.kaiming_normal_.
+ * @example nn.init.kaimingNormal(zeros([256, 784]), { nonlinearity: 'relu' }) // std = √2 / 28 ≈ 0.0505
+ */
 export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
   arg('kaimingNormal', 't', t, IS_TENSOR);
   return normal(t, { std: kaimingStd('kaimingNormal', t, opts) });

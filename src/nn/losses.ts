@@ -65,7 +65,10 @@ export function mseLoss(pred: Tensor, target: Tensor, opts: ReductionOptions = {
   return reduce(square(sub(pred, target)), reduction);
 }
 
-/** Mean absolute error: mean(|pred - target|). */
+/**
+ * Mean absolute error: mean(|pred - target|), like torch.nn.functional.l1_loss.
+ * @example F.l1Loss(tensor([1, 2, 3]), tensor([1, 0, 5])).item() // (0 + 2 + 2) / 3 ≈ 1.333
+ */
 export function l1Loss(pred: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
   const reduction = reductionOf('l1Loss', ['pred', pred, 'target', target], opts);
   checkSameShape('l1Loss', pred, target, 'pred', 'target');
@@ -127,6 +130,7 @@ const bceOp = defineOp<undefined>({
 /**
  * Binary cross-entropy on probabilities: -w [t log p + (1 - t) log(1 - p)], logs clamped at
  * -100 like PyTorch. Prefer bceWithLogits on raw scores: it is stable for large logits.
+ * @example F.binaryCrossEntropy(tensor([0.9, 0.2]), tensor([1, 0])).item() // -(log 0.9 + log 0.8) / 2 ≈ 0.164
  */
 export function binaryCrossEntropy(prob: Tensor, target: Tensor, opts: ReductionOptions & { weight?: Tensor } = {}): Tensor {
   const reduction = reductionOf('binaryCrossEntropy', ['prob', prob, 'target', target], opts, { weight: weightCheck });
@@ -342,6 +346,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
 /**
  * Negative log-likelihood of log-probabilities (the output of logSoftmax) at the target
  * classes: -w_y · logProbs[y]. crossEntropy(x, y) equals nllLoss(logSoftmax(x, 1), y).
+ * @example F.nllLoss(F.logSoftmax(logits, 1), tensor([3, 0, 1], { dtype: 'int32' })) // = F.crossEntropy(logits, ...)
  */
 export function nllLoss(logProbs: Tensor, target: Tensor, opts: ClassLossOptions = {}): Tensor {
   const reduction = reductionOf('nllLoss', ['logProbs', logProbs, 'target', target], opts, { weight: weightCheck, ignoreIndex: is.int });

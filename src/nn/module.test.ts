@@ -325,3 +325,21 @@ test('saliency leaves a frozen layer frozen and the others trainable (regression
     [false, false, true, true],
   );
 });
+
+test('assignInPlace refuses a source of another size instead of filling part of the destination', () => {
+  const w = tensor([0, 0, 0, 0]);
+  assert.throws(() => nn.assignInPlace(w, tensor([1, 2])), /assignInPlace: source \[2\] has 2 elements, destination \[4\] has 4/);
+  assert.throws(
+    () => nn.assignInPlace(w, tensor([1, 2, 3, 4, 5, 6])),
+    /assignInPlace: source \[6\] has 6 elements, destination \[4\] has 4/,
+  );
+  assert.deepEqual(w.toArray(), [0, 0, 0, 0]);
+  nn.assignInPlace(
+    w,
+    tensor([
+      [1, 2],
+      [3, 4],
+    ]),
+  );
+  assert.deepEqual(w.toArray(), [1, 2, 3, 4]);
+});

@@ -240,11 +240,20 @@ export function legacyStateNames(model: Module): Map<string, string> {
 /** Buffers added with PyTorch's names, absent from files written before. */
 const LATER_BUFFERS = new Set(['num_batches_tracked']);
 
-/** Overwrites a dense tensor's elements with another tensor's values (dtype converted). */
+/**
+ * Overwrites a dense tensor's elements with another tensor's values (dtype converted).
+ * @example
+ * const w = zeros([2, 2]);
+ * nn.assignInPlace(w, tensor([[1, 2], [3, 4]])); // w.toArray(): [[1, 2], [3, 4]]
+ */
 export function assignInPlace(dst: Tensor, src: Tensor): void {
   arg('assignInPlace', 'dst', dst, is.instance(Tensor));
   arg('assignInPlace', 'src', src, is.instance(Tensor));
   if (!dst.isContiguous()) throw new TsgradError('assignInPlace: destination must be a dense tensor');
+  if (src.size !== dst.size)
+    throw new TsgradError(
+      `assignInPlace: source ${fmtShape(src.shape)} has ${src.size} elements, destination ${fmtShape(dst.shape)} has ${dst.size}`,
+    );
   const values = denseArray(castRaw(src, dst.dtype));
   dst.storage.set(values, dst.offset);
   bumpVersion(dst.storage);

@@ -70,6 +70,12 @@ const moduleClass = check(
  * Registers a Module class for save/load, summary() and the printed model; returns the class.
  * A name may be registered once (registering the same class again with the same name is a
  * no-op), and a class under one name.
+ * @example
+ * class Scale extends nn.Module {
+ *   constructor(readonly options: { k: number }) { super(); }
+ *   forward(x: Tensor) { return x.mul(this.options.k); }
+ * }
+ * nn.register(Scale, { name: 'Scale' }); // load() rebuilds it as new Scale({ k })
  */
 export function register<C extends ModuleClass>(cls: C, opts: RegisterOptions<InstanceType<C>> | string = {}): C {
   arg('nn.register', 'cls', cls, moduleClass);
@@ -110,7 +116,10 @@ export function entryOf(m: Module): LayerEntry | undefined {
   return byClass.get(m.constructor as ModuleClass);
 }
 
-/** The name a module is shown and saved under: its registered name, else its class's name. */
+/**
+ * The name a module is shown and saved under: its registered name, else its class's name.
+ * @example nn.layerName(new nn.Linear({ inFeatures: 4, outFeatures: 2 })) // 'Linear'
+ */
 export function layerName(m: Module): string {
   arg(
     'layerName',
@@ -121,7 +130,10 @@ export function layerName(m: Module): string {
   return entryOf(m)?.name ?? m.constructor.name;
 }
 
-/** The registered names, sorted (for error messages). */
+/**
+ * The registered names, sorted (for error messages).
+ * @example nn.registeredNames().includes('Conv2d') // true
+ */
 export function registeredNames(): string[] {
   return [...byName.keys()].sort();
 }

@@ -5,7 +5,7 @@ import { Module } from './module.js';
 import { register } from './registry.js';
 
 /**
- * Layers applied one after another: forward(x) = layers[n-1](...layers[0](x)).
+ * Layers applied one after another: `forward(x) = layers[n-1](...layers[0](x))`.
  * Parameters are named by position: `0.weight`, `0.bias` (PyTorch's names), ...
  * @example
  * const mlp = new nn.Sequential(new nn.Linear({ inFeatures: 2, outFeatures: 8 }), new nn.Tanh(),

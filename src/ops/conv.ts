@@ -156,6 +156,9 @@ const convOp = defineOp<ConvOpts, ConvGeom>({
  * Checks an input against a convolution weight, naming `op` (a function or a layer):
  * rank, channel count (input channels = weight.shape[1] * groups) and groups.
  * Shared by F.conv1d/F.conv2d and the Conv layers so that both report errors alike.
+ * @example
+ * F.checkConvInput('MyConv', randn([8, 3, 28, 28]), [32, 1, 3, 3], 1);
+ * // throws: MyConv: input has 3 channels but the layer expects 1 (input shape [8,3,28,28], weight shape [32,1,3,3])
  */
 export function checkConvInput(op: string, x: Tensor, weightShape: readonly number[], groups: number): void {
   const spatial = weightShape.length - 2;

@@ -15,6 +15,7 @@ export type TensorLike = Tensor | number;
 /**
  * A tensor operand from a tensor or a number (a 0-d tensor of `like`'s dtype); anything else is
  * an error naming the op and the argument.
+ * @example F.asTensor(2, tensor([1, 2], { dtype: 'int32' })).dtype // 'int32', a 0-d tensor
  */
 export function asTensor(v: TensorLike, like?: Tensor, op = 'asTensor', name = 'value'): Tensor {
   if (v instanceof Tensor) return v;
@@ -35,6 +36,7 @@ function unaryRaw(op: UnaryOp, x: Tensor, params: readonly number[]): Tensor {
  * never -0, and a NaN y passes dy as PyTorch's threshold_backward does): one pass by the where
  * kernel (SIMD on wasm, branch-free bits in ref) instead of mul(dy, gt(x, 0)), which makes and
  * reads a full-size mask: three passes and two fresh arrays on every ReLU layer's backward.
+ * @example F.reluGrad(tensor([1, 1, 1]), F.relu(tensor([-1, 0, 2]))).toArray() // [0, 0, 1]
  */
 export function reluGrad(dy: Tensor, out: Tensor): Tensor {
   if (
@@ -235,7 +237,11 @@ const whereOp = defineOp<undefined>({
   },
 });
 
-/** Elementwise choice: cond != 0 ? a : b, with broadcasting. */
+/**
+ * Elementwise choice: cond != 0 ? a : b, with broadcasting, like torch.where; a number stands for
+ * a 0-d tensor. The gradient flows to a where cond holds and to b elsewhere.
+ * @example F.where(tensor([1, 0, 1]), tensor([1, 2, 3]), -1).toArray() // [1, -1, 3]
+ */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   tensorArg('where', 'condition', cond);
   const ta = asTensor(a, b instanceof Tensor ? b : cond, 'where', 'input');
@@ -260,7 +266,11 @@ const clampOp = defineOp<ClampOptions>({
   attrs: (o) => ({ ...o }),
 });
 
-/** Limits values to [min, max]. */
+/**
+ * Limits values to [min, max] (either bound may be left out), like torch.clamp; the gradient
+ * passes where min <= x <= max, bounds included.
+ * @example F.clamp(tensor([-2, 0.5, 3]), { min: 0, max: 1 }).toArray() // [0, 0.5, 1]
+ */
 export function clamp(x: Tensor, opts: ClampOptions): Tensor {
   tensorArg('clamp', 'input', x);
   // NaN bounds are allowed, as in PyTorch (they make the result NaN).
@@ -273,7 +283,10 @@ export function clamp(x: Tensor, opts: ClampOptions): Tensor {
 
 // ---- Composites: written in the primitives above, they differentiate by themselves.
 
-/** max(x, 0) + slope * min(x, 0). */
+/**
+ * max(x, 0) + slope * min(x, 0), like torch.nn.functional.leaky_relu (default slope 0.01).
+ * @example F.leakyRelu(tensor([-10, 5]), 0.1).toArray() // [-1, 5]
+ */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   tensorArg('leakyRelu', 'input', x);
   arg('leakyRelu', 'negativeSlope', negativeSlope, is.finite);
@@ -284,6 +297,9 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
  * log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|) so that it never overflows. maximum and
  * minimum(x, -x), not relu and abs: their tie rule gives the derivative 1/2 + 0 at x = 0, the
  * value of sigmoid(0), where relu'(0) = abs'(0) = 0 would give 0.
+ * Options as torch.nn.functional.softplus: log(1 + e^(beta·x)) / beta, and x itself where
+ * beta·x > threshold (defaults 1 and 20).
+ * @example F.softplus(tensor([0, 30])).toArray() // [log 2 ≈ 0.693, 30]
  */
 export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
   tensorArg('softplus', 'input', x);
@@ -307,7 +323,10 @@ export const mish = (x: Tensor): Tensor => mul(tensorArg('mish', 'input', x), ta
 /** x * sigmoid(x). */
 export const silu = (x: Tensor): Tensor => mul(tensorArg('silu', 'input', x), sigmoid(x));
 
-/** x for x > 0, alpha (e^x - 1) otherwise. */
+/**
+ * x for x > 0, alpha (e^x - 1) otherwise, like torch.nn.functional.elu (default alpha 1).
+ * @example F.elu(tensor([-1, 2])).toArray() // [e^-1 - 1 ≈ -0.632, 2]
+ */
 export function elu(x: Tensor, alpha = 1): Tensor {
   tensorArg('elu', 'input', x);
   arg('elu', 'alpha', alpha, is.finite);

@@ -53,7 +53,11 @@ const indexSelectOp = defineOp<SelectOpts>({
   attrs: (o) => ({ dim: o.dim }),
 });
 
-/** Entries of axis dim picked by a 1-D int32 index tensor (repeats allowed): x.indexSelect(0, ids) looks up rows. */
+/**
+ * Entries of axis dim picked by a 1-D int32 index tensor (repeats allowed): x.indexSelect(0, ids) looks up rows.
+ * Like torch.index_select.
+ * @example F.indexSelect(tensor([[1, 2], [3, 4], [5, 6]]), 0, tensor([2, 0, 2], { dtype: 'int32' })).toArray() // [[5, 6], [1, 2], [5, 6]]
+ */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   arg('indexSelect', 'x', x, IS_TENSOR);
   const d = normAxis('indexSelect', dim, x.ndim);
@@ -102,6 +106,7 @@ const gatherOp = defineOp<GatherOpts>({
 /**
  * PyTorch's gather: out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1. index has x's rank;
  * along the other axes it may be shorter than x.
+ * @example F.gather(tensor([[1, 2], [3, 4]]), 1, tensor([[1], [0]], { dtype: 'int32' })).toArray() // [[2], [3]]
  */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   arg('gather', 'x', x, IS_TENSOR);
@@ -120,7 +125,10 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return gatherOp([src, index], { dim: d, idx, shape: index.shape.slice() });
 }
 
-/** One-hot encoding of int32 class indices: shape [..., numClasses], float32. */
+/**
+ * One-hot encoding of int32 class indices: shape [..., numClasses], float32 (torch.nn.functional.one_hot gives int64).
+ * @example F.oneHot(tensor([0, 2], { dtype: 'int32' }), 3).toArray() // [[1, 0, 0], [0, 0, 1]]
+ */
 export function oneHot(index: Tensor, numClasses: number): Tensor {
   arg('oneHot', 'index', index, IS_TENSOR);
   check(Number.isInteger(numClasses) && numClasses > 0, 'oneHot', () => `numClasses must be a positive integer, got ${numClasses}`);

@@ -95,7 +95,8 @@ const matmulOp = defineOp<undefined>({
 
 /**
  * Matrix product with PyTorch's rules: 2-D·2-D, batched [..., m, k]·[..., k, n] with
- * broadcasting of the batch axes, and 1-D operands treated as a row or a column vector.
+ * broadcasting of the batch axes, and 1-D operands treated as a row or a column vector (torch.matmul).
+ * @example F.matmul(randn([8, 3, 4]), randn([4, 5])).shape // [8, 3, 5]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   arg('matmul', 'input', a, is.instance(Tensor));

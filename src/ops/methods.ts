@@ -111,7 +111,10 @@ for (const [name, fn] of Object.entries(methods)) {
   });
 }
 
-/** Marks a tensor as a leaf that collects gradients; returns it for chaining. */
+/**
+ * Marks a tensor as a leaf that collects gradients (or not, with on = false); returns it for chaining.
+ * @example const w = F.requiresGrad(randn([784, 10])); // w.requiresGrad: true
+ */
 export function requiresGrad(t: Tensor, on = true): Tensor {
   arg('requiresGrad', 't', t, is.instance(Tensor));
   t.requiresGrad = on;

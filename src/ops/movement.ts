@@ -72,7 +72,10 @@ const reshapeOp = defineOp<readonly number[]>({
   attrs: (shape) => ({ shape }),
 });
 
-/** Same elements in a new shape (one dimension may be -1); a view when the layout allows. */
+/**
+ * Same elements in a new shape (one dimension may be -1); a view when the layout allows, like torch.reshape.
+ * @example F.reshape(randn([2, 3, 4]), [6, -1]).shape // [6, 4]
+ */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   arg('reshape', 'x', x, IS_TENSOR);
   const s = inferShape('reshape', x.size, shape);
@@ -97,7 +100,10 @@ const permuteOp = defineOp<readonly number[]>({
   attrs: (dims) => ({ dims }),
 });
 
-/** Reorders the axes: output axis i is input axis dims[i]. */
+/**
+ * Reorders the axes: output axis i is input axis dims[i]. A view, like torch.permute.
+ * @example F.permute(randn([8, 28, 28, 3]), [0, 3, 1, 2]).shape // [8, 3, 28, 28]: NHWC to NCHW
+ */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   arg('permute', 'x', x, IS_TENSOR);
   check(dims.length === x.ndim, 'permute', () => `got ${dims.length} dims for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`);
@@ -106,7 +112,10 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return permuteOp([x], norm);
 }
 
-/** Swaps two axes (the last two by default). */
+/**
+ * Swaps two axes (the last two by default), a view, like torch.transpose.
+ * @example F.transpose(randn([2, 3])).shape // [3, 2]
+ */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   arg('transpose', 'x', x, IS_TENSOR);
   check(
@@ -136,7 +145,10 @@ const expandOp = defineOp<readonly number[]>({
   attrs: (shape) => ({ shape }),
 });
 
-/** Broadcasts unit axes to a larger shape without copying (-1 keeps an axis). */
+/**
+ * Broadcasts unit axes to a larger shape without copying (-1 keeps an axis), like torch.Tensor.expand.
+ * @example F.expand(tensor([[1], [2]]), [-1, 3]).toArray() // [[1, 1, 1], [2, 2, 2]]
+ */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   arg('expand', 'x', x, IS_TENSOR);
   check(shape.length >= x.ndim, 'expand', () => `cannot expand shape ${fmtShape(x.shape)} to fewer dimensions ${fmtShape(shape)}`);
@@ -156,7 +168,10 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return expandOp([x], target);
 }
 
-/** Removes axes of size 1 (all of them, or the given ones). */
+/**
+ * Removes axes of size 1 (all of them, or the given ones), like torch.squeeze.
+ * @example F.squeeze(randn([1, 3, 1]), 0).shape // [3, 1]
+ */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   arg('squeeze', 'x', x, IS_TENSOR);
   const axes =
@@ -169,7 +184,10 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   );
 }
 
-/** Inserts an axis of size 1 at position axis (negative counts from the end of the result). */
+/**
+ * Inserts an axis of size 1 at position axis (negative counts from the end of the result), like torch.unsqueeze.
+ * @example F.unsqueeze(randn([3]), 0).shape // [1, 3]
+ */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
   arg('unsqueeze', 'x', x, IS_TENSOR);
   const a = normAxis('unsqueeze', axis, x.ndim + 1);
@@ -178,7 +196,10 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
   return reshape(x, shape);
 }
 
-/** Merges axes startDim..endDim into one. */
+/**
+ * Merges axes startDim..endDim into one (defaults: all), like torch.flatten.
+ * @example F.flatten(randn([8, 32, 5, 5]), 1).shape // [8, 800]
+ */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   arg('flatten', 'x', x, IS_TENSOR);
   if (x.ndim === 0) return reshape(x, [1]);
@@ -222,6 +243,7 @@ const sliceOp = defineOp<Window>({
 /**
  * Slices every axis by a range: `slice(x, [[0, 2], null, [1, undefined, 2]])`.
  * Missing trailing ranges take whole axes. A view, O(1).
+ * @example F.slice(tensor([[1, 2, 3], [4, 5, 6]]), [null, [0, 3, 2]]).toArray() // [[1, 3], [4, 6]], x[:, ::2]
  */
 export function slice(x: Tensor, ranges: readonly SliceRange[]): Tensor {
   arg('slice', 'x', x, IS_TENSOR);
@@ -242,7 +264,10 @@ export function slice(x: Tensor, ranges: readonly SliceRange[]): Tensor {
   return sliceOp([x], w);
 }
 
-/** length entries of axis dim starting at start (a view). */
+/**
+ * length entries of axis dim starting at start (a view), like torch.narrow.
+ * @example F.narrow(tensor([1, 2, 3, 4, 5]), 0, 1, 3).toArray() // [2, 3, 4]
+ */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   arg('narrow', 'x', x, IS_TENSOR);
   const a = normAxis('narrow', dim, x.ndim);
@@ -257,7 +282,10 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   return slice(x, ranges);
 }
 
-/** Entry `index` of axis dim, with that axis removed (a view). */
+/**
+ * Entry `index` of axis dim, with that axis removed (a view), like torch.select.
+ * @example F.select(tensor([[1, 2], [3, 4]]), 1, 0).toArray() // [1, 3], x[:, 0]
+ */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   arg('select', 'x', x, IS_TENSOR);
   const a = normAxis('select', dim, x.ndim);
@@ -296,7 +324,10 @@ const concatOp = defineOp<number>({
   attrs: (axis) => ({ axis }),
 });
 
-/** Joins tensors along an existing axis; all other axes must match. */
+/**
+ * Joins tensors along an existing axis; all other axes must match. Like torch.cat.
+ * @example F.concat([zeros([2, 3]), ones([1, 3])], 0).shape // [3, 3]
+ */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   arg('concat', 'tensors', xs, is.arrayOf(is.instance(Tensor)));
   check(xs.length > 0, 'concat', () => 'needs at least one tensor');
@@ -312,7 +343,10 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   return concatOp(xs.slice(), a);
 }
 
-/** Joins tensors of one shape along a new axis. */
+/**
+ * Joins tensors of one shape along a new axis, like torch.stack.
+ * @example F.stack([zeros([3]), ones([3])], 1).shape // [3, 2]
+ */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   arg('stack', 'tensors', xs, is.arrayOf(is.instance(Tensor)));
   check(xs.length > 0, 'stack', () => 'needs at least one tensor');
@@ -356,6 +390,7 @@ const padOp = defineOp<PadSpec>({
 /**
  * Constant padding, PyTorch's F.pad convention: pads lists (before, after) pairs
  * starting from the LAST axis: pad(x, [1, 1, 2, 2]) pads the last axis by 1 and the one before by 2.
+ * @example F.pad(ones([1, 1, 2, 2]), [1, 1, 2, 2]).shape // [1, 1, 6, 4]
  */
 export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
   arg('pad', 'x', x, IS_TENSOR);
@@ -388,7 +423,10 @@ const contiguousOp = defineOp<undefined>({
   backward: (dy) => [dy],
 });
 
-/** A dense copy when x is a strided view; x itself when it is already dense. */
+/**
+ * A dense copy when x is a strided view; x itself when it is already dense. Like torch.Tensor.contiguous.
+ * @example F.contiguous(randn([3, 4]).transpose()).isContiguous() // true
+ */
 export function contiguous(x: Tensor): Tensor {
   arg('contiguous', 'x', x, IS_TENSOR);
   return x.isContiguous() ? x : contiguousOp([x], undefined);

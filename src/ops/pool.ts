@@ -37,6 +37,7 @@ export interface Pool1dOptions {
 /**
  * Validates and computes the pooling geometry of x (a tensor, or the shape and dtype of one
  * yet to be computed: a fused op's intermediate); oneD formats messages for [N, C, L] inputs.
+ * @example F.poolGeom('maxPool2d', randn([1, 3, 28, 28]), { kernelSize: 2 }, false) // { ..., outH: 14, outW: 14 }
  */
 export function poolGeom(op: string, x: Pick<Tensor, 'shape' | 'dtype'>, opts: Pool2dOptions, oneD: boolean): PoolGeom {
   const k = pair(op, 'kernelSize', opts.kernelSize, 1);
@@ -106,7 +107,10 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   return maxPoolOp([x], poolGeom('maxPool2d', x, opts, false));
 }
 
-/** Mean over kernelSize windows of x [N, C, H, W]; padded zeros count in the divisor kh·kw (PyTorch's default). */
+/**
+ * Mean over kernelSize windows of x [N, C, H, W]; padded zeros count in the divisor kh·kw (PyTorch's default).
+ * @example F.avgPool2d(randn([8, 16, 28, 28]), { kernelSize: 2 }).shape // [8, 16, 14, 14]
+ */
 export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   arg('avgPool2d', 'x', x, IS_TENSOR);
   checkRank('avgPool2d', x, 4);
@@ -143,6 +147,7 @@ export const avgPool1d = (x: Tensor, opts: Pool1dOptions): Tensor => pool1d('avg
  * pool whose window is the whole length, so the gradient goes to the first maximum, as in
  * PyTorch's adaptive_max_pool1d(x, 1) (a max reduction would split it among exact ties,
  * which one-hot DNA makes common: two copies of a motif score the same).
+ * @example F.globalMaxPool1d(randn([8, 32, 189])).shape // [8, 32]
  */
 export function globalMaxPool1d(x: Tensor): Tensor {
   arg('globalMaxPool1d', 'x', x, IS_TENSOR);
@@ -150,21 +155,32 @@ export function globalMaxPool1d(x: Tensor): Tensor {
   return reshape(maxPool1d(x, { kernelSize: x.shape[2] }), [x.shape[0], x.shape[1]]);
 }
 
-/** Mean of each channel of x [N, C, L]: [N, C]. */
+/**
+ * Mean of each channel of x [N, C, L]: [N, C] (Keras's GlobalAveragePooling1D).
+ * @example F.globalAvgPool1d(randn([8, 32, 189])).shape // [8, 32]
+ */
 export function globalAvgPool1d(x: Tensor): Tensor {
   arg('globalAvgPool1d', 'x', x, IS_TENSOR);
   checkRank('globalAvgPool1d', x, 3);
   return mean(x, { axis: 2 });
 }
 
-/** Largest value of each channel of x [N, C, H, W]: [N, C]; the gradient goes to the first maximum (see globalMaxPool1d). */
+/**
+ * Largest value of each channel of x [N, C, H, W]: [N, C]; the gradient goes to the first maximum (see globalMaxPool1d).
+ * Keras's GlobalMaxPooling2D.
+ * @example F.globalMaxPool2d(randn([8, 64, 7, 7])).shape // [8, 64]
+ */
 export function globalMaxPool2d(x: Tensor): Tensor {
   arg('globalMaxPool2d', 'x', x, IS_TENSOR);
   checkRank('globalMaxPool2d', x, 4);
   return reshape(maxPool2d(x, { kernelSize: [x.shape[2], x.shape[3]] }), [x.shape[0], x.shape[1]]);
 }
 
-/** Mean of each channel of x [N, C, H, W]: [N, C]. */
+/**
+ * Mean of each channel of x [N, C, H, W]: [N, C] (Keras's GlobalAveragePooling2D; PyTorch's
+ * adaptive_avg_pool2d(x, 1) flattened).
+ * @example F.globalAvgPool2d(randn([8, 64, 7, 7])).shape // [8, 64]
+ */
 export function globalAvgPool2d(x: Tensor): Tensor {
   arg('globalAvgPool2d', 'x', x, IS_TENSOR);
   checkRank('globalAvgPool2d', x, 4);

@@ -144,7 +144,10 @@ export const max = (x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor => maxOp
 /** Smallest value over dimensions: values only, like `torch.amin` (see max). */
 export const min = (x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor => minOp([x], resolve('min', x, dim, keepdim));
 
-/** Mean over dimensions (all when none is given). */
+/**
+ * Mean over dimensions (all when none is given), as `torch.mean`; called as sum is.
+ * @example tensor([[1, 2], [3, 4]]).mean(1).toArray() // [1.5, 3.5]; x.mean({ dim: [2, 3], keepdim: true })
+ */
 export function mean(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
   const r = resolve('mean', x, dim, keepdim);
   const n = sizeOf(r.axes.map((a) => x.shape[a]));
@@ -181,7 +184,10 @@ export function variance(x: Tensor, dim?: Dims | VarianceOptions, keepdim?: bool
   return div(sum(square(d), { dim: axes, keepdim: keepDim }), Math.max(0, n - correction));
 }
 
-/** Standard deviation: sqrt(variance), same arguments as var. */
+/**
+ * Standard deviation: sqrt(variance), same arguments as var, like `torch.std`.
+ * @example tensor([1, 2, 3, 4]).std().item() // √(5/3) ≈ 1.291; x.std({ dim: 0, correction: 0 })
+ */
 export function std(x: Tensor, dim?: Dims | VarianceOptions, keepdim?: boolean): Tensor {
   arg('std', 'input', x, is.instance(Tensor));
   return sqrt(variance(x, dim, keepdim));
@@ -217,7 +223,11 @@ export const argmax = (x: Tensor, dim?: number | ReduceOptions, keepdim?: boolea
 /** Index of the smallest value (flattened, or along dim), int32; a NaN counts as the smallest. */
 export const argmin = (x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean): Tensor => argReduce('min', x, dim, keepdim);
 
-/** log(sum(exp(x))) over dimensions (all when none is given), stable: the maximum is subtracted first (and is a constant for the gradient). */
+/**
+ * log(sum(exp(x))) over dimensions (all when none is given), stable: the maximum is subtracted first (and is a constant for the gradient).
+ * Like `torch.logsumexp`.
+ * @example tensor([1000, 1000]).logSumExp().item() // 1000 + log 2 ≈ 1000.69, no overflow
+ */
 export function logSumExp(x: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
   const { axes, keepDim } = resolve('logSumExp', x, dim, keepdim);
   const m0 = detach(max(x, { dim: axes, keepdim: true }));
@@ -252,7 +262,10 @@ export function softmax(x: Tensor, dim?: number | { dim?: number; axis?: number 
   return div(e, sum(e, d, true));
 }
 
-/** x - logSumExp(x) along dim (default the last). */
+/**
+ * x - logSumExp(x) along dim (default the last), like `torch.log_softmax`.
+ * @example F.nllLoss(logits.logSoftmax(1), labels); F.logSoftmax(logits, { dim: 1 })
+ */
 export function logSoftmax(x: Tensor, dim?: number | { dim?: number; axis?: number }): Tensor {
   const d = oneDim('logSoftmax', x, dim);
   if (x.ndim === 0) return sub(x, x);
@@ -337,6 +350,7 @@ function noGradNorm(x: Tensor, axes: number[], keepDim: boolean, p: number): Ten
  * Vector p-norm over dimensions (all when none is given), as `torch.linalg.vector_norm`:
  * `x.norm()`, `x.norm(1)`, `x.norm(2, 1)`, `x.norm({ p: Infinity, dim: 1, keepdim: true })`.
  * The gradient of the 2-norm at a zero vector is 0, as in PyTorch.
+ * @example tensor([3, 4]).norm().item() // 5; x.norm({ p: 1, dim: 1 })
  */
 export function norm(x: Tensor, p?: number | 'fro' | NormOptions, dim?: Dims, keepdim?: boolean): Tensor {
   arg('norm', 'input', x, is.instance(Tensor));

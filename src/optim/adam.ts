@@ -106,6 +106,7 @@ export class Adam extends Optimizer<AdamOptions> {
 /**
  * AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, θ = θ (1 - lr·weightDecay)
  * before the Adam step, instead of an L2 term in the gradient. Default weightDecay 1e-2.
+ * @example const opt = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.05 });
  */
 export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: Tensor[] | ParamGroupSpec[], opts: Partial<AdamOptions> = {}) {

@@ -17,8 +17,15 @@ function setGroupLr(opt: AnyOptimizer, i: number, lr: number): void {
 
 /**
  * Base of the epoch-based schedules, PyTorch's chainable form: the constructor records each
- * group's initial lr (as `initialLr` in the group) and performs step 0; every `step()` (once
- * per epoch, after the optimiser's steps) advances `lastEpoch` and sets the groups' lr.
+ * group's initial lr (as `initialLr` in the group); a subclass's constructor ends with
+ * `this.step()`, which performs step 0 (the base cannot: the subclass's fields are not set yet);
+ * every later `step()` (once per epoch, after the optimiser's steps) advances `lastEpoch` and
+ * sets the groups' lr.
+ * @example
+ * class HalvingLR extends optim.LRScheduler {
+ *   constructor(opt: optim.Optimizer<{ lr: number }>) { super(opt); this.step(); }
+ *   protected computeLr() { return this.baseLrs.map((lr) => lr / 2 ** this.lastEpoch); }
+ * }
  */
 export abstract class LRScheduler {
   readonly optimizer: AnyOptimizer;
@@ -345,7 +352,10 @@ export class StepLR extends LRScheduler {
   }
 }
 
-/** Multiplies the lr by gamma every epoch: lr = base · gamma^epoch. */
+/**
+ * Multiplies the lr by gamma every epoch: lr = base · gamma^epoch (PyTorch's ExponentialLR).
+ * @example const sched = new optim.ExponentialLR(opt, { gamma: 0.95 }); // sched.step() after each epoch
+ */
 export class ExponentialLR extends LRScheduler {
   readonly options: { gamma: number };
   constructor(optimizer: AnyOptimizer, opts: { gamma: number }) {
@@ -364,6 +374,7 @@ export class ExponentialLR extends LRScheduler {
  * Cosine annealing from the base lr down to etaMin over tMax epochs:
  * lr = etaMin + (base - etaMin)(1 + cos(π · epoch / tMax)) / 2, in PyTorch's recursive form
  * (which rises again after tMax, with period 2 tMax).
+ * @example const sched = new optim.CosineAnnealingLR(opt, { tMax: 50, etaMin: 1e-5 });
  */
 export class CosineAnnealingLR extends LRScheduler {
   readonly options: { tMax: number; etaMin: number };
@@ -390,7 +401,10 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
-/** lr = base · lrLambda(epoch), for any schedule written as a function (warm-up, decay, ...). */
+/**
+ * lr = base · lrLambda(epoch), for any schedule written as a function (warm-up, decay, ...), as PyTorch's LambdaLR.
+ * @example new optim.LambdaLR(opt, { lrLambda: (epoch) => Math.min(1, (epoch + 1) / 5) }) // 5 epochs of warm-up
+ */
 export class LambdaLR extends LRScheduler {
   private readonly lrLambda: (epoch: number) => number;
   constructor(optimizer: AnyOptimizer, opts: { lrLambda: (epoch: number) => number }) {

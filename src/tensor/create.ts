@@ -123,7 +123,10 @@ function finish(t: Tensor, opts: CreateOptions): Tensor {
   return t;
 }
 
-/** A tensor filled with one value. `full(3, 7)` is a 1-D shape, as in PyTorch. */
+/**
+ * A tensor filled with one value. `full(3, 7)` is a 1-D shape, as in PyTorch (torch.full).
+ * @example full([2, 2], 7).toArray() // [[7, 7], [7, 7]]
+ */
 export function full(shape: ShapeArg, value: number, opts: CreateOptions = {}): Tensor {
   return fill('full', shapeOf('full', shape), value, options<CreateOptions>('full', opts, createSpec));
 }
@@ -148,7 +151,10 @@ export function zeros(...args: unknown[]): Tensor {
   return fill('zeros', shape, 0, opts);
 }
 
-/** Ones of a shape, in the same call forms as zeros. */
+/**
+ * Ones of a shape, in the same call forms as zeros (torch.ones).
+ * @example ones(2, 3, { dtype: 'float64' }).shape // [2, 3]
+ */
 export function ones(shape: ShapeArg, opts?: CreateOptions): Tensor;
 export function ones(...sizesThenOptions: Array<number | CreateOptions>): Tensor;
 export function ones(...args: unknown[]): Tensor {
@@ -166,7 +172,11 @@ export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => like('
 export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => like('onesLike', t, 1, opts);
 export const fullLike = (t: Tensor, value: number, opts: CreateOptions = {}): Tensor => like('fullLike', t, value, opts);
 
-/** Values start, start+step, ... below end; int32 when all arguments are integers, unless dtype says otherwise. */
+/**
+ * Values start, start+step, ... below end; int32 when all arguments are integers, unless dtype says otherwise.
+ * Like torch.arange: one argument is the end.
+ * @example arange(4).toArray() // [0, 1, 2, 3] (int32); arange(0, 1, 0.25) // float32 [0, 0.25, 0.5, 0.75]
+ */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
   arg('arange', 'start', start, is.finite);
   arg('arange', 'end', end, is.optional(is.finite));
@@ -184,7 +194,10 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   return finish(new Tensor(data, [n]), opts);
 }
 
-/** `steps` evenly spaced values from start to end inclusive. */
+/**
+ * `steps` evenly spaced values from start to end inclusive, like torch.linspace.
+ * @example linspace(0, 1, 5).toArray() // [0, 0.25, 0.5, 0.75, 1]
+ */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   arg('linspace', 'start', start, is.number);
   arg('linspace', 'end', end, is.number);
@@ -196,7 +209,10 @@ export function linspace(start: number, end: number, steps: number, opts: Create
   return finish(new Tensor(data, [steps]), opts);
 }
 
-/** The n×m identity matrix (m defaults to n). */
+/**
+ * The n×m identity matrix (m defaults to n), like torch.eye.
+ * @example eye(2, 3).toArray() // [[1, 0, 0], [0, 1, 0]]
+ */
 export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
   arg('eye', 'n', n, is.nonNegativeInt);
   arg('eye', 'm', m, is.nonNegativeInt);
@@ -206,7 +222,10 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
   return finish(new Tensor(data, [n, m]), opts);
 }
 
-/** Uniform values in [low, high), from the seeded generator. */
+/**
+ * Uniform values in [low, high) (default [0, 1), as torch.rand), from the seeded generator.
+ * @example rand([2, 3], { low: -1, high: 1 })
+ */
 export function rand(shape: ShapeArg, opts?: RandOptions): Tensor;
 export function rand(...sizesThenOptions: Array<number | RandOptions>): Tensor;
 export function rand(...args: unknown[]): Tensor {
@@ -238,14 +257,20 @@ function randomTensor<O extends CreateOptions>(
   return finish(new Tensor(data, shape), opts);
 }
 
-/** Normal values with the given mean and standard deviation, from the seeded generator. */
+/**
+ * Normal values with the given mean and standard deviation (default 0 and 1, as torch.randn), from the seeded generator.
+ * @example randn([64, 784], { std: 0.1 }); randn(2, 3)
+ */
 export function randn(shape: ShapeArg, opts?: RandnOptions): Tensor;
 export function randn(...sizesThenOptions: Array<number | RandnOptions>): Tensor;
 export function randn(...args: unknown[]): Tensor {
   return randomTensor('randn', args, { mean: is.finite, std: is.nonNegative }, normal);
 }
 
-/** Integers uniform in [low, high), int32 by default. */
+/**
+ * Integers uniform in [low, high), int32 by default, like torch.randint.
+ * @example randint(0, 10, [5]) // five int32 values in 0..9
+ */
 export function randint(low: number, high: number, shape: ShapeArg, opts: CreateOptions = {}): Tensor {
   arg('randint', 'low', low, is.int);
   arg('randint', 'high', high, is.int);
@@ -257,7 +282,10 @@ export function randint(low: number, high: number, shape: ShapeArg, opts: Create
   return finish(new Tensor(data, shape), opts);
 }
 
-/** Wraps a scalar as a 0-d tensor of the given dtype. */
+/**
+ * Wraps a scalar as a 0-d tensor of the given dtype (default float32).
+ * @example scalar(3, 'int32').shape // []
+ */
 export function scalar(value: number, dtype: DType = 'float32'): Tensor {
   arg('scalar', 'value', value, is.anyOf(is.number, is.oneOf([NaN])));
   arg('scalar', 'dtype', dtype, dtypeCheck);

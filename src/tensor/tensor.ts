@@ -53,6 +53,9 @@ export type NestedArray = number | boolean | NestedArray[];
  * exact gradient checks, int32 for indices and class labels.
  *
  * Differentiable methods (add, matmul, sum, ...) are attached by `ops/`.
+ * @example
+ * const x = new tg.Tensor(new Float32Array([1, 2, 3, 4]), [2, 2]); // or tg.tensor([[1, 2], [3, 4]])
+ * x.transpose().toArray(); // [[1, 3], [2, 4]]: a view on the same storage
  */
 export class Tensor {
   /**

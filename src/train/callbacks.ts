@@ -45,13 +45,19 @@ export interface MonitorOptions {
   mode?: Mode;
 }
 
-/** Losses and errors improve downward, everything else (accuracy, auc, f1, r2) upward. */
+/**
+ * Losses and errors improve downward, everything else (accuracy, auc, f1, r2) upward.
+ * @example direction('val_loss', 'auto') // 'min'; direction('val_accuracy', 'auto') // 'max'
+ */
 export function direction(monitor: string, mode: Mode): 'min' | 'max' {
   if (mode !== 'auto') return mode;
   return /loss|mse|mae|error/.test(monitor) ? 'min' : 'max';
 }
 
-/** The monitored result of an epoch; throws, naming the callback `who`, when it is missing. */
+/**
+ * The monitored result of an epoch; throws, naming the callback `who`, when it is missing.
+ * @example monitored('val_loss', { loss: 0.31, val_loss: 0.42 }, 'MyCallback') // 0.42
+ */
 export function monitored(monitor: string, logs: Record<string, number>, who: string): number {
   const v = logs[monitor];
   if (v === undefined) {
@@ -186,6 +192,8 @@ export class LearningRateScheduler implements Callback {
 /**
  * Ends training (without an exception) at the first step whose loss is NaN or
  * infinite; History.stopped then names the epoch and step. Without it, fit throws.
+ * Keras's TerminateOnNaN.
+ * @example fit(model, { train: [x, y], optimizer: opt, epochs: 10, callbacks: [new TerminateOnNaN()] }).stopped
  */
 export class TerminateOnNaN implements Callback {
   onBatchEnd(step: number, logs: { loss: number; epoch: number }, ctx: TrainContext): void {

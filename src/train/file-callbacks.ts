@@ -19,7 +19,8 @@ export interface ModelCheckpointOptions extends MonitorOptions {
 
 /**
  * Saves the model after each epoch (or only the best), with the optimizer's
- * state so that loadCheckpoint + fit({ initialEpoch }) resumes exactly.
+ * state so that loadCheckpoint + fit({ initialEpoch }) resumes exactly. Keras's ModelCheckpoint.
+ * @example fit(model, { ..., callbacks: [new ModelCheckpoint({ dir: 'runs/epoch-{epoch}', saveBestOnly: true })] })
  */
 export class ModelCheckpoint implements Callback {
   readonly options: Required<ModelCheckpointOptions>;
@@ -60,7 +61,8 @@ export class ModelCheckpoint implements Callback {
 /**
  * Writes each epoch's results to a CSV file (header on the first line). The whole file is
  * rewritten atomically at every epoch, so that a run killed at any moment leaves a complete
- * file; with `append`, the lines of an earlier file are kept before the new ones.
+ * file; with `append`, the lines of an earlier file are kept before the new ones. Keras's CSVLogger.
+ * @example fit(model, { ..., callbacks: [new CsvLogger({ path: 'runs/log.csv' })] }) // epoch,loss,val_loss,...
  */
 export class CsvLogger implements Callback {
   private keys: string[] | null = null;

@@ -377,7 +377,10 @@ function safeMetric(m: Metric, out: Tensor, y: Tensor): number {
   }
 }
 
-/** Loss functions by name; crossEntropy also takes soft targets [N, C] (mixup, cutmix, label smoothing by hand). */
+/**
+ * Loss functions by name; crossEntropy also takes soft targets [N, C] (mixup, cutmix, label smoothing by hand).
+ * @example resolveLoss('mse')(tensor([[1], [2]]), tensor([1, 4])).item() // 2: targets [N] are matched to [N, 1]
+ */
 export function resolveLoss(spec: LossSpec): (pred: Tensor, target: Tensor) => Tensor {
   arg('fit', 'loss', spec, LOSS);
   if (typeof spec === 'function') return spec;

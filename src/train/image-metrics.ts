@@ -13,7 +13,10 @@ import { TsgradError, check, fmtShape } from '../util/errors.js';
 
 const IS_TENSOR = is.instance(Tensor);
 
-/** Checks boxes [N, 4] (or [4]) and, with imageSize [H, W], that each lies inside the image. */
+/**
+ * Checks boxes [N, 4] (or [4]) and, with imageSize [H, W], that each lies inside the image; returns their values.
+ * @example checkBoxes('drawBoxes', tg.tensor([[0, 0, 10, 10]]), [64, 64]) // Float32Array [0, 0, 10, 10]
+ */
 export function checkBoxes(op: string, boxes: Tensor, imageSize?: readonly [number, number]): Float32Array | Float64Array {
   arg(op, 'boxes', boxes, IS_TENSOR);
   check(
@@ -158,7 +161,10 @@ export function meanIoU(pred: Tensor, target: Tensor, opts: { numClasses?: numbe
   return { meanIoU: present.reduce((a, b) => a + b, 0) / present.length, perClass };
 }
 
-/** Share of pixels whose predicted class is the mask's (pred: logits [N, C, H, W] or classes [N, H, W]). */
+/**
+ * Share of pixels whose predicted class is the mask's (pred: logits [N, C, H, W] or classes [N, H, W]).
+ * @example pixelAccuracy(model.forward(x), masks) // masks: int32 classes [N, H, W]
+ */
 export function pixelAccuracy(pred: Tensor, target: Tensor): number {
   const { p, t } = pixelClasses('pixelAccuracy', pred, target);
   let right = 0;

@@ -9,7 +9,10 @@ import { arg, check, is, options } from '../util/args.js';
  * are int32 class indices [N], or soft/one-hot rows [N, C] (argmax).
  */
 
-/** Predicted classes from scores [N, C], or from probabilities [N]/[N,1] by a threshold. */
+/**
+ * Predicted classes from scores [N, C], or from probabilities [N]/[N,1] by a threshold.
+ * @example predictedClasses(tensor([[0.1, 0.9], [0.8, 0.2]])) // Int32Array [1, 0]
+ */
 export function predictedClasses(pred: Tensor, threshold = 0.5): Int32Array {
   arg('predictedClasses', 'pred', pred, IS_TENSOR);
   arg('predictedClasses', 'threshold', threshold, is.number);
@@ -22,7 +25,10 @@ export function predictedClasses(pred: Tensor, threshold = 0.5): Int32Array {
   throw new TsgradError(`metrics: predictions must be [N, C] scores or [N] probabilities, got ${fmtShape(pred.shape)}`);
 }
 
-/** True classes from int32 labels [N] or one-hot/soft rows [N, C]. */
+/**
+ * True classes from int32 labels [N] or one-hot/soft rows [N, C].
+ * @example targetClasses(tensor([[0, 1], [1, 0]])) // Int32Array [1, 0]
+ */
 export function targetClasses(target: Tensor): Int32Array {
   arg('targetClasses', 'target', target, IS_TENSOR);
   const d = denseArray(target);
@@ -51,7 +57,10 @@ function pair(op: string, pred: Tensor, target: Tensor): [Int32Array, Int32Array
   return [p, t];
 }
 
-/** Fraction of examples whose predicted class is the target. */
+/**
+ * Fraction of examples whose predicted class is the target.
+ * @example accuracy(tensor([[0.1, 0.9], [0.8, 0.2]]), tensor([1, 1], { dtype: 'int32' })) // 0.5
+ */
 export function accuracy(pred: Tensor, target: Tensor): number {
   tensors('accuracy', pred, target);
   const [p, t] = pair('accuracy', pred, target);
@@ -60,7 +69,10 @@ export function accuracy(pred: Tensor, target: Tensor): number {
   return p.length ? hit / p.length : NaN;
 }
 
-/** Fraction of examples whose target is among the k highest scores (ties count against). */
+/**
+ * Fraction of examples whose target is among the k highest scores (default k 5; ties count against).
+ * @example topKAccuracy(tensor([[0.5, 0.3, 0.2]]), tensor([1], { dtype: 'int32' }), { k: 2 }) // 1
+ */
 export function topKAccuracy(pred: Tensor, target: Tensor, opts: { k?: number } = {}): number {
   tensors('topKAccuracy', pred, target);
   options<{ k?: number }>('topKAccuracy', opts, { k: is.positiveInt });
@@ -160,7 +172,8 @@ export const f1Score = (pred: Tensor, target: Tensor, opts: ClassMetricOptions =
  * Area under the ROC curve: the probability that a random positive scores above
  * a random negative (ties count one half), by ranking (Mann-Whitney U).
  * scores [N] (or [N, 1]) with binary targets; scores [N, C] give the macro
- * average of one-vs-rest AUCs (for C = 2, the AUC of column 1).
+ * average of one-vs-rest AUCs (for C = 2, the AUC of column 1). Like sklearn's roc_auc_score.
+ * @example aucRoc(tensor([0.1, 0.4, 0.35, 0.8]), tensor([0, 0, 1, 1], { dtype: 'int32' })) // 0.75
  */
 export function aucRoc(scores: Tensor, target: Tensor): number {
   arg('aucRoc', 'scores', scores, IS_TENSOR);
@@ -217,7 +230,10 @@ function regression(op: string, pred: Tensor, target: Tensor): [ArrayLike<number
   return [denseArray(pred), denseArray(target)];
 }
 
-/** Mean squared error (1/n) Σ (ŷ - y)². */
+/**
+ * Mean squared error (1/n) Σ (ŷ - y)², as a number (F.mseLoss is the differentiable loss).
+ * @example mse(tensor([1, 2, 3]), tensor([1, 2, 5])) // 4/3 ≈ 1.333
+ */
 export function mse(pred: Tensor, target: Tensor): number {
   tensors('mse', pred, target);
   const [p, t] = regression('mse', pred, target);
@@ -226,7 +242,10 @@ export function mse(pred: Tensor, target: Tensor): number {
   return s / p.length;
 }
 
-/** Mean absolute error (1/n) Σ |ŷ - y|. */
+/**
+ * Mean absolute error (1/n) Σ |ŷ - y|, as a number.
+ * @example mae(tensor([1, 2, 3]), tensor([1, 2, 5])) // 2/3 ≈ 0.667
+ */
 export function mae(pred: Tensor, target: Tensor): number {
   tensors('mae', pred, target);
   const [p, t] = regression('mae', pred, target);
@@ -235,7 +254,10 @@ export function mae(pred: Tensor, target: Tensor): number {
   return s / p.length;
 }
 
-/** Coefficient of determination R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)². */
+/**
+ * Coefficient of determination R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², like sklearn's r2_score.
+ * @example r2Score(tensor([2.5, 0, 2, 8]), tensor([3, -0.5, 2, 7])) // ≈ 0.949
+ */
 export function r2Score(pred: Tensor, target: Tensor): number {
   tensors('r2Score', pred, target);
   const [p, t] = regression('r2Score', pred, target);
@@ -273,7 +295,10 @@ const BUILTIN: Record<string, Metric['fn']> = {
   r2Score,
 };
 
-/** Resolves metric names ('accuracy', 'f1', 'auc', 'mse', 'mae', 'r2', ...) and passes Metric objects through. */
+/**
+ * Resolves metric names ('accuracy', 'f1', 'auc', 'mse', 'mae', 'r2', ...) and passes Metric objects through.
+ * @example resolveMetric('top3').fn(logits, labels) // top-3 accuracy, as topKAccuracy(logits, labels, { k: 3 })
+ */
 export function resolveMetric(m: string | Metric): Metric {
   arg('metrics', 'metric', m, METRIC);
   if (typeof m !== 'string') return m;

@@ -38,6 +38,14 @@ function defaultStream(): ProgressStream {
   };
 }
 
+/**
+ * fit()'s progress output, Keras style: with verbose 1 on a terminal a live bar per epoch, else one
+ * line per epoch; nothing with verbose 0. A hand-written training loop can use it the same way.
+ * @example
+ * const bar = new Progress({ verbose: 2 });
+ * bar.epochBegin(0, 10);
+ * bar.epochEnd({ loss: 0.28, val_loss: 0.3 }, 60000); // Epoch 1/10 - 4.2s - loss: 0.2800 - val_loss: 0.3000 - ...
+ */
 export class Progress {
   private readonly verbose: 0 | 1 | 2;
   private readonly stream: ProgressStream;

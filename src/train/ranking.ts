@@ -49,7 +49,10 @@ export function hitRate(k = 10): Metric {
   return { name: `hr${k}`, fn: (scores, target) => perRow('hitRate', scores, target, k, () => 1) };
 }
 
-/** Normalised discounted cumulative gain at k with one relevant candidate: 1 / log2(position + 2) when it is in the top k. */
+/**
+ * Normalised discounted cumulative gain at k with one relevant candidate: 1 / log2(position + 2) when it is in the top k.
+ * @example ndcg(10).fn(tensor([[0.1, 0.9, 0.5]]), tensor([2], { dtype: 'int32' })) // 1 / log2(3) ≈ 0.631
+ */
 export function ndcg(k = 10): Metric {
   arg('ndcg', 'k', k, is.positiveInt);
   return { name: `ndcg${k}`, fn: (scores, target) => perRow('ndcg', scores, target, k, (p) => 1 / Math.log2(p + 2)) };

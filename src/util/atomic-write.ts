@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { TsgradError } from './errors.js';
+import { nodeBuiltin } from './optional.js';
 
 let counter = 0;
 
@@ -11,9 +11,14 @@ let counter = 0;
  * @example writeFileAtomic('runs/mnist/config.json', JSON.stringify(config));
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  // Through getBuiltinModule, not an import: the pictures that call this load in browsers too.
+  const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
+  const { basename, dirname, join } = nodeBuiltin<typeof import('node:path')>('node:path') ?? ({} as typeof import('node:path'));
+  if (!fs || !join) throw new TsgradError(`writing ${path}: files can be written in Node only`);
+  const { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } = fs;
   // pid and a counter, not the seeded generator: writing a file must not change a training run.
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   try {
     const fd = openSync(tmp, 'w');
     try {

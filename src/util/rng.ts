@@ -2,7 +2,13 @@ import { arg, is } from './args.js';
 /**
  * The one seedable random generator (xoshiro128**, seeded through splitmix32).
  * Initialisation, dropout, shuffling and augmentation all draw from it, so that
- * `manualSeed(n)` makes a whole run repeatable.
+ * `manualSeed(n)` makes a whole run repeatable. A `new Rng(seed)` of one's own gives a stream
+ * that the global one does not disturb (the data simulators and samplers use one).
+ * @example
+ * const g = new Rng(42);
+ * g.random(); // uniform in [0, 1)
+ * g.int(0, 10); // an integer in [0, 10)
+ * g.permutation(5); // Int32Array, e.g. [1, 3, 2, 4, 0]
  */
 export class Rng {
   private s = new Uint32Array(4);
@@ -129,7 +135,15 @@ function rotl(x: number, k: number): number {
 /** The global generator used by every random function in tsgrad. */
 export const rng = new Rng(0);
 
-/** Seeds the global generator: the same seed repeats a run exactly. */
+/**
+ * Seeds the global generator: the same seed repeats a run exactly (initialisation, dropout,
+ * shuffling, augmentation), like PyTorch's `torch.manual_seed`.
+ * @example
+ * manualSeed(0);
+ * const a = randn([3]).toArray();
+ * manualSeed(0);
+ * randn([3]).toArray(); // the same three numbers as a
+ */
 export function manualSeed(seed: number): void {
   arg('manualSeed', 'seed', seed, is.int);
   rng.seed(seed);

@@ -1,22 +1,28 @@
 import { arg, is } from '../util/args.js';
-import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { toDot, type DotOptions } from '../autograd/dot.js';
 import { zeros } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
-import { writeSvgPicture, type RasterOptions, type SvgPicture } from './files.js';
+import { svgPicture, type RasterOptions, type SvgPicture } from './raster.js';
+import { importOptional } from '../util/optional.js';
 import { inEvalMode, runLayer, type Layer } from './layers.js';
 import { Module } from '../nn/module.js';
 
+type Graphviz = import('@hpcc-js/wasm-graphviz').Graphviz;
 let graphviz: Promise<Graphviz> | null = null;
 
-/** Graphviz compiled to WebAssembly, loaded once on first use. */
+/** Graphviz compiled to WebAssembly (an optional package), loaded once on first use. */
 function loadGraphviz(): Promise<Graphviz> {
-  graphviz ??= Graphviz.load();
+  graphviz ??= importOptional('@hpcc-js/wasm-graphviz', 'dotToSvg', () => import('@hpcc-js/wasm-graphviz')).then((m) => m.Graphviz.load());
+  graphviz.catch(() => (graphviz = null));
   return graphviz;
 }
 
-/** Lays out DOT source with Graphviz's dot engine and returns SVG markup. */
+/**
+ * Lays out DOT source with Graphviz's dot engine (compiled to WebAssembly) and returns SVG markup.
+ * @example
+ * const svg = await dotToSvg('digraph { x -> mul; mul -> sum }');
+ */
 export async function dotToSvg(dot: string): Promise<string> {
   arg('dotToSvg', 'dot', dot, is.string);
   return (await loadGraphviz()).dot(dot, 'svg');
@@ -47,7 +53,7 @@ export async function drawGraph(root: Tensor, opts: DrawGraphOptions = {}): Prom
   arg('drawGraph', 'root', root, is.instance(Tensor));
   const dot = toDot(root, opts);
   const svg = await dotToSvg(dot);
-  return { dot, ...writeSvgPicture(svg, opts.out, { ...opts, png: opts.png ?? false }) };
+  return { dot, ...(await svgPicture(svg, opts.out, { ...opts, png: opts.png ?? false })) };
 }
 
 /**

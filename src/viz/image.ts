@@ -165,6 +165,8 @@ function fillBlock(png: PNG, x: number, y: number, size: number, rgb: RGB): void
  * A grey image [H, W] (values in [0, 1], or [-1, 1] for diverging) through a
  * colormap, as an RGB image [3, H, W] in [0, 1]: to place differently coloured
  * pictures in one grid.
+ * @example
+ * const rgb = colorize(tg.rand([28, 28]), 'hot'); // [3, 28, 28]
  */
 export function colorize(x: Tensor, map: Colormap): Tensor {
   arg('colorize', 'x', x, IS_TENSOR);
@@ -179,7 +181,11 @@ export function colorize(x: Tensor, map: Colormap): Tensor {
   return new Tensor(out, [3, x.shape[0], x.shape[1]]);
 }
 
-/** Decodes a PNG (for checks and for loading an input image): RGBA bytes and size. */
+/**
+ * Decodes a PNG (for checks and for loading an input image): RGBA bytes and size.
+ * @example
+ * const { width, height, data } = readPng(readFileSync('runs/cnn/filters-conv1.png'));
+ */
 export function readPng(png: Buffer): { width: number; height: number; data: Buffer } {
   arg('readPng', 'png', png, is.instance(Uint8Array));
   const img = PNG.sync.read(png);

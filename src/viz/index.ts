@@ -1,5 +1,5 @@
 /** viz: pictures of training and of the network's insides (curves, graphs, filters, saliency, logos, reports). */
-export { svgToPng, type SvgPicture, type RasterOptions } from './files.js';
+export { svgToPng, configurePictures, type SvgPicture, type RasterOptions, type PictureConfig } from './raster.js';
 export { imageGrid, colorize, readPng, type ImageGridOptions, type PngImage, type Colormap } from './image.js';
 export {
   plotHistory,
@@ -7,6 +7,7 @@ export {
   plotConfusion,
   renderVegaLite,
   historyQuantities,
+  type VegaLiteSpec,
   type ChartOptions,
   type HistoryLike,
   type SeriesInput,

@@ -24,6 +24,8 @@ function isSequential(m: unknown): m is Module & { layers: Layer[] } {
 /**
  * The layers of a Sequential model in the order they run, nested Sequentials
  * flattened (`2.0`); a model that is not a Sequential is one layer.
+ * @example
+ * sequentialLayers(model).map((l) => l.name); // ['0', '1', '2.0', '2.1', ...]
  */
 export function sequentialLayers(model: Layer, prefix = ''): NamedLayer[] {
   arg('sequentialLayers', 'prefix', prefix, is.string);
@@ -60,7 +62,10 @@ export function runLayer(layer: Layer, x: Tensor): Tensor {
 
 /**
  * Finds a layer by its index in the flattened Sequential, its dotted name
- * (`2.0`), or `convN` / `conv` for the N-th (first) convolution.
+ * (`2.0`), `conv` for the first convolution or `convN` for the one after N others (`conv1`
+ * is the second). `op` names the caller in the error that lists the layers.
+ * @example
+ * const { name, layer } = findLayer('myTool', model, 'conv1'); // the second convolution
  */
 export function findLayer(op: string, model: Layer, which: number | string): NamedLayer {
   const layers = sequentialLayers(model);

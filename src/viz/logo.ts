@@ -1,7 +1,7 @@
 import { arg, check as argCheck, is } from '../util/args.js';
 import { Tensor } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
-import { writeSvgPicture, type RasterOptions, type SvgPicture } from './files.js';
+import { svgPicture, type RasterOptions, type SvgPicture } from './raster.js';
 
 // A position weight matrix: a tensor [4, L] or nested arrays.
 const IS_MATRIX = is.anyOf(
@@ -52,6 +52,8 @@ export interface LogoColumn {
 /**
  * Information content per column: IC = log2(K) - H(p), H(p) = -Σ p log2 p,
  * with K letters; letter heights are p · IC (Schneider & Stephens 1990).
+ * @example
+ * logoColumns([[1, 0.25], [0, 0.25], [0, 0.25], [0, 0.25]]).map((c) => c.bits); // [2, 0]
  */
 export function logoColumns(
   matrix: Tensor | readonly (readonly number[])[],
@@ -99,10 +101,10 @@ const fmt = (v: number): string => String(Math.round(v * 100) / 100);
  * @example
  * sequenceLogo(model.layers[0].weight.select(0, 3), { kind: 'filter', out: 'filter3-logo' });
  */
-export function sequenceLogo(
+export async function sequenceLogo(
   matrix: Tensor | readonly (readonly number[])[],
   opts: LogoOptions = {},
-): SvgPicture & { columns: LogoColumn[] } {
+): Promise<SvgPicture & { columns: LogoColumn[] }> {
   arg('sequenceLogo', 'matrix', matrix, IS_MATRIX);
   const alphabet = opts.alphabet ?? 'ACGT';
   for (const ch of alphabet)
@@ -144,7 +146,7 @@ export function sequenceLogo(
   axis.push(`<text x="${left + (cw * columns.length) / 2}" y="${height - 4}" text-anchor="middle" font-size="12">position</text>`);
   if (opts.title)
     axis.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(opts.title)}</text>`);
-  return { ...writeSvgPicture(svgDocument(width, height, [...axis, ...parts]), opts.out, opts), columns };
+  return { ...(await svgPicture(svgDocument(width, height, [...axis, ...parts]), opts.out, opts)), columns };
 }
 
 export interface SaliencyTrackOptions extends RasterOptions {
@@ -164,7 +166,7 @@ export interface SaliencyTrackOptions extends RasterOptions {
  * as in DeepLIFT's and Alipanahi et al.'s figures.
  * @example saliencyTrack('ACGT...', baseSaliency(model, x), { out: 'runs/dna/saliency-1' });
  */
-export function saliencyTrack(sequence: string, values: ArrayLike<number>, opts: SaliencyTrackOptions = {}): SvgPicture {
+export async function saliencyTrack(sequence: string, values: ArrayLike<number>, opts: SaliencyTrackOptions = {}): Promise<SvgPicture> {
   arg('saliencyTrack', 'sequence', sequence, is.string);
   check(values.length === sequence.length, 'saliencyTrack', () => `${values.length} values for a sequence of ${sequence.length} bases`);
   const cw = opts.columnWidth ?? 16;
@@ -196,7 +198,7 @@ export function saliencyTrack(sequence: string, values: ArrayLike<number>, opts:
     marks.push(`<rect x="${left + a * cw}" y="${height - 10}" width="${(b - a) * cw}" height="5" fill="#444"/>`);
   }
   if (opts.title) marks.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="13">${escapeXml(opts.title)}</text>`);
-  return writeSvgPicture(svgDocument(width, height, [...marks, ...parts]), opts.out, opts);
+  return svgPicture(svgDocument(width, height, [...marks, ...parts]), opts.out, opts);
 }
 
 /** An SVG document of the given size on a white background, holding the given elements. */

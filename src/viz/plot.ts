@@ -1,26 +1,41 @@
 import { arg, check as isCheck, is } from '../util/args.js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import { Tensor } from '../tensor/tensor.js';
 import { check } from '../util/errors.js';
-import { writeSvgPicture, type RasterOptions, type SvgPicture } from './files.js';
+import { importOptional } from '../util/optional.js';
+import { svgPicture, type RasterOptions, type SvgPicture } from './raster.js';
+
+/**
+ * A Vega-Lite specification (https://vega.github.io/vega-lite/docs/spec.html), typed loosely
+ * here so that tsgrad's declarations do not need vega-lite's, an optional package.
+ */
+export type VegaLiteSpec = Record<string, unknown>;
 
 /** Options shared by the charts: where to write, a title, and the PNG resolution. */
 export interface ChartOptions extends RasterOptions {
-  /** Writes `<out>.svg` and `<out>.png` (a trailing .svg/.png is dropped). */
+  /** Writes `<out>.svg` and `<out>.png` (a trailing .svg/.png is dropped); Node only. */
   out?: string;
   title?: string;
   /** Also rasterise to PNG (default true). */
   png?: boolean;
 }
 
-// A sans-serif font that resvg finds on Debian, so that SVG and PNG look alike.
+// A sans-serif font that the renderer finds on Debian (see raster.ts), so that SVG and PNG look alike.
 const CONFIG = { font: 'DejaVu Sans', view: { stroke: null } } as const;
 
-/** Compiles a Vega-Lite spec and renders it to SVG with vega's headless View (no canvas needed). */
-export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
+/**
+ * Compiles a Vega-Lite spec and renders it to SVG with vega's headless View (no canvas
+ * needed). vega and vega-lite are optional packages, loaded on first use.
+ * @example
+ * const svg = await renderVegaLite({ data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] }, mark: 'line',
+ *   encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } });
+ */
+export async function renderVegaLite(spec: VegaLiteSpec): Promise<string> {
   arg('renderVegaLite', 'spec', spec, is.object);
-  const vg = compile({ config: CONFIG, ...spec } as TopLevelSpec).spec;
+  const [vega, vl] = await Promise.all([
+    importOptional('vega', 'renderVegaLite', () => import('vega')),
+    importOptional('vega-lite', 'renderVegaLite', () => import('vega-lite')),
+  ]);
+  const vg = vl.compile({ config: CONFIG, ...spec } as unknown as import('vega-lite').TopLevelSpec).spec;
   const view = new vega.View(vega.parse(vg), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -29,9 +44,9 @@ export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** Compiles and renders a Vega-Lite spec, then writes SVG and PNG. */
-export async function renderChart(spec: TopLevelSpec, opts: ChartOptions): Promise<SvgPicture> {
-  return writeSvgPicture(await renderVegaLite(spec), opts.out, opts);
+/** Compiles and renders a Vega-Lite spec, then rasterises and (given out) writes SVG and PNG. */
+export async function renderChart(spec: VegaLiteSpec, opts: ChartOptions): Promise<SvgPicture> {
+  return svgPicture(await renderVegaLite(spec), opts.out, opts);
 }
 
 /**
@@ -50,7 +65,12 @@ interface Quantity {
 
 const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((e) => typeof e === 'number');
 
-/** The per-epoch arrays of a history, paired as training and validation. */
+/**
+ * The per-epoch arrays of a history, paired as training and validation (what plotHistory charts).
+ * @example
+ * historyQuantities({ loss: [0.9, 0.5], valLoss: [1, 0.7], accuracy: [0.7, 0.8] });
+ * // [{ name: 'loss', train: [0.9, 0.5], val: [1, 0.7] }, { name: 'accuracy', train: [0.7, 0.8] }]
+ */
 export function historyQuantities(history: HistoryLike): Quantity[] {
   arg('historyQuantities', 'history', history, is.anyOf(is.object, HISTORY));
   let h: Record<string, unknown>;
@@ -115,7 +135,7 @@ export async function plotHistory(history: HistoryLike, opts: ChartOptions = {})
     concat: charts,
     columns: Math.min(3, charts.length),
     resolve: { scale: { y: 'independent' } },
-  } as unknown as TopLevelSpec;
+  } as VegaLiteSpec;
   return renderChart(spec, opts);
 }
 
@@ -163,7 +183,7 @@ export async function plotSeries(series: SeriesInput, opts: SeriesOptions = {}):
       y: { field: 'y', type: 'quantitative', title: opts.yLabel ?? 'y', scale: opts.logY ? { type: 'log' } : { zero: false } },
       color: { field: 'series', type: 'nominal', title: null },
     },
-  } as unknown as TopLevelSpec;
+  } as VegaLiteSpec;
   return renderChart(spec, opts);
 }
 
@@ -222,7 +242,7 @@ export async function plotConfusion(matrix: Tensor | readonly (readonly number[]
     height: cell * rows.length,
     ...base,
     layer: layers,
-  } as unknown as TopLevelSpec;
+  } as VegaLiteSpec;
   return renderChart(spec, opts);
 }
 

@@ -46,6 +46,8 @@ export interface ReportOptions {
  * The input shape of a model with its batch axis: [1, C, 28, 28] for a 2-D
  * convolution first (the MNIST size), [1, C, 100] for a 1-D one, [1, in] for a
  * Linear first.
+ * @example
+ * guessInputShape(tg.nn.models.lenet5()); // [1, 1, 28, 28]
  */
 export function guessInputShape(model: Layer): number[] | null {
   arg('guessInputShape', 'model', model, LAYER);

@@ -120,14 +120,14 @@ test('graphOfModel labels parameters with their dotted names', async () => {
   assert.equal(model.parameters().length, 4);
 });
 
-test('sequenceLogo: heights are probability × information content, SVG and PNG', () => {
+test('sequenceLogo: heights are probability × information content, SVG and PNG', async () => {
   const pwm = [
     [1, 0.25, 0.5],
     [0, 0.25, 0.5],
     [0, 0.25, 0],
     [0, 0.25, 0],
   ];
-  const r = tg.sequenceLogo(pwm, { out: join(dir, 'logo'), title: 'motif' });
+  const r = await tg.sequenceLogo(pwm, { out: join(dir, 'logo'), title: 'motif' });
   assert.deepEqual(
     r.columns.map((c) => c.bits),
     [2, 0, 1],
@@ -135,7 +135,7 @@ test('sequenceLogo: heights are probability × information content, SVG and PNG'
   const [w, h] = svgSize(r.paths[0]);
   assert.deepEqual(pngSize(r.paths[1]), [w * 2, h * 2]);
   // A convolution filter (signed weights) goes through a softmax per column.
-  const f = tg.sequenceLogo(
+  const f = await tg.sequenceLogo(
     tg.tensor([
       [3, -1],
       [-3, -1],
@@ -145,7 +145,7 @@ test('sequenceLogo: heights are probability × information content, SVG and PNG'
     { png: false },
   );
   assert.ok(f.columns[0].bits > 1.8 && f.columns[1].bits < 1e-9);
-  assert.throws(() => tg.sequenceLogo([[1, 2]]), /sequenceLogo: expects a matrix \[4, L\]/);
+  await assert.rejects(() => tg.sequenceLogo([[1, 2]]), /sequenceLogo: expects a matrix \[4, L\]/);
 });
 
 /** A DNA model with a known answer: one filter that matches ACG, global max pooling, a linear read-out. */

@@ -1,4 +1,5 @@
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { requireOptional } from '../../util/optional.js';
 import { arg, is } from '../../util/args.js';
 import { TsgradError } from '../../util/errors.js';
 
@@ -113,10 +114,31 @@ export interface ModelMessage {
   };
 }
 
+type Protobuf = typeof protobuf;
+let lib: Protobuf | null = null;
+
+/**
+ * Hands the ONNX encoder its protobufjs. The `tsgrad/onnx` entry does so with a static import,
+ * which bundlers follow; in Node the main entry loads it on first use instead, so that protobufjs
+ * stays an optional package.
+ */
+export function useProtobuf(p: Protobuf): void {
+  lib = p;
+}
+
+function protobufLib(): Protobuf {
+  lib ??= requireOptional<Protobuf>('protobufjs', 'exportOnnx');
+  if (!lib)
+    throw new TsgradError(
+      "exportOnnx: protobufjs is not loaded; outside Node import the ONNX functions from 'tsgrad/onnx', which loads it (npm install protobufjs)",
+    );
+  return lib;
+}
+
 let modelType: protobuf.Type | null = null;
 
 function ModelProto(): protobuf.Type {
-  modelType ??= protobuf.parse(SCHEMA, { keepCase: true }).root.lookupType('onnx.ModelProto');
+  modelType ??= protobufLib().parse(SCHEMA, { keepCase: true }).root.lookupType('onnx.ModelProto');
   return modelType;
 }
 

@@ -34,7 +34,13 @@ export function load(): Kernels | null {
   return kernelSet;
 }
 
-/** Why the wasm backend could not load (null when it loaded or was not tried). */
+/**
+ * Why the wasm backend could not load (null when it loaded or was not tried): a missing
+ * build/kernels.wasm, no WebAssembly SIMD, or a browser's main thread.
+ * @example
+ * const why = wasmLoadError();
+ * if (why) console.warn(`tsgrad runs on the ref backend: ${why}`);
+ */
 export function wasmLoadError(): string | null {
   return loadError();
 }
@@ -50,7 +56,11 @@ export function setNumThreads(n: number): void {
   getRuntime()?.setThreads(n);
 }
 
-/** The number of threads the wasm kernels use (1 when wasm is not loaded). */
+/**
+ * The number of threads the wasm kernels use, the calling thread included (1 when wasm is not
+ * loaded); set it with setNumThreads.
+ * @example console.log(`${getBackend()} backend on ${getNumThreads()} threads`);
+ */
 export function getNumThreads(): number {
   const rt = getRuntime();
   return rt ? rt.threadCount : 1;
@@ -87,6 +97,10 @@ export async function ready(opts: { timeoutMs?: number } = {}): Promise<void> {
  * out (copyOutMs is the second part; it includes the page faults of writing into output
  * arrays on fresh memory, which keep-freed-memory.ts makes rare), and the tasks run by worker threads
  * (not the calling thread): more than 0 shows that the kernel threads really ran.
+ * @example
+ * resetWasmStats();
+ * x.matmul(w);
+ * const { copyMs, copyBytes, workerTasks } = wasmStats();
  */
 export function wasmStats(): { copyMs: number; copyOutMs: number; copyBytes: number; workerTasks: number } {
   const rt = getRuntime();
@@ -130,7 +144,14 @@ export function simdPeak(threads: number): number {
   }
 }
 
-/** Clears the counters of `wasmStats`. */
+/**
+ * Clears the copy counters of `wasmStats` (copyMs, copyOutMs, copyBytes; workerTasks keeps
+ * counting), to measure one piece of work.
+ * @example
+ * resetWasmStats();
+ * model.forward(x);
+ * console.log(`${(wasmStats().copyBytes / 1e6).toFixed(1)} MB copied`);
+ */
 export function resetWasmStats(): void {
   const rt = getRuntime();
   if (rt) {

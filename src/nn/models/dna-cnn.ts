@@ -35,6 +35,10 @@ export function reverseComplementOneHot(x: Tensor): Tensor {
  * Runs a scanner (convolution … global pooling) over both strands of the input, the same filters
  * on the sequence and on its reverse complement, and keeps the larger response of each filter: a
  * binding site counts on either strand.
+ * @example
+ * const conv = new nn.Conv1d({ inChannels: 4, outChannels: 16, kernelSize: 12 });
+ * const scan = new nn.Sequential(conv, new nn.ReLU(), new nn.GlobalMaxPool1d());
+ * new nn.models.BothStrands(scan).forward(x) // [N, 4, L] -> [N, 16]
  */
 export class BothStrands extends Module {
   readonly options: Record<string, never> = {};

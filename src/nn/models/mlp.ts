@@ -18,7 +18,10 @@ const ACTIVATIONS: Record<ActivationName, () => Module> = {
   leakyRelu: () => new LeakyReLU(),
 };
 
-/** An activation layer by name, for the zoo's options. */
+/**
+ * An activation layer by name, for the zoo's options.
+ * @example nn.models.activationLayer('gelu') // a new nn.GELU()
+ */
 export function activationLayer(name: ActivationName): Module {
   const make = ACTIVATIONS[name];
   check(make !== undefined, 'models', () => `unknown activation '${name}' (expected ${Object.keys(ACTIVATIONS).join(', ')})`);

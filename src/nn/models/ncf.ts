@@ -65,7 +65,10 @@ abstract class PairScorer extends Module {
   }
 }
 
-/** Generalised matrix factorisation: the element-wise product of a user and an item embedding, then a linear layer. */
+/**
+ * Generalised matrix factorisation: the element-wise product of a user and an item embedding, then a linear layer.
+ * @example new nn.models.GMF({ users: 6040, items: 3706, factors: 8 }).forward(pairs) // int32 [N, 2] -> [N, 1]
+ */
 export class GMF extends PairScorer {
   userEmbedding: Embedding;
   itemEmbedding: Embedding;
@@ -84,7 +87,10 @@ export class GMF extends PairScorer {
   }
 }
 
-/** The MLP of NCF: the two embeddings concatenated, then a tower of Linear + ReLU layers of halving widths. */
+/**
+ * The MLP of NCF: the two embeddings concatenated, then a tower of Linear + ReLU layers of halving widths.
+ * @example new nn.models.NcfMLP({ users: 6040, items: 3706, layers: [64, 32, 16, 8] }).forward(pairs) // [N, 2] -> [N, 1]
+ */
 export class NcfMLP extends PairScorer {
   userEmbedding: Embedding;
   itemEmbedding: Embedding;
@@ -107,7 +113,12 @@ export class NcfMLP extends PairScorer {
   }
 }
 
-/** NeuMF: GMF and MLP with their own embeddings, their last hidden vectors concatenated into one linear layer. */
+/**
+ * NeuMF: GMF and MLP with their own embeddings, their last hidden vectors concatenated into one linear layer.
+ * @example
+ * const model = new nn.models.NeuMF({ users: 6040, items: 3706, factors: 8 });
+ * model.forward(tensor([[0, 5], [1, 7]], { dtype: 'int32' })) // [2, 1] logits
+ */
 export class NeuMF extends PairScorer {
   gmf: GMF;
   mlp: NcfMLP;
