@@ -2,9 +2,9 @@
  * tsgrad for browsers: everything of the public API that runs without Node (tensors, autograd,
  * ops, `nn`, `optim`, `F`, backend control, datasets and loaders, augmentation, `fit` with its
  * metrics and callbacks; progress goes to the console; charts, graph drawings and sequence logos as
- * SVG and PNG). The file readers, save/load, the file-writing callbacks, filter and saliency
- * grids (PNG encoding by pngjs, which needs Node's zlib), the apps and the CLI are added by the
- * Node entry point, index.ts, which re-exports this module.
+ * SVG and PNG, filter and saliency grids, Grad-CAM). The file readers, save/load, the
+ * file-writing callbacks, the HTML report, the apps and the CLI are added by the Node entry
+ * point, index.ts, which re-exports this module.
  *
  * Run it inside a module Web Worker (the API is synchronous, so a long training would block a
  * page's main thread): the wasm backend reads
@@ -50,22 +50,8 @@ export * from './train/metrics.js';
 export * from './train/ranking.js';
 export * from './train/image-metrics.js';
 export * from './train/progress.js';
-// Pictures: charts (vega, vega-lite), graph drawings (graphviz-wasm), sequence logos and their PNGs
-// (resvg-wasm; call configurePictures first in a browser). Those packages are optional and load on
-// first use; writing files (`out`) is Node's.
-export { svgToPng, configurePictures, type SvgPicture, type RasterOptions, type PictureConfig } from './viz/raster.js';
-export {
-  plotHistory,
-  plotSeries,
-  plotConfusion,
-  renderVegaLite,
-  historyQuantities,
-  type VegaLiteSpec,
-  type ChartOptions,
-  type HistoryLike,
-  type SeriesInput,
-  type SeriesOptions,
-  type HeatmapOptions,
-} from './viz/plot.js';
-export { drawGraph, graphOfModel, dotToSvg, type DrawGraphOptions, type GraphPicture } from './viz/graph.js';
-export { sequenceLogo, logoColumns, saliencyTrack, type LogoOptions, type LogoColumn, type SaliencyTrackOptions } from './viz/logo.js';
+// Pictures: charts (vega, vega-lite), graph drawings (graphviz-wasm), filter and saliency grids,
+// Grad-CAM, sequence logos, and their PNGs (resvg-wasm and pngjs's browser build; call
+// configurePictures first). The packages for charts, graphs and PNGs of SVG are optional and load
+// on first use; writing files (`out`) is Node's.
+export * from './viz/browser.js';

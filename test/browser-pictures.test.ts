@@ -64,7 +64,7 @@ test('plotHistory in Node: the wasm renderer draws the native add-on’s PNG pix
   assert.equal(d.differing, 0, `${d.differing} pixels differ (largest channel difference ${d.maxChannel})`);
 });
 
-test('plotHistory and drawGraph in a Chromium page, bundled with esbuild: the same PNGs as in Node', { timeout: 120_000 }, async (t) => {
+test('plotHistory, drawGraph, filter and saliency grids in a Chromium page, bundled with esbuild', { timeout: 120_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {
     if (process.env.CI) assert.fail(`Chromium not found at ${CHROMIUM} (required when CI is set)`);
     return t.skip('no Chromium');
@@ -127,6 +127,24 @@ test('plotHistory and drawGraph in a Chromium page, bundled with esbuild: the sa
     assert.match(g.dot, /^digraph/);
     for (const op of ['mul', 'sum']) assert.ok(g.svg.includes(op), `the drawn graph has no ${op} node`);
     assert.ok(g.pngBytes > 1000, `the graph's PNG has ${g.pngBytes} bytes`);
+    // Filter and saliency grids: PNG encoding by pngjs's browser build, chosen by package.json's
+    // "browser" field, which the bundler follows; the same grids in Node for comparison.
+    const f = await page.evaluate(async () => {
+      const m = await import(new URL('/pictures.js', location.href).href);
+      return m.drawFilters() as { filters: number[]; saliency: number[]; decoded: number[] };
+    });
+    t.diagnostic(`Chromium grids: ${JSON.stringify(f)}`);
+    tg.manualSeed(0);
+    const model = new tg.nn.Sequential(
+      new tg.nn.Conv2d({ inChannels: 1, outChannels: 8, kernelSize: 3 }),
+      new tg.nn.ReLU(),
+      new tg.nn.Flatten(),
+      new tg.nn.Linear({ inFeatures: 8 * 26 * 26, outFeatures: 10 }),
+    );
+    const filters = tg.filterGrid(model.at(0));
+    assert.deepEqual(f.filters.slice(0, 2), [filters.width, filters.height], 'the filter grid has the size Node draws');
+    assert.deepEqual(f.decoded, [filters.width, filters.height], 'the page decodes its own PNG');
+    assert.ok(f.filters[2] > 100 && f.saliency[2] > 100, 'PNG bytes');
   } catch (e) {
     throw new Error(`${(e as Error).message}\n--- server and browser ---\n${log.join('\n')}`, { cause: e });
   } finally {

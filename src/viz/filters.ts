@@ -4,7 +4,6 @@ import { Tensor } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
 import { imageGrid, type ImageGridOptions, type PngImage } from './image.js';
 import { convWeight, inEvalMode, isActivation, isConv, layerKind, runLayer, sequentialLayers, type Layer } from './layers.js';
-import { join } from 'node:path';
 
 /**
  * Convolution weights as images. A layer with 1 or 3 input channels shows one
@@ -82,7 +81,7 @@ export function featureMaps(model: Layer, input: Tensor, opts: FeatureMapOptions
           const kind = layerKind(l.layer);
           // Always [C, 1, H, W]: a [3, H, W] output must not be taken for one RGB image.
           const images = output.ndim === 2 ? output.reshape([output.shape[0], 1, 1, output.shape[1]]) : output.unsqueeze(1);
-          const out = outDir ? join(outDir, `features-${l.index}-${kind.toLowerCase()}.png`) : undefined;
+          const out = outDir ? `${outDir.replace(/[/\\]+$/, '')}/features-${l.index}-${kind.toLowerCase()}.png` : undefined;
           const image = imageGrid(images, { normalize: 'each', scale: 3, padValue: 128, ...gridOpts, out });
           maps.push({ name: l.name, index: l.index, kind, output, image });
         }

@@ -1,5 +1,5 @@
 import { arg, is } from '../util/args.js';
-import { PNG } from 'pngjs';
+import { pngClass, type PNG } from './png-codec.js';
 import { Tensor, denseArray } from '../tensor/tensor.js';
 import { check, fmtShape } from '../util/errors.js';
 import { writeOut } from './files.js';
@@ -35,7 +35,7 @@ export interface ImageGridOptions {
 
 /** A PNG image: the encoded bytes, its size in pixels and the file written, if any. */
 export interface PngImage {
-  png: Buffer;
+  png: Uint8Array;
   width: number;
   height: number;
   path?: string;
@@ -119,6 +119,7 @@ export function imageGrid(images: Tensor, opts: ImageGridOptions = {}): PngImage
   const rows = Math.ceil(n / nrow);
   const width = (cols * (w + pad) + pad) * scale;
   const height = (rows * (h + pad) + pad) * scale;
+  const PNG = pngClass();
   const png = new PNG({ width, height });
   png.data.fill(opts.padValue ?? 255);
   for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;
@@ -186,8 +187,11 @@ export function colorize(x: Tensor, map: Colormap): Tensor {
  * @example
  * const { width, height, data } = readPng(readFileSync('runs/cnn/filters-conv1.png'));
  */
-export function readPng(png: Buffer): { width: number; height: number; data: Buffer } {
+export function readPng(png: Uint8Array): { width: number; height: number; data: Uint8Array } {
   arg('readPng', 'png', png, is.instance(Uint8Array));
-  const img = PNG.sync.read(png);
+  // pngjs reads through Buffer's methods; in Node a Buffer view of the same bytes (no copy).
+  const img = pngClass().sync.read(
+    typeof Buffer === 'undefined' ? (png as Buffer) : Buffer.from(png.buffer, png.byteOffset, png.byteLength),
+  );
   return { width: img.width, height: img.height, data: img.data };
 }
