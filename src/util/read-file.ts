@@ -1,5 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { TsgradError } from './errors.js';
+import { nodeBuiltin } from './optional.js';
+
+// Node's fs through getBuiltinModule, not an import: modules that read files (safetensors) also
+// decode bytes in browsers, where only the reading is unavailable.
+function fs(op: string, path: string): typeof import('node:fs') {
+  const mod = nodeBuiltin<typeof import('node:fs')>('node:fs');
+  if (!mod) throw new TsgradError(`${op}: cannot read ${path}: reading files needs Node (in a browser, fetch the bytes and decode them)`);
+  return mod;
+}
 
 /**
  * The bytes of a file; a file that cannot be read is a TsgradError naming the operation, the file
@@ -7,6 +15,7 @@ import { TsgradError } from './errors.js';
  * @example const bytes = readBytes('readIdx', 'train-images-idx3-ubyte');
  */
 export function readBytes(op: string, path: string): Buffer {
+  const { readFileSync } = fs(op, path);
   try {
     return readFileSync(path);
   } catch (e) {
@@ -24,7 +33,7 @@ export function readText(op: string, path: string): string {
  * e.g. 'save()'), and invalid JSON an error with the parser's reason.
  */
 export function readJson<T>(op: string, path: string, dir: string, writtenBy: string): T {
-  if (!existsSync(path)) throw new TsgradError(`${op}: ${path} not found (is ${dir} a directory written by ${writtenBy}?)`);
+  if (!fs(op, path).existsSync(path)) throw new TsgradError(`${op}: ${path} not found (is ${dir} a directory written by ${writtenBy}?)`);
   try {
     return JSON.parse(readText(op, path)) as T;
   } catch (e) {
