@@ -10,7 +10,7 @@ import { assertClose, loadFixture } from '../../test/util.js';
 import type { DType } from '../kernels/types.js';
 import { randn, tensor } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
-import './methods.js';
+import { requiresGrad } from './methods.js';
 
 interface Fx {
   shape: number[];
@@ -96,4 +96,7 @@ test('requiresGrad_: float leaves only, in place, chainable', () => {
     /requiresGrad_: only floating-point tensors can require gradients, got int32 of shape \[2\]/,
   );
   assert.throws(() => w.requiresGrad_(1 as never), /requiresGrad_: argument 'on' must be a boolean, got 1/);
+  // The function form makes the same checks: an int32 tensor is refused, not silently marked.
+  assert.throws(() => requiresGrad(tensor([1, 2], { dtype: 'int32' })), /only floating-point tensors can require gradients/);
+  assert.equal(requiresGrad(randn([2])).requiresGrad, true);
 });

@@ -112,11 +112,12 @@ for (const [name, fn] of Object.entries(methods)) {
 }
 
 /**
- * Marks a tensor as a leaf that collects gradients (or not, with on = false); returns it for chaining.
+ * Marks a tensor as a leaf that collects gradients (or not, with on = false); returns it for
+ * chaining. The function form of `requiresGrad_`, with its checks: an int32 tensor, or a tensor
+ * an op made, is refused rather than silently marked.
  * @example const w = F.requiresGrad(randn([784, 10])); // w.requiresGrad: true
  */
 export function requiresGrad(t: Tensor, on = true): Tensor {
   arg('requiresGrad', 't', t, is.instance(Tensor));
-  t.requiresGrad = on;
-  return t;
+  return C.requiresGrad_(t, on);
 }
