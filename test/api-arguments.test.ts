@@ -610,6 +610,10 @@ Object.assign(TABLE, {
     /^writeIdx: argument 'path' must be a string, got 3/,
   ],
   writeReport: [() => tg.writeReport(3 as never, {} as never), /^writeReport: argument 'dir' must be a string, got 3/],
+  FilterAscent: [
+    () => new tg.FilterAscent(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 0, -1),
+    /^FilterAscent: argument 'filterIndex' must be a non-negative integer, got -1/,
+  ],
   visualizeFilter: [
     () => tg.visualizeFilter(new nn.Linear({ inFeatures: 1, outFeatures: 1 }), 0, -1),
     /^visualizeFilter: argument 'filterIndex' must be a non-negative integer, got -1/,

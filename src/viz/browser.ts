@@ -22,6 +22,7 @@ export { drawGraph, graphOfModel, dotToSvg, type DrawGraphOptions, type GraphPic
 export { filterGrid, featureMaps, type FeatureMap, type FeatureMapOptions } from './filters.js';
 export {
   visualizeFilter,
+  FilterAscent,
   visualizeClass,
   maximizeGrid,
   type MaximizeOptions,

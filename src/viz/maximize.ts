@@ -83,104 +83,210 @@ function inputShapeOf(op: string, model: Layer, opts: MaximizeOptions): number[]
  * one batched pass serves every filter.
  *
  *   x ← x + stepSize · g / rms(g),   g = ∂ mean(a_f(x)) / ∂x
+ *
+ * One step per call of step(), so that a page can show the image as it forms between steps.
  */
-function ascend(op: string, model: Layer, layer: number | string, filters: readonly number[], opts: MaximizeOptions): MaximizedFilter[] {
-  const steps = opts.steps ?? 100;
-  const reg = regularizers(opts);
-  const { stepSize } = reg;
-  check(
-    Number.isInteger(steps) && steps >= 0 && stepSize > 0,
-    op,
-    () => `steps must be a non-negative integer and stepSize positive, got ${steps} and ${stepSize}`,
-  );
-  check(
-    Number.isInteger(reg.jitter) &&
-      reg.jitter >= 0 &&
-      reg.decay >= 0 &&
-      reg.decay < 1 &&
-      Number.isInteger(reg.blurEvery) &&
-      reg.blurEvery >= 0,
-    op,
-    () => `jitter and blurEvery must be non-negative integers and decay in [0, 1), got ${reg.jitter}, ${reg.blurEvery} and ${reg.decay}`,
-  );
-  check(
-    reg.range === null || (reg.range.length === 2 && reg.range[0] < reg.range[1]),
-    op,
-    () => `range must be [low, high] with low < high, or null, got ${JSON.stringify(reg.range)}`,
-  );
-  const target = findLayer(op, model, layer);
-  // A filter's response is read after the activation that follows it (as a Keras Conv2D with
-  // activation='relu' gives it): before it, the mean response is linear in the image.
-  const all = sequentialLayers(model);
-  const upTo = target.index + 1 < all.length && isActivation(all[target.index + 1].layer) ? target.index + 1 : target.index;
-  const shape = [filters.length, ...inputShapeOf(op, model, opts)];
-  const gen = opts.seed === undefined ? globalRng : new Rng(opts.seed);
-  const grey = opts.grey ?? 0.5;
-  const noise = opts.noise ?? 0.1;
-  const start = new Float32Array(shape.reduce((a, b) => a * b, 1)).map(() => grey + noise * (gen.random() - 0.5));
-  let x = tensor(start, { shape });
-  const traces: number[][] = filters.map(() => []);
+class Ascent {
+  readonly steps: number;
+  step = 0;
+  x: Tensor;
+  readonly traces: number[][];
+  private readonly reg: ReturnType<typeof regularizers>;
+  private readonly shape: number[];
+  private readonly gen: Rng;
+  private readonly grey: number;
+  private readonly target: { index: number; name: string };
+  private readonly upTo: number;
+  private readonly all: ReturnType<typeof sequentialLayers>;
+  private mask: Tensor | null = null;
 
-  const perImageMean = (t: Tensor): Tensor => t.reshape([t.shape[0], -1]).mean({ axis: 1 });
-  let mask: Tensor | null = null;
-  // The mean activation of filter[b] in image b, for every b: [B].
-  const activations = (y: Tensor): Tensor => {
-    if (!mask) {
+  constructor(
+    private readonly op: string,
+    private readonly model: Layer,
+    layer: number | string,
+    private readonly filters: readonly number[],
+    opts: MaximizeOptions,
+  ) {
+    this.steps = opts.steps ?? 100;
+    const reg = (this.reg = regularizers(opts));
+    const { stepSize } = reg;
+    const steps = this.steps;
+    check(
+      Number.isInteger(steps) && steps >= 0 && stepSize > 0,
+      op,
+      () => `steps must be a non-negative integer and stepSize positive, got ${steps} and ${stepSize}`,
+    );
+    check(
+      Number.isInteger(reg.jitter) &&
+        reg.jitter >= 0 &&
+        reg.decay >= 0 &&
+        reg.decay < 1 &&
+        Number.isInteger(reg.blurEvery) &&
+        reg.blurEvery >= 0,
+      op,
+      () => `jitter and blurEvery must be non-negative integers and decay in [0, 1), got ${reg.jitter}, ${reg.blurEvery} and ${reg.decay}`,
+    );
+    check(
+      reg.range === null || (reg.range.length === 2 && reg.range[0] < reg.range[1]),
+      op,
+      () => `range must be [low, high] with low < high, or null, got ${JSON.stringify(reg.range)}`,
+    );
+    this.target = findLayer(op, model, layer);
+    // A filter's response is read after the activation that follows it (as a Keras Conv2D with
+    // activation='relu' gives it): before it, the mean response is linear in the image.
+    this.all = sequentialLayers(model);
+    const t = this.target.index;
+    this.upTo = t + 1 < this.all.length && isActivation(this.all[t + 1].layer) ? t + 1 : t;
+    this.shape = [filters.length, ...inputShapeOf(op, model, opts)];
+    this.gen = opts.seed === undefined ? globalRng : new Rng(opts.seed);
+    this.grey = opts.grey ?? 0.5;
+    const noise = opts.noise ?? 0.1;
+    const start = new Float32Array(this.shape.reduce((a, b) => a * b, 1)).map(() => this.grey + noise * (this.gen.random() - 0.5));
+    this.x = tensor(start, { shape: this.shape });
+    this.traces = filters.map(() => []);
+  }
+
+  private perImageMean(t: Tensor): Tensor {
+    return t.reshape([t.shape[0], -1]).mean({ axis: 1 });
+  }
+
+  /** The mean activation of filter[b] in image b, for every b: [B]. */
+  private activations(y: Tensor): Tensor {
+    const { filters } = this;
+    if (!this.mask) {
       const channels = y.shape[1];
       check(
         y.ndim >= 2 && filters.every((f) => Number.isInteger(f) && f >= 0 && f < channels),
-        op,
+        this.op,
         () =>
-          `filter ${filters.find((f) => !(f >= 0 && f < channels))} is out of range: layer ${target.name} outputs shape ${fmtShape(y.shape)} (${channels} filters)`,
+          `filter ${filters.find((f) => !(f >= 0 && f < channels))} is out of range: layer ${this.target.name} outputs shape ${fmtShape(y.shape)} (${channels} filters)`,
       );
       const m = new Float32Array(filters.length * channels);
       filters.forEach((f, b) => (m[b * channels + f] = 1));
-      mask = tensor(m, { shape: [filters.length, channels, ...y.shape.slice(2).map(() => 1)] });
+      this.mask = tensor(m, { shape: [filters.length, channels, ...y.shape.slice(2).map(() => 1)] });
     }
-    return perImageMean(y.mul(mask).sum({ axis: 1 }));
-  };
-  const record = (a: Tensor): void => {
-    const v = a.data();
-    traces.forEach((t, b) => t.push(v[b]));
-  };
+    return this.perImageMean(y.mul(this.mask).sum({ axis: 1 }));
+  }
 
-  inspecting(model, () => {
-    for (let s = 0; s < steps; s++) {
+  private record(a: Tensor): void {
+    const v = a.data();
+    this.traces.forEach((t, b) => t.push(v[b]));
+  }
+
+  /** The filters' mean activations on the current images (unshifted), without recording them. */
+  current(): number[] {
+    return inspecting(this.model, () => noGrad(() => Array.from(this.activations(runUpTo(this.model, this.upTo, this.x)).data())));
+  }
+
+  /** One ascent step; after the last, the final activations are recorded too (steps + 1 values in all). */
+  advance(): void {
+    check(this.step < this.steps, this.op, () => `the ascent has done its ${this.steps} steps`);
+    const { reg, shape, gen, model, target, all, upTo } = this;
+    const s = this.step;
+    inspecting(model, () => {
       // Jitter: the network sees the image shifted, and the gradient is shifted back, so that no
       // pixel can rely on its place (the border, which zero padding makes special, above all).
       const dy = shape.length === 4 && reg.jitter ? gen.int(-reg.jitter, reg.jitter + 1) : 0;
       const dx = reg.jitter ? gen.int(-reg.jitter, reg.jitter + 1) : 0;
-      const seen = dy || dx ? tensor(roll(x.data() as Float32Array, shape, dy, dx), { shape }) : x;
+      const seen = dy || dx ? tensor(roll(this.x.data() as Float32Array, shape, dy, dx), { shape }) : this.x;
       seen.requiresGrad = true;
       const z = runUpTo(model, target.index, seen);
-      const a = activations(upTo === target.index ? z : runLayer(all[upTo].layer, z));
-      record(a);
+      const a = this.activations(upTo === target.index ? z : runLayer(all[upTo].layer, z));
+      this.record(a);
       // A filter the activation silences everywhere has no gradient there: it climbs on its
       // response before the activation until it comes alive.
-      const objective = upTo === target.index ? a : where(a.gt(0), a, activations(z));
+      const objective = upTo === target.index ? a : where(a.gt(0), a, this.activations(z));
       objective.sum().backward();
       const g0 = seen.grad as Tensor;
       const g = dy || dx ? tensor(roll(g0.data() as Float32Array, shape, -dy, -dx), { shape }) : g0;
-      x = noGrad(() => {
-        const rms = perImageMean(g.square())
+      const x = this.x;
+      this.x = noGrad(() => {
+        const rms = this.perImageMean(g.square())
           .sqrt()
           .add(1e-8)
-          .reshape([filters.length, ...shape.slice(1).map(() => 1)]);
-        let next = x.add(g.div(rms).mul(stepSize));
+          .reshape([this.filters.length, ...shape.slice(1).map(() => 1)]);
+        let next = x.add(g.div(rms).mul(reg.stepSize));
         if (reg.decay)
           next = next
-            .sub(grey)
+            .sub(this.grey)
             .mul(1 - reg.decay)
-            .add(grey);
+            .add(this.grey);
         if (reg.blurEvery && (s + 1) % reg.blurEvery === 0)
           next = tensor(blur(next.data() as Float32Array, shape, reg.blurSigma), { shape });
         if (reg.range) next = next.clamp({ min: reg.range[0], max: reg.range[1] });
         return next;
       });
-    }
-    noGrad(() => record(activations(runUpTo(model, upTo, x))));
-  });
-  return filters.map((f, b) => ({ image: x.select(0, b).contiguous(), trace: traces[b], filter: f }));
+    });
+    this.step++;
+    if (this.step === this.steps) this.record(tensor(this.current()));
+  }
+
+  results(): MaximizedFilter[] {
+    return this.filters.map((f, b) => ({ image: this.x.select(0, b).contiguous(), trace: this.traces[b], filter: f }));
+  }
+}
+
+function ascend(op: string, model: Layer, layer: number | string, filters: readonly number[], opts: MaximizeOptions): MaximizedFilter[] {
+  const a = new Ascent(op, model, layer, filters, opts);
+  if (a.steps === 0) a.traces.forEach((t, b) => t.push(a.current()[b]));
+  while (a.step < a.steps) a.advance();
+  return a.results();
+}
+
+/**
+ * visualizeFilter one step at a time, for showing the image as it forms (a page does a few steps
+ * per frame). The same ascent, defaults and regularisers: after `steps` calls of step(),
+ * result() equals what visualizeFilter returns for the same arguments and seed.
+ * @example
+ * const ascent = new FilterAscent(model, 'conv1', 2, { steps: 100, seed: 0 });
+ * while (!ascent.done) {
+ *   ascent.step();
+ *   show(ascent.image, ascent.activation()); // [1, 28, 28] and the filter's mean response now
+ * }
+ */
+export class FilterAscent {
+  private readonly ascent: Ascent;
+
+  constructor(model: Layer, layer: number | string, filterIndex: number, opts: MaximizeOptions = {}) {
+    arg('FilterAscent', 'filterIndex', filterIndex, is.nonNegativeInt);
+    arg('FilterAscent', 'opts', opts, is.optional(is.object));
+    this.ascent = new Ascent('FilterAscent', model, layer, [filterIndex], opts);
+    // The filter index is checked against the layer now, not at the first step.
+    this.ascent.current();
+  }
+
+  /** Steps done so far, and in all. */
+  get stepsDone(): number {
+    return this.ascent.step;
+  }
+
+  get steps(): number {
+    return this.ascent.steps;
+  }
+
+  get done(): boolean {
+    return this.ascent.step >= this.ascent.steps;
+  }
+
+  /** One step of gradient ascent; an error after the last. */
+  step(): void {
+    this.ascent.advance();
+  }
+
+  /** The current image without the batch axis: [C, H, W] or [C, L]. */
+  get image(): Tensor {
+    return this.ascent.x.select(0, 0).contiguous();
+  }
+
+  /** The filter's mean activation on the current image, unshifted. */
+  activation(): number {
+    return this.ascent.current()[0];
+  }
+
+  /** What visualizeFilter returns: the image, the trace (before each step, and after the last once done), the filter. */
+  result(): MaximizedFilter {
+    return this.ascent.results()[0];
+  }
 }
 
 /** x [B, C, H, W] or [B, C, L] shifted circularly by dy rows and dx columns (along L for sequences). */

@@ -110,6 +110,30 @@ test('plain activation maximisation (unbounded values) raises each filter at lea
   assert.deepEqual(a.image.shape, [1, 28, 28]);
   assert.ok(a.trace[100] >= 10 * a.trace[0], `trace ${a.trace[0]} -> ${a.trace[100]}`);
   assert.equal(model.parameters().length, 6, 'parameters are trainable again');
+  // The same ascent one step at a time (what a page shows as it forms) ends where visualizeFilter
+  // does, with the regularised default as with plain ascent.
+  for (const method of ['plain', 'regularized'] as const) {
+    const whole = tg.visualizeFilter(model, 3, f, { seed: 1, method, steps: 30 });
+    const stepped = new tg.FilterAscent(model, 3, f, { seed: 1, method, steps: 30 });
+    const seen: number[] = [];
+    while (!stepped.done) {
+      stepped.step();
+      seen.push(stepped.activation());
+    }
+    assert.equal(stepped.stepsDone, 30);
+    assert.deepEqual(stepped.result().trace, whole.trace, method);
+    assert.deepEqual(stepped.image.toArray(), whole.image.toArray(), method);
+    assert.equal(seen[29], whole.trace[30], 'activation() after the last step is the trace’s last value');
+    assert.ok(
+      model.parameters().every((p) => p.requiresGrad),
+      'parameters stay trainable between steps',
+    );
+    assert.throws(() => stepped.step(), /FilterAscent: the ascent has done its 30 steps/);
+  }
+  assert.throws(
+    () => new tg.FilterAscent(model, 3, 99),
+    /FilterAscent: filter 99 is out of range: layer 3 outputs shape \[1,16,14,14\] \(16 filters\)/,
+  );
 });
 
 test('filter grid and feature maps decode to their stated sizes', () => {
