@@ -370,7 +370,8 @@ export function trainDna(opts: TrainDnaOptions = {}): DnaRun {
   const scores = positiveScores(model, xTest, name);
   const accuracy = scores.reduce((a, s, i) => a + ((s > 0.5 ? 1 : 0) === yTest[i] ? 1 : 0), 0) / Math.max(1, scores.length);
   const auc = aucRoc(tensor(Array.from(scores)), tensor(Array.from(yTest), { dtype: 'int32' }));
-  // Motifs from the sequences the model calls positive in the training part.
+  // Motifs from every sequence (test set included: reading what the filters learned is not an
+  // evaluation), each filter's best-responding windows.
   const recovered = recoverMotifs(model, x, { ...(data.motif ? { planted: data.motif } : {}) });
   const ranked = [...recovered].sort((a, b) => b.informationContent - a.informationContent);
   const result: DnaResult = {

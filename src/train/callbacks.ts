@@ -27,8 +27,10 @@ export interface TrainContext {
 export interface Callback {
   onTrainBegin?(ctx: TrainContext): void;
   onEpochBegin?(epoch: number, ctx: TrainContext): void;
-  /** After each step; logs.loss is the batch's loss (possibly NaN: the step is then not applied). */
-  /** After each batch; `stepped` is false for a batch whose gradients wait for more (accumulateSteps). */
+  /**
+   * After each batch; logs.loss is the batch's loss (possibly NaN: the step is then not applied),
+   * and `stepped` is false for a batch whose gradients wait for more (accumulateSteps).
+   */
   onBatchEnd?(step: number, logs: { loss: number; batchSize: number; epoch: number; stepped?: boolean }, ctx: TrainContext): void;
   /** After each epoch with its results (loss, metrics, val_*, lr). */
   onEpochEnd?(epoch: number, logs: Record<string, number>, ctx: TrainContext): void;
