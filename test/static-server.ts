@@ -15,6 +15,13 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+/** A running static server: its base URL and how to stop it. */
+export interface StaticServer {
+  server: Server;
+  base: string;
+  close: () => Promise<void>;
+}
+
 /**
  * Serves files under root on 127.0.0.1 (any port), with the cross-origin-isolation headers
  * when asked; `extra` maps URL paths to files outside root. Returns the server and its base URL.
@@ -22,7 +29,7 @@ const TYPES: Record<string, string> = {
 export async function serveDir(
   root: string,
   opts: { isolated?: boolean; extra?: Record<string, string>; log?: string[] } = {},
-): Promise<{ server: Server; base: string; close: () => Promise<void> }> {
+): Promise<StaticServer> {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     const file = opts.extra?.[path] ?? join(root, normalize(path).replace(/^(\.\.[/\\])+/, ''));

@@ -257,17 +257,20 @@ export function readTable(path: string, opts: Omit<ReadTableOptions, 'file'> = {
   return tableFromText('readTable', readText('readTable', path), path, opts);
 }
 
-function tableFromText(op: string, text: string, source: string, opts: ReadTableOptions): Table {
+/** What both table readers set up: the checked options, the builder, the line counter and csv-parse's options feeding them. */
+function tableReader(op: string, source: string, opts: ReadTableOptions) {
   const o = options<ReadTableOptions>(op, opts, TABLE_OPTIONS);
   const delim = o.delimiter ?? ',';
   checkDelimiter(op, delim);
   const builder = new TableBuilder(op, source, o);
   const lines = new LineCounter();
+  return { builder, lines, csvOptions: csvParseOptions(delim, true, lines, (fields, line) => builder.add(fields, line)) };
+}
+
+function tableFromText(op: string, text: string, source: string, opts: ReadTableOptions): Table {
+  const { builder, lines, csvOptions } = tableReader(op, source, opts);
   try {
-    parseSync(
-      text,
-      csvParseOptions(delim, true, lines, (fields, line) => builder.add(fields, line)),
-    );
+    parseSync(text, csvOptions);
   } catch (e) {
     throw csvFailure(op, source, e, lines);
   }
@@ -283,12 +286,8 @@ function tableFromText(op: string, text: string, source: string, opts: ReadTable
 export async function readTableStream(path: string, opts: Omit<ReadTableOptions, 'file'> = {}): Promise<Table> {
   const op = 'readTableStream';
   arg(op, 'path', path, is.string);
-  const o = options<ReadTableOptions>(op, opts, TABLE_OPTIONS);
-  const delim = o.delimiter ?? ',';
-  checkDelimiter(op, delim);
-  const builder = new TableBuilder(op, path, o);
-  const lines = new LineCounter();
-  const parser = parseStream(csvParseOptions(delim, true, lines, (fields, line) => builder.add(fields, line)));
+  const { builder, lines, csvOptions } = tableReader(op, path, opts);
+  const parser = parseStream(csvOptions);
   try {
     await pipeline(createReadStream(path), parser, async (records: AsyncIterable<unknown>) => {
       // on_record keeps no record: the loop only drains the parser so that the pipeline completes.

@@ -349,7 +349,7 @@ export class TabularPreprocessor {
     arg(op, 'table', table, is.instance(Table));
     const columns = state.features.map((f) => table.column(f.name, op));
     const kept = keptRowsOf(table, state.features, columns);
-    const width = featureWidths(state.features).reduce((a, b) => a + b, 0);
+    const width = totalWidth(state.features);
     const x = new Float32Array(kept.length * width);
     let offset = 0;
     state.features.forEach((f, j) => {
@@ -368,11 +368,7 @@ export class TabularPreprocessor {
     arg(op, 'table', table, is.instance(Table));
     const target = state.target;
     if (!target) throw new TsgradError(`${op}: the preprocessor has no target; pass { target: 'column' } to its constructor`);
-    const kept = keptRowsOf(
-      table,
-      state.features,
-      state.features.map((f) => table.column(f.name, op)),
-    );
+    const kept = keptRowsFitted(op, table, state);
     const col = table.column(target.name, op);
     if (target.task === 'regression') {
       return new Tensor(
@@ -404,11 +400,7 @@ export class TabularPreprocessor {
     const op = 'TabularPreprocessor.keptRows';
     const state = this.need(op);
     arg(op, 'table', table, is.instance(Table));
-    return keptRowsOf(
-      table,
-      state.features,
-      state.features.map((f) => table.column(f.name, op)),
-    );
+    return keptRowsFitted(op, table, state);
   }
 
   /** The name of each output feature: `age`, `city=Paris`, `city=<unknown>`, `income_missing`. */
@@ -428,7 +420,7 @@ export class TabularPreprocessor {
 
   /** The width of transform's output. */
   get numFeatures(): number {
-    return featureWidths(this.need('TabularPreprocessor.numFeatures').features).reduce((a, b) => a + b, 0);
+    return totalWidth(this.need('TabularPreprocessor.numFeatures').features);
   }
 
   /** Each feature's resolved spec and learned statistics (the mean and std of a scaled column, say). */
@@ -481,6 +473,15 @@ function keptRowsOf(table: Table, specs: ReadonlyArray<{ missing?: MissingStrate
   const kept: number[] = [];
   for (let r = 0; r < table.numRows; r++) if (drop.every((c) => !isMissing(c, r))) kept.push(r);
   return Int32Array.from(kept);
+}
+
+/** keptRowsOf for a table given to a fitted preprocessor: its feature columns looked up by name (an unknown one listed). */
+function keptRowsFitted(op: string, table: Table, state: PreprocessorState): Int32Array {
+  return keptRowsOf(
+    table,
+    state.features,
+    state.features.map((f) => table.column(f.name, op)),
+  );
 }
 
 function isMissing(c: TableColumn, r: number): boolean {
@@ -623,11 +624,14 @@ function fitTarget(op: string, table: Table, name: string, task: 'classification
   return { name, task, classes: sortCategories([...classes]) };
 }
 
-function featureWidths(features: readonly FittedFeature[]): number[] {
-  return features.map((f) => {
-    const main = f.encode === 'onehot' ? f.categories!.length + (f.unknown === 'slot' ? 1 : 0) : 1;
-    return main + (f.missing === 'indicator' ? 1 : 0);
-  });
+/** How many columns of transform's output the features take in all. */
+function totalWidth(features: readonly FittedFeature[]): number {
+  let width = 0;
+  for (const f of features) {
+    width += f.encode === 'onehot' ? f.categories!.length + (f.unknown === 'slot' ? 1 : 0) : 1;
+    if (f.missing === 'indicator') width++;
+  }
+  return width;
 }
 
 /** Writes one feature's columns of x (row stride `width`, starting at column `offset`); returns how many. */

@@ -121,7 +121,9 @@ export function modelFromBytes(config: string | object, weights: Uint8Array, opt
   arg('modelFromBytes', 'config', config, is.anyOf(is.string, is.object));
   arg('modelFromBytes', 'weights', weights, is.instance(Uint8Array));
   const where = opts.where ?? '<bytes>';
-  const configName = `${where}${where.endsWith('/') ? '' : ' '}${CONFIG_FILE}`;
+  // A file of the model: `models/m/config.json` for a directory URL, `<bytes> config.json` otherwise.
+  const named = (file: string): string => `${where}${where.endsWith('/') ? '' : ' '}${file}`;
+  const configName = named(CONFIG_FILE);
   let parsed: unknown = config;
   if (typeof config === 'string') {
     try {
@@ -132,7 +134,7 @@ export function modelFromBytes(config: string | object, weights: Uint8Array, opt
   }
   checkConfigFormat(parsed, configName);
   const model = buildModel(parsed.model, configName);
-  const weightsName = `${where}${where.endsWith('/') ? '' : ' '}${parsed.weights ?? WEIGHTS_FILE}`;
+  const weightsName = named(parsed.weights ?? WEIGHTS_FILE);
   const names = loadStateChecked(model, decodeSafetensors(weights, weightsName).tensors, weightsName);
   applyFrozen(model, parsed, where, names);
   return model;

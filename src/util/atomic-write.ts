@@ -1,5 +1,4 @@
-import { TsgradError } from './errors.js';
-import { nodeBuiltin } from './optional.js';
+import { nodeOnly } from './optional.js';
 
 let counter = 0;
 
@@ -12,10 +11,9 @@ let counter = 0;
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   // Through getBuiltinModule, not an import: the pictures that call this load in browsers too.
-  const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
-  const { basename, dirname, join } = nodeBuiltin<typeof import('node:path')>('node:path') ?? ({} as typeof import('node:path'));
-  if (!fs || !join) throw new TsgradError(`writing ${path}: files can be written in Node only`);
-  const { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } = fs;
+  const nodeOnlyWrite = () => `writing ${path}: files can be written in Node only`;
+  const { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } = nodeOnly<typeof import('node:fs')>('node:fs', nodeOnlyWrite);
+  const { basename, dirname, join } = nodeOnly<typeof import('node:path')>('node:path', nodeOnlyWrite);
   // pid and a counter, not the seeded generator: writing a file must not change a training run.
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;

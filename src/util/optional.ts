@@ -60,6 +60,16 @@ export function nodeBuiltin<T>(name: string): T | null {
 }
 
 /**
+ * A Node built-in module that the caller cannot do without: outside Node, a TsgradError with the
+ * caller's message (what needs Node, and what to do instead in a browser).
+ */
+export function nodeOnly<T>(name: string, message: () => string): T {
+  const mod = nodeBuiltin<T>(name);
+  if (!mod) throw new TsgradError(message());
+  return mod;
+}
+
+/**
  * Loads an optional CommonJS package synchronously, for the synchronous features that need one
  * (ONNX export). Node only: returns null elsewhere, where the caller must have been given the
  * package (see the `tsgrad/onnx` entry).

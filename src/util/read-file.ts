@@ -1,12 +1,10 @@
 import { TsgradError } from './errors.js';
-import { nodeBuiltin } from './optional.js';
+import { nodeOnly } from './optional.js';
 
 // Node's fs through getBuiltinModule, not an import: modules that read files (safetensors) also
 // decode bytes in browsers, where only the reading is unavailable.
 function fs(op: string, path: string): typeof import('node:fs') {
-  const mod = nodeBuiltin<typeof import('node:fs')>('node:fs');
-  if (!mod) throw new TsgradError(`${op}: cannot read ${path}: reading files needs Node (in a browser, fetch the bytes and decode them)`);
-  return mod;
+  return nodeOnly('node:fs', () => `${op}: cannot read ${path}: reading files needs Node (in a browser, fetch the bytes and decode them)`);
 }
 
 /**

@@ -1,18 +1,13 @@
-import { TsgradError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { nodeBuiltin } from '../util/optional.js';
-
-// Node's fs and path through getBuiltinModule, not imports: the pictures that write through here
-// load in browsers too, where only writing is unavailable.
-function nodePath(): typeof import('node:path') {
-  const path = nodeBuiltin<typeof import('node:path')>('node:path');
-  if (!path) throw new TsgradError('writing files: available in Node only (leave out unset in a browser)');
-  return path;
-}
+import { nodeOnly } from '../util/optional.js';
 
 /** Writes a file, creating its folder; returns the path. */
 export function writeOut(path: string, data: string | Uint8Array): string {
-  nodeBuiltin<typeof import('node:fs')>('node:fs')?.mkdirSync(nodePath().dirname(path), { recursive: true });
+  // Node's fs and path through getBuiltinModule, not imports: the pictures that write through here
+  // load in browsers too, where only writing is unavailable.
+  const nodeOnlyWrite = () => 'writing files: available in Node only (leave out unset in a browser)';
+  const { dirname } = nodeOnly<typeof import('node:path')>('node:path', nodeOnlyWrite);
+  nodeOnly<typeof import('node:fs')>('node:fs', nodeOnlyWrite).mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, data);
   return path;
 }

@@ -144,6 +144,8 @@ class Ascent {
     const start = new Float32Array(this.shape.reduce((a, b) => a * b, 1)).map(() => this.grey + noise * (this.gen.random() - 0.5));
     this.x = tensor(start, { shape: this.shape });
     this.traces = filters.map(() => []);
+    // No steps: the trace is the start's activation alone.
+    if (this.steps === 0) this.record(this.current());
   }
 
   private perImageMean(t: Tensor): Tensor {
@@ -168,8 +170,7 @@ class Ascent {
     return this.perImageMean(y.mul(this.mask).sum({ axis: 1 }));
   }
 
-  private record(a: Tensor): void {
-    const v = a.data();
+  private record(v: ArrayLike<number>): void {
     this.traces.forEach((t, b) => t.push(v[b]));
   }
 
@@ -192,7 +193,7 @@ class Ascent {
       seen.requiresGrad = true;
       const z = runUpTo(model, target.index, seen);
       const a = this.activations(upTo === target.index ? z : runLayer(all[upTo].layer, z));
-      this.record(a);
+      this.record(a.data());
       // A filter the activation silences everywhere has no gradient there: it climbs on its
       // response before the activation until it comes alive.
       const objective = upTo === target.index ? a : where(a.gt(0), a, this.activations(z));
@@ -218,7 +219,7 @@ class Ascent {
       });
     });
     this.step++;
-    if (this.step === this.steps) this.record(tensor(this.current()));
+    if (this.step === this.steps) this.record(this.current());
   }
 
   results(): MaximizedFilter[] {
@@ -228,7 +229,6 @@ class Ascent {
 
 function ascend(op: string, model: Layer, layer: number | string, filters: readonly number[], opts: MaximizeOptions): MaximizedFilter[] {
   const a = new Ascent(op, model, layer, filters, opts);
-  if (a.steps === 0) a.traces.forEach((t, b) => t.push(a.current()[b]));
   while (a.step < a.steps) a.advance();
   return a.results();
 }

@@ -79,7 +79,8 @@ export function configurePictures(cfg: PictureConfig): void {
   if (renderer && cfg.wasm !== undefined)
     throw new TsgradError('configurePictures: the renderer is already loaded; set wasm before the first picture');
   config = { ...config, ...cfg };
-  if (cfg.fonts) fonts = null;
+  // New fonts or a new family: the next picture resolves them again.
+  if (cfg.fonts || cfg.fontFamily) fonts = null;
 }
 
 /** The .wasm to load: the configured one, else the installed package's file (Node) or its resolved URL (browsers with import maps). */

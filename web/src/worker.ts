@@ -68,13 +68,11 @@ function classify(id: number, pixels: Float32Array, width: number, height: numbe
     (model) => {
       // Made into an MNIST digit as MNIST's were (20 × 20 box, centre of mass at the centre).
       const input = tg.mnistDigit(tg.tensor(pixels, { shape: [height, width] })).data() as Float32Array;
-      const x = tg.tensor(input, { shape: [1, 1, 28, 28], requiresGrad: true });
-      const logits = model.forward(x);
-      const probs = Array.from(tg.noGrad(() => logits.softmax(1)).data());
+      const x = tg.tensor(input, { shape: [1, 1, 28, 28] });
+      const probs = Array.from(tg.noGrad(() => model.forward(x).softmax(1)).data());
       const top = probs.indexOf(Math.max(...probs));
       // Saliency (Simonyan et al. 2014): how much each pixel moves the winning class's score.
-      logits.select(1, top).sum().backward();
-      const saliency = (x.grad as tg.Tensor).abs().data() as Float32Array;
+      const saliency = tg.saliency(model, x, top).map.data() as Float32Array;
       post({ kind: 'classified', id, input, probs, saliency, ms: performance.now() - start }, [input.buffer, saliency.buffer]);
     },
     (e) => post({ kind: 'digits-error', id, message: messageOf(e) }),

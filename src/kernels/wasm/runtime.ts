@@ -4,6 +4,7 @@
  * compiled from bytes read with readFileSync, workers are started without awaiting, and
  * a job is dispatched by Atomics (the calling thread takes tasks too, then waits).
  */
+import { nodeBuiltin } from '../../util/optional.js';
 import { keepFreedMemory } from './keep-freed-memory.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -37,15 +38,14 @@ interface NodeLike {
 }
 
 function nodeModules(): NodeLike | null {
-  const proc = (globalThis as { process?: NodeJS.Process }).process;
-  const get = proc?.getBuiltinModule;
-  if (!get) return null;
+  const fs = nodeBuiltin<NodeLike['fs']>('node:fs');
+  if (!fs) return null;
   return {
-    fs: get('node:fs') as NodeLike['fs'],
-    os: get('node:os') as NodeLike['os'],
-    url: get('node:url') as NodeLike['url'],
-    wt: get('node:worker_threads') as NodeLike['wt'],
-    v8: get('node:v8') as NodeLike['v8'],
+    fs,
+    os: nodeBuiltin<NodeLike['os']>('node:os')!,
+    url: nodeBuiltin<NodeLike['url']>('node:url')!,
+    wt: nodeBuiltin<NodeLike['wt']>('node:worker_threads')!,
+    v8: nodeBuiltin<NodeLike['v8']>('node:v8')!,
   };
 }
 

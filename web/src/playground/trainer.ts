@@ -103,14 +103,11 @@ export class PlaygroundTrainer {
   step(): void {
     const n = this.train.label.length;
     const order = this.shuffle.permutation(n);
-    const { batchSize, regularization, regularizationRate } = this.config;
+    const { batchSize } = this.config;
     this.model.train();
     for (let b = 0; b < n; b += batchSize) {
       const idx = tg.tensor(order.subarray(b, Math.min(n, b + batchSize)), { dtype: 'int32' });
-      const logits = this.model.forward(this.train.x.indexSelect(0, idx));
-      let loss = tg.nn.bceWithLogits(logits, this.train.y.indexSelect(0, idx));
-      if (regularization === 'l1') loss = loss.add(tg.optim.l1Penalty(this.weights, regularizationRate));
-      if (regularization === 'l2') loss = loss.add(tg.optim.l2Penalty(this.weights, regularizationRate));
+      const loss = this.loss(this.train.x.indexSelect(0, idx), this.train.y.indexSelect(0, idx));
       this.optimizer.zeroGrad();
       loss.backward();
       this.optimizer.step();
@@ -153,9 +150,15 @@ export class PlaygroundTrainer {
     const names = new Map<tg.Tensor, string>(this.model.namedParameters().map(([name, p]) => [p, name]));
     names.set(x, 'features');
     names.set(y, 'labels');
-    let loss = tg.nn.bceWithLogits(this.model.forward(x), y);
-    if (this.config.regularization === 'l1') loss = loss.add(tg.optim.l1Penalty(this.weights, this.config.regularizationRate));
-    if (this.config.regularization === 'l2') loss = loss.add(tg.optim.l2Penalty(this.weights, this.config.regularizationRate));
-    return tg.toDot(loss, { names });
+    return tg.toDot(this.loss(x, y), { names });
+  }
+
+  /** The training objective on a batch: log loss plus the chosen penalty on the weights. */
+  private loss(x: tg.Tensor, y: tg.Tensor): tg.Tensor {
+    const { regularization, regularizationRate } = this.config;
+    const loss = tg.nn.bceWithLogits(this.model.forward(x), y);
+    if (regularization === 'l1') return loss.add(tg.optim.l1Penalty(this.weights, regularizationRate));
+    if (regularization === 'l2') return loss.add(tg.optim.l2Penalty(this.weights, regularizationRate));
+    return loss;
   }
 }
