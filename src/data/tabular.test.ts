@@ -55,7 +55,7 @@ function peopleCsv(n: number, seed: number): string {
   return lines.join('\n') + '\n';
 }
 
-test('tabular: CSV with text, a categorical column and missing cells trains end to end; the model saves and loads with its preprocessor', () => {
+test('tabular: CSV with text, a categorical column and missing cells trains end to end; the model saves and loads with its preprocessor', (t) => {
   const path = join(dir, 'people.csv');
   writeFileSync(path, peopleCsv(800, 7));
   const table = readTable(path);
@@ -121,6 +121,9 @@ test('tabular: CSV with text, a categorical column and missing cells trains end 
   // Chance is the share of the commoner class in the test rows.
   const yes = strings(testSet, 'label').filter((v) => v === 'yes').length / testSet.numRows;
   const chance = Math.max(yes, 1 - yes);
+  t.diagnostic(
+    `loss ${loss[0].toFixed(3)} -> ${loss[loss.length - 1].toFixed(3)}; test accuracy ${acc.toFixed(3)}, majority class ${chance.toFixed(3)}`,
+  );
   assert.ok(acc > 0.85 && acc > chance + 0.25, `test accuracy ${acc}, chance ${chance}`);
 
   const saved = join(dir, 'people-model');
