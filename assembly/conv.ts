@@ -242,14 +242,16 @@ export function convBackwardWeightTask(args: usize, task: i32, nTasks: i32, work
 
 /**
  * The fused ReLU's backward before a weight gradient, in place on dy [n, c, hw]:
- * dy = dy·[y ≠ 0] (args word 12 = 1; y = relu output, bits ≠ ±0 exactly where relu passed
- * its input, as the where kernel tests it) and, when word 20 = 1, per-task float64 sums
+ * dy = dy·[y ≠ 0] (args word 20 = 1; y = relu output, bits ≠ ±0 exactly where relu passed
+ * its input, as the where kernel tests it), or dy·[y ≥ 0] (word 20 = 2; y = a pooled block's
+ * argmax, -1 where the ReLU cut the window) and, when word 28 = 1, per-task float64 sums
  * of each channel (the bias gradient) at acc + task·c·8. Tasks split the batch.
  * args: dy y n c hw mask accPtr sum.
  */
 export function reluMaskSumTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const dy = <usize>load<i32>(args), y = <usize>load<i32>(args, 4), n = load<i32>(args, 8), c = load<i32>(args, 12);
-  const hw = load<i32>(args, 16), mask = load<i32>(args, 20) != 0, acc = <usize>load<i32>(args, 24) + <usize>(task * c * 8);
+  const hw = load<i32>(args, 16), mode = load<i32>(args, 20), acc = <usize>load<i32>(args, 24) + <usize>(task * c * 8);
+  const mask = mode != 0, byArgmax = mode == 2;
   const sum = load<i32>(args, 28) != 0;
   const r = imageRange(n, task, nTasks);
   const absMask = i32x4.splat(0x7fffffff);
@@ -264,7 +266,8 @@ export function reluMaskSumTask(args: usize, task: i32, nTasks: i32, worker: i32
       for (; i + 4 <= hw; i += 4) {
         let v = v128.load(d + <usize>(i * 4));
         if (mask) {
-          v = v128.and(v, i32x4.ne(v128.and(v128.load(yy + <usize>(i * 4)), absMask), zero));
+          const m = v128.load(yy + <usize>(i * 4));
+          v = v128.and(v, byArgmax ? i32x4.ge_s(m, zero) : i32x4.ne(v128.and(m, absMask), zero));
           v128.store(d + <usize>(i * 4), v);
         }
         s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v));
@@ -273,7 +276,8 @@ export function reluMaskSumTask(args: usize, task: i32, nTasks: i32, worker: i32
       let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
       for (; i < hw; i++) {
         let v = load<f32>(d + <usize>(i * 4));
-        if (mask && (load<u32>(yy + <usize>(i * 4)) & 0x7fffffff) == 0) {
+        const m = load<i32>(yy + <usize>(i * 4));
+        if (mask && (byArgmax ? m < 0 : (m & 0x7fffffff) == 0)) {
           v = 0;
           store<f32>(d + <usize>(i * 4), v);
         }

@@ -4,6 +4,7 @@
 // element-wise products over channels are 16 gemms M_e = U_e · V_e (U = G g Gᵀ, transformed
 // once per call), and Y = Aᵀ m A gives the outputs. The transposed convolution (dx from dy)
 // is the same computation on flipped, transposed weights with padding 2 - pad.
+import { imageRange } from './conv';
 import { gemmRect, gemmScratchBytes } from './gemm';
 
 // Job geometry (thread-local globals, see conv.ts).
@@ -22,6 +23,14 @@ let w_tw4: i32 = 0;
 let w_hp: i32 = 0;
 let w_wp: i32 = 0;
 let w_t: i32 = 0;
+// Images per chunk, and the row stride (floats) of V and M: a chunk's tiles sit side by side,
+// so that each of the 16 gemms has b·t columns instead of t.
+let w_b: i32 = 1;
+let w_ld: i32 = 0;
+// Bytes between the 16 planes of V and of M. A power-of-two plane size would put the 16
+// streams each transform reads or writes into one L1 set; a cache line more staggers them.
+let w_esV: i32 = 0;
+let w_esM: i32 = 0;
 
 function setGeom(c: i32, h: i32, w: i32, k: i32, oh: i32, ow: i32): void {
   w_c = c; w_h = h; w_w = w; w_k = k; w_oh = oh; w_ow = ow;
@@ -30,15 +39,24 @@ function setGeom(c: i32, h: i32, w: i32, k: i32, oh: i32, ow: i32): void {
   w_hp = 2 * w_th + 2;
   w_wp = 2 * w_tw4 + 4;
   w_t = w_th * w_tw4;
+  w_ld = w_b * w_t;
+  w_esV = align64(c * w_ld * 4) + 64;
+  w_esM = align64(k * w_ld * 4) + 64;
+}
+
+// The chunk size, then the geometry (w_ld depends on both).
+function setChunkGeom(b: i32, c: i32, h: i32, w: i32, k: i32, oh: i32, ow: i32): void {
+  w_b = max(1, b);
+  setGeom(c, h, w, k, oh, ow);
 }
 
 const align64 = (b: i32): i32 => (b + 63) & ~63;
 
-/** Scratch bytes per thread: padded image, V, M and gemm's buffers. */
-export function winogradScratchBytes(c: i32, h: i32, w: i32, k: i32, oh: i32, ow: i32): i32 {
-  setGeom(c, h, w, k, oh, ow);
+/** Scratch bytes per thread for chunks of b images: padded image, V, M and gemm's buffers. */
+export function winogradScratchBytes(c: i32, h: i32, w: i32, k: i32, oh: i32, ow: i32, b: i32): i32 {
+  setChunkGeom(b, c, h, w, k, oh, ow);
   // The last block, the padded dy of the weight gradient, only that pass uses.
-  return align64(c * w_hp * w_wp * 4) + align64(16 * c * w_t * 4) + align64(16 * k * w_t * 4) + gemmScratchBytes() +
+  return align64(c * w_hp * w_wp * 4) + 16 * w_esV + 16 * w_esM + gemmScratchBytes() +
     align64(k * 2 * w_th * 2 * w_tw4 * 4);
 }
 
@@ -95,6 +113,34 @@ function padImage(x: usize, p: usize): void {
   }
 }
 
+// A pooled gradient routed to the full-size plane it was pooled from, zero-padded: every
+// window's value lands where its argmax points (nowhere for -1), at row offset pt and column
+// offset pl of dst, whose planes are dstH × dstW (cells past them dropped, as padImage drops
+// them). The source planes are h × w; dy and am are [planes][h/2][w/2], am[q] = ih·w + iw of
+// a cell of window q.
+function scatterPooled(dy: usize, am: usize, planes: i32, h: i32, w: i32, dst: usize, dstH: i32, dstW: i32, pt: i32, pl: i32): void {
+  const dstPlane = dstH * dstW;
+  memory.fill(dst, 0, <usize>(planes * dstPlane * 4));
+  const ph = h >> 1, pw = w >> 1;
+  for (let c = 0; c < planes; c++) {
+    const dc = dst + <usize>(c * dstPlane * 4);
+    let q = c * ph * pw;
+    for (let i = 0; i < ph; i++) {
+      for (let j = 0; j < pw; j++) {
+        const a = load<i32>(am + <usize>(q * 4));
+        if (a >= 0) {
+          // The cell within the window from the offset to its corner: 0, 1, w or w + 1.
+          const off = a - (2 * i * w + 2 * j);
+          const down = <i32>(off >= w);
+          const r = 2 * i + down + pt, col = 2 * j + off - down * w + pl;
+          if (r < dstH && col < dstW) store<f32>(dc + <usize>((r * dstW + col) * 4), load<f32>(dy + <usize>(q * 4)));
+        }
+        q++;
+      }
+    }
+  }
+}
+
 // Column j of d_r B for four tiles whose rows start at src, 2 floats apart: with d0..d3 the
 // tiles' columns (even/odd lanes of two loads), j = 0: d0 - d2, 1: d1 + d2, 2: d2 - d1, 3: d1 - d3.
 // The loads repeat per j; the optimiser shares them once inlined.
@@ -111,12 +157,13 @@ function padImage(x: usize, p: usize): void {
   return f32x4.sub(d1, d3);
 }
 
-// V[e][c][t] = (Bᵀ d B)[e] for every 4×4 tile d, four tiles of a row at a time.
+// V[e][c][t] = (Bᵀ d B)[e] for every 4×4 tile d, four tiles of a row at a time; v points at
+// the image's first column in the chunk, rows w_ld apart.
 function inputTransform(p: usize, v: usize): void {
-  const es = <usize>(w_c * w_t * 4);
+  const es = <usize>w_esV;
   for (let c = 0; c < w_c; c++) {
     const pc = p + <usize>(c * w_hp * w_wp * 4);
-    const vc = v + <usize>(c * w_t * 4);
+    const vc = v + <usize>(c * w_ld * 4);
     for (let th = 0; th < w_th; th++) {
       for (let tw = 0; tw < w_tw4; tw += 4) {
         let src = pc + <usize>((2 * th * w_wp + 2 * tw) * 4);
@@ -144,12 +191,13 @@ function inputTransform(p: usize, v: usize): void {
 }
 
 // y[k][2th + a][2tw + b] = (Aᵀ m A)[a][b] (+ bias[k], then relu if asked), Aᵀ = [[1,1,1,0],[0,1,-1,-1]].
+// m points at the image's first column in the chunk, rows w_ld apart.
 function outputTransform(m: usize, y: usize, bias: usize): void {
-  const es = <usize>(w_k * w_t * 4);
+  const es = <usize>w_esM;
   const zero = f32x4.splat(0);
   for (let k = 0; k < w_k; k++) {
     const bv = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>(k * 4)) : 0);
-    const mk = m + <usize>(k * w_t * 4);
+    const mk = m + <usize>(k * w_ld * 4);
     const yk = y + <usize>(k * w_oh * w_ow * 4);
     for (let th = 0; th < w_th; th++) {
       for (let tw = 0; tw < w_tw4; tw += 4) {
@@ -172,6 +220,66 @@ function outputTransform(m: usize, y: usize, bias: usize): void {
         writeRow(r0, v128.shuffle<f32>(y00, y01, 0, 4, 1, 5), v128.shuffle<f32>(y00, y01, 2, 6, 3, 7), w_ow - col);
         if (2 * th + 1 < w_oh) {
           writeRow(r0 + <usize>(w_ow * 4), v128.shuffle<f32>(y10, y11, 0, 4, 1, 5), v128.shuffle<f32>(y10, y11, 2, 6, 3, 7), w_ow - col);
+        }
+      }
+    }
+  }
+}
+
+// The 2×2, stride-2 max pool of the ReLU'd outputs, from the tiles themselves: a tile's four
+// outputs are one pooling window, so the full-size output is never written. y is pooled
+// [k][oh/2][ow/2], am the window's argmax within the output plane (ih·ow + iw, the first
+// maximum in row-major order, -1 where the ReLU cut the whole window), as maxPoolForwardTask
+// with its ReLU mask writes them; tile rows and columns past the pooled size are dropped.
+function outputTransformPool(m: usize, y: usize, am: usize, bias: usize): void {
+  const es = <usize>w_esM;
+  const zero = f32x4.splat(0);
+  const ph = w_oh >> 1, pw = w_ow >> 1;
+  for (let k = 0; k < w_k; k++) {
+    const bv = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>(k * 4)) : 0);
+    const mk = m + <usize>(k * w_ld * 4);
+    const yk = y + <usize>(k * ph * pw * 4);
+    const ak = am + <usize>(k * ph * pw * 4);
+    for (let th = 0; th < ph; th++) {
+      for (let tw = 0; tw < pw; tw += 4) {
+        const s = mk + <usize>((th * w_tw4 + tw) * 4);
+        const s0 = colS(s, es, 0), s1 = colS(s, es, 1), s2 = colS(s, es, 2), s3 = colS(s, es, 3);
+        const t0 = colT(s, es, 0), t1 = colT(s, es, 1), t2 = colT(s, es, 2), t3 = colT(s, es, 3);
+        // max(v, 0): 0 for negatives and -0, NaN kept, as ref's relu.
+        const y00 = f32x4.max(f32x4.add(f32x4.add(f32x4.add(s0, s1), s2), bv), zero);
+        const y01 = f32x4.max(f32x4.add(f32x4.sub(f32x4.sub(s1, s2), s3), bv), zero);
+        const y10 = f32x4.max(f32x4.add(f32x4.add(f32x4.add(t0, t1), t2), bv), zero);
+        const y11 = f32x4.max(f32x4.add(f32x4.sub(f32x4.sub(t1, t2), t3), bv), zero);
+        // maxPool2x2's comparison chain, so that ties and NaNs pick the same winner.
+        const idx = i32x4.add(i32x4.splat(2 * th * w_ow + 2 * tw), i32x4(0, 2, 4, 6));
+        let best = y00;
+        let at = idx;
+        let c = v128.or(f32x4.gt(y01, best), f32x4.ne(y01, y01));
+        best = v128.bitselect(y01, best, c);
+        at = v128.bitselect(i32x4.add(idx, i32x4.splat(1)), at, c);
+        c = v128.or(f32x4.gt(y10, best), f32x4.ne(y10, y10));
+        best = v128.bitselect(y10, best, c);
+        at = v128.bitselect(i32x4.add(idx, i32x4.splat(w_ow)), at, c);
+        c = v128.or(f32x4.gt(y11, best), f32x4.ne(y11, y11));
+        best = v128.bitselect(y11, best, c);
+        at = v128.bitselect(i32x4.add(idx, i32x4.splat(w_ow + 1)), at, c);
+        at = v128.or(at, f32x4.eq(best, zero));
+        const o = <usize>((th * pw + tw) * 4);
+        if (tw + 4 <= pw) {
+          v128.store(yk + o, best);
+          v128.store(ak + o, at);
+          continue;
+        }
+        const left = pw - tw;
+        store<f32>(yk + o, f32x4.extract_lane(best, 0));
+        store<i32>(ak + o, i32x4.extract_lane(at, 0));
+        if (left > 1) {
+          store<f32>(yk + o, f32x4.extract_lane(best, 1), 4);
+          store<i32>(ak + o, i32x4.extract_lane(at, 1), 4);
+        }
+        if (left > 2) {
+          store<f32>(yk + o, f32x4.extract_lane(best, 2), 8);
+          store<i32>(ak + o, i32x4.extract_lane(at, 2), 8);
         }
       }
     }
@@ -207,30 +315,49 @@ function outputTransform(m: usize, y: usize, bias: usize): void {
 }
 
 /**
- * y[img] = winograd(x[img], U) for the task's slice of the batch. args: x, u, bias (0: none),
- * y, n, c, h, w, k, outH, outW, padTop, padLeft, relu, scratch, scratchStride (bytes).
+ * y[img] = winograd(x[img], U) for the task's slice of the batch, in chunks of b images whose
+ * tiles share each gemm. args: x, u, bias (0: none), y, n, c, h, w, k, outH, outW, padTop,
+ * padLeft, relu, scratch, scratchStride (bytes), b, am, srcAm: with am ≠ 0, y is the 2×2 max
+ * pool of the ReLU'd outputs and am its argmax (outputTransformPool); with srcAm ≠ 0, x is a
+ * pooled gradient [n, c, h/2, w/2] and srcAm its argmax, routed to the h × w planes it came
+ * from as the images are padded (scatterPooled): a pooled block's transposed convolution.
  */
 export function winogradTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const x = <usize>load<i32>(args), u = <usize>load<i32>(args, 4), bias = <usize>load<i32>(args, 8), y = <usize>load<i32>(args, 12);
+  const am = <usize>load<i32>(args, 68), srcAm = <usize>load<i32>(args, 72);
   w_n = load<i32>(args, 16);
-  setGeom(load<i32>(args, 20), load<i32>(args, 24), load<i32>(args, 28), load<i32>(args, 32), load<i32>(args, 36), load<i32>(args, 40));
+  setChunkGeom(load<i32>(args, 64), load<i32>(args, 20), load<i32>(args, 24), load<i32>(args, 28), load<i32>(args, 32), load<i32>(args, 36), load<i32>(args, 40));
   w_pt = load<i32>(args, 44);
   w_pl = load<i32>(args, 48);
   w_relu = load<i32>(args, 52);
   const p = <usize>load<i32>(args, 56) + <usize>(load<i32>(args, 60) * worker);
   const v = p + <usize>align64(w_c * w_hp * w_wp * 4);
-  const m = v + <usize>align64(16 * w_c * w_t * 4);
-  const gs = m + <usize>align64(16 * w_k * w_t * 4);
-  const lo = <i32>(<i64>w_n * task / nTasks);
-  const hi = <i32>(<i64>w_n * (task + 1) / nTasks);
-  for (let img = lo; img < hi; img++) {
-    padImage(x + <usize>(img * w_c * w_h * w_w * 4), p);
-    inputTransform(p, v);
-    for (let e = 0; e < 16; e++) {
-      gemmRect(u + <usize>(e * w_k * w_c * 4), w_c, 1, v + <usize>(e * w_c * w_t * 4), w_t, 1,
-        m + <usize>(e * w_k * w_t * 4), w_t, 0, w_k, 0, w_t, w_c, false, gs);
+  const m = v + <usize>(16 * w_esV);
+  const gs = m + <usize>(16 * w_esM);
+  const r = imageRange(w_n, task, nTasks);
+  for (let img0 = <i32>(r >> 32); img0 < <i32>r; img0 += w_b) {
+    const nb = min(w_b, <i32>r - img0);
+    for (let j = 0; j < nb; j++) {
+      const img = img0 + j;
+      if (srcAm == 0) padImage(x + <usize>(img * w_c * w_h * w_w * 4), p);
+      else {
+        const po = <usize>(img * w_c * (w_h >> 1) * (w_w >> 1) * 4);
+        scatterPooled(x + po, srcAm + po, w_c, w_h, w_w, p, w_hp, w_wp, w_pt, w_pl);
+      }
+      inputTransform(p, v + <usize>(j * w_t * 4));
     }
-    outputTransform(m, y + <usize>(img * w_k * w_oh * w_ow * 4), bias);
+    for (let e = 0; e < 16; e++) {
+      gemmRect(u + <usize>(e * w_k * w_c * 4), w_c, 1, v + <usize>(e * w_esV), w_ld, 1,
+        m + <usize>(e * w_esM), w_ld, 0, w_k, 0, nb * w_t, w_c, false, gs);
+    }
+    for (let j = 0; j < nb; j++) {
+      const mj = m + <usize>(j * w_t * 4);
+      if (am == 0) outputTransform(mj, y + <usize>((img0 + j) * w_k * w_oh * w_ow * 4), bias);
+      else {
+        const po = <usize>((img0 + j) * w_k * (w_oh >> 1) * (w_ow >> 1) * 4);
+        outputTransformPool(mj, y + po, am + po, bias);
+      }
+    }
   }
 }
 
@@ -247,9 +374,10 @@ function padDy(dy: usize, d: usize): void {
 
 // G[e][k][t] = (A dY Aᵀ)[e] for each 2×2 tile dY of dy, A = [[1,0],[1,1],[1,-1],[0,-1]]: the
 // adjoint of the output transform, so that dU_e = Σ_t G_e · V_eᵀ.
+// m points at the image's first column in the chunk, rows w_ld apart.
 function dyTransform(d: usize, m: usize): void {
   const dw = 2 * w_tw4;
-  const es = <usize>(w_k * w_t * 4);
+  const es = <usize>w_esM;
   for (let k = 0; k < w_k; k++) {
     for (let th = 0; th < w_th; th++) {
       const r0 = d + <usize>(((k * 2 * w_th + 2 * th) * dw) * 4);
@@ -264,7 +392,7 @@ function dyTransform(d: usize, m: usize): void {
         const z10 = f32x4.add(y00, y10), z11 = f32x4.add(y01, y11);
         const z20 = f32x4.sub(y00, y10), z21 = f32x4.sub(y01, y11);
         const z30 = f32x4.neg(y10), z31 = f32x4.neg(y11);
-        const o = m + <usize>(((k * w_t) + th * w_tw4 + tw) * 4);
+        const o = m + <usize>(((k * w_ld) + th * w_tw4 + tw) * 4);
         storeRow(o, es, 0, z00, z01);
         storeRow(o, es, 1, z10, z11);
         storeRow(o, es, 2, z20, z21);
@@ -283,33 +411,41 @@ function dyTransform(d: usize, m: usize): void {
 }
 
 /**
- * Per-task partial dU[e][k][c] += Σ over the task's images and tiles of G_e[k][t] V_e[c][t].
- * args: x, dy, partials, partial stride (bytes), n, c, h, w, k, outH, outW, padTop, padLeft,
- * (unused), scratch, scratchStride.
+ * Per-task partial dU[e][k][c] += Σ over the task's images and tiles of G_e[k][t] V_e[c][t],
+ * in chunks of b images. args: x, dy, partials, partial stride (bytes), n, c, h, w, k, outH,
+ * outW, padTop, padLeft, (unused), scratch, scratchStride, b, (unused), dyAm: with dyAm ≠ 0,
+ * dy is a pooled gradient [n, k, outH/2, outW/2] and dyAm its argmax (scatterPooled).
  */
 export function winogradWeightGradTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
   const x = <usize>load<i32>(args), dy = <usize>load<i32>(args, 4);
   const du = <usize>load<i32>(args, 8) + <usize>(load<i32>(args, 12) * task);
+  const dyAm = <usize>load<i32>(args, 72);
   w_n = load<i32>(args, 16);
-  setGeom(load<i32>(args, 20), load<i32>(args, 24), load<i32>(args, 28), load<i32>(args, 32), load<i32>(args, 36), load<i32>(args, 40));
+  setChunkGeom(load<i32>(args, 64), load<i32>(args, 20), load<i32>(args, 24), load<i32>(args, 28), load<i32>(args, 32), load<i32>(args, 36), load<i32>(args, 40));
   w_pt = load<i32>(args, 44);
   w_pl = load<i32>(args, 48);
   const p = <usize>load<i32>(args, 56) + <usize>(load<i32>(args, 60) * worker);
   const v = p + <usize>align64(w_c * w_hp * w_wp * 4);
-  const m = v + <usize>align64(16 * w_c * w_t * 4);
-  const gs = m + <usize>align64(16 * w_k * w_t * 4);
+  const m = v + <usize>(16 * w_esV);
+  const gs = m + <usize>(16 * w_esM);
   const d = gs + <usize>gemmScratchBytes();
-  const lo = <i32>(<i64>w_n * task / nTasks);
-  const hi = <i32>(<i64>w_n * (task + 1) / nTasks);
-  for (let img = lo; img < hi; img++) {
-    padImage(x + <usize>(img * w_c * w_h * w_w * 4), p);
-    inputTransform(p, v);
-    padDy(dy + <usize>(img * w_k * w_oh * w_ow * 4), d);
-    dyTransform(d, m);
+  const r = imageRange(w_n, task, nTasks);
+  for (let img0 = <i32>(r >> 32); img0 < <i32>r; img0 += w_b) {
+    const nb = min(w_b, <i32>r - img0);
+    for (let j = 0; j < nb; j++) {
+      padImage(x + <usize>((img0 + j) * w_c * w_h * w_w * 4), p);
+      inputTransform(p, v + <usize>(j * w_t * 4));
+      if (dyAm == 0) padDy(dy + <usize>((img0 + j) * w_k * w_oh * w_ow * 4), d);
+      else {
+        const po = <usize>((img0 + j) * w_k * (w_oh >> 1) * (w_ow >> 1) * 4);
+        scatterPooled(dy + po, dyAm + po, w_k, w_oh, w_ow, d, 2 * w_th, 2 * w_tw4, 0, 0);
+      }
+      dyTransform(d, m + <usize>(j * w_t * 4));
+    }
     for (let e = 0; e < 16; e++) {
-      // dU_e (k×c) += G_e (k×t) · V_eᵀ (V_e is c×t, read transposed).
-      gemmRect(m + <usize>(e * w_k * w_t * 4), w_t, 1, v + <usize>(e * w_c * w_t * 4), 1, w_t,
-        du + <usize>(e * w_k * w_c * 4), w_c, 0, w_k, 0, w_c, w_t, true, gs);
+      // dU_e (k×c) += G_e (k×bt) · V_eᵀ (V_e is c×bt, read transposed).
+      gemmRect(m + <usize>(e * w_esM), w_ld, 1, v + <usize>(e * w_esV), 1, w_ld,
+        du + <usize>(e * w_k * w_c * 4), w_c, 0, w_k, 0, w_c, nb * w_t, true, gs);
     }
   }
 }

@@ -74,15 +74,18 @@ export function runTask(rt: Runtime, name: TaskName, words: number[], nTasks: nu
 
 /**
  * Work below which a kernel stays in plain TypeScript: the copies and the thread
- * wake-up cost more than they save; and whether 3×3 convolutions may take Winograd.
+ * wake-up cost more than they save; whether 3×3 convolutions may take Winograd, and how wide
+ * its gemms are made.
  * Read by the kernels; changed only for the span of withWasmLimits.
  */
-export const limits: Readonly<WasmLimits> = { minGemmWork: 16384, minElements: 2048, winograd: true };
+export const limits: Readonly<WasmLimits> = { minGemmWork: 16384, minElements: 2048, winograd: true, winogradColumns: 128 };
 
 export interface WasmLimits {
   minGemmWork: number;
   minElements: number;
   winograd: boolean;
+  /** The gemm width (tiles of a chunk of images) Winograd's chunks aim at; 1 gives one image per chunk. */
+  winogradColumns: number;
 }
 
 /**

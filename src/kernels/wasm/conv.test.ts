@@ -149,6 +149,33 @@ test('wasm Winograd 3×3 convolutions match ref (forward, input and weight gradi
   });
 });
 
+test('Winograd gives the same results whatever the chunk of images its gemms share', () => {
+  const c: ConvCase = { n: 11, cIn: 6, h: 7, w: 9, cOut: 5, kh: 3, kw: 3, padTop: 1, padLeft: 1 };
+  const g = geom(c);
+  const x = rand(g.n * g.cIn * g.h * g.w);
+  const w = rand(g.cOut * g.cIn * 9);
+  const dy = rand(g.n * g.cOut * g.outH * g.outW);
+  withThreads(() => {
+    const run = (columns: number) =>
+      withWasmLimits({ winogradColumns: columns }, () => {
+        const y = new Float32Array(dy.length);
+        const dx = new Float32Array(x.length);
+        const dw = new Float32Array(w.length);
+        wasm!.conv2dForward(x, w, null, y, g);
+        wasm!.conv2dBackward({ x, w, dy, g, dx, dw });
+        return { y, dx, dw };
+      });
+    // 16 tiles per image here: one image per chunk, 3 (a partial last chunk), and all at once.
+    const one = run(1);
+    for (const columns of [48, 4096]) {
+      const got = run(columns);
+      assert.deepEqual(got.y, one.y, `forward, ${columns} columns`);
+      assert.deepEqual(got.dx, one.dx, `dx, ${columns} columns`);
+      assertClose(got.dw, one.dw, { ...dotTol(g.n * g.outH * g.outW), what: `dw, ${columns} columns` });
+    }
+  });
+});
+
 test('the Winograd and im2col paths agree', () => {
   const g = geom({ n: 2, cIn: 8, h: 11, w: 12, cOut: 6, kh: 3, kw: 3, padTop: 1, padLeft: 1 });
   const x = rand(g.n * g.cIn * g.h * g.w);
@@ -333,6 +360,10 @@ test('conv2dReluMaxPool forward and backward match ref (Winograd and im2col, sev
   const cases: [ConvCase, number, number, number, number?][] = [
     [winogradCases[1], 2, 2, 0],
     [winogradCases[5], 2, 2, 0],
+    // Winograd with the pool in its output transform: padded, even and odd outputs, more
+    // images than a chunk holds (the fast MNIST CNN's second and third blocks in small).
+    [{ n: 9, cIn: 8, h: 14, w: 14, cOut: 16, kh: 3, kw: 3, padTop: 1, padLeft: 1 }, 2, 2, 0],
+    [{ n: 11, cIn: 5, h: 7, w: 7, cOut: 6, kh: 3, kw: 3, padTop: 1, padLeft: 1 }, 2, 2, 0],
     [convEdge[3], 3, 2, 1],
     [convEdge[4], 2, 1, 0],
     [convEdge[9], 4, 4, 0],

@@ -66,8 +66,21 @@ function winogradFits(rt: Runtime, g: ConvGeom): boolean {
 }
 
 /**
+ * Images per Winograd chunk: the chunk's tiles share each of the 16 gemms, so that a small
+ * image (7×7 outputs: 16 tiles) still gives gemms wide enough to pay for packing the weights.
+ * It depends on the geometry only, so that dw sums in the same order on every run.
+ */
+function winogradChunk(oh: number, ow: number): number {
+  const tiles = ((oh + 1) >> 1) * ((((ow + 1) >> 1) + 3) & ~3);
+  return Math.max(1, Math.min(32, Math.round(limits.winogradColumns / tiles)));
+}
+
+/**
  * Runs winogradTask on src [n, c, h, w] already in the heap into dst [n, k, oh, ow]; the
- * weights at wp are transformed first (flip: the transposed convolution's filters).
+ * weights at wp are transformed first (flip: the transposed convolution's filters). With
+ * pooledArgmax (a heap address; relu set), dst is the 2×2, stride-2 max pool of the output
+ * [n, k, oh/2, ow/2] and pooledArgmax its argmax; with srcArgmax, src is a pooled gradient
+ * [n, c, h/2, w/2] routed through srcArgmax to the h × w planes as it is read.
  */
 function winograd(
   rt: Runtime,
@@ -86,12 +99,20 @@ function winograd(
   pl: number,
   flip: boolean,
   relu = false,
+  pooledArgmax = 0,
+  srcArgmax = 0,
 ): void {
   const u = rt.alloc(16 * k * c * 4);
   (rt.exports.winogradWeights as (w: number, u: number, k: number, c: number, flip: number) => void)(wp, u, k, c, flip ? 1 : 0);
-  const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(c, h, w, k, oh, ow);
+  const b = winogradChunk(oh, ow);
+  const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(c, h, w, k, oh, ow, b);
   const s = rt.alloc(sb * rt.threadCount);
-  runTask(rt, 'winogradTask', [src, u, bp, dst, n, c, h, w, k, oh, ow, pt, pl, relu ? 1 : 0, s, sb], tasksFor(rt, n));
+  runTask(
+    rt,
+    'winogradTask',
+    [src, u, bp, dst, n, c, h, w, k, oh, ow, pt, pl, relu ? 1 : 0, s, sb, b, pooledArgmax, srcArgmax],
+    tasksFor(rt, n),
+  );
 }
 
 /**
@@ -140,6 +161,18 @@ export function conv2dReluMaxPoolForward(args: ConvPoolForwardArgs): void {
   const { x, w, bias, y, argmax, g, pool } = args;
   const rt = convRuntime(g, x, w, bias, y);
   if (!rt) return refKernels.conv2dReluMaxPoolForward(args);
+  if (winogradFits(rt, g) && tilePool(g, pool)) {
+    // Each Winograd tile is one pooling window: pooled in the output transform.
+    const yp = rt.alloc(y.length * 4);
+    const ap = rt.alloc(argmax.length * 4);
+    const xp = rt.copyIn(x as Float32Array);
+    const wp = rt.copyIn(w as Float32Array);
+    const bp = bias ? rt.copyIn(bias as Float32Array) : 0;
+    winograd(rt, xp, wp, bp, yp, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, false, true, ap);
+    rt.copyOut(yp, y as Float32Array);
+    rt.copyOut(ap, argmax);
+    return;
+  }
   const cp = forward(rt, x, w, bias, { ...g, relu: true });
   const yp = rt.alloc(y.length * 4);
   const ap = rt.alloc(argmax.length * 4);
@@ -148,10 +181,44 @@ export function conv2dReluMaxPoolForward(args: ConvPoolForwardArgs): void {
   rt.copyOut(ap, argmax);
 }
 
+/** Whether the pool is 2×2, stride 2, unpadded, with floor sizes: the Winograd tiles' own windows. */
+const tilePool = (g: ConvGeom, p: PoolGeom): boolean =>
+  p.kh === 2 &&
+  p.kw === 2 &&
+  p.strideH === 2 &&
+  p.strideW === 2 &&
+  p.padTop === 0 &&
+  p.padLeft === 0 &&
+  p.h === g.outH &&
+  p.w === g.outW &&
+  p.outH === g.outH >> 1 &&
+  p.outW === g.outW >> 1;
+
 /** The pooled gradient scattered through argmax into the heap, then conv2dBackward's passes on it. */
 export function conv2dReluMaxPoolBackward(p: ConvPoolBackwardArgs): void {
   const rt = convRuntime(p.g, p.x, p.w, p.dy, p.dx, p.dw, p.dbias);
   if (!rt) return refKernels.conv2dReluMaxPoolBackward(p);
+  const { g } = p;
+  if (winogradFits(rt, g) && tilePool(g, p.pool)) {
+    // The pooled gradient goes to Winograd's transforms as it is, each window's value routed
+    // through argmax as the tiles are cut: the full-size gradient is never written.
+    const dyp = rt.copyIn(p.dy as Float32Array);
+    const ap = rt.copyIn(p.argmax);
+    if (p.dbias) {
+      const tasks = tasksFor(rt, g.n);
+      const acc = rt.alloc(tasks * g.cOut * 8);
+      runTask(rt, 'reluMaskSumTask', [dyp, ap, g.n, g.cOut, p.pool.outH * p.pool.outW, 2, acc, 1], tasks);
+      sumPartials(rt, acc, tasks, p.dbias, g.cOut);
+    }
+    if (p.dx) {
+      const wp = rt.copyIn(p.w as Float32Array);
+      const dxp = rt.alloc(p.dx.length * 4);
+      winograd(rt, dyp, wp, 0, dxp, g.n, g.cOut, g.outH, g.outW, g.cIn, g.h, g.w, 2 - g.padTop, 2 - g.padLeft, true, false, 0, ap);
+      rt.copyOut(dxp, p.dx as Float32Array);
+    }
+    if (p.dw) backwardWeight(rt, rt.copyIn(p.x as Float32Array), dyp, p.dw, g, ap);
+    return;
+  }
   const dyp = rt.copyIn(p.dy as Float32Array);
   const ap = rt.copyIn(p.argmax);
   const dcp = rt.alloc(p.g.n * p.g.cOut * p.g.outH * p.g.outW * 4);
@@ -215,8 +282,11 @@ function backwardPasses(
   if (p.dw) backwardWeight(rt, rt.copyIn(p.x as Float32Array), dyp, p.dw, p.g);
 }
 
-/** conv2dBackwardWeight with x and dy already in the heap. */
-function backwardWeight(rt: Runtime, xp: number, dyp: number, dw: FloatArray, g: ConvGeom): void {
+/**
+ * conv2dBackwardWeight with x and dy already in the heap; with dyArgmax (Winograd only), dy is
+ * a 2×2-pooled gradient and dyArgmax its argmax.
+ */
+function backwardWeight(rt: Runtime, xp: number, dyp: number, dw: FloatArray, g: ConvGeom, dyArgmax = 0): void {
   const threads = rt.threadCount;
   // One partial per task (not per thread), summed in task order: the same dw on every run.
   const tasks = tasksFor(rt, g.n);
@@ -225,12 +295,13 @@ function backwardWeight(rt: Runtime, xp: number, dyp: number, dw: FloatArray, g:
     const pb = Math.ceil((16 * g.cOut * g.cIn * 4) / 64) * 64;
     const pw = rt.alloc(pb * tasks);
     rt.f32.fill(0, pw >> 2, (pw + pb * tasks) >> 2);
-    const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(g.cIn, g.h, g.w, g.cOut, g.outH, g.outW);
+    const b = winogradChunk(g.outH, g.outW);
+    const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, b);
     const s = rt.alloc(sb * threads);
     runTask(
       rt,
       'winogradWeightGradTask',
-      [xp, dyp, pw, pb, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, 0, s, sb],
+      [xp, dyp, pw, pb, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, 0, s, sb, b, 0, dyArgmax],
       tasks,
     );
     const dwp = rt.alloc(dw.length * 4);
@@ -260,12 +331,16 @@ function reluMaskSum(rt: Runtime, dyp: number, reluOut: FloatArray | null, db: F
   const tasks = tasksFor(rt, g.n);
   const acc = rt.alloc(tasks * g.cOut * 8);
   runTask(rt, 'reluMaskSumTask', [dyp, yp, g.n, g.cOut, g.outH * g.outW, yp ? 1 : 0, acc, db ? 1 : 0], tasks);
-  if (!db) return;
-  const sums = new Float64Array(rt.f32.buffer, acc, tasks * g.cOut);
-  for (let c = 0; c < g.cOut; c++) {
+  if (db) sumPartials(rt, acc, tasks, db, g.cOut);
+}
+
+/** db[c] = Σ over tasks of reluMaskSumTask's float64 channel sums at acc, in task order. */
+function sumPartials(rt: Runtime, acc: number, tasks: number, db: FloatArray, c: number): void {
+  const sums = new Float64Array(rt.f32.buffer, acc, tasks * c);
+  for (let ch = 0; ch < c; ch++) {
     let s = 0;
-    for (let t = 0; t < tasks; t++) s += sums[t * g.cOut + c];
-    db[c] = s;
+    for (let t = 0; t < tasks; t++) s += sums[t * c + ch];
+    db[ch] = s;
   }
 }
 
