@@ -100,14 +100,29 @@ export function randomAffine(opts: RandomAffineOptions = {}): BatchTransform {
       const cos = Math.cos(theta) / s;
       const sin = Math.sin(theta) / s;
       for (let y = 0; y < h; y++) {
+        const dy = y - cy - ty;
+        // The source point moves by (cos, -sin) per output column: only the row's start is
+        // worked out in full (this loop is most of an augmented MNIST step's JavaScript).
+        const sx0 = sin * dy + cx;
+        const sy0 = cos * dy + cy;
         for (let x = 0; x < w; x++) {
           const dx = x - cx - tx;
-          const dy = y - cy - ty;
-          const sx = cos * dx + sin * dy + cx;
-          const sy = -sin * dx + cos * dy + cy;
-          for (let ch = 0; ch < c; ch++) {
-            out[base + ch * plane + y * w + x] = bilinear(data, base + ch * plane, h, w, sx, sy, fill);
+          const sx = cos * dx + sx0;
+          const sy = -sin * dx + sy0;
+          const x0 = Math.floor(sx);
+          const y0 = Math.floor(sy);
+          const o = base + y * w + x;
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+            // Wholly inside: no edge tests.
+            const fx = sx - x0;
+            const fy = sy - y0;
+            for (let ch = 0, r0 = base + y0 * w + x0; ch < c; ch++, r0 += plane) {
+              const r1 = r0 + w;
+              out[o + ch * plane] = (1 - fy) * ((1 - fx) * data[r0] + fx * data[r0 + 1]) + fy * ((1 - fx) * data[r1] + fx * data[r1 + 1]);
+            }
+            continue;
           }
+          for (let ch = 0; ch < c; ch++) out[o + ch * plane] = bilinear(data, base + ch * plane, h, w, sx, sy, fill);
         }
       }
     }
