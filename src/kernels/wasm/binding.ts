@@ -27,6 +27,8 @@ export const TASKS = [
   'batchNormBackwardTask',
   'adamTask',
   'simdPeakTask',
+  'convDirectForwardTask',
+  'convDirectBackwardTask',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 
@@ -74,20 +76,23 @@ export function runTask(rt: Runtime, name: TaskName, words: number[], nTasks: nu
 
 /**
  * Work below which a kernel stays in plain TypeScript: the copies and the thread
- * wake-up cost more than they save; and whether 3×3 convolutions may take Winograd.
+ * wake-up cost more than they save; whether 3×3 convolutions may take Winograd; and whether
+ * a fused conv + ReLU + 2×2 max-pool block with few input channels may take the direct kernels.
  * Read by the kernels; changed only for the span of withWasmLimits.
  */
-export const limits: Readonly<WasmLimits> = { minGemmWork: 16384, minElements: 2048, winograd: true };
+export const limits: Readonly<WasmLimits> = { minGemmWork: 16384, minElements: 2048, winograd: true, directConv: true };
 
 export interface WasmLimits {
   minGemmWork: number;
   minElements: number;
   winograd: boolean;
+  directConv: boolean;
 }
 
 /**
  * Runs fn with some of the wasm backend's cut-offs changed and restores them afterwards (tests
- * lower them to 0 so that even 1×1 problems take the wasm kernels; benchmarks turn Winograd off).
+ * lower them to 0 so that even 1×1 problems take the wasm kernels; benchmarks turn Winograd or the
+ * direct convolution off to compare the paths).
  * @example withWasmLimits({ minElements: 0, minGemmWork: 0 }, () => x.relu())
  */
 export function withWasmLimits<T>(change: Partial<WasmLimits>, fn: () => T): T {
