@@ -15,4 +15,5 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { winogradScratchBytes, winogradWeights, winogradTask, winogradWeightGradTask, winogradWeightGradFinish } from './winograd';
+export { convDirectScratchBytes, convDirectForwardTask, convDirectBackwardTask } from './conv-direct';
 export { channelStatsTask, channelAffineTask, batchNormBackwardTask } from './norm';

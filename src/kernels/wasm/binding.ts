@@ -27,6 +27,8 @@ export const TASKS = [
   'batchNormBackwardTask',
   'adamTask',
   'simdPeakTask',
+  'convDirectForwardTask',
+  'convDirectBackwardTask',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 
@@ -75,10 +77,17 @@ export function runTask(rt: Runtime, name: TaskName, words: number[], nTasks: nu
 /**
  * Work below which a kernel stays in plain TypeScript: the copies and the thread
  * wake-up cost more than they save; whether 3×3 convolutions may take Winograd, and how wide
- * its gemms are made.
+ * its gemms are made; and whether a fused conv + ReLU + 2×2 max-pool block with few input
+ * channels may take the direct kernels.
  * Read by the kernels; changed only for the span of withWasmLimits.
  */
-export const limits: Readonly<WasmLimits> = { minGemmWork: 16384, minElements: 2048, winograd: true, winogradColumns: 128 };
+export const limits: Readonly<WasmLimits> = {
+  minGemmWork: 16384,
+  minElements: 2048,
+  winograd: true,
+  winogradColumns: 128,
+  directConv: true,
+};
 
 export interface WasmLimits {
   minGemmWork: number;
@@ -86,11 +95,13 @@ export interface WasmLimits {
   winograd: boolean;
   /** The gemm width (tiles of a chunk of images) Winograd's chunks aim at; 1 gives one image per chunk. */
   winogradColumns: number;
+  directConv: boolean;
 }
 
 /**
  * Runs fn with some of the wasm backend's cut-offs changed and restores them afterwards (tests
- * lower them to 0 so that even 1×1 problems take the wasm kernels; benchmarks turn Winograd off).
+ * lower them to 0 so that even 1×1 problems take the wasm kernels; benchmarks turn Winograd or the
+ * direct convolution off to compare the paths).
  * @example withWasmLimits({ minElements: 0, minGemmWork: 0 }, () => x.relu())
  */
 export function withWasmLimits<T>(change: Partial<WasmLimits>, fn: () => T): T {

@@ -1,6 +1,7 @@
 import { refKernels } from '../ref/index.js';
 import type { ConvBackwardArgs, ConvGeom, ConvPoolBackwardArgs, ConvPoolForwardArgs, FloatArray, PoolGeom } from '../types.js';
 import { getRuntime, limits, runTask } from './binding.js';
+import { directConvPoolBackward, directConvPoolForward } from './conv-direct.js';
 import type { Runtime } from './runtime.js';
 
 const f32 = (...xs: (FloatArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
@@ -158,6 +159,8 @@ function forward(rt: Runtime, x: FloatArray, w: FloatArray, bias: FloatArray | n
  * 18.9 MB output copied out, copied back in for the pool, and its gradient twice more).
  */
 export function conv2dReluMaxPoolForward(args: ConvPoolForwardArgs): void {
+  // A first layer (few input channels, a 2×2 pool): the direct kernel, in registers.
+  if (directConvPoolForward(args)) return;
   const { x, w, bias, y, argmax, g, pool } = args;
   const rt = convRuntime(g, x, w, bias, y);
   if (!rt) return refKernels.conv2dReluMaxPoolForward(args);
@@ -196,6 +199,7 @@ const tilePool = (g: ConvGeom, p: PoolGeom): boolean =>
 
 /** The pooled gradient scattered through argmax into the heap, then conv2dBackward's passes on it. */
 export function conv2dReluMaxPoolBackward(p: ConvPoolBackwardArgs): void {
+  if (directConvPoolBackward(p)) return;
   const rt = convRuntime(p.g, p.x, p.w, p.dy, p.dx, p.dw, p.dbias);
   if (!rt) return refKernels.conv2dReluMaxPoolBackward(p);
   const { g } = p;
