@@ -450,19 +450,36 @@ export function winogradWeightGradTask(args: usize, task: i32, nTasks: i32, work
   }
 }
 
-/** dw[k][c] (3×3) = Gᵀ (Σ over the nParts partials dU[·][k][c]) G. */
+/**
+ * partial 0 += partials 1 .. nParts-1, in that order (so that dw sums the same way on every
+ * run), over `floats` values; the partials are `stride` bytes apart, 64-byte aligned.
+ */
+export function addPartials(parts: usize, stride: i32, nParts: i32, floats: i32): void {
+  for (let q = 1; q < nParts; q++) {
+    const src = parts + <usize>(q * stride);
+    let i = 0;
+    for (; i + 4 <= floats; i += 4) {
+      const o = <usize>(i * 4);
+      v128.store(parts + o, f32x4.add(v128.load(parts + o), v128.load(src + o)));
+    }
+    for (; i < floats; i++) store<f32>(parts + <usize>(i * 4), load<f32>(parts + <usize>(i * 4)) + load<f32>(src + <usize>(i * 4)));
+  }
+}
+
+/** dw[k][c] (3×3) = Gᵀ (Σ over the nParts partials dU[·][k][c]) G; the first partial is overwritten. */
 export function winogradWeightGradFinish(parts: usize, stride: i32, nParts: i32, dw: usize, kOut: i32, cIn: i32): void {
   const es = <usize>(kOut * cIn * 4);
+  addPartials(parts, stride, nParts, 16 * kOut * cIn);
   for (let k = 0; k < kOut; k++) {
     for (let c = 0; c < cIn; c++) {
       const o = <usize>((k * cIn + c) * 4);
       // r[i][j] = Gᵀ row combination of dU rows: row 0 = u0 + ½(u1 + u2), 1 = ½(u1 - u2), 2 = ½(u1 + u2) + u3.
       for (let j = 0; j < 4; j++) {
-        const u0 = sumParts(parts, stride, nParts, o + es * <usize>(j));
-        const u1 = sumParts(parts, stride, nParts, o + es * <usize>(4 + j));
-        const u2 = sumParts(parts, stride, nParts, o + es * <usize>(8 + j));
-        const u3 = sumParts(parts, stride, nParts, o + es * <usize>(12 + j));
-        // Park the 3×4 intermediate in the first partial's slots e = j, 4 + j, 8 + j (already read).
+        const u0 = load<f32>(parts + o + es * <usize>(j));
+        const u1 = load<f32>(parts + o + es * <usize>(4 + j));
+        const u2 = load<f32>(parts + o + es * <usize>(8 + j));
+        const u3 = load<f32>(parts + o + es * <usize>(12 + j));
+        // Park the 3×4 intermediate in the slots e = j, 4 + j, 8 + j (already read).
         store<f32>(parts + o + es * <usize>(j), u0 + 0.5 * (u1 + u2));
         store<f32>(parts + o + es * <usize>(4 + j), 0.5 * (u1 - u2));
         store<f32>(parts + o + es * <usize>(8 + j), 0.5 * (u1 + u2) + u3);
@@ -477,10 +494,4 @@ export function winogradWeightGradFinish(parts: usize, stride: i32, nParts: i32,
       }
     }
   }
-}
-
-@inline function sumParts(parts: usize, stride: i32, nParts: i32, off: usize): f32 {
-  let s: f32 = 0;
-  for (let t = 0; t < nParts; t++) s += load<f32>(parts + <usize>(t * stride) + off);
-  return s;
 }

@@ -21,6 +21,8 @@ export const TASKS = [
   'transposeTask',
   'winogradTask',
   'winogradWeightGradTask',
+  'winograd4Task',
+  'winograd4WeightGradTask',
   'reluMaskSumTask',
   'channelStatsTask',
   'channelAffineTask',
@@ -85,6 +87,7 @@ export const limits: Readonly<WasmLimits> = {
   minGemmWork: 16384,
   minElements: 2048,
   winograd: true,
+  winograd4: true,
   winogradColumns: 128,
   directConv: true,
 };
@@ -93,6 +96,8 @@ export interface WasmLimits {
   minGemmWork: number;
   minElements: number;
   winograd: boolean;
+  /** Whether Winograd takes F(4×4, 3×3) (winograd4.ts) rather than F(2×2, 3×3) (winograd.ts). */
+  winograd4: boolean;
   /** The gemm width (tiles of a chunk of images) Winograd's chunks aim at; 1 gives one image per chunk. */
   winogradColumns: number;
   directConv: boolean;

@@ -143,21 +143,65 @@ const winogradCases: ConvCase[] = [
   { n: 2, cIn: 9, h: 3, w: 35, cOut: 6, kh: 3, kw: 3 },
 ];
 
-test('wasm Winograd 3×3 convolutions match ref (forward, input and weight gradients, 1 and 2 threads)', () => {
-  withThreads((t) => {
-    for (const c of winogradCases) checkConv(c, t);
+test('wasm Winograd 3×3 convolutions match ref, F(4×4, 3×3) and F(2×2, 3×3) (forward, input and weight gradients, 1 and 2 threads)', () => {
+  for (const winograd4 of [true, false]) {
+    withWasmLimits({ winograd4 }, () =>
+      withThreads((t) => {
+        for (const c of winogradCases) checkConv(c, t);
+      }),
+    );
+  }
+});
+
+test('F(4×4, 3×3) gives way to F(2×2, 3×3) where a NaN or ±Inf would spread past its windows', () => {
+  const g = geom({ n: 5, cIn: 4, h: 9, w: 10, cOut: 6, kh: 3, kw: 3, padTop: 1, padLeft: 1 });
+  const run = (winograd4: boolean, x: Float32Array, w: Float32Array, dy: Float32Array) =>
+    withWasmLimits({ winograd4 }, () => {
+      const y = new Float32Array(dy.length);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      wasm!.conv2dForward(x, w, null, y, g);
+      wasm!.conv2dBackward({ x, w, dy, g, dx, dw });
+      return { y, dx, dw };
+    });
+  const clean = () => ({
+    x: rand(g.n * g.cIn * g.h * g.w),
+    w: rand(g.cOut * g.cIn * 9),
+    dy: rand(g.n * g.cOut * g.outH * g.outW),
+  });
+  // Each case spoils one array; the passes that read it must be F(2×2, 3×3)'s bit for bit.
+  const cases: Array<[string, (a: ReturnType<typeof clean>) => void, Array<'y' | 'dx' | 'dw'>]> = [
+    ['a NaN input', (a) => (a.x[2 * g.cIn * g.h * g.w + 3 * g.w + 4] = NaN), ['y', 'dw']],
+    ['an Inf input', (a) => (a.x[g.h * g.w + 6 * g.w + 2] = Infinity), ['y', 'dw']],
+    ['a -Inf weight', (a) => (a.w[13] = -Infinity), ['y', 'dx']],
+    ['an Inf gradient', (a) => (a.dy[4 * g.cOut * g.outH * g.outW + 5] = Infinity), ['dx', 'dw']],
+  ];
+  withThreads(() => {
+    for (const [what, spoil, touched] of cases) {
+      const a = clean();
+      spoil(a);
+      const f4 = run(true, a.x, a.w, a.dy);
+      const f2 = run(false, a.x, a.w, a.dy);
+      for (const key of touched) assert.deepEqual(f4[key], f2[key], `${what}: ${key}`);
+      // F(2×2, 3×3)'s transforms keep a NaN to the outputs whose windows hold it, as ref.
+      if (what !== 'a NaN input') continue;
+      const want = new Float32Array(f2.y.length);
+      refKernels.conv2dForward(a.x, a.w, null, want, g);
+      assert.ok(want.some(Number.isNaN), `${what}: the case reaches the output`);
+      for (let i = 0; i < want.length; i++) assert.equal(Number.isNaN(f4.y[i]), Number.isNaN(want[i]), `${what}: NaN at ${i}`);
+    }
   });
 });
 
-test('Winograd gives the same results whatever the chunk of images its gemms share', () => {
+test('Winograd gives the same results whatever the chunk of images its gemms share, F(4×4, 3×3) and F(2×2, 3×3)', () => {
   const c: ConvCase = { n: 11, cIn: 6, h: 7, w: 9, cOut: 5, kh: 3, kw: 3, padTop: 1, padLeft: 1 };
   const g = geom(c);
   const x = rand(g.n * g.cIn * g.h * g.w);
   const w = rand(g.cOut * g.cIn * 9);
   const dy = rand(g.n * g.cOut * g.outH * g.outW);
-  withThreads(() => {
+  for (const winograd4 of [true, false]) {
     const run = (columns: number) =>
-      withWasmLimits({ winogradColumns: columns }, () => {
+      withWasmLimits({ winogradColumns: columns, winograd4 }, () => {
         const y = new Float32Array(dy.length);
         const dx = new Float32Array(x.length);
         const dw = new Float32Array(w.length);
@@ -165,15 +209,19 @@ test('Winograd gives the same results whatever the chunk of images its gemms sha
         wasm!.conv2dBackward({ x, w, dy, g, dx, dw });
         return { y, dx, dw };
       });
-    // 16 tiles per image here: one image per chunk, 3 (a partial last chunk), and all at once.
-    const one = run(1);
-    for (const columns of [48, 4096]) {
-      const got = run(columns);
-      assert.deepEqual(got.y, one.y, `forward, ${columns} columns`);
-      assert.deepEqual(got.dx, one.dx, `dx, ${columns} columns`);
-      assertClose(got.dw, one.dw, { ...dotTol(g.n * g.outH * g.outW), what: `dw, ${columns} columns` });
-    }
-  });
+    // F(2×2, 3×3): 32 columns per image, so one image per chunk, 2 (a partial last chunk) and
+    // all at once; F(4×4, 3×3): 24, so 4 images, 8 (a partial last group of 4) and all.
+    withThreads(() => {
+      const one = run(1);
+      for (const columns of [48, 4096]) {
+        const got = run(columns);
+        const what = `${winograd4 ? 'F(4×4, 3×3)' : 'F(2×2, 3×3)'}, ${columns} columns`;
+        assert.deepEqual(got.y, one.y, `forward, ${what}`);
+        assert.deepEqual(got.dx, one.dx, `dx, ${what}`);
+        assertClose(got.dw, one.dw, { ...dotTol(g.n * g.outH * g.outW), what: `dw, ${what}` });
+      }
+    });
+  }
 });
 
 test('the Winograd and im2col paths agree', () => {

@@ -71,9 +71,37 @@ function winogradFits(rt: Runtime, g: ConvGeom): boolean {
  * image (7×7 outputs: 16 tiles) still gives gemms wide enough to pay for packing the weights.
  * It depends on the geometry only, so that dw sums in the same order on every run.
  */
-function winogradChunk(oh: number, ow: number): number {
+function winogradChunk(oh: number, ow: number, f4: boolean): number {
+  if (f4) {
+    // F(4×4, 3×3): lanes run over four images, so chunks are whole fours.
+    const tiles = ((oh + 3) >> 2) * ((ow + 3) >> 2);
+    return 4 * Math.max(1, Math.min(8, Math.round(limits.winogradColumns / (4 * tiles))));
+  }
   const tiles = ((oh + 1) >> 1) * ((((ow + 1) >> 1) + 3) & ~3);
   return Math.max(1, Math.min(32, Math.round(limits.winogradColumns / tiles)));
+}
+
+interface WinogradVariant {
+  /** Transforms the weights; F(4×4, 3×3)'s returns 1 (transforming nothing) for a NaN or ±Inf weight. */
+  weights: (w: number, u: number, k: number, c: number, flip: number) => number | undefined;
+  scratchBytes: (c: number, h: number, w: number, k: number, oh: number, ow: number, b: number) => number;
+  finish: (parts: number, stride: number, nParts: number, dw: number, k: number, c: number) => void;
+  planes: number;
+  task: 'winogradTask' | 'winograd4Task';
+  gradTask: 'winogradWeightGradTask' | 'winograd4WeightGradTask';
+}
+
+/** The exports of F(4×4, 3×3) (f4) or F(2×2, 3×3), and its number of planes. */
+function variant(rt: Runtime, f4: boolean): WinogradVariant {
+  const fn = <T>(name: string): T => rt.exports[f4 ? name.replace('winograd', 'winograd4') : name] as T;
+  return {
+    weights: fn('winogradWeights'),
+    scratchBytes: fn('winogradScratchBytes'),
+    finish: fn('winogradWeightGradFinish'),
+    planes: f4 ? 36 : 16,
+    task: f4 ? 'winograd4Task' : 'winogradTask',
+    gradTask: f4 ? 'winograd4WeightGradTask' : 'winogradWeightGradTask',
+  };
 }
 
 /**
@@ -102,18 +130,26 @@ function winograd(
   relu = false,
   pooledArgmax = 0,
   srcArgmax = 0,
+  f4 = limits.winograd4,
 ): void {
-  const u = rt.alloc(16 * k * c * 4);
-  (rt.exports.winogradWeights as (w: number, u: number, k: number, c: number, flip: number) => void)(wp, u, k, c, flip ? 1 : 0);
-  const b = winogradChunk(oh, ow);
-  const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(c, h, w, k, oh, ow, b);
+  const v = variant(rt, f4);
+  const u = rt.alloc(v.planes * k * c * 4);
+  const b = winogradChunk(oh, ow, f4);
+  const sb = v.scratchBytes(c, h, w, k, oh, ow, b);
   const s = rt.alloc(sb * rt.threadCount);
-  runTask(
-    rt,
-    'winogradTask',
-    [src, u, bp, dst, n, c, h, w, k, oh, ow, pt, pl, relu ? 1 : 0, s, sb, b, pooledArgmax, srcArgmax],
-    tasksFor(rt, n),
-  );
+  const flag = nonFiniteFlag(rt);
+  const words = [src, u, bp, dst, n, c, h, w, k, oh, ow, pt, pl, relu ? 1 : 0, s, sb, b, pooledArgmax, srcArgmax, flag];
+  // A NaN or ±Inf in F(4×4, 3×3)'s way (see pack4 in winograd4.ts): F(2×2, 3×3) instead.
+  if (v.weights(wp, u, k, c, flip ? 1 : 0) || (runTask(rt, v.task, words, tasksFor(rt, n)), rt.i32[flag >> 2])) {
+    winograd(rt, src, wp, bp, dst, n, c, h, w, k, oh, ow, pt, pl, flip, relu, pooledArgmax, srcArgmax, false);
+  }
+}
+
+/** A zeroed i32 in the arena that winograd4's tasks set when they meet a NaN or ±Inf. */
+function nonFiniteFlag(rt: Runtime): number {
+  const p = rt.alloc(4);
+  rt.i32[p >> 2] = 0;
+  return p;
 }
 
 /**
@@ -291,28 +327,9 @@ function backwardPasses(
  * a 2×2-pooled gradient and dyArgmax its argmax.
  */
 function backwardWeight(rt: Runtime, xp: number, dyp: number, dw: FloatArray, g: ConvGeom, dyArgmax = 0): void {
-  const threads = rt.threadCount;
   // One partial per task (not per thread), summed in task order: the same dw on every run.
   const tasks = tasksFor(rt, g.n);
-  if (winogradFits(rt, g)) {
-    // dU_e = Σ over tiles of (A dY Aᵀ)_e ⊙ (Bᵀ d B)_e, per task, then dw = Gᵀ dU G.
-    const pb = Math.ceil((16 * g.cOut * g.cIn * 4) / 64) * 64;
-    const pw = rt.alloc(pb * tasks);
-    rt.f32.fill(0, pw >> 2, (pw + pb * tasks) >> 2);
-    const b = winogradChunk(g.outH, g.outW);
-    const sb = (rt.exports.winogradScratchBytes as (...a: number[]) => number)(g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, b);
-    const s = rt.alloc(sb * threads);
-    runTask(
-      rt,
-      'winogradWeightGradTask',
-      [xp, dyp, pw, pb, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, 0, s, sb, b, 0, dyArgmax],
-      tasks,
-    );
-    const dwp = rt.alloc(dw.length * 4);
-    (rt.exports.winogradWeightGradFinish as (...a: number[]) => void)(pw, pb, tasks, dwp, g.cOut, g.cIn);
-    rt.copyOut(dwp, dw as Float32Array);
-    return;
-  }
+  if (winogradFits(rt, g)) return winogradWeightGrad(rt, xp, dyp, dw, g, dyArgmax, tasks);
   const partBytes = Math.ceil((dw.length * 4) / 64) * 64;
   const parts = rt.alloc(partBytes * tasks);
   rt.f32.fill(0, parts >> 2, (parts + partBytes * tasks) >> 2);
@@ -327,6 +344,36 @@ function backwardWeight(rt: Runtime, xp: number, dyp: number, dw: FloatArray, g:
   }
   rt.copyMs += performance.now() - t0;
   rt.copyBytes += dw.length * 4;
+}
+
+/**
+ * dU_e = Σ over tiles of (A dY Aᵀ)_e ⊙ (Bᵀ d B)_e, per task, then dw = Gᵀ dU G; by F(2×2, 3×3)
+ * when F(4×4, 3×3) meets a NaN or ±Inf (see winograd()).
+ */
+function winogradWeightGrad(
+  rt: Runtime,
+  xp: number,
+  dyp: number,
+  dw: FloatArray,
+  g: ConvGeom,
+  dyArgmax: number,
+  tasks: number,
+  f4 = limits.winograd4,
+): void {
+  const v = variant(rt, f4);
+  const pb = Math.ceil((v.planes * g.cOut * g.cIn * 4) / 64) * 64;
+  const pw = rt.alloc(pb * tasks);
+  rt.f32.fill(0, pw >> 2, (pw + pb * tasks) >> 2);
+  const b = winogradChunk(g.outH, g.outW, f4);
+  const sb = v.scratchBytes(g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, b);
+  const s = rt.alloc(sb * rt.threadCount);
+  const flag = nonFiniteFlag(rt);
+  const words = [xp, dyp, pw, pb, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, 0, s, sb, b, 0, dyArgmax, flag];
+  runTask(rt, v.gradTask, words, tasks);
+  if (rt.i32[flag >> 2]) return winogradWeightGrad(rt, xp, dyp, dw, g, dyArgmax, tasks, false);
+  const dwp = rt.alloc(dw.length * 4);
+  v.finish(pw, pb, tasks, dwp, g.cOut, g.cIn);
+  rt.copyOut(dwp, dw as Float32Array);
 }
 
 /** reluMaskSumTask on the heap copy of dy; the per-task float64 channel sums are added here. */
