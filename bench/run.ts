@@ -268,9 +268,10 @@ if (!quick && (!cases || cases.includes('mnist-tta'))) {
     epochs: 4,
     target: 0.992,
     batchSize: 128,
+    checksPerEpoch: 4,
   };
   console.log(`
-Time to ${100 * config.target}% MNIST test accuracy (fast recipe, ${config.epochs}-epoch schedule, ${seeds} seeds)`);
+Time to ${100 * config.target}% MNIST test accuracy (fast recipe, ${config.epochs}-epoch schedule, ${seeds} seeds, accuracy checked ${config.checksPerEpoch}× per epoch)`);
   // One seed at a time, the frameworks alternating, so that a slow spell of this shared machine
   // falls on both rather than on whichever ran second.
   const peers: Array<{ name: string; command: string; args: string[]; env?: NodeJS.ProcessEnv }> = [];

