@@ -71,7 +71,7 @@ const FRAMEWORKS: Framework[] = [
     command: process.execPath,
     args: node('tsgrad-bench.js', true),
     variant: 'wasm',
-    cases: ['simd-peak', ...sgemmCases, 'simd-peak-after', ...modelCases, 'leak-check', 'cnn-profile'],
+    cases: ['simd-peak', ...sgemmCases, 'simd-peak-after', ...modelCases, 'leak-check', 'cnn-profile', 'fast-cnn-profile'],
   },
   { name: 'tsgrad-ref', command: process.execPath, args: node('tsgrad-bench.js'), variant: 'ref', cases: smallCases },
   { name: 'tfjs-wasm', command: process.execPath, args: node('tfjs-bench.js'), variant: 'wasm', cases: [...CASES] },

@@ -1,8 +1,9 @@
 /**
  * tsgrad: `node --expose-gc dist/bench/tsgrad-bench.js '<ChildConfig>'` with variant 'wasm'
  * (the default backend, all cores) or 'ref'. Besides the shared cases it runs, on wasm,
- * the copy-share measurement (inside cnn-train), the 'leak-check' case and 'cnn-profile'
- * (time and copies per kernel in a CNN training step).
+ * the copy-share measurement (inside cnn-train), the 'leak-check' case, and 'cnn-profile' and
+ * 'fast-cnn-profile' (time and copies per kernel in a training step of the Keras CNN and of the
+ * fast recipe's convnet).
  */
 import * as tg from '../src/index.js';
 import { getRuntime } from '../src/kernels/wasm/binding.js';
@@ -156,15 +157,20 @@ const table: Record<string, (name: string) => CaseResult | { cannot: string }> =
   // before the sgemm cases and again after them (a drop shows that the cores were shared).
   'simd-peak': ceiling,
   'simd-peak-after': ceiling,
-  'cnn-profile': (name) => {
-    const step = trainStep(nn.models.kerasMnistCnn(), tg.rand([BATCH.train, 1, 28, 28]), labels10(BATCH.train), crossEntropy);
-    step();
-    const steps = cfg.quick ? 2 : 5;
-    const p = profileKernels(step, steps);
-    emit({ kind: 'extra', name: 'cnn-profile', data: p });
-    return { case: name, value: p.totalMs, unit: 'ms/step (profiled)', iters: steps, seconds: (p.totalMs * steps) / 1000 };
-  },
+  'cnn-profile': (name) => profile(name, nn.models.kerasMnistCnn(), crossEntropy),
+  // The fast recipe's step (tsgrad train mnist, the time-to-accuracy case): its network and loss.
+  'fast-cnn-profile': (name) => profile(name, nn.models.fastMnistCnn(), (out, y) => nn.crossEntropy(out, y, { labelSmoothing: 0.1 })),
 };
+
+/** Time and heap copies per kernel in a training step of `model` at batch 128 (an extra of the run). */
+function profile(name: string, model: Model, loss: Loss): CaseResult {
+  const step = trainStep(model, tg.rand([BATCH.train, 1, 28, 28]), labels10(BATCH.train), loss);
+  step();
+  const steps = cfg.quick ? 2 : 5;
+  const p = profileKernels(step, steps);
+  emit({ kind: 'extra', name, data: p });
+  return { case: name, value: p.totalMs, unit: 'ms/step (profiled)', iters: steps, seconds: (p.totalMs * steps) / 1000 };
+}
 
 /**
  * Resident memory at step 10 and at step 200 (40 in --quick) of CNN training. No single
