@@ -53,7 +53,7 @@ function setGeom4(b: i32, c: i32, h: i32, w: i32, k: i32, oh: i32, ow: i32): voi
   q_esM = align64(k * q_n * 4) + 64;
 }
 
-// Scratch layout per thread: packed images, transform temporaries, V, M, gemm's buffers, packed dy.
+// Scratch per thread: packed images, transform temporaries, V, M, gemm's buffers, packed dy (cutScratch).
 @inline function packedBytes(): i32 { return align64(q_c * q_hp * q_wp * 16); }
 const TMP_BYTES: i32 = 2 * 36 * 16;
 @inline function dyPackedBytes(): i32 { return align64(q_k * 4 * q_th * 4 * q_tw * 16); }
@@ -393,9 +393,21 @@ function dyTransform4(d: usize, m: usize, tmp: usize): void {
   }
 }
 
-// Scratch addresses of this worker.
-@inline function scratch(args: usize, worker: i32): usize {
-  return <usize>load<i32>(args, 56) + <usize>(load<i32>(args, 60) * worker);
+// This worker's scratch (args words 56, 60), cut as winograd4ScratchBytes counts it, into
+// thread-local globals: packed images, transform temporaries, V, M, gemm's buffers, packed dy.
+let s_p: usize = 0;
+let s_tmp: usize = 0;
+let s_v: usize = 0;
+let s_m: usize = 0;
+let s_gs: usize = 0;
+let s_d: usize = 0;
+function cutScratch(args: usize, worker: i32): void {
+  s_p = <usize>load<i32>(args, 56) + <usize>(load<i32>(args, 60) * worker);
+  s_tmp = s_p + <usize>packedBytes();
+  s_v = s_tmp + <usize>TMP_BYTES;
+  s_m = s_v + <usize>(36 * q_esV);
+  s_gs = s_m + <usize>(36 * q_esM);
+  s_d = s_gs + <usize>gemmScratchBytes();
 }
 
 /**
@@ -414,11 +426,8 @@ export function winograd4Task(args: usize, task: i32, nTasks: i32, worker: i32):
   q_pt = load<i32>(args, 44);
   q_pl = load<i32>(args, 48);
   const relu = load<i32>(args, 52) != 0;
-  const p = scratch(args, worker);
-  const tmp = p + <usize>packedBytes();
-  const v = tmp + <usize>TMP_BYTES;
-  const m = v + <usize>(36 * q_esV);
-  const gs = m + <usize>(36 * q_esM);
+  cutScratch(args, worker);
+  const p = s_p, tmp = s_tmp, v = s_v, m = s_m, gs = s_gs;
   const inImg = srcAm != 0 ? q_c * (q_h >> 1) * (q_w >> 1) : q_c * q_h * q_w;
   const outImg = am != 0 ? q_k * (q_oh >> 1) * (q_ow >> 1) : q_k * q_oh * q_ow;
   const r = imageRange(n, task, nTasks);
@@ -465,12 +474,8 @@ export function winograd4WeightGradTask(args: usize, task: i32, nTasks: i32, wor
   setGeom4(load<i32>(args, 64), load<i32>(args, 20), load<i32>(args, 24), load<i32>(args, 28), load<i32>(args, 32), load<i32>(args, 36), load<i32>(args, 40));
   q_pt = load<i32>(args, 44);
   q_pl = load<i32>(args, 48);
-  const p = scratch(args, worker);
-  const tmp = p + <usize>packedBytes();
-  const v = tmp + <usize>TMP_BYTES;
-  const m = v + <usize>(36 * q_esV);
-  const gs = m + <usize>(36 * q_esM);
-  const d = gs + <usize>gemmScratchBytes();
+  cutScratch(args, worker);
+  const p = s_p, tmp = s_tmp, v = s_v, m = s_m, gs = s_gs, d = s_d;
   const xImg = q_c * q_h * q_w;
   const dyImg = dyAm != 0 ? q_k * (q_oh >> 1) * (q_ow >> 1) : q_k * q_oh * q_ow;
   const r = imageRange(n, task, nTasks);

@@ -143,6 +143,16 @@ const winogradCases: ConvCase[] = [
   { n: 2, cIn: 9, h: 3, w: 35, cOut: 6, kh: 3, kw: 3 },
 ];
 
+/** The wasm forward pass (no bias) and the whole backward pass of one convolution. */
+function forwardBackward(g: ConvGeom, x: Float32Array, w: Float32Array, dy: Float32Array) {
+  const y = new Float32Array(dy.length);
+  const dx = new Float32Array(x.length);
+  const dw = new Float32Array(w.length);
+  wasm!.conv2dForward(x, w, null, y, g);
+  wasm!.conv2dBackward({ x, w, dy, g, dx, dw });
+  return { y, dx, dw };
+}
+
 test('wasm Winograd 3×3 convolutions match ref, F(4×4, 3×3) and F(2×2, 3×3) (forward, input and weight gradients, 1 and 2 threads)', () => {
   for (const winograd4 of [true, false]) {
     withWasmLimits({ winograd4 }, () =>
@@ -156,14 +166,7 @@ test('wasm Winograd 3×3 convolutions match ref, F(4×4, 3×3) and F(2×2, 3×3)
 test('F(4×4, 3×3) gives way to F(2×2, 3×3) where a NaN or ±Inf would spread past its windows', () => {
   const g = geom({ n: 5, cIn: 4, h: 9, w: 10, cOut: 6, kh: 3, kw: 3, padTop: 1, padLeft: 1 });
   const run = (winograd4: boolean, x: Float32Array, w: Float32Array, dy: Float32Array) =>
-    withWasmLimits({ winograd4 }, () => {
-      const y = new Float32Array(dy.length);
-      const dx = new Float32Array(x.length);
-      const dw = new Float32Array(w.length);
-      wasm!.conv2dForward(x, w, null, y, g);
-      wasm!.conv2dBackward({ x, w, dy, g, dx, dw });
-      return { y, dx, dw };
-    });
+    withWasmLimits({ winograd4 }, () => forwardBackward(g, x, w, dy));
   const clean = () => ({
     x: rand(g.n * g.cIn * g.h * g.w),
     w: rand(g.cOut * g.cIn * 9),
@@ -200,15 +203,7 @@ test('Winograd gives the same results whatever the chunk of images its gemms sha
   const w = rand(g.cOut * g.cIn * 9);
   const dy = rand(g.n * g.cOut * g.outH * g.outW);
   for (const winograd4 of [true, false]) {
-    const run = (columns: number) =>
-      withWasmLimits({ winogradColumns: columns, winograd4 }, () => {
-        const y = new Float32Array(dy.length);
-        const dx = new Float32Array(x.length);
-        const dw = new Float32Array(w.length);
-        wasm!.conv2dForward(x, w, null, y, g);
-        wasm!.conv2dBackward({ x, w, dy, g, dx, dw });
-        return { y, dx, dw };
-      });
+    const run = (columns: number) => withWasmLimits({ winogradColumns: columns, winograd4 }, () => forwardBackward(g, x, w, dy));
     // F(2×2, 3×3): 32 columns per image, so one image per chunk, 2 (a partial last chunk) and
     // all at once; F(4×4, 3×3): 24, so 4 images, 8 (a partial last group of 4) and all.
     withThreads(() => {
