@@ -67,8 +67,9 @@ function winogradFits(rt: Runtime, g: ConvGeom): boolean {
 }
 
 /**
- * Images per Winograd chunk: the chunk's tiles share each of the 16 gemms, so that a small
- * image (7×7 outputs: 16 tiles) still gives gemms wide enough to pay for packing the weights.
+ * Images per Winograd chunk: the chunk's tiles share each of the 16 (F(2×2, 3×3)) or 36
+ * (F(4×4, 3×3)) gemms, so that a small image (7×7 outputs: 4 or 16 tiles) still gives gemms wide
+ * enough to pay for packing the weights.
  * It depends on the geometry only, so that dw sums in the same order on every run.
  */
 function winogradChunk(oh: number, ow: number, f4: boolean): number {
@@ -233,7 +234,11 @@ const tilePool = (g: ConvGeom, p: PoolGeom): boolean =>
   p.outH === g.outH >> 1 &&
   p.outW === g.outW >> 1;
 
-/** The pooled gradient scattered through argmax into the heap, then conv2dBackward's passes on it. */
+/**
+ * Its backward: a first layer's direct kernel; Winograd with the pooled gradient routed through
+ * argmax inside the transforms; else the pooled gradient scattered through argmax into the
+ * heap, then conv2dBackward's passes on it.
+ */
 export function conv2dReluMaxPoolBackward(p: ConvPoolBackwardArgs): void {
   if (directConvPoolBackward(p)) return;
   const rt = convRuntime(p.g, p.x, p.w, p.dy, p.dx, p.dw, p.dbias);
