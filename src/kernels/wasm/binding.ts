@@ -77,6 +77,13 @@ export function runTask(rt: Runtime, name: TaskName, words: number[], nTasks: nu
 }
 
 /**
+ * How many tasks a job over `units` independent units (images, channels, planes) is cut into:
+ * several per thread, so that a thread that starts late (or is descheduled on a busy machine)
+ * leaves less work for the others to wait on; one when there is one thread.
+ */
+export const tasksFor = (rt: Runtime, units: number): number => (rt.threadCount === 1 ? 1 : Math.min(units, 4 * rt.threadCount));
+
+/**
  * Work below which a kernel stays in plain TypeScript: the copies and the thread
  * wake-up cost more than they save; whether 3×3 convolutions may take Winograd, and how wide
  * its gemms are made; and whether a fused conv + ReLU + 2×2 max-pool block with few input

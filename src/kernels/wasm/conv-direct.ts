@@ -5,7 +5,7 @@
  * when the block is not one of theirs, and conv.ts then takes its general path.
  */
 import type { ConvGeom, ConvPoolBackwardArgs, ConvPoolForwardArgs, FloatArray, PoolGeom } from '../types.js';
-import { getRuntime, limits, runTask } from './binding.js';
+import { getRuntime, limits, runTask, tasksFor } from './binding.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -57,9 +57,6 @@ function directRuntime(g: ConvGeom, pool: PoolGeom, ...arrays: Array<FloatArray 
   rt.reset();
   return rt;
 }
-
-// Slices of the batch, several per thread, as conv.ts splits its convolutions.
-const tasksFor = (rt: Runtime, n: number): number => (rt.threadCount === 1 ? 1 : Math.min(n, 4 * rt.threadCount));
 
 /** The geometry words at args+20 and the scratch (address, bytes per thread) that follow them. */
 function words(rt: Runtime, g: ConvGeom): number[] {

@@ -1,6 +1,6 @@
 import { refKernels } from '../ref/index.js';
 import type { ConvBackwardArgs, ConvGeom, ConvPoolBackwardArgs, ConvPoolForwardArgs, FloatArray, PoolGeom } from '../types.js';
-import { getRuntime, limits, runTask } from './binding.js';
+import { getRuntime, limits, runTask, tasksFor } from './binding.js';
 import { directConvPoolBackward, directConvPoolForward } from './conv-direct.js';
 import type { Runtime } from './runtime.js';
 
@@ -33,10 +33,6 @@ function convScratch(rt: Runtime, g: ConvGeom): [number, number] {
   const bytes = (rt.exports.convScratchBytes as (kk: number, ohw: number) => number)(kk, g.outH * g.outW);
   return [rt.alloc(bytes * rt.threadCount), bytes];
 }
-
-// Tasks are slices of the batch, several per thread so that a thread that starts late
-// (or is descheduled on a busy machine) leaves less work for the others to wait on.
-const tasksFor = (rt: Runtime, n: number): number => (rt.threadCount === 1 ? 1 : Math.min(n, 4 * rt.threadCount));
 
 const convWork = (g: ConvGeom): number => g.n * g.cOut * g.outH * g.outW * (g.cIn / g.groups) * g.kh * g.kw;
 
@@ -405,7 +401,7 @@ function poolWords(g: PoolGeom): number[] {
   return [g.n * g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW];
 }
 
-const poolTasks = (rt: Runtime, g: PoolGeom): number => (rt.threadCount === 1 ? 1 : Math.min(g.n * g.c, 4 * rt.threadCount));
+const poolTasks = (rt: Runtime, g: PoolGeom): number => tasksFor(rt, g.n * g.c);
 const poolSmall = (g: PoolGeom): boolean => g.n * g.c * g.h * g.w < limits.minElements;
 
 /**

@@ -1,6 +1,6 @@
 import { refKernels } from '../ref/index.js';
 import type { BatchNormBackwardArgs, FloatArray, Kernels } from '../types.js';
-import { getRuntime, limits, runTask } from './binding.js';
+import { getRuntime, limits, runTask, tasksFor } from './binding.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -16,7 +16,6 @@ function runtimeFor(size: number, ...arrays: Array<FloatArray | null>): Runtime 
   return rt;
 }
 
-const tasksFor = (rt: Runtime, units: number): number => (rt.threadCount === 1 ? 1 : Math.min(units, 4 * rt.threadCount));
 const f32 = (a: FloatArray): Float32Array => a as Float32Array;
 
 export function channelStats(x: FloatArray, n: number, c: number, inner: number, mean: FloatArray, variance: FloatArray): void {
