@@ -7,7 +7,8 @@
 // args (i32 words): five pointers at 0..16 (per pass, see each task), then n cIn h w cOut
 // kh kw padTop padLeft outH outW at 20..60 (outH, outW: the convolution's output), scratch at
 // 64 and its bytes per thread at 68. See src/kernels/wasm/conv-direct.ts.
-import { imageRange } from './conv';
+import { imageRange, routedSum } from './conv';
+import { maxWindow, pick, windowArgmax } from './pool';
 
 // Geometry of the current job: globals are per instance, hence per thread.
 let d_n: i32 = 0;
@@ -79,12 +80,6 @@ function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-// v > best, or v is a NaN: the max pool's rule (the first maximum wins, every NaN wins).
-// @ts-ignore: decorator
-@inline
-function betterV(v: v128, best: v128): v128 {
-  return v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-}
 
 /**
  * Copies image img into the forward scratch, zero-padded (the padding was zeroed once per
@@ -129,13 +124,6 @@ function taps(a: v128, b: v128, c: v128, w0: v128, w1: v128, w2: v128, acc: v128
   return madd(c, w2, madd(b, w1, madd(a, w0, acc)));
 }
 
-// m ? a : b per lane, m all ones or all zeros in each lane: one blend where relaxed SIMD is on.
-// @ts-ignore: decorator
-@inline
-function pick(a: v128, b: v128, m: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(a, b, m);
-  return v128.bitselect(a, b, m);
-}
 
 /**
  * The 2×2 max of a pooled block's four convolution vectors at acc (row 2p's even and odd
@@ -149,20 +137,8 @@ function pick(a: v128, b: v128, m: v128): v128 {
 function pool4(acc: usize, p: i32, q0: i32, y: usize, am: usize, lanes: i32): void {
   const ow = d_outW;
   const idx = i32x4.add(i32x4.splat(2 * p * ow + 2 * q0), i32x4(0, 2, 4, 6));
-  let best = v128.load(acc);
-  let at = idx;
-  let v = v128.load(acc, 16);
-  let c = betterV(v, best);
-  best = pick(v, best, c);
-  at = pick(i32x4.add(idx, i32x4.splat(1)), at, c);
-  v = v128.load(acc, 32);
-  c = betterV(v, best);
-  best = pick(v, best, c);
-  at = pick(i32x4.add(idx, i32x4.splat(ow)), at, c);
-  v = v128.load(acc, 48);
-  c = betterV(v, best);
-  best = pick(v, best, c);
-  at = pick(i32x4.add(idx, i32x4.splat(ow + 1)), at, c);
+  let best = maxWindow(v128.load(acc), v128.load(acc, 16), v128.load(acc, 32), v128.load(acc, 48), idx, ow);
+  let at = windowArgmax;
   // The ReLU: pmax keeps NaN (best < 0 is false), and the zero test catches -0, stored as +0.
   const zero = f32x4.splat(0);
   best = f32x4.pmax(best, zero);
@@ -410,17 +386,8 @@ export function convDirectBackwardTask(args: usize, task: i32, nTasks: i32, work
       const off = <usize>(((img * d_cOut + co) * pHW) * 4);
       const dyc = dy + off, amc = am + off;
       // dbias: dy where argmax ≥ 0, summed in float64 like the other bias gradients.
-      let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
-      let i = 0;
-      for (; i + 4 <= pHW; i += 4) {
-        const v = v128.and(v128.load(dyc + <usize>(i * 4)), i32x4.ge_s(v128.load(amc + <usize>(i * 4)), i32x4.splat(0)));
-        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v));
-        s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)));
-      }
-      let sb = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
-      for (; i < pHW; i++) if (load<i32>(amc + <usize>(i * 4)) >= 0) sb += <f64>load<f32>(dyc + <usize>(i * 4));
       const pb = part + <usize>((d_cOut * k + co) * 8);
-      store<f64>(pb, load<f64>(pb) + sb);
+      store<f64>(pb, load<f64>(pb) + routedSum(dyc, amc, pHW));
 
       // dw: one patch per pooled output, at its winner (the window's corner where argmax is -1,
       // with the gradient zeroed: no branch to mispredict).

@@ -241,11 +241,30 @@ export function convBackwardWeightTask(args: usize, task: i32, nTasks: i32, work
 }
 
 /**
+ * Σ dy[i] over the i < n whose am[i] ≥ 0: the bias gradient of a pooled block, whose argmax is
+ * -1 where the ReLU cut the window. In float64, the f32x4 lanes summed in pairs, then the tail.
+ */
+// @ts-ignore: decorator
+@inline
+export function routedSum(dy: usize, am: usize, n: i32): f64 {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.and(v128.load(dy + <usize>(i * 4)), i32x4.ge_s(v128.load(am + <usize>(i * 4)), i32x4.splat(0)));
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v));
+    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)));
+  }
+  let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+  for (; i < n; i++) if (load<i32>(am + <usize>(i * 4)) >= 0) s += <f64>load<f32>(dy + <usize>(i * 4));
+  return s;
+}
+
+/**
  * The fused ReLU's backward before a weight gradient, in place on dy [n, c, hw]:
  * dy = dy·[y ≠ 0] (args word 20 = 1; y = relu output, bits ≠ ±0 exactly where relu passed
- * its input, as the where kernel tests it), or dy·[y ≥ 0] (word 20 = 2; y = a pooled block's
- * argmax, -1 where the ReLU cut the window) and, when word 28 = 1, per-task float64 sums
- * of each channel (the bias gradient) at acc + task·c·8. Tasks split the batch.
+ * its input, as the where kernel tests it) and, when word 28 = 1, per-task float64 sums
+ * of each channel (the bias gradient) at acc + task·c·8. Tasks split the batch. With word
+ * 20 = 2, y is a pooled block's argmax and dy is left as it is: the sums are routedSum's.
  * args: dy y n c hw mask accPtr sum.
  */
 export function reluMaskSumTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
@@ -261,13 +280,16 @@ export function reluMaskSumTask(args: usize, task: i32, nTasks: i32, worker: i32
     for (let ch = 0; ch < c; ch++) {
       const off = <usize>(((img * c + ch) * hw) * 4);
       const d = dy + off, yy = y + off;
+      if (byArgmax) {
+        if (sum) store<f64>(acc + <usize>(ch * 8), load<f64>(acc + <usize>(ch * 8)) + routedSum(d, yy, hw));
+        continue;
+      }
       let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
       let i = 0;
       for (; i + 4 <= hw; i += 4) {
         let v = v128.load(d + <usize>(i * 4));
         if (mask) {
-          const m = v128.load(yy + <usize>(i * 4));
-          v = v128.and(v, byArgmax ? i32x4.ge_s(m, zero) : i32x4.ne(v128.and(m, absMask), zero));
+          v = v128.and(v, i32x4.ne(v128.and(v128.load(yy + <usize>(i * 4)), absMask), zero));
           v128.store(d + <usize>(i * 4), v);
         }
         s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v));
@@ -276,8 +298,7 @@ export function reluMaskSumTask(args: usize, task: i32, nTasks: i32, worker: i32
       let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
       for (; i < hw; i++) {
         let v = load<f32>(d + <usize>(i * 4));
-        const m = load<i32>(yy + <usize>(i * 4));
-        if (mask && (byArgmax ? m < 0 : (m & 0x7fffffff) == 0)) {
+        if (mask && (load<u32>(yy + <usize>(i * 4)) & 0x7fffffff) == 0) {
           v = 0;
           store<f32>(d + <usize>(i * 4), v);
         }

@@ -70,8 +70,42 @@ function better(v: f32, best: f32): bool {
 // better() on four lanes: v > best, or v is a NaN.
 // @ts-ignore: decorator
 @inline
-function betterV(v: v128, best: v128): v128 {
+export function betterV(v: v128, best: v128): v128 {
   return v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+}
+
+// m ? a : b per lane, m all ones or all zeros in each lane: one blend where relaxed SIMD is on.
+// @ts-ignore: decorator
+@inline
+export function pick(a: v128, b: v128, m: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(a, b, m);
+  return v128.bitselect(a, b, m);
+}
+
+/** The argmax lanes of the windows maxWindow last took, beside the maxima it returns. */
+export let windowArgmax: v128 = i32x4(0, 0, 0, 0);
+
+/**
+ * The maxima of four 2×2 windows in f32x4 lanes, v00 v01 the first row's cells and v10 v11
+ * the second's, compared in the ref kernel's scan order so that ties and NaNs pick the same
+ * winner; sets windowArgmax to idx (each window's first cell, ih·w + iw in its plane), + 1,
+ * + w or + w + 1. Every 2×2, stride-2 max pool of the wasm kernels takes its windows here.
+ */
+// @ts-ignore: decorator
+@inline
+export function maxWindow(v00: v128, v01: v128, v10: v128, v11: v128, idx: v128, w: i32): v128 {
+  let best = v00;
+  let at = idx;
+  let c = betterV(v01, best);
+  best = pick(v01, best, c);
+  at = pick(i32x4.add(idx, i32x4.splat(1)), at, c);
+  c = betterV(v10, best);
+  best = pick(v10, best, c);
+  at = pick(i32x4.add(idx, i32x4.splat(w)), at, c);
+  c = betterV(v11, best);
+  best = pick(v11, best, c);
+  windowArgmax = pick(i32x4.add(idx, i32x4.splat(w + 1)), at, c);
+  return best;
 }
 
 // The CNN's 2×2, stride 2, unpadded window: four loads and three comparisons per output,
@@ -85,27 +119,22 @@ function maxPool2x2(x: usize, y: usize, am: usize): void {
       const i0 = 2 * oh * p_w;
       const r0 = xp + <usize>(i0 * 4), r1 = r0 + <usize>(p_w * 4);
       // Four windows at a time: even and odd columns of two loads per row, the same
-      // comparison chain as below in f32x4 lanes (bitselect keeps value and index together).
+      // comparison chain as below in f32x4 lanes (maxWindow).
       let ow = 0;
       for (; ow + 4 <= p_outW; ow += 4) {
         const q = <usize>(ow * 8);
         const a0 = v128.load(r0 + q), b0 = v128.load(r0 + q, 16);
         const a1 = v128.load(r1 + q), b1 = v128.load(r1 + q, 16);
-        let best = v128.shuffle<f32>(a0, b0, 0, 2, 4, 6);
         const idx = i32x4.add(i32x4.splat(i0 + 2 * ow), i32x4(0, 2, 4, 6));
-        let at = idx;
-        let v = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
-        let c = betterV(v, best);
-        best = v128.bitselect(v, best, c);
-        at = v128.bitselect(i32x4.add(idx, i32x4.splat(1)), at, c);
-        v = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
-        c = betterV(v, best);
-        best = v128.bitselect(v, best, c);
-        at = v128.bitselect(i32x4.add(idx, i32x4.splat(p_w)), at, c);
-        v = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
-        c = betterV(v, best);
-        best = v128.bitselect(v, best, c);
-        at = v128.bitselect(i32x4.add(idx, i32x4.splat(p_w + 1)), at, c);
+        const best = maxWindow(
+          v128.shuffle<f32>(a0, b0, 0, 2, 4, 6),
+          v128.shuffle<f32>(a0, b0, 1, 3, 5, 7),
+          v128.shuffle<f32>(a1, b1, 0, 2, 4, 6),
+          v128.shuffle<f32>(a1, b1, 1, 3, 5, 7),
+          idx,
+          p_w,
+        );
+        let at = windowArgmax;
         v128.store(y + <usize>(o * 4), best);
         if (p_mask) at = v128.or(at, f32x4.eq(best, f32x4.splat(0)));
         v128.store(am + <usize>(o * 4), at);

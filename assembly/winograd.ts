@@ -6,6 +6,7 @@
 // is the same computation on flipped, transposed weights with padding 2 - pad.
 import { imageRange } from './conv';
 import { gemmRect, gemmScratchBytes } from './gemm';
+import { maxWindow, windowArgmax } from './pool';
 
 // Job geometry (thread-local globals, see conv.ts).
 let w_n: i32 = 0;
@@ -250,20 +251,9 @@ function outputTransformPool(m: usize, y: usize, am: usize, bias: usize): void {
         const y01 = f32x4.max(f32x4.add(f32x4.sub(f32x4.sub(s1, s2), s3), bv), zero);
         const y10 = f32x4.max(f32x4.add(f32x4.add(f32x4.add(t0, t1), t2), bv), zero);
         const y11 = f32x4.max(f32x4.add(f32x4.sub(f32x4.sub(t1, t2), t3), bv), zero);
-        // maxPool2x2's comparison chain, so that ties and NaNs pick the same winner.
         const idx = i32x4.add(i32x4.splat(2 * th * w_ow + 2 * tw), i32x4(0, 2, 4, 6));
-        let best = y00;
-        let at = idx;
-        let c = v128.or(f32x4.gt(y01, best), f32x4.ne(y01, y01));
-        best = v128.bitselect(y01, best, c);
-        at = v128.bitselect(i32x4.add(idx, i32x4.splat(1)), at, c);
-        c = v128.or(f32x4.gt(y10, best), f32x4.ne(y10, y10));
-        best = v128.bitselect(y10, best, c);
-        at = v128.bitselect(i32x4.add(idx, i32x4.splat(w_ow)), at, c);
-        c = v128.or(f32x4.gt(y11, best), f32x4.ne(y11, y11));
-        best = v128.bitselect(y11, best, c);
-        at = v128.bitselect(i32x4.add(idx, i32x4.splat(w_ow + 1)), at, c);
-        at = v128.or(at, f32x4.eq(best, zero));
+        const best = maxWindow(y00, y01, y10, y11, idx, w_ow);
+        const at = v128.or(windowArgmax, f32x4.eq(best, zero));
         const o = <usize>((th * pw + tw) * 4);
         if (tw + 4 <= pw) {
           v128.store(yk + o, best);

@@ -13,6 +13,7 @@
 //   Aᵀ = [[1,1,1,1,1,0],[0,1,-1,2,-2,0],[0,1,1,4,4,0],[0,1,-1,8,-8,1]]
 import { imageRange } from './conv';
 import { gemmRect, gemmScratchBytes } from './gemm';
+import { maxWindow, windowArgmax } from './pool';
 import { addPartials } from './winograd';
 
 // Job geometry (thread-local globals, see conv.ts).
@@ -311,7 +312,7 @@ function outputTransform4(m: usize, y: usize, imgStride: i32, nl: i32, bias: usi
 
 // outputTransform4 with the 2×2, stride-2 max pool of the ReLU'd outputs taken in the tile
 // (its 4×4 outputs are four whole windows): y is pooled [k][oh/2][ow/2] per image and am its
-// argmax, maxPool2x2's comparison chain so that ties and NaNs pick the same winner, -1 where
+// argmax (maxWindow: the pool kernel's comparison chain, lanes over images), -1 where
 // the ReLU cut the window; windows past the pooled size are dropped.
 function outputTransformPool4(m: usize, y: usize, am: usize, imgStride: i32, nl: i32, bias: usize, tmp: usize): void {
   const es = <usize>q_esM;
@@ -339,19 +340,8 @@ function outputTransformPool4(m: usize, y: usize, am: usize, imgStride: i32, nl:
             const v01 = f32x4.max(f32x4.add(v128.load(c0, 16), bv), zero);
             const v10 = f32x4.max(f32x4.add(v128.load(c0, 64), bv), zero);
             const v11 = f32x4.max(f32x4.add(v128.load(c0, 80), bv), zero);
-            const idx = i32x4.splat((2 * pr) * q_ow + 2 * pc);
-            let best = v00;
-            let at = idx;
-            let c = v128.or(f32x4.gt(v01, best), f32x4.ne(v01, v01));
-            best = v128.bitselect(v01, best, c);
-            at = v128.bitselect(i32x4.add(idx, i32x4.splat(1)), at, c);
-            c = v128.or(f32x4.gt(v10, best), f32x4.ne(v10, v10));
-            best = v128.bitselect(v10, best, c);
-            at = v128.bitselect(i32x4.add(idx, i32x4.splat(q_ow)), at, c);
-            c = v128.or(f32x4.gt(v11, best), f32x4.ne(v11, v11));
-            best = v128.bitselect(v11, best, c);
-            at = v128.bitselect(i32x4.add(idx, i32x4.splat(q_ow + 1)), at, c);
-            at = v128.or(at, f32x4.eq(best, zero));
+            const best = maxWindow(v00, v01, v10, v11, i32x4.splat((2 * pr) * q_ow + 2 * pc), q_ow);
+            const at = v128.or(windowArgmax, f32x4.eq(best, zero));
             const o = pk + <usize>((pr * pw + pc) * 4);
             store<f32>(y + o, f32x4.extract_lane(best, 0));
             store<i32>(am + o, i32x4.extract_lane(at, 0));
