@@ -6,50 +6,15 @@ import { refKernels } from '../ref/index.js';
 import type { ConvGeom, ConvPoolBackwardArgs, ConvPoolForwardArgs, PoolGeom } from '../types.js';
 import { directConvPoolBackward, directConvPoolForward } from './conv-direct.js';
 import { load, setNumThreads, getNumThreads, withWasmLimits } from './index.js';
-import { dotTol, rand, randInt, withThreads } from './test-helpers.js';
+import { type ConvCase, dotTol, geom, poolGeom, rand, randInt, withThreads } from './test-helpers.js';
 
 const wasm = load();
 if (!wasm) throw new Error('conv-direct.test: the wasm backend did not load (run npm run build:wasm)');
 
-interface Case {
-  n: number;
-  cIn: number;
-  h: number;
-  w: number;
-  cOut: number;
-  kh: number;
-  kw: number;
-  padTop?: number;
-  padLeft?: number;
-  padBottom?: number;
-  padRight?: number;
-  strideH?: number;
-}
-
 /** A conv block's geometry and its k×k, stride-k pool (2 for the direct kernels). */
-function block(c: Case, k = 2): { g: ConvGeom; pool: PoolGeom } {
-  const { padTop = 0, padLeft = 0, strideH = 1 } = c;
-  const outH = Math.floor((c.h + padTop + (c.padBottom ?? padTop) - c.kh) / strideH) + 1;
-  const outW = c.w + padLeft + (c.padRight ?? padLeft) - c.kw + 1;
-  const g: ConvGeom = {
-    ...{ n: c.n, cIn: c.cIn, h: c.h, w: c.w, cOut: c.cOut, kh: c.kh, kw: c.kw },
-    ...{ strideH, strideW: 1, padTop, padLeft, dilationH: 1, dilationW: 1, groups: 1, outH, outW },
-  };
-  const pool: PoolGeom = {
-    n: c.n,
-    c: c.cOut,
-    h: outH,
-    w: outW,
-    kh: k,
-    kw: k,
-    strideH: k,
-    strideW: k,
-    padTop: 0,
-    padLeft: 0,
-    outH: Math.floor((outH - k) / k) + 1,
-    outW: Math.floor((outW - k) / k) + 1,
-  };
-  return { g, pool };
+function block(c: ConvCase, k = 2): { g: ConvGeom; pool: PoolGeom } {
+  const g = geom(c);
+  return { g, pool: poolGeom(g.n, g.cOut, g.outH, g.outW, k, k, k, 0) };
 }
 
 /**
@@ -144,7 +109,7 @@ function checkBackward(p: ConvPoolBackwardArgs, what: string): void {
 // outputs (the pool drops a row and a column) and an odd channel count (the last channel
 // alone); 5×5, 3×4 and 2×3 kernels; paddings 0, 1, 2 and asymmetric; pooled rows narrower
 // than a 4-wide block and ones that end in a partial block; batches equal to and above 8.
-const cases: Case[] = [
+const cases: ConvCase[] = [
   { n: 3, cIn: 1, h: 28, w: 28, cOut: 16, kh: 3, kw: 3, padTop: 1, padLeft: 1 },
   { n: 8, cIn: 1, h: 13, w: 11, cOut: 5, kh: 3, kw: 3 },
   { n: 11, cIn: 2, h: 10, w: 9, cOut: 4, kh: 5, kw: 5, padTop: 2, padLeft: 2 },
@@ -224,7 +189,7 @@ test('direct kernels are deterministic: two runs on two threads give the same bi
 
 test('blocks the direct kernels do not fit fall back to the general path and still match ref', () => {
   withThreads((t) => {
-    const misfits: [Case, number, string][] = [
+    const misfits: [ConvCase, number, string][] = [
       [{ n: 3, cIn: 8, h: 10, w: 10, cOut: 4, kh: 3, kw: 3, padTop: 1, padLeft: 1 }, 2, '8 input channels'],
       [{ n: 3, cIn: 1, h: 13, w: 13, cOut: 4, kh: 3, kw: 3, strideH: 2 }, 2, 'stride 2'],
       [{ n: 3, cIn: 1, h: 14, w: 14, cOut: 4, kh: 3, kw: 3, padTop: 1, padLeft: 1 }, 3, 'a 3×3 pool'],
@@ -350,7 +315,7 @@ test('random small blocks match ref', () => {
     for (let i = 0; i < 10; i++) {
       const kh = randInt(1, 6);
       const kw = randInt(1, 6);
-      const c: Case = {
+      const c: ConvCase = {
         n: randInt(1, 12),
         cIn: randInt(1, 5),
         cOut: randInt(1, 6),

@@ -2,48 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertClose } from '../../../test/util.js';
 import { refKernels } from '../ref/index.js';
-import type { ConvGeom, PoolGeom } from '../types.js';
+import type { ConvGeom } from '../types.js';
 import { load, withWasmLimits } from './index.js';
-import { dotTol, rand, randInt, withThreads } from './test-helpers.js';
+import { type ConvCase, dotTol, geom, poolGeom, rand, randInt, withThreads } from './test-helpers.js';
 
 const wasm = load();
 if (!wasm) throw new Error('conv.test: the wasm backend did not load (run npm run build:wasm)');
-
-type ConvCase = Partial<ConvGeom> & {
-  n: number;
-  cIn: number;
-  h: number;
-  w: number;
-  cOut: number;
-  kh: number;
-  kw: number;
-  padBottom?: number;
-  padRight?: number;
-};
-
-function geom(c: ConvCase): ConvGeom {
-  const g = { strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1, groups: 1, ...c };
-  const outH = Math.floor((g.h + g.padTop + (c.padBottom ?? g.padTop) - g.dilationH * (g.kh - 1) - 1) / g.strideH) + 1;
-  const outW = Math.floor((g.w + g.padLeft + (c.padRight ?? g.padLeft) - g.dilationW * (g.kw - 1) - 1) / g.strideW) + 1;
-  return {
-    n: g.n,
-    cIn: g.cIn,
-    h: g.h,
-    w: g.w,
-    cOut: g.cOut,
-    kh: g.kh,
-    kw: g.kw,
-    strideH: g.strideH,
-    strideW: g.strideW,
-    padTop: g.padTop,
-    padLeft: g.padLeft,
-    dilationH: g.dilationH,
-    dilationW: g.dilationW,
-    groups: g.groups,
-    outH,
-    outW,
-  };
-}
 
 /** Forward, input gradient and weight gradient of one geometry against ref. */
 function checkConv(c: ConvCase, threads: number): void {
@@ -275,12 +239,6 @@ test('fused conv + ReLU forward matches ref (im2col and Winograd paths, NaN kept
     assert.ok(Number.isNaN(y[0]), `relu of a NaN sum gave ${y[0]}`);
   });
 });
-
-function poolGeom(n: number, c: number, h: number, w: number, kh: number, kw: number, s: number, pad: number): PoolGeom {
-  const outH = Math.floor((h + 2 * pad - kh) / s) + 1;
-  const outW = Math.floor((w + 2 * pad - kw) / s) + 1;
-  return { n, c, h, w, kh, kw, strideH: s, strideW: s, padTop: pad, padLeft: pad, outH, outW };
-}
 
 test('wasm max and avg pooling match ref, forward and backward', () => {
   const cases = [

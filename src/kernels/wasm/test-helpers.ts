@@ -2,6 +2,7 @@
 // A private generator keeps the tests independent of the global seed.
 import { Rng } from '../../util/rng.js';
 import assert from 'node:assert/strict';
+import type { ConvGeom, PoolGeom } from '../types.js';
 import { getNumThreads, resetWasmStats, setNumThreads, wasmStats, withWasmLimits } from './index.js';
 
 let rng = new Rng(1234);
@@ -49,4 +50,49 @@ export function withThreads(fn: (threads: number) => void): void {
  */
 export function dotTol(k: number): { atol: number; rtol: number } {
   return { atol: 1e-6 * Math.max(1, k), rtol: 1e-5 };
+}
+
+/** A convolution's shape for a test: ConvGeom's defaults (stride 1, no padding, dilation 1, one group) filled in by geom, with bottom and right padding of their own when they differ. */
+export type ConvCase = Partial<ConvGeom> & {
+  n: number;
+  cIn: number;
+  h: number;
+  w: number;
+  cOut: number;
+  kh: number;
+  kw: number;
+  padBottom?: number;
+  padRight?: number;
+};
+
+/** The full geometry of a case, its output size worked out as PyTorch does. */
+export function geom(c: ConvCase): ConvGeom {
+  const g = { strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1, groups: 1, ...c };
+  const outH = Math.floor((g.h + g.padTop + (c.padBottom ?? g.padTop) - g.dilationH * (g.kh - 1) - 1) / g.strideH) + 1;
+  const outW = Math.floor((g.w + g.padLeft + (c.padRight ?? g.padLeft) - g.dilationW * (g.kw - 1) - 1) / g.strideW) + 1;
+  return {
+    n: g.n,
+    cIn: g.cIn,
+    h: g.h,
+    w: g.w,
+    cOut: g.cOut,
+    kh: g.kh,
+    kw: g.kw,
+    strideH: g.strideH,
+    strideW: g.strideW,
+    padTop: g.padTop,
+    padLeft: g.padLeft,
+    dilationH: g.dilationH,
+    dilationW: g.dilationW,
+    groups: g.groups,
+    outH,
+    outW,
+  };
+}
+
+/** A pool's geometry over [n, c, h, w] with a square stride and symmetric padding. */
+export function poolGeom(n: number, c: number, h: number, w: number, kh: number, kw: number, s: number, pad: number): PoolGeom {
+  const outH = Math.floor((h + 2 * pad - kh) / s) + 1;
+  const outW = Math.floor((w + 2 * pad - kw) / s) + 1;
+  return { n, c, h, w, kh, kw, strideH: s, strideW: s, padTop: pad, padLeft: pad, outH, outW };
 }
