@@ -4,6 +4,7 @@
  */
 import { TsgradError } from '../../util/errors.js';
 import { opTableHash } from '../elementwise-table.js';
+import type { FloatArray } from '../types.js';
 import { Runtime } from './runtime.js';
 
 export const TASKS = [
@@ -74,6 +75,19 @@ export function runTask(rt: Runtime, name: TaskName, words: number[], nTasks: nu
     throw new TsgradError(`wasm ${name}: impossible geometry (${what}; words ${words.join(', ')})`);
   }
   rt.run(index.get(name)!, rt.args(words), nTasks);
+}
+
+/**
+ * The runtime, reset for a kernel call, when the wasm module has loaded, the call is worth its
+ * copies (`enough`) and every array given is float32; null otherwise, and the caller runs its
+ * ref kernel instead.
+ */
+export function runtimeIf(enough: boolean, ...arrays: Array<FloatArray | null | undefined>): Runtime | null {
+  if (!enough || !arrays.every((a) => a === null || a === undefined || a instanceof Float32Array)) return null;
+  const rt = getRuntime();
+  if (!rt) return null;
+  rt.reset();
+  return rt;
 }
 
 /**

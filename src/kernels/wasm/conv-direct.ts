@@ -5,7 +5,7 @@
  * when the block is not one of theirs, and conv.ts then takes its general path.
  */
 import type { ConvGeom, ConvPoolBackwardArgs, ConvPoolForwardArgs, FloatArray, PoolGeom } from '../types.js';
-import { getRuntime, limits, runTask, tasksFor } from './binding.js';
+import { limits, runTask, runtimeIf, tasksFor } from './binding.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -49,13 +49,8 @@ function fits(g: ConvGeom, pool: PoolGeom): boolean {
 
 /** The runtime, reset, when the block fits and the wasm conditions of conv.ts hold (float32, enough work). */
 function directRuntime(g: ConvGeom, pool: PoolGeom, ...arrays: Array<FloatArray | null | undefined>): Runtime | null {
-  if (!fits(g, pool) || g.n === 0) return null;
-  if (g.n * g.cOut * g.outH * g.outW * g.cIn * g.kh * g.kw < limits.minGemmWork) return null;
-  if (!arrays.every((a) => a === null || a === undefined || a instanceof Float32Array)) return null;
-  const rt = getRuntime();
-  if (!rt) return null;
-  rt.reset();
-  return rt;
+  const work = g.n * g.cOut * g.outH * g.outW * g.cIn * g.kh * g.kw;
+  return runtimeIf(fits(g, pool) && g.n > 0 && work >= limits.minGemmWork, ...arrays);
 }
 
 /** The geometry words at args+20 and the scratch (address, bytes per thread) that follow them. */

@@ -1,10 +1,8 @@
 import { refKernels } from '../ref/index.js';
 import type { ConvBackwardArgs, ConvGeom, ConvPoolBackwardArgs, ConvPoolForwardArgs, FloatArray, PoolGeom } from '../types.js';
-import { getRuntime, limits, runTask, tasksFor } from './binding.js';
+import { limits, runTask, runtimeIf, tasksFor } from './binding.js';
 import { directConvPoolBackward, directConvPoolForward } from './conv-direct.js';
 import type { Runtime } from './runtime.js';
-
-const f32 = (...xs: (FloatArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
 
 function geomWords(g: ConvGeom): number[] {
   return [
@@ -154,10 +152,7 @@ function nonFiniteFlag(rt: Runtime): number {
  * belongs to ref (no wasm, float64, too little work for the copies to pay, or an empty batch).
  */
 function convRuntime(g: ConvGeom, ...arrays: Array<FloatArray | null | undefined>): Runtime | null {
-  const rt = getRuntime();
-  if (!rt || !f32(...arrays.map((a) => a ?? null)) || convWork(g) < limits.minGemmWork || g.n === 0) return null;
-  rt.reset();
-  return rt;
+  return runtimeIf(convWork(g) >= limits.minGemmWork && g.n > 0, ...arrays);
 }
 
 /** y = conv(x, w) + bias by Winograd or im2col + packed gemm, one slice of the batch per thread. */
@@ -416,9 +411,8 @@ function poolPass(
   g: PoolGeom,
   argmax?: { array: Int32Array; written: boolean },
 ): boolean {
-  const rt = getRuntime();
-  if (!rt || !f32(src, dst) || poolSmall(g)) return false;
-  rt.reset();
+  const rt = runtimeIf(!poolSmall(g), src, dst);
+  if (!rt) return false;
   const sp = rt.copyIn(src as Float32Array);
   const ap = !argmax ? 0 : argmax.written ? rt.alloc(argmax.array.length * 4) : rt.copyIn(argmax.array);
   const dp = rt.alloc(dst.length * 4);

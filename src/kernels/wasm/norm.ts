@@ -1,7 +1,6 @@
 import { refKernels } from '../ref/index.js';
 import type { BatchNormBackwardArgs, FloatArray, Kernels } from '../types.js';
-import { getRuntime, limits, runTask, tasksFor } from './binding.js';
-import type { Runtime } from './runtime.js';
+import { limits, runTask, runtimeIf, tasksFor } from './binding.js';
 
 /**
  * Batch norm's kernels in f32x4 over all threads (assembly/norm.ts); float64 and small inputs
@@ -9,17 +8,10 @@ import type { Runtime } from './runtime.js';
  * about what the copy does, and the three passes it replaces each cost more in TypeScript.
  */
 
-function runtimeFor(size: number, ...arrays: Array<FloatArray | null>): Runtime | null {
-  const rt = getRuntime();
-  if (!rt || size < limits.minElements || !arrays.every((a) => a === null || a instanceof Float32Array)) return null;
-  rt.reset();
-  return rt;
-}
-
 const f32 = (a: FloatArray): Float32Array => a as Float32Array;
 
 export function channelStats(x: FloatArray, n: number, c: number, inner: number, mean: FloatArray, variance: FloatArray): void {
-  const rt = runtimeFor(x.length, x, mean, variance);
+  const rt = runtimeIf(x.length >= limits.minElements, x, mean, variance);
   if (!rt) return refKernels.channelStats(x, n, c, inner, mean, variance);
   const [xp, mp, vp] = [rt.copyIn(f32(x)), rt.alloc(c * 4), rt.alloc(c * 4)];
   runTask(rt, 'channelStatsTask', [xp, n, c, inner, mp, vp], tasksFor(rt, c));
@@ -28,7 +20,7 @@ export function channelStats(x: FloatArray, n: number, c: number, inner: number,
 }
 
 export const channelAffine: Kernels['channelAffine'] = (x, n, c, inner, scale, shift, y) => {
-  const rt = runtimeFor(x.length, x, scale, shift, y);
+  const rt = runtimeIf(x.length >= limits.minElements, x, scale, shift, y);
   if (!rt) return refKernels.channelAffine(x, n, c, inner, scale, shift, y);
   const [xp, sp, hp, yp] = [rt.copyIn(f32(x)), rt.copyIn(f32(scale)), rt.copyIn(f32(shift)), rt.alloc(y.length * 4)];
   runTask(rt, 'channelAffineTask', [xp, n, c, inner, sp, hp, yp], tasksFor(rt, n * c));
@@ -36,7 +28,7 @@ export const channelAffine: Kernels['channelAffine'] = (x, n, c, inner, scale, s
 };
 
 export function batchNormBackward(a: BatchNormBackwardArgs): void {
-  const rt = runtimeFor(a.x.length, a.x, a.dy, a.mean, a.invStd, a.weight, a.dx, a.sumDy, a.sumDyXhat);
+  const rt = runtimeIf(a.x.length >= limits.minElements, a.x, a.dy, a.mean, a.invStd, a.weight, a.dx, a.sumDy, a.sumDyXhat);
   if (!rt) return refKernels.batchNormBackward(a);
   const [xp, dyp] = [rt.copyIn(f32(a.x)), rt.copyIn(f32(a.dy))];
   const [mp, ip, wp] = [rt.copyIn(f32(a.mean)), rt.copyIn(f32(a.invStd)), rt.copyIn(f32(a.weight))];
