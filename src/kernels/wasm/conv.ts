@@ -163,11 +163,14 @@ export function conv2dForward(x: FloatArray, w: FloatArray, bias: FloatArray | n
   rt.copyOut(yp, y as Float32Array);
 }
 
+/** The heap addresses of a convolution's x, w and bias (0: none), copied in. */
+function copyConvInputs(rt: Runtime, x: FloatArray, w: FloatArray, bias: FloatArray | null): [number, number, number] {
+  return [rt.copyIn(x as Float32Array), rt.copyIn(w as Float32Array), bias ? rt.copyIn(bias as Float32Array) : 0];
+}
+
 /** Copies x, w and bias in and runs the convolution; returns the heap address of its output. */
 function forward(rt: Runtime, x: FloatArray, w: FloatArray, bias: FloatArray | null, g: ConvGeom): number {
-  const xp = rt.copyIn(x as Float32Array);
-  const wp = rt.copyIn(w as Float32Array);
-  const bp = bias ? rt.copyIn(bias as Float32Array) : 0;
+  const [xp, wp, bp] = copyConvInputs(rt, x, w, bias);
   const yp = rt.alloc(g.n * g.cOut * g.outH * g.outW * 4);
   if (winogradFits(rt, g)) {
     winograd(rt, xp, wp, bp, yp, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, false, g.relu === true);
@@ -196,9 +199,7 @@ export function conv2dReluMaxPoolForward(args: ConvPoolForwardArgs): void {
     // Each Winograd tile is one pooling window: pooled in the output transform.
     const yp = rt.alloc(y.length * 4);
     const ap = rt.alloc(argmax.length * 4);
-    const xp = rt.copyIn(x as Float32Array);
-    const wp = rt.copyIn(w as Float32Array);
-    const bp = bias ? rt.copyIn(bias as Float32Array) : 0;
+    const [xp, wp, bp] = copyConvInputs(rt, x, w, bias);
     winograd(rt, xp, wp, bp, yp, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, false, true, ap);
     rt.copyOut(yp, y as Float32Array);
     rt.copyOut(ap, argmax);
