@@ -14,6 +14,16 @@ export interface KernelCost {
   copyMB: number;
 }
 
+/**
+ * A kernel call's row: the op name of unary/binary/reduce/argReduce (their first argument), and
+ * the layer of the fused convolution blocks (their args' geometry), kept apart.
+ */
+function keyOf(name: string, args: unknown[]): string {
+  if (typeof args[0] === 'string') return `${name}:${args[0]}`;
+  const g = (args[0] as { g?: { cIn?: unknown; cOut: number; h: number; w: number } } | undefined)?.g;
+  return typeof g?.cIn === 'number' ? `${name} ${g.cIn}->${g.cOut} ${g.h}x${g.w}` : name;
+}
+
 /** Runs `steps` calls of `step` with the kernels wrapped; costs are per step, largest time first. */
 export function profileKernels(step: () => void, steps: number): { totalMs: number; kernels: Record<string, KernelCost> } {
   const k = tg.kernels() as unknown as Record<string, unknown>;
@@ -23,8 +33,7 @@ export function profileKernels(step: () => void, steps: number): { totalMs: numb
     if (typeof fn !== 'function') continue;
     saved.set(name, fn);
     k[name] = (...args: unknown[]) => {
-      // The first argument of unary/binary/reduce/argReduce is the op name: keep them apart.
-      const key = typeof args[0] === 'string' ? `${name}:${args[0]}` : name;
+      const key = keyOf(name, args);
       const s0 = wasmStats();
       const t0 = performance.now();
       const r = (fn as (...a: unknown[]) => unknown)(...args);

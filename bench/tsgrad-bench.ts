@@ -165,8 +165,9 @@ const table: Record<string, (name: string) => CaseResult | { cannot: string }> =
 /** Time and heap copies per kernel in a training step of `model` at batch 128 (an extra of the run). */
 function profile(name: string, model: Model, loss: Loss): CaseResult {
   const step = trainStep(model, tg.rand([BATCH.train, 1, 28, 28]), labels10(BATCH.train), loss);
-  step();
-  const steps = cfg.quick ? 2 : 5;
+  // Warm: the first steps of a process pay for compiling and for first-touched memory.
+  for (let i = 0; i < (cfg.quick ? 1 : 5); i++) step();
+  const steps = cfg.quick ? 2 : 10;
   const p = profileKernels(step, steps);
   emit({ kind: 'extra', name, data: p });
   return { case: name, value: p.totalMs, unit: 'ms/step (profiled)', iters: steps, seconds: (p.totalMs * steps) / 1000 };
