@@ -401,7 +401,7 @@ function dyTransform(d: usize, m: usize): void {
 }
 
 /**
- * Per-task partial dU[e][k][c] += Σ over the task's images and tiles of G_e[k][t] V_e[c][t],
+ * Per-task partial dU[e][k][c] = Σ over the task's images and tiles of G_e[k][t] V_e[c][t],
  * in chunks of b images. args: x, dy, partials, partial stride (bytes), n, c, h, w, k, outH,
  * outW, padTop, padLeft, (unused), scratch, scratchStride, b, (unused), dyAm: with dyAm ≠ 0,
  * dy is a pooled gradient [n, k, outH/2, outW/2] and dyAm its argmax (scatterPooled).
@@ -420,6 +420,8 @@ export function winogradWeightGradTask(args: usize, task: i32, nTasks: i32, work
   const gs = m + <usize>(16 * w_esM);
   const d = gs + <usize>gemmScratchBytes();
   const r = imageRange(w_n, task, nTasks);
+  // The task's own partial, zeroed here rather than by the caller: in parallel, and left in cache.
+  memory.fill(du, 0, <usize>(16 * w_k * w_c * 4));
   for (let img0 = <i32>(r >> 32); img0 < <i32>r; img0 += w_b) {
     const nb = min(w_b, <i32>r - img0);
     for (let j = 0; j < nb; j++) {

@@ -451,7 +451,7 @@ export function winograd4Task(args: usize, task: i32, nTasks: i32, worker: i32):
 }
 
 /**
- * Per-task partial dU[e][k][c] += Σ over the task's images and tiles of G_e[k][col] V_e[c][col],
+ * Per-task partial dU[e][k][c] = Σ over the task's images and tiles of G_e[k][col] V_e[c][col],
  * in chunks of b images. args: x, dy, partials, partial stride (bytes), n, c, h, w, k, outH,
  * outW, padTop, padLeft, (unused), scratch, scratchStride, b, (unused), dyAm (dy a pooled
  * gradient and dyAm its argmax, as in winogradWeightGradTask), flag (as in winograd4Task).
@@ -469,6 +469,8 @@ export function winograd4WeightGradTask(args: usize, task: i32, nTasks: i32, wor
   const xImg = q_c * q_h * q_w;
   const dyImg = dyAm != 0 ? q_k * (q_oh >> 1) * (q_ow >> 1) : q_k * q_oh * q_ow;
   const r = imageRange(n, task, nTasks);
+  // The task's own partial, zeroed here rather than by the caller: in parallel, and left in cache.
+  memory.fill(du, 0, <usize>(36 * q_k * q_c * 4));
   for (let img0 = <i32>(r >> 32); img0 < <i32>r; img0 += q_b) {
     const nb = min(q_b, <i32>r - img0);
     const groups = (nb + 3) >> 2;

@@ -198,7 +198,7 @@ export function conv2dReluMaxPoolForward(args: ConvPoolForwardArgs): void {
   if (winogradFits(rt, g) && tilePool(g, pool)) {
     // Each Winograd tile is one pooling window: pooled in the output transform.
     const yp = rt.alloc(y.length * 4);
-    const ap = rt.alloc(argmax.length * 4);
+    const ap = rt.outputAddress(argmax);
     const [xp, wp, bp] = copyConvInputs(rt, x, w, bias);
     winograd(rt, xp, wp, bp, yp, g.n, g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, g.padTop, g.padLeft, false, true, ap);
     rt.copyOut(yp, y as Float32Array);
@@ -207,7 +207,7 @@ export function conv2dReluMaxPoolForward(args: ConvPoolForwardArgs): void {
   }
   const cp = forward(rt, x, w, bias, { ...g, relu: true });
   const yp = rt.alloc(y.length * 4);
-  const ap = rt.alloc(argmax.length * 4);
+  const ap = rt.outputAddress(argmax);
   runTask(rt, 'maxPoolForwardTask', [cp, yp, ap, ...poolWords(pool), 1], poolTasks(rt, pool));
   rt.copyOut(yp, y as Float32Array);
   rt.copyOut(ap, argmax);
@@ -359,8 +359,8 @@ function winogradWeightGrad(
 ): void {
   const v = variant(rt, f4);
   const pb = Math.ceil((v.planes * g.cOut * g.cIn * 4) / 64) * 64;
+  // Each task zeroes its own partial.
   const pw = rt.alloc(pb * tasks);
-  rt.f32.fill(0, pw >> 2, (pw + pb * tasks) >> 2);
   const b = winogradChunk(g.outH, g.outW, f4);
   const sb = v.scratchBytes(g.cIn, g.h, g.w, g.cOut, g.outH, g.outW, b);
   const s = rt.alloc(sb * rt.threadCount);
