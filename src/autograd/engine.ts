@@ -56,6 +56,12 @@ export interface OpSpec<O, S> {
   backward(dy: Tensor, ctx: OpContext<O, S>): Array<Tensor | null | undefined>;
   /** Options to show in a drawing of the graph. */
   attrs?(opts: O): Record<string, unknown>;
+  /**
+   * Hands back what forward saved once nothing will read it: after backward (unless the graph
+   * is retained), or at once when no node is recorded. For saved storage a backend lends
+   * (kernels().savedIndices); ordinary arrays need none.
+   */
+  release?(saved: S): void;
 }
 
 /**
@@ -68,11 +74,12 @@ export interface OpSpec<O, S> {
  * square([w], undefined).sum().backward(); // w.grad: [2, 4, 6]
  */
 export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inputs: Tensor[], opts: O) => Tensor {
-  options<OpSpec<O, S>>('defineOp', spec, { name: is.string, forward: is.function, backward: is.function, attrs: is.function }, [
-    'name',
-    'forward',
-    'backward',
-  ]);
+  options<OpSpec<O, S>>(
+    'defineOp',
+    spec,
+    { name: is.string, forward: is.function, backward: is.function, attrs: is.function, release: is.function },
+    ['name', 'forward', 'backward'],
+  );
   return (inputs, opts) => {
     const result = noGrad(() => spec.forward(inputs, opts));
     const [out, saved] = Array.isArray(result) ? result : [result, undefined as S];
@@ -92,6 +99,7 @@ export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inp
         savedVersions: kept.map((t) => storageVersion(t.storage)),
         release: () => {
           node.released = true;
+          if (ctx.saved !== undefined) spec.release?.(ctx.saved);
           ctx.saved = undefined as S;
         },
       };
@@ -99,6 +107,8 @@ export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inp
       // for the exporter but does not start requiring a gradient.
       if (grad) out.requiresGrad = true;
       out.node = node;
+    } else if (saved !== undefined) {
+      spec.release?.(saved);
     }
     return out;
   };

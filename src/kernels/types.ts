@@ -197,6 +197,19 @@ export interface Kernels {
    * it without copies (the wasm heap); it is an ordinary Float32Array to everything else.
    */
   persistentBuffer(n: number): Float32Array;
+  /**
+   * An int32 array of n elements, not zeroed, for indices an op keeps from its forward pass
+   * for its backward pass (a max pool's argmax), which a backend may keep where its kernels
+   * read it without copies (the wasm heap). releaseSaved hands it back once backward has run;
+   * it must not be used after that.
+   */
+  savedIndices(n: number): Int32Array;
+  /**
+   * The same for float32 values an op keeps (a snapshot of its input): null when the backend
+   * has nowhere better than the input's own array, which the op then keeps instead.
+   */
+  savedFloats(n: number): Float32Array | null;
+  releaseSaved(a: Int32Array | Float32Array): void;
   /** Average pooling, padding counted in the divisor (PyTorch's countIncludePad default). */
   avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void;
   avgPool2dBackward(dy: FloatArray, dx: FloatArray, g: PoolGeom): void;

@@ -21,6 +21,8 @@ interface Saved {
   g: ConvGeom;
   pool: PoolGeom;
   argmax: Int32Array;
+  /** x as the kernels saw it, where the backend keeps a copy (the wasm heap); else null. */
+  xs: Float32Array | null;
 }
 
 const convReluPoolOp = defineOp<{ conv: ConvOpts; pool: Pool2dOptions; oneD: boolean }, Saved>({
@@ -30,14 +32,24 @@ const convReluPoolOp = defineOp<{ conv: ConvOpts; pool: Pool2dOptions; oneD: boo
     const op = o.oneD ? 'conv1dReluMaxPool' : 'conv2dReluMaxPool';
     const pool = poolGeom(op, { shape: [g.n, g.cOut, g.outH, g.outW], dtype: x.dtype }, o.pool, o.oneD);
     const y = newArray(x.dtype, pool.n * pool.c * pool.outH * pool.outW) as FloatArray;
-    const argmax = new Int32Array(y.length);
-    kernels().conv2dReluMaxPoolForward({ x: dense(x), w: dense(w), bias: b ? dense(b) : null, y, argmax, g, pool });
-    return [new Tensor(y, [pool.n, pool.c, pool.outH, pool.outW]), { g, pool, argmax }];
+    // The argmax, and a copy of x, where the kernels read them without copying them in: the
+    // forward kernel reads x there, and the weight gradient reads it again.
+    const k = kernels();
+    const argmax = k.savedIndices(y.length);
+    const xd = dense(x);
+    const xs = x.dtype === 'float32' ? k.savedFloats(xd.length) : null;
+    xs?.set(xd);
+    k.conv2dReluMaxPoolForward({ x: xs ?? xd, w: dense(w), bias: b ? dense(b) : null, y, argmax, g, pool });
+    return [new Tensor(y, [pool.n, pool.c, pool.outH, pool.outW]), { g, pool, argmax, xs }];
   },
-  backward: (dy, { inputs: [x, w, b], saved: { g, pool, argmax } }) => {
+  backward: (dy, { inputs: [x, w, b], saved: { g, pool, argmax, xs } }) => {
     return convGrads(x, w, b, (grads) =>
-      kernels().conv2dReluMaxPoolBackward({ x: dense(x), w: dense(w), dy: dense(dy), argmax, g, pool, ...grads }),
+      kernels().conv2dReluMaxPoolBackward({ x: xs ?? dense(x), w: dense(w), dy: dense(dy), argmax, g, pool, ...grads }),
     );
+  },
+  release: ({ argmax, xs }) => {
+    kernels().releaseSaved(argmax);
+    if (xs) kernels().releaseSaved(xs);
   },
   attrs: ({ conv, pool }) => ({
     stride: conv.stride,

@@ -14,7 +14,7 @@ import {
 } from './conv.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './gather.js';
 import { gemm } from './gemm.js';
-import { adam, persistentBuffer } from './optim.js';
+import { adam, persistentBuffer, releaseSaved, savedFloats, savedIndices } from './optim.js';
 import { batchNormBackward, channelAffine, channelStats } from './norm.js';
 import { argReduce, reduce } from './reduce.js';
 
@@ -42,6 +42,9 @@ export const refKernels: Kernels = {
   conv2dReluMaxPoolBackward,
   adam,
   persistentBuffer,
+  savedIndices,
+  savedFloats,
+  releaseSaved,
   avgPool2dForward,
   avgPool2dBackward,
   channelStats,

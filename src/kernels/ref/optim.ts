@@ -29,3 +29,8 @@ export function adam({ p, g, m, v, b1, b2, stepSize, invBc2, eps }: AdamArgs): v
 
 /** Long-lived data in an ordinary array. */
 export const persistentBuffer = (n: number): Float32Array => new Float32Array(n);
+
+/** Saved indices in an ordinary array, which the garbage collector frees. */
+export const savedIndices = (n: number): Int32Array => new Int32Array(n);
+export const savedFloats = (): Float32Array | null => null;
+export const releaseSaved = (): void => {};

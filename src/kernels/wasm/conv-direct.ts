@@ -68,7 +68,7 @@ export function directConvPoolForward({ x, w, bias, y, argmax, g, pool }: ConvPo
   const wp = rt.copyIn(w as Float32Array);
   const bp = bias ? rt.copyIn(bias as Float32Array) : 0;
   const yp = rt.alloc(y.length * 4);
-  const ap = rt.alloc(argmax.length * 4);
+  const ap = rt.outputAddress(argmax);
   runTask(rt, 'convDirectForwardTask', [xp, wp, bp, yp, ap, ...words(rt, g)], tasksFor(rt, g.n));
   rt.copyOut(yp, y as Float32Array);
   rt.copyOut(ap, argmax);

@@ -46,3 +46,17 @@ export function adam(a: AdamArgs): void {
 export function persistentBuffer(n: number): Float32Array {
   return getRuntime()?.persistentF32(n) ?? refKernels.persistentBuffer(n);
 }
+
+/** Indices saved for a backward pass, in the wasm heap where the memory allows it (see Runtime.persistentI32). */
+export function savedIndices(n: number): Int32Array {
+  return getRuntime()?.persistentI32(n) ?? refKernels.savedIndices(n);
+}
+
+/** Floats saved for a backward pass, in the wasm heap (not zeroed); null where the memory does not allow it. */
+export function savedFloats(n: number): Float32Array | null {
+  return getRuntime()?.persistent(n, Float32Array, false) ?? null;
+}
+
+export function releaseSaved(a: Int32Array | Float32Array): void {
+  getRuntime()?.release(a);
+}

@@ -177,6 +177,11 @@ export class Runtime {
     return Atomics.load(this.ctrl, WORKED);
   }
 
+  /** Bytes of the heap taken by persistent blocks, and how many of them are free for reuse. */
+  get persistentBlocks(): { bytes: number; free: number } {
+    return { bytes: this.persistentBytes, free: this.freeBlocks.length };
+  }
+
   /** Kernel threads that have started (instantiated the module) and wait for jobs. */
   get startedThreads(): number {
     return Atomics.load(this.ctrl, STARTED);
@@ -253,6 +258,27 @@ export class Runtime {
    * synchronous loop that builds model after model stays bounded.
    */
   persistentF32(n: number): Float32Array | null {
+    return this.persistent(n, Float32Array, true);
+  }
+
+  /**
+   * An int32 array of n elements in the heap, for what an op keeps from its forward pass for
+   * its backward pass (a max pool's argmax): written by one kernel, read by another, never
+   * copied. Not zeroed (the kernel that fills it writes every element). Handed back with
+   * release() once the backward pass has run, so that a training loop reuses the same blocks
+   * step after step; should it never be (a forward pass whose graph is dropped), the garbage
+   * collector hands it back as for persistentF32. Null where persistentF32 gives null.
+   */
+  persistentI32(n: number): Int32Array | null {
+    return this.persistent(n, Int32Array, false);
+  }
+
+  /** A heap block as an n-element view, zeroed or not; null past the limits above or on an unshared memory. */
+  persistent<T extends Float32Array | Int32Array>(
+    n: number,
+    Ctor: new (b: ArrayBufferLike, at: number, n: number) => T,
+    zero: boolean,
+  ): T | null {
     if (!this.shared || n <= 0) return null;
     const bytes = align(n * 4, 64);
     let addr: number;
@@ -278,10 +304,27 @@ export class Runtime {
     }
     const buffer = this.memory.buffer;
     this.heapBuffers.add(buffer);
-    const view = new Float32Array(buffer, addr, n);
-    view.fill(0);
-    this.registry.register(view, { addr, bytes });
+    const view = new Ctor(buffer, addr, n);
+    if (zero) view.fill(0);
+    // The view is its own unregister token: release() takes the block back early.
+    this.registry.register(view, { addr, bytes }, view);
     return view;
+  }
+
+  /**
+   * Hands a persistentI32 (or persistentF32) array's block back for reuse now, rather than
+   * when the array is collected. The array must not be used afterwards. Anything else: a no-op.
+   */
+  release(a: Float32Array | Int32Array): void {
+    const addr = this.addressOf(a);
+    // unregister() is false for a view that is not a block's own array, or one released before.
+    if (addr === undefined || !this.registry.unregister(a)) return;
+    this.freeBlocks.push({ addr, bytes: align(a.length * 4, 64) });
+  }
+
+  /** Where a kernel should write an output destined for dst: dst itself when it lies in the heap (copyOut then copies nothing), else a fresh arena block. */
+  outputAddress(dst: Float32Array | Int32Array): number {
+    return this.addressOf(dst) ?? this.alloc(dst.length * 4);
   }
 
   /**
