@@ -105,6 +105,9 @@ const winogradCases: ConvCase[] = [
   { n: 3, cIn: 7, h: 6, w: 9, cOut: 4, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 2, padRight: 0 },
   { n: 2, cIn: 32, h: 26, w: 26, cOut: 64, kh: 3, kw: 3 },
   { n: 2, cIn: 9, h: 3, w: 35, cOut: 6, kh: 3, kw: 3 },
+  // Whole groups of four images (F(4×4, 3×3)'s lanes all filled) and a partial group after them.
+  { n: 5, cIn: 3, h: 14, w: 14, cOut: 8, kh: 3, kw: 3, padTop: 1, padLeft: 1 },
+  { n: 4, cIn: 2, h: 7, w: 10, cOut: 3, kh: 3, kw: 3, padTop: 2, padLeft: 0, padBottom: 1, padRight: 2 },
 ];
 
 /** The wasm forward pass (no bias) and the whole backward pass of one convolution. */
