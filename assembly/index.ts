@@ -18,3 +18,4 @@ export { winogradScratchBytes, winogradWeights, winogradTask, winogradWeightGrad
 export { convDirectScratchBytes, convDirectForwardTask, convDirectBackwardTask } from './conv-direct';
 export { channelStatsTask, channelAffineTask, batchNormBackwardTask } from './norm';
 export { winograd4ScratchBytes, winograd4Weights, winograd4Task, winograd4WeightGradTask, winograd4WeightGradFinish } from './winograd4';
+export { affineWarpScratchBytes, affineWarpTask } from './augment';

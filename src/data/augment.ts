@@ -1,3 +1,4 @@
+import { kernels } from '../kernels/index.js';
 import { arg, is, options } from '../util/args.js';
 import { Tensor, denseArray } from '../tensor/tensor.js';
 import { TsgradError, fmtShape } from '../util/errors.js';
@@ -84,70 +85,25 @@ export function randomAffine(opts: RandomAffineOptions = {}): BatchTransform {
     const im = images('randomAffine', batch[0]);
     const out = newLike(im);
     const { n, c, h, w, data } = im;
-    const cx = (w - 1) / 2;
-    const cy = (h - 1) / 2;
-    const plane = h * w;
+    // The draws stay here, in their order (p, then θ, tx, ty, s per image), so that a seed gives
+    // the same transforms on every backend; the kernel warps (threaded wasm for float32).
+    const params = new Float64Array(4 * n);
+    const warp = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      const base = i * c * plane;
-      if (rng.random() >= p) {
-        out.set(data.subarray(base, base + c * plane), base);
-        continue;
-      }
+      if (rng.random() >= p) continue;
       const theta = ((rng.random() * 2 - 1) * degrees * Math.PI) / 180;
       const tx = (rng.random() * 2 - 1) * translate[0] * w;
       const ty = (rng.random() * 2 - 1) * translate[1] * h;
       const s = scale[0] + rng.random() * (scale[1] - scale[0]);
-      const cos = Math.cos(theta) / s;
-      const sin = Math.sin(theta) / s;
-      for (let y = 0; y < h; y++) {
-        const dy = y - cy - ty;
-        // The source point moves by (cos, -sin) per output column: only the row's start is
-        // worked out in full (this loop is most of an augmented MNIST step's JavaScript).
-        const sx0 = sin * dy + cx;
-        const sy0 = cos * dy + cy;
-        for (let x = 0; x < w; x++) {
-          const dx = x - cx - tx;
-          const sx = cos * dx + sx0;
-          const sy = -sin * dx + sy0;
-          const x0 = Math.floor(sx);
-          const y0 = Math.floor(sy);
-          const o = base + y * w + x;
-          if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
-            // Wholly inside: no edge tests.
-            const fx = sx - x0;
-            const fy = sy - y0;
-            for (let ch = 0, r0 = base + y0 * w + x0; ch < c; ch++, r0 += plane) {
-              const r1 = r0 + w;
-              out[o + ch * plane] = (1 - fy) * ((1 - fx) * data[r0] + fx * data[r0 + 1]) + fy * ((1 - fx) * data[r1] + fx * data[r1 + 1]);
-            }
-            continue;
-          }
-          for (let ch = 0; ch < c; ch++) out[o + ch * plane] = bilinear(data, base + ch * plane, h, w, sx, sy, fill);
-        }
-      }
+      warp[i] = 1;
+      params[4 * i] = Math.cos(theta) / s;
+      params[4 * i + 1] = Math.sin(theta) / s;
+      params[4 * i + 2] = tx;
+      params[4 * i + 3] = ty;
     }
+    kernels().affineWarp({ x: data, out, n, c, h, w, params, warp, fill });
     return withX(batch, new Tensor(out, batch[0].shape));
   };
-}
-
-/** Bilinear sample of one plane at (x, y); outside the image reads `fill`. Hot loop: no closures. */
-function bilinear(d: Float32Array | Float64Array, off: number, h: number, w: number, x: number, y: number, fill: number): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) return fill;
-  const inX0 = x0 >= 0;
-  const inX1 = x0 + 1 < w;
-  const inY0 = y0 >= 0;
-  const inY1 = y0 + 1 < h;
-  const r0 = off + y0 * w + x0;
-  const r1 = r0 + w;
-  const v00 = inY0 && inX0 ? d[r0] : fill;
-  const v01 = inY0 && inX1 ? d[r0 + 1] : fill;
-  const v10 = inY1 && inX0 ? d[r1] : fill;
-  const v11 = inY1 && inX1 ? d[r1 + 1] : fill;
-  return (1 - fy) * ((1 - fx) * v00 + fx * v01) + fy * ((1 - fx) * v10 + fx * v11);
 }
 
 /**

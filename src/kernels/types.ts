@@ -222,6 +222,29 @@ export interface Kernels {
   channelAffine(x: FloatArray, n: number, c: number, inner: number, scale: FloatArray, shift: FloatArray, y: FloatArray): void;
   /** Batch norm's backward pass, see BatchNormBackwardArgs. */
   batchNormBackward(args: BatchNormBackwardArgs): void;
+  /** randomAffine's bilinear warp of a batch of images, see AffineWarpArgs. */
+  affineWarp(args: AffineWarpArgs): void;
+}
+
+/**
+ * randomAffine's warp (src/data/augment.ts) of dense images x [n, c, h, w] into out, same
+ * shape. Image i with warp[i] = 1 is sampled bilinearly at
+ * sx = a·dx + b·dy + cx, sy = -b·dx + a·dy + cy for output pixel (x, y), where
+ * dx = x - cx - tx, dy = y - cy - ty, (cx, cy) = ((w - 1) / 2, (h - 1) / 2) is the centre and
+ * [a, b, tx, ty] = params[4i .. 4i + 4] (a = cos θ / s, b = sin θ / s, shifts in pixels); the
+ * pixels a sample reads from outside the image count as fill. Image i with warp[i] = 0 is
+ * copied unchanged (bitwise, NaN and -0 included).
+ */
+export interface AffineWarpArgs {
+  x: FloatArray;
+  out: FloatArray;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  params: Float64Array;
+  warp: Uint8Array;
+  fill: number;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Kernels } from '../types.js';
+import { affineWarp } from './augment.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import {
   avgPool2dBackward,
@@ -50,4 +51,5 @@ export const refKernels: Kernels = {
   channelStats,
   channelAffine,
   batchNormBackward,
+  affineWarp,
 };

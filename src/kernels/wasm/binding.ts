@@ -32,6 +32,7 @@ export const TASKS = [
   'simdPeakTask',
   'convDirectForwardTask',
   'convDirectBackwardTask',
+  'affineWarpTask',
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 

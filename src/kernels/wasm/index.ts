@@ -6,6 +6,7 @@ import { arg, is } from '../../util/args.js';
  */
 import { refKernels } from '../ref/index.js';
 import type { Kernels } from '../types.js';
+import * as augment from './augment.js';
 import { getRuntime, loadError, runTask } from './binding.js';
 import * as conv from './conv.js';
 import * as elementwise from './elementwise.js';
@@ -16,7 +17,8 @@ import * as optim from './optim.js';
 // Every export of these files is a kernel that overrides ref's of the same name: the type below
 // makes tsc refuse an export that is not one of the Kernels interface.
 type OnlyKernels<T> = { [K in keyof T]: K extends keyof Kernels ? Kernels[K] : never };
-const OVERRIDES: OnlyKernels<typeof conv & typeof elementwise & typeof gemm & typeof norm & typeof optim> = {
+const OVERRIDES: OnlyKernels<typeof augment & typeof conv & typeof elementwise & typeof gemm & typeof norm & typeof optim> = {
+  ...augment,
   ...conv,
   ...elementwise,
   ...gemm,
