@@ -36,13 +36,16 @@ function stripRows(rem: i32): i32 {
  * C[m0:m1, n0:n1] (+)= A · B over k, where A(i, p) = a[i*rsA + p*csA] and
  * B(p, j) = b[p*rsB + j*csB] (element strides, so transposes cost nothing) and C is
  * row-major with leading dimension ldc. One thread; `scratch` holds gemmScratchBytes().
+ * With packedB, b is B already in packB's layout over all of k (column strip s = j / NR of
+ * B(p, n0 + j) at b + (s·k + p)·NR + j mod NR floats, rsB and csB unused; n0 a multiple of
+ * NR): a producer that writes B that way (Winograd's input transform) saves the packing pass.
  */
 export function gemmRect(
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
   c: usize, ldc: i32,
   m0: i32, m1: i32, n0: i32, n1: i32, k: i32,
-  accumulate: bool, scratch: usize,
+  accumulate: bool, scratch: usize, packedB: bool = false,
 ): void {
   if (k <= 0) {
     if (!accumulate) for (let i = m0; i < m1; i++) memory.fill(c + <usize>((i * ldc + n0) << 2), 0, <usize>((n1 - n0) << 2));
@@ -61,13 +64,13 @@ export function gemmRect(
       const kc = min(kb, k - pc);
       // The first K block overwrites C unless the caller asked to accumulate.
       const add = accumulate || pc > 0;
-      packB(b, rsB, csB, pc, kc, jc, nc, pb);
+      if (!packedB) packB(b, rsB, csB, pc, kc, jc, nc, pb);
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = min(MC, m1 - ic);
         packA(a, rsA, csA, ic, mc, pc, kc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const bp = pb + <usize>(jr * kc * 4);
+          const bp = packedB ? b + <usize>((((jc - n0 + jr) / NR) * k + pc) * NR * 4) : pb + <usize>(jr * kc * 4);
           for (let ir = 0; ir < mc; ) {
             const h = stripRows(mc - ir);
             const mr = min(h, mc - ir);

@@ -50,7 +50,8 @@ function setGeom4(b: i32, c: i32, h: i32, w: i32, k: i32, oh: i32, ow: i32): voi
   q_wp = 4 * q_tw + 2;
   q_b = max(4, (b + 3) & ~3);
   q_n = q_b * q_t;
-  q_esV = align64(c * q_n * 4) + 64;
+  // V's planes hold the chunk's columns in strips of 8 (gemm's packed B) in the forward pass.
+  q_esV = align64(c * ((q_n + 7) & ~7) * 4) + 64;
   q_esM = align64(k * q_n * 4) + 64;
 }
 
@@ -239,19 +240,21 @@ function scatter4(dy: usize, am: usize, imgStride: i32, nl: i32, planes: i32, h:
   v128.store(dst + ds * 5, v3);
 }
 
-// V[e][c][col] = (Bᵀ d B)[e] for every 6×6 tile d of the packed images at p; v points at the
-// lane group's first column, rows q_n floats apart, a tile's four columns its four images.
-function inputTransform4(p: usize, v: usize, tmp: usize): void {
+// V[e][c][col] = (Bᵀ d B)[e] for every 6×6 tile d of the packed images at p, the lane group's
+// tiles being columns col0, col0 + 4, ... (a tile's four columns its four images). Rows of q_n
+// floats, or with `strips` in gemm's packed-B layout (gemmRect's packedB: 8-column strips of
+// depth q_c), which the forward pass's gemms then read without packing them.
+function inputTransform4(p: usize, v: usize, col0: i32, strips: bool, tmp: usize): void {
   const es = <usize>q_esV;
   const row = <usize>(q_wp * 16);
   for (let c = 0; c < q_c; c++) {
-    const vc = v + <usize>(c * q_n * 4);
     for (let th = 0; th < q_th; th++) {
       for (let tw = 0; tw < q_tw; tw++) {
         const d = p + <usize>((((c * q_hp + 4 * th) * q_wp) + 4 * tw) * 16);
         // W = Bᵀ d, column by column (W[r][j] at tmp + (6r + j)·16), then V = W B, row by row.
         for (let j = 0; j < 6; j++) bt6(d + <usize>(j * 16), row, tmp + <usize>(j * 16), 96);
-        const o = vc + <usize>((th * q_tw + tw) * 16);
+        const col = col0 + 4 * (th * q_tw + tw);
+        const o = v + <usize>((strips ? ((col >> 3) * q_c + c) * 8 + (col & 7) : c * q_n + col) * 4);
         for (let r = 0; r < 6; r++) bt6(tmp + <usize>(r * 96), 16, o + es * <usize>(6 * r), es);
       }
     }
@@ -434,11 +437,11 @@ export function winograd4Task(args: usize, task: i32, nTasks: i32, worker: i32):
         store<i32>(<usize>load<i32>(args, 76), 1);
         return;
       }
-      inputTransform4(p, v + <usize>(gi * q_t * 16), tmp);
+      inputTransform4(p, v, gi * q_t * 4, true, tmp);
     }
     const cols = groups * q_t * 4;
     for (let e = 0; e < 36; e++) {
-      gemmRect(u + <usize>(e * q_k * q_c * 4), q_c, 1, v + <usize>(e * q_esV), q_n, 1, m + <usize>(e * q_esM), q_n, 0, q_k, 0, cols, q_c, false, gs);
+      gemmRect(u + <usize>(e * q_k * q_c * 4), q_c, 1, v + <usize>(e * q_esV), 0, 0, m + <usize>(e * q_esM), q_n, 0, q_k, 0, cols, q_c, false, gs, true);
     }
     for (let gi = 0; gi < groups; gi++) {
       const first = img0 + 4 * gi, nl = min(4, nb - 4 * gi);
@@ -485,7 +488,7 @@ export function winograd4WeightGradTask(args: usize, task: i32, nTasks: i32, wor
         store<i32>(<usize>load<i32>(args, 76), 1);
         return;
       }
-      inputTransform4(p, v + <usize>(gi * q_t * 16), tmp);
+      inputTransform4(p, v, gi * q_t * 4, false, tmp);
       dyTransform4(d, m + <usize>(gi * q_t * 16), tmp);
     }
     const cols = groups * q_t * 4;
