@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { assertClose } from '../../../test/util.js';
 import { randomAffine } from '../../data/augment.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -10,7 +8,7 @@ import { withBackend } from '../index.js';
 import { refKernels } from '../ref/index.js';
 import type { AffineWarpArgs } from '../types.js';
 import { load, resetWasmStats, wasmStats } from './index.js';
-import { rand, randInt, withThreads } from './test-helpers.js';
+import { arena, otherBuilds, rand, randInt, withThreads } from './test-helpers.js';
 
 const wasm = load();
 if (!wasm) throw new Error('augment.test: the wasm backend did not load (run npm run build:wasm)');
@@ -135,33 +133,16 @@ test('wasm affine warp leaves float64 images and transforms beyond its range to 
   });
 });
 
-/**
- * The portable build (kernels.wasm: plain SIMD, its lane select a bitselect) and the
- * single-thread one (kernels-single.wasm, unshared memory) run the same task; the runtime loads
- * kernels-fma.wasm here, so they are instantiated directly, three tasks on two workers' scratch.
- */
+/** The portable and single-thread builds (otherBuilds), three tasks on two workers' scratch. */
 test('the portable and single-thread builds warp as ref does', () => {
-  const buildDir = fileURLToPath(new URL('../../../../build/', import.meta.url));
-  for (const [file, shared] of [
-    ['kernels.wasm', true],
-    ['kernels-single.wasm', false],
-  ] as const) {
-    const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768, shared });
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(buildDir + file)), { env: { memory } });
-    const ex = inst.exports as Record<string, (...a: number[]) => number>;
+  for (const build of otherBuilds()) {
+    const { file, ex, memory } = build;
     for (const [n, c, h, w] of [SHAPES[1], SHAPES[3]]) {
       const fill = 0.5;
       const x = rand(n * c * h * w);
       const { params, warp } = transforms(n, h, w);
-      let top = (ex.heapBase() + 1023) & ~63;
-      const alloc = (bytes: number): number => {
-        const p = top;
-        top = (top + bytes + 63) & ~63;
-        if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
-        return p;
-      };
-      const xp = alloc(x.length * 4);
-      new Float32Array(memory.buffer, xp, x.length).set(x);
+      const { alloc, put } = arena(build);
+      const xp = put(x);
       const op = alloc(x.length * 4);
       const pp = alloc((1 + 5 * n) * 8);
       const block = new Float64Array(memory.buffer, pp, 1 + 5 * n);

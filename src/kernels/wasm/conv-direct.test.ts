@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { refKernels } from '../ref/index.js';
 import type { ConvGeom, ConvPoolBackwardArgs, ConvPoolForwardArgs, PoolGeom } from '../types.js';
 import { directConvPoolBackward, directConvPoolForward } from './conv-direct.js';
 import { load, setNumThreads, getNumThreads, withWasmLimits } from './index.js';
-import { type ConvCase, dotTol, geom, poolGeom, rand, randInt, withThreads } from './test-helpers.js';
+import { arena, type ConvCase, dotTol, geom, otherBuilds, poolGeom, rand, randInt, withThreads } from './test-helpers.js';
 
 const wasm = load();
 if (!wasm) throw new Error('conv-direct.test: the wasm backend did not load (run npm run build:wasm)');
@@ -238,36 +236,15 @@ test('blocks the direct kernels do not fit fall back to the general path and sti
   });
 });
 
-/**
- * The portable build (kernels.wasm, plain SIMD: no fused multiply-add, no relaxed lane select)
- * and the single-thread one (kernels-single.wasm, unshared memory) run the same tasks; the
- * runtime loads kernels-fma.wasm here, so they are instantiated directly, each task run in turn.
- */
+/** The portable and single-thread builds (otherBuilds), each task run in turn. */
 test('the portable and single-thread builds compute the same blocks', () => {
-  const buildDir = fileURLToPath(new URL('../../../../build/', import.meta.url));
-  for (const [file, shared] of [
-    ['kernels.wasm', true],
-    ['kernels-single.wasm', false],
-  ] as const) {
-    const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768, shared });
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(buildDir + file)), { env: { memory } });
-    const ex = inst.exports as Record<string, (...a: number[]) => number>;
+  for (const build of otherBuilds()) {
+    const { file, ex, memory } = build;
     for (const c of [cases[0], cases[2], cases[3], cases[6]]) {
       const what = `${file} ${JSON.stringify(c)}`;
       const { g, pool } = block(c);
       const { x, w, bias } = inputs(g);
-      let top = (ex.heapBase() + 1023) & ~63;
-      const alloc = (bytes: number): number => {
-        const p = top;
-        top = (top + bytes + 63) & ~63;
-        if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
-        return p;
-      };
-      const put = (a: Float32Array | Int32Array): number => {
-        const p = alloc(a.length * 4);
-        new (a instanceof Int32Array ? Int32Array : Float32Array)(memory.buffer, p, a.length).set(a);
-        return p;
-      };
+      const { alloc, put } = arena(build);
       const size = pool.n * pool.c * pool.outH * pool.outW;
       const sb = ex.convDirectScratchBytes(g.cIn, g.kh, g.kw, g.outH, g.outW);
       const scratch = alloc(2 * sb);

@@ -2,6 +2,8 @@
 // A private generator keeps the tests independent of the global seed.
 import { Rng } from '../../util/rng.js';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ConvGeom, PoolGeom } from '../types.js';
 import { getNumThreads, resetWasmStats, setNumThreads, wasmStats, withWasmLimits } from './index.js';
 
@@ -95,4 +97,47 @@ export function poolGeom(n: number, c: number, h: number, w: number, kh: number,
   const outH = Math.floor((h + 2 * pad - kh) / s) + 1;
   const outW = Math.floor((w + 2 * pad - kw) / s) + 1;
   return { n, c, h, w, kh, kw, strideH: s, strideW: s, padTop: pad, padLeft: pad, outH, outW };
+}
+
+/** One build of the kernels, instantiated on a memory of its own. */
+export interface BuildInstance {
+  file: string;
+  ex: Record<string, (...a: number[]) => number>;
+  memory: WebAssembly.Memory;
+}
+
+/**
+ * The portable build (kernels.wasm: plain SIMD, no fused multiply-add, no relaxed lane select)
+ * and the single-thread one (kernels-single.wasm, unshared memory). The runtime loads
+ * kernels-fma.wasm here, so a test runs their tasks directly, in turn, to check them against ref.
+ */
+export function otherBuilds(): BuildInstance[] {
+  const buildDir = fileURLToPath(new URL('../../../../build/', import.meta.url));
+  return (
+    [
+      ['kernels.wasm', true],
+      ['kernels-single.wasm', false],
+    ] as const
+  ).map(([file, shared]) => {
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768, shared });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(buildDir + file)), { env: { memory } });
+    return { file, ex: inst.exports as BuildInstance['ex'], memory };
+  });
+}
+
+/** A bump allocator over a build's heap, from its start: alloc reserves bytes, put copies an array in. */
+export function arena({ ex, memory }: BuildInstance): { alloc(bytes: number): number; put(a: Float32Array | Int32Array): number } {
+  let top = (ex.heapBase() + 1023) & ~63;
+  const alloc = (bytes: number): number => {
+    const p = top;
+    top = (top + bytes + 63) & ~63;
+    if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+    return p;
+  };
+  const put = (a: Float32Array | Int32Array): number => {
+    const p = alloc(a.length * 4);
+    new (a instanceof Int32Array ? Int32Array : Float32Array)(memory.buffer, p, a.length).set(a);
+    return p;
+  };
+  return { alloc, put };
 }
