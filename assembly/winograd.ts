@@ -114,6 +114,18 @@ function padImage(x: usize, p: usize): void {
   }
 }
 
+/**
+ * The row and column, as (ih << 16) | iw, of a = ih·w + iw, the argmax of 2×2 window (i, j):
+ * from its offset to the window's corner (0, 1, w or w + 1), without a division.
+ */
+// @ts-ignore: decorator
+@inline
+export function windowCell(a: i32, i: i32, j: i32, w: i32): i32 {
+  const off = a - (2 * i * w + 2 * j);
+  const down = <i32>(off >= w);
+  return ((2 * i + down) << 16) | (2 * j + off - down * w);
+}
+
 // A pooled gradient routed to the full-size plane it was pooled from, zero-padded: every
 // window's value lands where its argmax points (nowhere for -1), at row offset pt and column
 // offset pl of dst, whose planes are dstH × dstW (cells past them dropped, as padImage drops
@@ -130,10 +142,8 @@ function scatterPooled(dy: usize, am: usize, planes: i32, h: i32, w: i32, dst: u
       for (let j = 0; j < pw; j++) {
         const a = load<i32>(am + <usize>(q * 4));
         if (a >= 0) {
-          // The cell within the window from the offset to its corner: 0, 1, w or w + 1.
-          const off = a - (2 * i * w + 2 * j);
-          const down = <i32>(off >= w);
-          const r = 2 * i + down + pt, col = 2 * j + off - down * w + pl;
+          const cell = windowCell(a, i, j, w);
+          const r = (cell >> 16) + pt, col = (cell & 0xffff) + pl;
           if (r < dstH && col < dstW) store<f32>(dc + <usize>((r * dstW + col) * 4), load<f32>(dy + <usize>(q * 4)));
         }
         q++;

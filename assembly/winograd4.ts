@@ -14,7 +14,7 @@
 import { imageRange } from './conv';
 import { gemmRect, gemmScratchBytes } from './gemm';
 import { maxWindow, windowArgmax } from './pool';
-import { addPartials } from './winograd';
+import { addPartials, windowCell } from './winograd';
 
 // Job geometry (thread-local globals, see conv.ts).
 let q_c: i32 = 0;
@@ -187,9 +187,8 @@ function scatter4(dy: usize, am: usize, imgStride: i32, nl: i32, planes: i32, h:
         for (let j = 0; j < pw; j++) {
           const a = load<i32>(al + <usize>(q * 4));
           if (a >= 0) {
-            const off = a - (2 * i * w + 2 * j);
-            const down = <i32>(off >= w);
-            const r = 2 * i + down + pt, col = 2 * j + off - down * w + pl;
+            const cell = windowCell(a, i, j, w);
+            const r = (cell >> 16) + pt, col = (cell & 0xffff) + pl;
             const v = load<f32>(dl + <usize>(q * 4));
             probe += v * 0;
             if (r < hp && col < wp) store<f32>(p + <usize>((((c * hp + r) * wp + col) * 4 + l) * 4), v);
@@ -261,6 +260,15 @@ function inputTransform4(p: usize, v: usize, col0: i32, strips: bool, tmp: usize
   }
 }
 
+// Y = Aᵀ m A of the tile whose 36 values are planes `es` bytes apart from s: Z = Aᵀ m
+// (Z[i][s] at tmp + (6i + s)·16), then Y = Z A (Y[i][j] at tmp + 384 + (4i + j)·16); returns Y's address.
+@inline function tileOutputs4(s: usize, es: usize, tmp: usize): usize {
+  for (let j = 0; j < 6; j++) at6(s + es * <usize>(j), es * 6, tmp + <usize>(j * 16), 96);
+  const yt = tmp + 384;
+  for (let i = 0; i < 4; i++) at6(tmp + <usize>(i * 96), 16, yt + <usize>(i * 64), 16);
+  return yt;
+}
+
 // Y = Aᵀ m A for every tile of the lane group's nl images, + bias, max(·, 0) when relu; written
 // to y (imgStride floats between images, [k][oh][ow] each).
 function outputTransform4(m: usize, y: usize, imgStride: i32, nl: i32, bias: usize, relu: bool, tmp: usize): void {
@@ -274,10 +282,7 @@ function outputTransform4(m: usize, y: usize, imgStride: i32, nl: i32, bias: usi
     for (let th = 0; th < q_th; th++) {
       for (let tw = 0; tw < q_tw; tw++) {
         const s = mk + <usize>((th * q_tw + tw) * 16);
-        // Z = Aᵀ m (Z[i][s] at tmp + (6i + s)·16), then Y = Z A (Y[i][j] at tmp + 384 + (4i + j)·16).
-        for (let j = 0; j < 6; j++) at6(s + es * <usize>(j), es * 6, tmp + <usize>(j * 16), 96);
-        const yt = tmp + 384;
-        for (let i = 0; i < 4; i++) at6(tmp + <usize>(i * 96), 16, yt + <usize>(i * 64), 16);
+        const yt = tileOutputs4(s, es, tmp);
         const cols = min(4, q_ow - 4 * tw);
         for (let i = 0; i < 4; i++) {
           const r = 4 * th + i;
@@ -329,9 +334,7 @@ function outputTransformPool4(m: usize, y: usize, am: usize, imgStride: i32, nl:
     for (let th = 0; th < q_th; th++) {
       for (let tw = 0; tw < q_tw; tw++) {
         const s = mk + <usize>((th * q_tw + tw) * 16);
-        for (let j = 0; j < 6; j++) at6(s + es * <usize>(j), es * 6, tmp + <usize>(j * 16), 96);
-        const yt = tmp + 384;
-        for (let i = 0; i < 4; i++) at6(tmp + <usize>(i * 96), 16, yt + <usize>(i * 64), 16);
+        const yt = tileOutputs4(s, es, tmp);
         for (let a = 0; a < 2; a++) {
           const pr = 2 * th + a;
           if (pr >= ph) break;
