@@ -47,9 +47,9 @@ export function persistentBuffer(n: number): Float32Array {
   return getRuntime()?.persistentF32(n) ?? refKernels.persistentBuffer(n);
 }
 
-/** Indices saved for a backward pass, in the wasm heap where the memory allows it (see Runtime.persistentI32). */
+/** Indices saved for a backward pass, in the wasm heap (not zeroed) where the memory allows it (see Runtime.persistent). */
 export function savedIndices(n: number): Int32Array {
-  return getRuntime()?.persistentI32(n) ?? refKernels.savedIndices(n);
+  return getRuntime()?.persistent(n, Int32Array, false) ?? refKernels.savedIndices(n);
 }
 
 /** Floats saved for a backward pass, in the wasm heap (not zeroed); null where the memory does not allow it. */

@@ -262,18 +262,13 @@ export class Runtime {
   }
 
   /**
-   * An int32 array of n elements in the heap, for what an op keeps from its forward pass for
-   * its backward pass (a max pool's argmax): written by one kernel, read by another, never
-   * copied. Not zeroed (the kernel that fills it writes every element). Handed back with
-   * release() once the backward pass has run, so that a training loop reuses the same blocks
-   * step after step; should it never be (a forward pass whose graph is dropped), the garbage
-   * collector hands it back as for persistentF32. Null where persistentF32 gives null.
+   * A heap block as an n-element view, zeroed or not; null past the limits above or on an
+   * unshared memory. Unzeroed, it also serves what an op keeps from its forward pass for its
+   * backward pass (a max pool's argmax, a copy of its input): written by one kernel, read by
+   * another, never copied. Such a block is handed back with release() once the backward pass
+   * has run, so that a training loop reuses the same blocks step after step; should it never be
+   * (a forward pass whose graph is dropped), the garbage collector hands it back as above.
    */
-  persistentI32(n: number): Int32Array | null {
-    return this.persistent(n, Int32Array, false);
-  }
-
-  /** A heap block as an n-element view, zeroed or not; null past the limits above or on an unshared memory. */
   persistent<T extends Float32Array | Int32Array>(
     n: number,
     Ctor: new (b: ArrayBufferLike, at: number, n: number) => T,
@@ -312,7 +307,7 @@ export class Runtime {
   }
 
   /**
-   * Hands a persistentI32 (or persistentF32) array's block back for reuse now, rather than
+   * Hands a persistent (or persistentF32) array's block back for reuse now, rather than
    * when the array is collected. The array must not be used afterwards. Anything else: a no-op.
    */
   release(a: Float32Array | Int32Array): void {

@@ -13,7 +13,7 @@ import { load } from './index.js';
 if (!load()) throw new Error('saved-arrays.test: the wasm backend did not load (run npm run build:wasm)');
 const rt = getRuntime()!;
 // Heap blocks exist on a shared memory only (the threaded build Node loads).
-const probe = rt.persistentI32(1);
+const probe = rt.persistent(1, Int32Array, false);
 if (!probe) throw new Error('saved-arrays.test: the wasm memory is not shared');
 rt.release(probe);
 
