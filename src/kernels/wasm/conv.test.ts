@@ -359,7 +359,7 @@ test('conv2dBackward (dy copied once; fused ReLU mask, bias gradient) matches re
   });
 });
 
-test('conv2dReluMaxPool forward and backward match ref (Winograd and im2col, several pools, 1 and 2 threads)', () => {
+test('conv2dReluMaxPool forward and backward match ref (Winograd F(4×4) and F(2×2), im2col, several pools, 1 and 2 threads)', () => {
   // [case, pool kernel, stride, padding, how far the bias pushes outputs below zero (default 1.5)]
   const cases: [ConvCase, number, number, number, number?][] = [
     [winogradCases[1], 2, 2, 0],
@@ -377,50 +377,54 @@ test('conv2dReluMaxPool forward and backward match ref (Winograd and im2col, sev
     // A 1-D convolution whose pool spans the sequence (global max pooling, as the DNA CNN's).
     [convEdge[9], 39, 39, 0, 5],
   ];
-  withThreads((t) => {
-    for (const [c, k, s, pad, below = 1.5] of cases) {
-      const g = geom(c);
-      const pool = poolGeom(g.n, g.cOut, g.outH, g.outW, g.h === 1 ? 1 : k, k, s, pad);
-      const what = `conv2dReluMaxPool ${JSON.stringify(g)} pool ${k}/${s}/${pad} threads=${t}`;
-      const x = rand(g.n * g.cIn * g.h * g.w);
-      const w = rand(g.cOut * (g.cIn / g.groups) * g.kh * g.kw);
-      // A bias that pushes most outputs below zero, so that whole windows are cut by the ReLU.
-      const bias = rand(g.cOut).map((v) => v - below);
-      const ySize = pool.n * pool.c * pool.outH * pool.outW;
-      const [y1, y2] = [new Float32Array(ySize), new Float32Array(ySize)];
-      const [a1, a2] = [new Int32Array(ySize), new Int32Array(ySize)];
-      wasm!.conv2dReluMaxPoolForward({ x, w, bias, y: y1, argmax: a1, g, pool });
-      refKernels.conv2dReluMaxPoolForward({ x, w, bias, y: y2, argmax: a2, g, pool });
-      const kk = (g.cIn / g.groups) * g.kh * g.kw;
-      assertClose(y1, y2, { ...dotTol(kk), what: `${what} forward` });
-      const cut = a2.filter((v) => v === -1).length;
-      assert.ok(
-        cut > 0 && cut < ySize,
-        `${what}: the case must have windows cut by the ReLU and windows that pass (${cut} of ${ySize} cut)`,
-      );
-      // Where a maximum is 0 the ReLU cut it: argmax -1 there, a winner elsewhere. (The winners
-      // themselves may differ from ref's at near-ties, since the two round differently.)
-      for (let i = 0; i < ySize; i++) {
-        assert.equal(a1[i] === -1, y1[i] === 0, `${what}: argmax -1 exactly where the pooled value is 0 (at ${i})`);
-      }
-      const dy = rand(ySize);
-      const grads = (k: typeof refKernels, argmax: Int32Array) => {
-        const dx = rand(x.length);
-        const dw = rand(w.length);
-        const db = rand(g.cOut);
-        k.conv2dReluMaxPoolBackward({ x, w, dy, argmax, g, pool, dx, dw, dbias: db });
-        return { dx, dw, db };
-      };
-      // Both kernels from the same argmax, so that a near-tie cannot route the gradients apart.
-      const got = grads(wasm!, a2);
-      const want = grads(refKernels, a2);
-      assertClose(got.dx, want.dx, { ...dotTol(g.cOut * g.kh * g.kw), what: `${what} dx` });
-      assertClose(got.dw, want.dw, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dw` });
-      assertClose(got.db, want.db, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dbias` });
-      // A first layer asks for no input gradient: the weight gradient is the same without it.
-      const dwOnly = rand(w.length);
-      wasm!.conv2dReluMaxPoolBackward({ x, w, dy, argmax: a2, g, pool, dw: dwOnly });
-      assertClose(dwOnly, want.dw, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dw without dx` });
-    }
-  });
+  for (const winograd4 of [true, false]) {
+    withWasmLimits({ winograd4 }, () =>
+      withThreads((t) => {
+        for (const [c, k, s, pad, below = 1.5] of cases) {
+          const g = geom(c);
+          const pool = poolGeom(g.n, g.cOut, g.outH, g.outW, g.h === 1 ? 1 : k, k, s, pad);
+          const what = `conv2dReluMaxPool ${JSON.stringify(g)} pool ${k}/${s}/${pad} threads=${t} winograd4=${winograd4}`;
+          const x = rand(g.n * g.cIn * g.h * g.w);
+          const w = rand(g.cOut * (g.cIn / g.groups) * g.kh * g.kw);
+          // A bias that pushes most outputs below zero, so that whole windows are cut by the ReLU.
+          const bias = rand(g.cOut).map((v) => v - below);
+          const ySize = pool.n * pool.c * pool.outH * pool.outW;
+          const [y1, y2] = [new Float32Array(ySize), new Float32Array(ySize)];
+          const [a1, a2] = [new Int32Array(ySize), new Int32Array(ySize)];
+          wasm!.conv2dReluMaxPoolForward({ x, w, bias, y: y1, argmax: a1, g, pool });
+          refKernels.conv2dReluMaxPoolForward({ x, w, bias, y: y2, argmax: a2, g, pool });
+          const kk = (g.cIn / g.groups) * g.kh * g.kw;
+          assertClose(y1, y2, { ...dotTol(kk), what: `${what} forward` });
+          const cut = a2.filter((v) => v === -1).length;
+          assert.ok(
+            cut > 0 && cut < ySize,
+            `${what}: the case must have windows cut by the ReLU and windows that pass (${cut} of ${ySize} cut)`,
+          );
+          // Where a maximum is 0 the ReLU cut it: argmax -1 there, a winner elsewhere. (The winners
+          // themselves may differ from ref's at near-ties, since the two round differently.)
+          for (let i = 0; i < ySize; i++) {
+            assert.equal(a1[i] === -1, y1[i] === 0, `${what}: argmax -1 exactly where the pooled value is 0 (at ${i})`);
+          }
+          const dy = rand(ySize);
+          const grads = (k: typeof refKernels, argmax: Int32Array) => {
+            const dx = rand(x.length);
+            const dw = rand(w.length);
+            const db = rand(g.cOut);
+            k.conv2dReluMaxPoolBackward({ x, w, dy, argmax, g, pool, dx, dw, dbias: db });
+            return { dx, dw, db };
+          };
+          // Both kernels from the same argmax, so that a near-tie cannot route the gradients apart.
+          const got = grads(wasm!, a2);
+          const want = grads(refKernels, a2);
+          assertClose(got.dx, want.dx, { ...dotTol(g.cOut * g.kh * g.kw), what: `${what} dx` });
+          assertClose(got.dw, want.dw, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dw` });
+          assertClose(got.db, want.db, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dbias` });
+          // A first layer asks for no input gradient: the weight gradient is the same without it.
+          const dwOnly = rand(w.length);
+          wasm!.conv2dReluMaxPoolBackward({ x, w, dy, argmax: a2, g, pool, dw: dwOnly });
+          assertClose(dwOnly, want.dw, { ...dotTol(g.n * g.outH * g.outW), what: `${what} dw without dx` });
+        }
+      }),
+    );
+  }
 });
