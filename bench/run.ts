@@ -17,6 +17,7 @@ import { parseLine } from './protocol.js';
 import { evaluateTargets, figuresTable, markdown, MAIN, ratiosTable, targetsText, type Figure, type FrameworkRun } from './report.js';
 import { BATCH, CASES, type ChildConfig } from './spec.js';
 import { runTta, summariseTta, type TtaConfig, type TtaResult, type TtaSummary } from './tta-spec.js';
+import { HEAP_FLAGS } from '../src/cli/heap-flags.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
@@ -275,7 +276,8 @@ Time to ${100 * config.target}% MNIST test accuracy (fast recipe, ${config.epoch
   // One seed at a time, the frameworks alternating, so that a slow spell of this shared machine
   // falls on both rather than on whichever ran second.
   const peers: Array<{ name: string; command: string; args: string[]; env?: NodeJS.ProcessEnv }> = [];
-  if (!only || only.includes(MAIN)) peers.push({ name: MAIN, command: process.execPath, args: node('tta.js') });
+  // Under the heap flags of the tsgrad command (bin.ts), as `tsgrad train mnist` and npm start run the recipe.
+  if (!only || only.includes(MAIN)) peers.push({ name: MAIN, command: process.execPath, args: [...HEAP_FLAGS, ...node('tta.js')] });
   if (!only || only.includes('pytorch')) {
     const why = torchUnavailable();
     if (why) console.log(`  pytorch      skipped: ${why}`);

@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from './util.js';
+import { HEAP_FLAGS } from '../src/cli/heap-flags.js';
 
 const cli = repoPath('dist', 'src', 'cli', 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
@@ -16,6 +17,25 @@ test('tsgrad --help and --version', () => {
   assert.match(h.stdout, /genes/);
   const v = run('--version');
   assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+$/);
+});
+
+test('the tsgrad command (bin.js) runs the CLI in a Node started with the heap flags, passing on its exit code', () => {
+  const bin = repoPath('dist', 'src', 'cli', 'bin.js');
+  // A preload that reports each process's flags: the first process lacks the heap flags, the one it starts has them.
+  const report = "--import=data:text/javascript,console.error('execArgv '+JSON.stringify(process.execArgv))";
+  const r = spawnSync(process.execPath, [report, bin, '--version'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout.trim(), /^\d+\.\d+\.\d+$/);
+  const argvs = r.stderr.split('\n').filter((l) => l.startsWith('execArgv ')).map((l) => JSON.parse(l.slice(9)) as string[]);
+  assert.equal(argvs.length, 2, r.stderr);
+  assert.ok(!argvs[0].includes(HEAP_FLAGS[0]));
+  for (const f of HEAP_FLAGS) assert.ok(argvs[1].includes(f), `${f} in ${JSON.stringify(argvs[1])}`);
+  // Started with the flags already, it runs the CLI in the same process.
+  const once = spawnSync(process.execPath, [...HEAP_FLAGS, report, bin, '--version'], { encoding: 'utf8' });
+  assert.equal(once.stderr.split('\n').filter((l) => l.startsWith('execArgv ')).length, 1, once.stderr);
+  const bad = spawnSync(process.execPath, [bin, 'train', 'nosuch'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown task 'nosuch'/);
 });
 
 test('tsgrad train genes --json ends with a JSON result', () => {

@@ -143,6 +143,7 @@ describe('the packed package, installed into an empty project', { timeout: 300_0
       'dist/src/io/onnx/entry.js',
       'dist/src/io/onnx/entry.d.ts',
       'dist/src/cli/main.js',
+      'dist/src/cli/bin.js',
       'build/kernels.wasm',
       'build/kernels-single.wasm',
       'build/kernels-fma.wasm',

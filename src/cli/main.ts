@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { dnaTask } from './dna.js';
 import { EXPERIMENT_USAGE, experimentCommand } from './experiment.js';
