@@ -26,7 +26,10 @@ test('the tsgrad command (bin.js) runs the CLI in a Node started with the heap f
   const r = spawnSync(process.execPath, [report, bin, '--version'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout.trim(), /^\d+\.\d+\.\d+$/);
-  const argvs = r.stderr.split('\n').filter((l) => l.startsWith('execArgv ')).map((l) => JSON.parse(l.slice(9)) as string[]);
+  const argvs = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('execArgv '))
+    .map((l) => JSON.parse(l.slice(9)) as string[]);
   assert.equal(argvs.length, 2, r.stderr);
   assert.ok(!argvs[0].includes(HEAP_FLAGS[0]));
   for (const f of HEAP_FLAGS) assert.ok(argvs[1].includes(f), `${f} in ${JSON.stringify(argvs[1])}`);
