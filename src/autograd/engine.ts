@@ -1,7 +1,9 @@
 import { TsgradError, fmtShape } from '../util/errors.js';
 import { full } from '../tensor/create.js';
 import { binaryRaw, castRaw, contiguousRaw, sumToShape } from '../tensor/raw.js';
-import { Tensor, storageVersion, type GraphNode } from '../tensor/tensor.js';
+import { Tensor, newArray, storageVersion, type GraphNode } from '../tensor/tensor.js';
+import { kernels } from '../kernels/index.js';
+import type { DType, TypedArray } from '../kernels/types.js';
 import { arg, is, isPlainObject, options } from '../util/args.js';
 
 const IS_TENSOR = is.instance(Tensor);
@@ -62,6 +64,12 @@ export interface OpSpec<O, S> {
    * (kernels().savedIndices); ordinary arrays need none.
    */
   release?(saved: S): void;
+  /**
+   * backward keeps no reference to dy once it returns (none in a closure, none saved, none
+   * returned but through its gradients): the engine may then hand dy's storage back for the
+   * next gradient (see gradientArray). Set by the library's convolutions.
+   */
+  dropsGradient?: boolean;
 }
 
 /**
@@ -77,7 +85,7 @@ export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inp
   options<OpSpec<O, S>>(
     'defineOp',
     spec,
-    { name: is.string, forward: is.function, backward: is.function, attrs: is.function, release: is.function },
+    { name: is.string, forward: is.function, backward: is.function, attrs: is.function, release: is.function, dropsGradient: is.bool },
     ['name', 'forward', 'backward'],
   );
   return (inputs, opts) => {
@@ -97,6 +105,7 @@ export function defineOp<O = undefined, S = undefined>(spec: OpSpec<O, S>): (inp
         ...(tracer ? { scope: tracer.scope() } : {}),
         saved: kept,
         savedVersions: kept.map((t) => storageVersion(t.storage)),
+        ...(spec.dropsGradient ? { dropsGradient: true } : {}),
         release: () => {
           node.released = true;
           if (ctx.saved !== undefined) spec.release?.(ctx.saved);
@@ -255,6 +264,7 @@ export function backward(root: Tensor, gradient?: Tensor | BackwardOptions, opts
       if (!node) {
         // A leaf keeps a dense gradient of its own: g may be a broadcast view or shared with another leaf.
         t.grad = t.grad ? binaryRaw('add', t.grad, g) : ownDenseCopy(g);
+        recycle(g, grads);
         continue;
       }
       const pgs = node.backward(g);
@@ -265,6 +275,9 @@ export function backward(root: Tensor, gradient?: Tensor | BackwardOptions, opts
         const prev = grads.get(p);
         grads.set(p, prev ? binaryRaw('add', prev, shaped) : shaped);
       });
+      // An op that may keep dy (a custom op's closure) makes its storage the user's for good.
+      if (node.dropsGradient) recycle(g, grads);
+      else recyclable.delete(g.storage);
     }
   });
   if (!retainGraph) for (const t of order) t.node?.release?.();
@@ -293,6 +306,34 @@ function checkNode(t: Tensor): void {
       );
     }
   }
+}
+
+/** Storages of gradientArray that the engine may still hand back. */
+const recyclable = new WeakSet<TypedArray>();
+
+/**
+ * A zeroed array of n elements for a gradient that a backward pass computes and a later op of
+ * the same pass reads (a convolution's dx): from the backend (kernels().gradientArray: the wasm
+ * heap, where the next backward kernel reads it without copying it in) when it has one, else a
+ * fresh array. Such a gradient never leaves backward (leaves get copies), so backward hands its
+ * storage back once it is consumed: after an op with dropsGradient has run on it, or a leaf has
+ * copied it, and when no gradient still pending shares the storage. A training loop then reuses
+ * the same heap blocks step after step instead of allocating, copying out and copying in.
+ */
+export function gradientArray(dtype: DType, n: number): TypedArray {
+  const a = dtype === 'float32' ? kernels().gradientArray(n) : null;
+  if (!a) return newArray(dtype, n);
+  recyclable.add(a);
+  return a;
+}
+
+/** Hands g's storage back to the backend when it is a gradientArray that no pending gradient shares. */
+function recycle(g: Tensor, grads: Map<Tensor, Tensor>): void {
+  const s = g.storage;
+  if (!recyclable.has(s)) return;
+  for (const other of grads.values()) if (other.storage === s) return;
+  recyclable.delete(s);
+  kernels().releaseSaved(s as Float32Array);
 }
 
 function ownDenseCopy(t: Tensor): Tensor {

@@ -209,6 +209,13 @@ export interface Kernels {
    * has nowhere better than the input's own array, which the op then keeps instead.
    */
   savedFloats(n: number): Float32Array | null;
+  /**
+   * A zeroed float32 array of n elements for a gradient that one backward kernel writes and the
+   * next one reads (a convolution's dx), where both use it without copies (the wasm heap); null
+   * where the backend has nowhere better than a fresh array. The autograd engine hands it back
+   * with releaseSaved once the op that reads it has run (see recyclableArray).
+   */
+  gradientArray(n: number): Float32Array | null;
   releaseSaved(a: Int32Array | Float32Array): void;
   /** Average pooling, padding counted in the divisor (PyTorch's countIncludePad default). */
   avgPool2dForward(x: FloatArray, y: FloatArray, g: PoolGeom): void;

@@ -42,6 +42,7 @@ const convReluPoolOp = defineOp<{ conv: ConvOpts; pool: Pool2dOptions; oneD: boo
     k.conv2dReluMaxPoolForward({ x: xs ?? xd, w: dense(w), bias: b ? dense(b) : null, y, argmax, g, pool });
     return [new Tensor(y, [pool.n, pool.c, pool.outH, pool.outW]), { g, pool, argmax, xs }];
   },
+  dropsGradient: true,
   backward: (dy, { inputs: [x, w, b], saved: { g, pool, argmax, xs } }) => {
     return convGrads(x, w, b, (grads) =>
       kernels().conv2dReluMaxPoolBackward({ x: xs ?? dense(x), w: dense(w), dy: dense(dy), argmax, g, pool, ...grads }),

@@ -1,4 +1,4 @@
-import { defineOp } from '../autograd/engine.js';
+import { defineOp, gradientArray } from '../autograd/engine.js';
 import { kernels } from '../kernels/index.js';
 import type { ConvGeom, FloatArray } from '../kernels/types.js';
 import { contiguousRaw } from '../tensor/raw.js';
@@ -118,7 +118,9 @@ export function convGrads(
 ): Array<Tensor | null> {
   const fresh = (t: Tensor | null | undefined): FloatArray | undefined =>
     t?.requiresGrad ? (newArray(t.dtype, t.size) as FloatArray) : undefined;
-  const [dx, dw, dbias] = [fresh(x), fresh(w), fresh(b)];
+  // dx goes on to the op below, which is done with it within this backward pass.
+  const dx = x.requiresGrad ? (gradientArray(x.dtype, x.size) as FloatArray) : undefined;
+  const [dw, dbias] = [fresh(w), fresh(b)];
   run({ ...(dx ? { dx } : {}), ...(dw ? { dw } : {}), ...(dbias ? { dbias } : {}) });
   return [dx ? new Tensor(dx, x.shape) : null, dw ? new Tensor(dw, w.shape) : null, dbias ? new Tensor(dbias, b!.shape) : null];
 }
@@ -136,6 +138,7 @@ const convOp = defineOp<ConvOpts, ConvGeom>({
   // applied by the kernel on its own copy of dy for a first layer (no dx): one more copy of
   // y in, but one JS pass and one full-size array fewer, which is cheaper (BENCHMARKS.md has
   // the figures). Otherwise the where pass here masks dy.
+  dropsGradient: true,
   backward: (dy0, { inputs: [x, w, b], out, saved: g }) => {
     const maskInKernel = g.relu === true && !x.requiresGrad;
     const dy = g.relu && !maskInKernel ? reluGrad(dy0, out) : dy0;

@@ -24,6 +24,8 @@ export interface GraphNode {
   released?: boolean;
   /** Frees what the forward saved for backward (called by backward unless retainGraph). */
   release?(): void;
+  /** The op's backward keeps no reference to dy (OpSpec.dropsGradient). */
+  dropsGradient?: boolean;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 } from './conv.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './gather.js';
 import { gemm } from './gemm.js';
-import { adam, persistentBuffer, releaseSaved, savedFloats, savedIndices } from './optim.js';
+import { adam, gradientArray, persistentBuffer, releaseSaved, savedFloats, savedIndices } from './optim.js';
 import { batchNormBackward, channelAffine, channelStats } from './norm.js';
 import { argReduce, reduce } from './reduce.js';
 
@@ -45,6 +45,7 @@ export const refKernels: Kernels = {
   persistentBuffer,
   savedIndices,
   savedFloats,
+  gradientArray,
   releaseSaved,
   avgPool2dForward,
   avgPool2dBackward,

@@ -33,4 +33,5 @@ export const persistentBuffer = (n: number): Float32Array => new Float32Array(n)
 /** Saved indices in an ordinary array, which the garbage collector frees. */
 export const savedIndices = (n: number): Int32Array => new Int32Array(n);
 export const savedFloats = (): Float32Array | null => null;
+export const gradientArray = (): Float32Array | null => null;
 export const releaseSaved = (): void => {};

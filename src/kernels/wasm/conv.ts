@@ -249,7 +249,7 @@ export function conv2dReluMaxPoolBackward(p: ConvPoolBackwardArgs): void {
     }
     if (p.dx) {
       const wp = rt.copyIn(p.w as Float32Array);
-      const dxp = rt.alloc(p.dx.length * 4);
+      const dxp = rt.outputAddress(p.dx as Float32Array);
       winograd(rt, dyp, wp, 0, dxp, g.n, g.cOut, g.outH, g.outW, g.cIn, g.h, g.w, 2 - g.padTop, 2 - g.padLeft, true, false, 0, ap);
       rt.copyOut(dxp, p.dx as Float32Array);
     }
@@ -273,7 +273,7 @@ export function conv2dBackwardInput(dy: FloatArray, w: FloatArray, dx: FloatArra
 /** conv2dBackwardInput with dy already in the heap at dyp. */
 function backwardInput(rt: Runtime, dyp: number, w: FloatArray, dx: FloatArray, g: ConvGeom): void {
   const wp = rt.copyIn(w as Float32Array);
-  const dxp = rt.alloc(dx.length * 4);
+  const dxp = rt.outputAddress(dx as Float32Array);
   if (winogradFits(rt, g)) {
     // dx[c, i, j] = Σ w[k, c, a, b] dy[k, i + pt - a, j + pl - b]: a correlation of dy, padded
     // by 2 - pad, with the filters flipped and their channel axes swapped.
@@ -301,7 +301,10 @@ export function conv2dBackwardWeight(x: FloatArray, dy: FloatArray, dw: FloatArr
 export function conv2dBackward(p: ConvBackwardArgs): void {
   const rt = convRuntime(p.g, p.x, p.w, p.dy, p.reluOut, p.dx, p.dw, p.dbias);
   if (!rt) return refKernels.conv2dBackward(p);
-  backwardPasses(rt, rt.copyIn(p.dy as Float32Array), p.reluOut ?? null, p);
+  // The ReLU mask is applied in place: on a copy, also when dy lies in the heap already (a
+  // gradient another op may still read).
+  const dy = p.dy as Float32Array;
+  backwardPasses(rt, p.reluOut ? rt.copyInPrivate(dy) : rt.copyIn(dy), p.reluOut ?? null, p);
 }
 
 /**

@@ -57,6 +57,11 @@ export function savedFloats(n: number): Float32Array | null {
   return getRuntime()?.persistent(n, Float32Array, false) ?? null;
 }
 
+/** A gradient array in the wasm heap (zeroed); null where the memory does not allow it. */
+export function gradientArray(n: number): Float32Array | null {
+  return getRuntime()?.persistent(n, Float32Array, true) ?? null;
+}
+
 export function releaseSaved(a: Int32Array | Float32Array): void {
   getRuntime()?.release(a);
 }

@@ -364,6 +364,16 @@ export class Runtime {
     return p;
   }
 
+  /** copyIn into a fresh arena block even when src lies in the heap: for a kernel that writes into its copy. */
+  copyInPrivate(src: Float32Array): number {
+    const at = this.addressOf(src);
+    if (at === undefined) return this.copyIn(src);
+    const p = this.alloc(src.length * 4);
+    this.f32.copyWithin(p >> 2, at >> 2, (at >> 2) + src.length);
+    this.copyBytes += src.length * 4;
+    return p;
+  }
+
   /** Copies n float32 (or int32, by dst's type) values at byte address p out into dst. */
   copyOut(p: number, dst: Float32Array | Int32Array, n = dst.length): void {
     // A kernel that updated a heap-resident array in place (Adam) has nothing to copy.
