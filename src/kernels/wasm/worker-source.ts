@@ -16,8 +16,13 @@ function run(init) {
   let seen = 0;
   for (;;) {
     let g = Atomics.load(ctrl, GEN);
-    // Spin a little before sleeping: kernels arrive in bursts and a futex wake costs tens of microseconds.
-    for (let s = 0; g === seen && s < 4000; s++) g = Atomics.load(ctrl, GEN);
+    // Spin for about a millisecond before sleeping: within a training step the next job comes
+    // sooner than that, and a thread woken from a futex joins it tens of microseconds late.
+    const until = performance.now() + 1;
+    for (let s = 1; g === seen; s++) {
+      g = Atomics.load(ctrl, GEN);
+      if ((s & 1023) === 0 && performance.now() > until) break;
+    }
     if (g === seen) {
       Atomics.wait(ctrl, GEN, seen);
       continue;
