@@ -312,10 +312,10 @@ function checkNode(t: Tensor): void {
 const recyclable = new WeakSet<TypedArray>();
 
 /**
- * A zeroed array of n elements for a gradient that a backward pass computes and a later op of
- * the same pass reads (a convolution's dx): from the backend (kernels().gradientArray: the wasm
- * heap, where the next backward kernel reads it without copying it in) when it has one, else a
- * fresh array. Such a gradient never leaves backward (leaves get copies), so backward hands its
+ * An array of n elements for a gradient that a backward kernel writes in full and a later op of
+ * the same pass reads (a convolution's dx): from the backend when it has one (kernels().gradientArray:
+ * a wasm heap block, not zeroed, which the next backward kernel reads without copying it in),
+ * else a fresh array. Such a gradient never leaves backward (leaves get copies), so backward hands its
  * storage back once it is consumed: after an op with dropsGradient has run on it, or a leaf has
  * copied it, and when no gradient still pending shares the storage. A training loop then reuses
  * the same heap blocks step after step instead of allocating, copying out and copying in.

@@ -210,10 +210,10 @@ export interface Kernels {
    */
   savedFloats(n: number): Float32Array | null;
   /**
-   * A zeroed float32 array of n elements for a gradient that one backward kernel writes and the
-   * next one reads (a convolution's dx), where both use it without copies (the wasm heap); null
+   * A float32 array of n elements, not zeroed, for a gradient that one backward kernel writes in
+   * full and the next one reads (a convolution's dx), where both use it without copies (the wasm heap); null
    * where the backend has nowhere better than a fresh array. The autograd engine hands it back
-   * with releaseSaved once the op that reads it has run (see recyclableArray).
+   * with releaseSaved once the op that reads it has run (see gradientArray in autograd/engine.ts).
    */
   gradientArray(n: number): Float32Array | null;
   releaseSaved(a: Int32Array | Float32Array): void;

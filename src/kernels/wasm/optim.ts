@@ -57,9 +57,9 @@ export function savedFloats(n: number): Float32Array | null {
   return getRuntime()?.persistent(n, Float32Array, false) ?? null;
 }
 
-/** A gradient array in the wasm heap (zeroed); null where the memory does not allow it. */
+/** A gradient array in the wasm heap (not zeroed: every convolution kernel writes all of dx); null where the memory does not allow it. */
 export function gradientArray(n: number): Float32Array | null {
-  return getRuntime()?.persistent(n, Float32Array, true) ?? null;
+  return getRuntime()?.persistent(n, Float32Array, false) ?? null;
 }
 
 export function releaseSaved(a: Int32Array | Float32Array): void {
