@@ -17,5 +17,5 @@ export function heapBase(): usize {
 export { winogradScratchBytes, winogradWeights, winogradTask, winogradWeightGradTask, winogradWeightGradFinish } from './winograd';
 export { convDirectScratchBytes, convDirectForwardTask, convDirectBackwardTask } from './conv-direct';
 export { channelStatsTask, channelAffineTask, batchNormBackwardTask } from './norm';
-export { winograd4ScratchBytes, winograd4Weights, winograd4Task, winograd4WeightGradTask, winograd4WeightGradFinish } from './winograd4';
+export { winograd4ScratchBytes, winograd4NonFinite, winograd4WeightsTask, winograd4Task, winograd4WeightGradTask, winograd4WeightGradFinishTask } from './winograd4';
 export { affineWarpScratchBytes, affineWarpTask } from './augment';

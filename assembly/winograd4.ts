@@ -66,27 +66,35 @@ export function winograd4ScratchBytes(c: i32, h: i32, w: i32, k: i32, oh: i32, o
   return packedBytes() + TMP_BYTES + 36 * q_esV + 36 * q_esM + gemmScratchBytes() + dyPackedBytes();
 }
 
+/** 1 when one of the n floats at w is NaN or ±Inf: F(4×4, 3×3) then gives way to F(2×2, 3×3) (see pack4). */
+export function winograd4NonFinite(w: usize, n: i32): i32 {
+  let probe: f32 = 0;
+  for (let i = 0; i < n; i++) probe += load<f32>(w + <usize>(i * 4)) * 0;
+  return probe != probe ? 1 : 0;
+}
+
 /**
  * U[e][k][c] = (G g Gᵀ)[e], e = 6r + s, for g = w[k, c] (3×3), or with flip = 1 for
- * g[i][j] = w[c, k, 2-i, 2-j] where w is [C', K', 3, 3] (the transposed convolution). Returns 1
- * (and transforms nothing) when a weight is NaN or ±Inf, as pack4 says why.
+ * g[i][j] = w[c, k, 2-i, 2-j] where w is [C', K', 3, 3] (the transposed convolution); each task
+ * transforms a range of the filters k. args: w u kOut cIn flip. The caller has checked the
+ * weights with winograd4NonFinite.
  */
-export function winograd4Weights(w: usize, u: usize, kOut: i32, cIn: i32, flip: i32): i32 {
+export function winograd4WeightsTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const w = <usize>load<i32>(args), u = <usize>load<i32>(args, 4);
+  const kOut = load<i32>(args, 8), cIn = load<i32>(args, 12), flip = load<i32>(args, 16);
+  const range = imageRange(kOut, task, nTasks);
+  const k0 = <i32>(range >> 32), k1 = <i32>range;
   const es = <usize>(kOut * cIn * 4);
-  let probe: f32 = 0;
-  for (let i = 0; i < kOut * cIn * 9; i++) probe += load<f32>(w + <usize>(i * 4)) * 0;
-  if (probe != probe) return 1;
   // Row r of U = (G g)[r] Gᵀ, one r at a time: each pass writes 6 of the 36 planes, which a
   // power-of-two plane size would otherwise put in one L1 set all together.
   for (let r = 0; r < 6; r++) {
-    for (let k = 0; k < kOut; k++) {
+    for (let k = k0; k < k1; k++) {
       for (let c = 0; c < cIn; c++) {
         const t0 = gRow4(w, kOut, cIn, k, c, r, 0, flip), t1 = gRow4(w, kOut, cIn, k, c, r, 1, flip), t2 = gRow4(w, kOut, cIn, k, c, r, 2, flip);
         gt(t0, t1, t2, u + <usize>((k * cIn + c) * 4) + es * <usize>(6 * r), es);
       }
     }
   }
-  return 0;
 }
 
 // (G g)[r][j] of filter (k, c), G's row r applied to column j of g.
@@ -502,25 +510,24 @@ export function winograd4WeightGradTask(args: usize, task: i32, nTasks: i32, wor
   }
 }
 
-/** dw[k][c] (3×3) = Gᵀ (Σ over the nParts partials dU[·][k][c]) G; the first partial is overwritten. */
-export function winograd4WeightGradFinish(parts: usize, stride: i32, nParts: i32, dw: usize, kOut: i32, cIn: i32): void {
+/**
+ * dw[k][c] (3×3) = Gᵀ (Σ over the nParts partials dU[·][k][c]) G, the partials added in their
+ * order into the first; each task takes a range of the filters k. args: parts stride nParts dw kOut cIn.
+ */
+export function winograd4WeightGradFinishTask(args: usize, task: i32, nTasks: i32, worker: i32): void {
+  const parts = <usize>load<i32>(args), stride = load<i32>(args, 4), nParts = load<i32>(args, 8);
+  const dw = <usize>load<i32>(args, 12), kOut = load<i32>(args, 16), cIn = load<i32>(args, 20);
+  const range = imageRange(kOut, task, nTasks);
+  const k0 = <i32>(range >> 32), k1 = <i32>range;
   const es = <usize>(kOut * cIn * 4);
-  addPartials(parts, stride, nParts, 36 * kOut * cIn);
-  const t = memory.data(36 * 4);
-  for (let k = 0; k < kOut; k++) {
+  for (let e = 0; e < 36; e++) addPartials(parts + es * <usize>e + <usize>(k0 * cIn * 4), stride, nParts, (k1 - k0) * cIn);
+  for (let k = k0; k < k1; k++) {
     for (let c = 0; c < cIn; c++) {
       const o = parts + <usize>((k * cIn + c) * 4);
-      // Gᵀ dU by columns into t's first three rows, then · G by rows.
-      for (let j = 0; j < 6; j++) {
-        const v0 = load<f32>(o + es * <usize>(j)), v1 = load<f32>(o + es * <usize>(6 + j)), v2 = load<f32>(o + es * <usize>(12 + j));
-        const v3 = load<f32>(o + es * <usize>(18 + j)), v4 = load<f32>(o + es * <usize>(24 + j)), v5 = load<f32>(o + es * <usize>(30 + j));
-        store<f32>(t + <usize>(j * 4), gT0(v0, v1, v2, v3, v4));
-        store<f32>(t + <usize>((6 + j) * 4), gT1(v1, v2, v3, v4));
-        store<f32>(t + <usize>((12 + j) * 4), gT2(v1, v2, v3, v4, v5));
-      }
+      // Row a of Gᵀ dU G: row a of Gᵀ dU (six columns j), then · G.
       for (let a = 0; a < 3; a++) {
-        const rw = t + <usize>(a * 24);
-        const v0 = load<f32>(rw), v1 = load<f32>(rw, 4), v2 = load<f32>(rw, 8), v3 = load<f32>(rw, 12), v4 = load<f32>(rw, 16), v5 = load<f32>(rw, 20);
+        const v0 = colT(o, es, 0, a), v1 = colT(o, es, 1, a), v2 = colT(o, es, 2, a);
+        const v3 = colT(o, es, 3, a), v4 = colT(o, es, 4, a), v5 = colT(o, es, 5, a);
         const out = dw + <usize>(((k * cIn + c) * 9 + a * 3) * 4);
         store<f32>(out, gT0(v0, v1, v2, v3, v4));
         store<f32>(out, gT1(v1, v2, v3, v4), 4);
@@ -528,6 +535,15 @@ export function winograd4WeightGradFinish(parts: usize, stride: i32, nParts: i32
       }
     }
   }
+}
+
+// Row a of Gᵀ applied to column j of the 6×6 dU whose (0, 0) entry is at o, planes es bytes apart.
+@inline function colT(o: usize, es: usize, j: i32, a: i32): f32 {
+  const v0 = load<f32>(o + es * <usize>(j)), v1 = load<f32>(o + es * <usize>(6 + j)), v2 = load<f32>(o + es * <usize>(12 + j));
+  const v3 = load<f32>(o + es * <usize>(18 + j)), v4 = load<f32>(o + es * <usize>(24 + j)), v5 = load<f32>(o + es * <usize>(30 + j));
+  if (a == 0) return gT0(v0, v1, v2, v3, v4);
+  if (a == 1) return gT1(v1, v2, v3, v4);
+  return gT2(v1, v2, v3, v4, v5);
 }
 
 // The three rows of Gᵀ = [[1/4,-1/6,-1/6,1/24,1/24,0],[0,-1/6,1/6,1/12,-1/12,0],[0,-1/6,-1/6,1/6,1/6,1]].

@@ -24,6 +24,8 @@ export const TASKS = [
   'winogradWeightGradTask',
   'winograd4Task',
   'winograd4WeightGradTask',
+  'winograd4WeightsTask',
+  'winograd4WeightGradFinishTask',
   'reluMaskSumTask',
   'channelStatsTask',
   'channelAffineTask',
