@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import * as tg from '../../index.js';
 import { getRuntime } from './binding.js';
 import { load } from './index.js';
+import { watchCopies } from './test-helpers.js';
 
 if (!load()) throw new Error('gradient-arrays.test: the wasm backend did not load (run npm run build:wasm)');
 const rt = getRuntime()!;
@@ -46,27 +47,13 @@ test("backward copies no convolution's dx out of the heap or into it, and steps 
   // The gradients of the second and third blocks' inputs: [16, 16, 14, 14] and [16, 32, 7, 7].
   const dxSizes = new Set([16 * 16 * 14 * 14, 16 * 32 * 7 * 7]);
   const copied: string[] = [];
-  const { copyIn, copyOut } = rt;
-  const watched = (fn: () => void) => {
-    rt.copyIn = function (src, n) {
-      if (rt.addressOf(src) === undefined && dxSizes.has(src.length)) copied.push(`in ${src.length}`);
-      return copyIn.call(rt, src, n);
-    };
-    rt.copyOut = function (p, dst, n) {
-      if (rt.addressOf(dst) !== p && dxSizes.has(dst.length)) copied.push(`out ${dst.length}`);
-      copyOut.call(rt, p, dst, n);
-    };
-    try {
-      fn();
-    } finally {
-      rt.copyIn = copyIn;
-      rt.copyOut = copyOut;
-    }
+  const report = (what: string) => (a: Float32Array | Int32Array) => {
+    if (dxSizes.has(a.length)) copied.push(`${what} ${a.length}`);
   };
   // Forward outputs have these sizes too: only backward is watched.
   for (let i = 0; i < 3; i++) {
     const loss = forward();
-    watched(() => loss.backward());
+    watchCopies(rt, { copiedIn: report('in'), copiedOut: report('out') }, () => loss.backward());
   }
   assert.deepEqual(copied, []);
   assert.equal(rt.persistentBlocks.bytes, blocks, 'steps after the first took new heap blocks');

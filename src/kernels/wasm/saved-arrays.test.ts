@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import * as tg from '../../index.js';
 import { getRuntime } from './binding.js';
 import { load } from './index.js';
+import { watchCopies } from './test-helpers.js';
 
 if (!load()) throw new Error('saved-arrays.test: the wasm backend did not load (run npm run build:wasm)');
 const rt = getRuntime()!;
@@ -75,25 +76,20 @@ test("a training step copies no int32 array in or out of the heap, and no array 
   const int32: number[] = [];
   const seen = new Set<Float32Array | Int32Array>();
   const twice: number[] = [];
-  const { copyIn, copyOut } = rt;
-  rt.copyIn = function (src, n) {
-    if (rt.addressOf(src) === undefined) {
-      if (src instanceof Int32Array) int32.push(src.length);
-      if (seen.has(src)) twice.push(src.length);
-      seen.add(src);
-    }
-    return copyIn.call(rt, src, n);
-  };
-  rt.copyOut = function (p, dst, n) {
-    if (dst instanceof Int32Array && rt.addressOf(dst) !== p) int32.push(dst.length);
-    copyOut.call(rt, p, dst, n);
-  };
-  try {
-    step();
-  } finally {
-    rt.copyIn = copyIn;
-    rt.copyOut = copyOut;
-  }
+  watchCopies(
+    rt,
+    {
+      copiedIn: (src) => {
+        if (src instanceof Int32Array) int32.push(src.length);
+        if (seen.has(src)) twice.push(src.length);
+        seen.add(src);
+      },
+      copiedOut: (dst) => {
+        if (dst instanceof Int32Array) int32.push(dst.length);
+      },
+    },
+    step,
+  );
   assert.deepEqual(int32, [], 'int32 arrays copied');
   assert.deepEqual(twice, [], 'arrays copied in twice');
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ConvGeom, PoolGeom } from '../types.js';
+import type { Runtime } from './runtime.js';
 import { getNumThreads, resetWasmStats, setNumThreads, wasmStats, withWasmLimits } from './index.js';
 
 let rng = new Rng(1234);
@@ -140,4 +141,31 @@ export function arena({ ex, memory }: BuildInstance): { alloc(bytes: number): nu
     return p;
   };
   return { alloc, put };
+}
+
+/**
+ * Runs fn with the runtime's copies reported: copiedIn(src) for each array copied into the heap
+ * (one outside it), copiedOut(dst) for each copied out of it (a kernel's output not written in
+ * place); the runtime's own methods are back afterwards.
+ */
+export function watchCopies(
+  rt: Runtime,
+  on: { copiedIn?: (src: Float32Array | Int32Array) => void; copiedOut?: (dst: Float32Array | Int32Array) => void },
+  fn: () => void,
+): void {
+  const { copyIn, copyOut } = rt;
+  rt.copyIn = function (src, n) {
+    if (rt.addressOf(src) === undefined) on.copiedIn?.(src);
+    return copyIn.call(rt, src, n);
+  };
+  rt.copyOut = function (p, dst, n) {
+    if (rt.addressOf(dst) !== p) on.copiedOut?.(dst);
+    copyOut.call(rt, p, dst, n);
+  };
+  try {
+    fn();
+  } finally {
+    rt.copyIn = copyIn;
+    rt.copyOut = copyOut;
+  }
 }
