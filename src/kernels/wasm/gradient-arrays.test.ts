@@ -142,3 +142,18 @@ test('an op without dropsGradient may keep dy: its storage is never handed back'
   assert.notEqual(kept, first);
   assert.deepEqual(Array.from(first.data()), before);
 });
+
+test('a convolution that applies its fused ReLU mask to a gradient in the heap does so on a copy: the other reader of that gradient sees it unmasked', () => {
+  const run = () => {
+    tg.manualSeed(9);
+    // x0 needs no gradient, so the first convolution's kernel applies the ReLU mask itself.
+    const x0 = tg.randn([4, 8, 10, 10]);
+    const [w1, w2, w3] = [0, 1, 2].map(() => tg.randn([8, 8, 3, 3], { requiresGrad: true }));
+    const y1 = tg.F.convBlock(x0, w1, null, { padding: 1 }, { activation: 'relu' });
+    const y2 = tg.F.conv2d(x0, w2, null, { padding: 1 });
+    // add passes the third convolution's dx (a gradient array) to both y1 and y2.
+    tg.F.conv2d(y2.add(y1), w3, null, { padding: 1 }).square().sum().backward();
+    return values([w1, w2, w3].map((t) => t.grad!));
+  };
+  assert.deepEqual(run(), withoutGradientArrays(run));
+});
