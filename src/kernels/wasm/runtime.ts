@@ -369,7 +369,9 @@ export class Runtime {
     const at = this.addressOf(src);
     if (at === undefined) return this.copyIn(src);
     const p = this.alloc(src.length * 4);
+    const t0 = performance.now();
     this.f32.copyWithin(p >> 2, at >> 2, (at >> 2) + src.length);
+    this.copyMs += performance.now() - t0;
     this.copyBytes += src.length * 4;
     return p;
   }
