@@ -157,3 +157,10 @@ test('a convolution that applies its fused ReLU mask to a gradient in the heap d
   };
   assert.deepEqual(run(), withoutGradientArrays(run));
 });
+
+test('defineOp refuses a dropsGradient that is not a boolean, naming the option', () => {
+  assert.throws(
+    () => tg.defineOp({ name: 'x', forward: ([a]) => a, backward: (dy) => [dy], dropsGradient: 'yes' as never }),
+    /^defineOp: option 'dropsGradient' must be a boolean, got "yes"/,
+  );
+});
