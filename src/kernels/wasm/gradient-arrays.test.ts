@@ -159,8 +159,7 @@ test('a convolution that applies its fused ReLU mask to a gradient in the heap d
 });
 
 test('defineOp refuses a dropsGradient that is not a boolean, naming the option', () => {
-  assert.throws(
-    () => tg.defineOp({ name: 'x', forward: ([a]) => a, backward: (dy) => [dy], dropsGradient: 'yes' as never }),
-    /^defineOp: option 'dropsGradient' must be a boolean, got "yes"/,
-  );
+  assert.throws(() => tg.defineOp({ name: 'x', forward: ([a]) => a, backward: (dy) => [dy], dropsGradient: 'yes' as never }), {
+    message: /^defineOp: option 'dropsGradient' must be a boolean, got "yes"$/,
+  });
 });
